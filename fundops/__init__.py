@@ -1,0 +1,65 @@
+"""fundops: fund-of-funds and venture portfolio management (Flask application factory)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the application: configuration, extensions, blueprints, errors, commands."""
+    app = Flask(__name__, instance_relative_config=True)
+    from fundops.config import load_config
+
+    load_config(app, config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from fundops import i18n
+    from fundops.auth.session import init_login
+    from fundops.extensions import csrf, db, migrate
+
+    import fundops.models  # noqa: F401  (registers every table on the metadata)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=_migrations_dir(), render_as_batch=True)
+    csrf.init_app(app)
+    init_login(app)
+    i18n.init_app(app)
+
+
+def _migrations_dir() -> str:
+    import os
+
+    # The Alembic environment lives in the repository's top-level ``migrations/``.
+    return os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "migrations")
+
+
+def register_blueprints(app: Flask) -> None:
+    from fundops.api import bp as api_bp
+    from fundops.auth.views import bp as auth_bp
+    from fundops.extensions import csrf
+    from fundops.portfolio.views import bp as portfolio_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(portfolio_bp)
+    csrf.exempt(api_bp)
+    app.register_blueprint(api_bp)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from fundops.web_errors import init_app
+
+    init_app(app)
+
+
+def register_commands(app: Flask) -> None:
+    from fundops.cli import init_app
+
+    init_app(app)

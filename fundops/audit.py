@@ -1,0 +1,124 @@
+"""Audit trail: one hash-chained event per write, recording who, when, what and why."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from fundops.db import UTCDateTime, utcnow
+from fundops.extensions import db
+from fundops.uow import Actor
+
+
+class AuditEvent(db.Model):
+    """An append-only record of one write; ``event_hash`` chains events per organisation."""
+
+    __tablename__ = "audit_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("organisation.id"), index=True
+    )
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    action: Mapped[str] = mapped_column(sa.String(60))
+    object_type: Mapped[str] = mapped_column(sa.String(60))
+    object_id: Mapped[str] = mapped_column(sa.String(60))
+    changes: Mapped[str] = mapped_column(sa.Text)
+    reason: Mapped[str] = mapped_column(sa.String(500), default="")
+    auth_method: Mapped[str] = mapped_column(sa.String(20), default="system")
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    prev_hash: Mapped[str] = mapped_column(sa.String(64))
+    event_hash: Mapped[str] = mapped_column(sa.String(64))
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    return str(value)
+
+
+def record(
+    *,
+    organisation_id: int | None,
+    user_id: int | None,
+    action: str,
+    object_type: str,
+    object_id: object,
+    changes: dict[str, Any],
+    reason: str = "",
+    auth_method: str = "session",
+) -> AuditEvent:
+    """Add an audit event to the current session (the caller's unit of work commits it).
+
+    ``changes`` maps field names to new values (Decimals and dates become strings).
+    """
+    prev = db.session.scalar(
+        sa.select(AuditEvent.event_hash)
+        .where(AuditEvent.organisation_id == organisation_id)
+        .order_by(AuditEvent.id.desc())
+        .limit(1)
+    ) or ("0" * 64)
+    at = utcnow()
+    body = json.dumps(_jsonable(changes), sort_keys=True, ensure_ascii=False)
+    payload = "|".join(
+        [prev, str(user_id), action, object_type, str(object_id), body, reason, at.isoformat()]
+    )
+    event = AuditEvent(
+        organisation_id=organisation_id,
+        user_id=user_id,
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        changes=body,
+        reason=reason,
+        auth_method=auth_method,
+        at=at,
+        prev_hash=prev,
+        event_hash=hashlib.sha256(payload.encode("utf-8")).hexdigest(),
+    )
+    db.session.add(event)
+    return event
+
+
+def record_by(
+    actor: Actor,
+    action: str,
+    object_type: str,
+    object_id: object,
+    changes: dict[str, Any],
+    reason: str = "",
+) -> AuditEvent:
+    """:func:`record` for a write performed by ``actor``."""
+    return record(
+        organisation_id=actor.organisation_id, user_id=actor.user_id, action=action,
+        object_type=object_type, object_id=object_id, changes=changes, reason=reason,
+        auth_method=actor.auth_method,
+    )
+
+
+def verify_chain(organisation_id: int | None) -> bool:
+    """Recompute the hash chain of one organisation; False if any event was altered."""
+    prev = "0" * 64
+    events = db.session.scalars(
+        sa.select(AuditEvent)
+        .where(AuditEvent.organisation_id == organisation_id)
+        .order_by(AuditEvent.id)
+    )
+    for e in events:
+        payload = "|".join(
+            [prev, str(e.user_id), e.action, e.object_type, e.object_id, e.changes, e.reason,
+             e.at.isoformat()]
+        )
+        if e.prev_hash != prev or hashlib.sha256(payload.encode()).hexdigest() != e.event_hash:
+            return False
+        prev = e.event_hash
+    return True

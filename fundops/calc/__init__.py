@@ -1,0 +1,3 @@
+"""Pure finance calculations: exact Decimal arithmetic with no Flask or SQLAlchemy imports."""
+
+from __future__ import annotations

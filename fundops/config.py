@@ -1,0 +1,72 @@
+"""Configuration layers: defaults, then the instance file, then FUNDOPS_* environment variables."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from flask import Flask
+
+
+class ConfigError(RuntimeError):
+    """Raised at start-up when the configuration is unsafe or incomplete."""
+
+
+DEFAULTS: dict[str, Any] = {
+    "ENV_NAME": "production",
+    "SQLALCHEMY_ENGINE_OPTIONS": {},
+    "WTF_CSRF_TIME_LIMIT": None,
+    "BABEL_DEFAULT_LOCALE": "zh_CN",
+    "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
+    "LANGUAGES": ["zh_CN", "en"],
+    "BUSINESS_TIMEZONE": "Asia/Shanghai",
+    "DEFAULT_CURRENCY": "CNY",
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
+}
+
+# Environments in which a missing SECRET_KEY is replaced by a random per-process key.
+_RELAXED_ENVS = {"development", "test"}
+
+
+def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
+    """Fill ``app.config`` from defaults, ``instance/fundops.cfg``, env vars and ``overrides``.
+
+    ``FUNDOPS_DATABASE_URL`` selects the database; without it a SQLite file in the
+    instance folder is used. Outside development and test a missing ``SECRET_KEY``
+    raises :class:`ConfigError` — there is never a built-in default key.
+    """
+    app.config.from_mapping(DEFAULTS)
+    app.config.from_pyfile("fundops.cfg", silent=True)
+    app.config.from_prefixed_env("FUNDOPS")
+    if overrides:
+        app.config.from_mapping(overrides)
+
+    env_name = str(app.config.get("ENV_NAME", "production"))
+    url = app.config.get("DATABASE_URL") or app.config.get("SQLALCHEMY_DATABASE_URI")
+    if not url:
+        os.makedirs(app.instance_path, exist_ok=True)
+        url = "sqlite:///" + os.path.join(app.instance_path, "fundops.sqlite3")
+    app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(str(url))
+
+    if not app.config.get("SECRET_KEY"):
+        if env_name in _RELAXED_ENVS:
+            app.config["SECRET_KEY"] = os.urandom(32).hex()
+        else:
+            raise ConfigError(
+                "SECRET_KEY is not set. Set FUNDOPS_SECRET_KEY (or SECRET_KEY in "
+                "instance/fundops.cfg) to a long random value, e.g. "
+                "`python -c 'import secrets; print(secrets.token_hex(32))'`."
+            )
+    if env_name == "production" and app.debug:
+        raise ConfigError("Debug mode must be off in production (unset FLASK_DEBUG).")
+
+
+def normalise_database_url(url: str) -> str:
+    """Use the psycopg 3 driver for plain ``postgresql://`` URLs."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url

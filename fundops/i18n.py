@@ -1,0 +1,73 @@
+"""Locale selection (zh_CN default, English one click away) and amount display units."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from flask import Flask, current_app, request, session
+from flask_babel import format_decimal, get_locale
+from flask_login import current_user
+
+from fundops.extensions import babel
+
+# Display units: how many yuan one displayed unit is, and the decimals shown.
+UNITS: dict[str, tuple[Decimal, int]] = {
+    "yuan": (Decimal(1), 2),
+    "wan": (Decimal(10_000), 2),
+    "yi": (Decimal(100_000_000), 4),
+}
+DEFAULT_UNIT = "wan"
+
+
+def select_locale() -> str:
+    """Session choice, then the user's preference, then the browser, then zh_CN."""
+    languages: list[str] = current_app.config["LANGUAGES"]
+    chosen = session.get("lang")
+    if chosen in languages:
+        return str(chosen)
+    if getattr(current_user, "is_authenticated", False) and current_user.locale in languages:
+        return str(current_user.locale)
+    best = request.accept_languages.best_match(languages) if request else None
+    return best or str(current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+def current_unit() -> str:
+    unit = session.get("unit", DEFAULT_UNIT)
+    return unit if unit in UNITS else DEFAULT_UNIT
+
+
+def format_money(amount: Decimal | None, currency: str | None = None, unit: str | None = None) -> str:
+    """Format an exact amount in the chosen display unit with thousands separators.
+
+    Rounding (ROUND_HALF_UP) happens here, for display only; stored values are exact.
+    """
+    if amount is None:
+        return "—"
+    unit = unit or current_unit()
+    divisor, places = UNITS[unit]
+    shown = (amount / divisor).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    fmt = "#,##0." + "0" * places
+    return str(format_decimal(shown, format=fmt, locale="en"))
+
+
+def unit_label(unit: str | None = None) -> str:
+    from flask_babel import gettext
+
+    labels = {"yuan": gettext("yuan"), "wan": gettext("10k yuan"), "yi": gettext("100m yuan")}
+    return labels[unit or current_unit()]
+
+
+def init_app(app: Flask) -> None:
+    babel.init_app(app, locale_selector=select_locale)
+
+    @app.context_processor
+    def _inject() -> dict[str, Any]:
+        return {
+            "current_locale": str(get_locale()),
+            "current_unit": current_unit(),
+            "unit_label": unit_label,
+            "units": list(UNITS),
+        }
+
+    app.jinja_env.filters["money"] = format_money

@@ -1,0 +1,39 @@
+"""Imports every model module so that the metadata (and Alembic) sees all tables."""
+
+from __future__ import annotations
+
+from fundops.audit import AuditEvent
+from fundops.auth.models import ApiToken, Organisation, User
+from fundops.portfolio.ledger import (
+    CashFlow,
+    CashFlowAllocation,
+    FundValuation,
+    HoldingValuation,
+    Investment,
+)
+from fundops.portfolio.models import (
+    Commitment,
+    Company,
+    CompanyTagLink,
+    Fund,
+    FundStageChange,
+    Investor,
+)
+
+__all__ = [
+    "ApiToken",
+    "AuditEvent",
+    "CashFlow",
+    "CashFlowAllocation",
+    "Commitment",
+    "Company",
+    "CompanyTagLink",
+    "Fund",
+    "FundStageChange",
+    "FundValuation",
+    "HoldingValuation",
+    "Investment",
+    "Investor",
+    "Organisation",
+    "User",
+]

@@ -1,0 +1,1 @@
+"""Portfolio ledger: funds, investors, commitments, cash flows, valuations, companies."""

@@ -1,0 +1,115 @@
+"""Tenant scoping: which funds and companies an organisation may see, and how.
+
+A fund is visible to its managing organisation with ``MANAGER`` access, and to an
+organisation whose own fund is an LP of it (fund-of-funds) with ``LP`` access: the LP
+sees the fund's terms, NAV, holdings and its own position, not other LPs' details.
+Anything else is reported as not found (HTTP 404), never as forbidden.
+"""
+
+from __future__ import annotations
+
+import enum
+
+import sqlalchemy as sa
+
+from fundops.errors import Forbidden, NotFound
+from fundops.extensions import db
+from fundops.portfolio.ledger import Investment
+from fundops.portfolio.models import Commitment, Company, Fund, Investor
+from fundops.uow import Actor
+
+
+class Access(enum.StrEnum):
+    MANAGER = "manager"
+    LP = "lp"
+
+
+def lp_fund_ids(organisation_id: int) -> sa.Select[tuple[int]]:
+    """Funds in which one of the organisation's own funds holds a commitment."""
+    own = sa.select(Fund.id).where(Fund.organisation_id == organisation_id)
+    return (
+        sa.select(Commitment.fund_id)
+        .join(Investor, Investor.id == Commitment.investor_id)
+        .where(Investor.fund_id.in_(own))
+    )
+
+
+def visible_fund_ids(organisation_id: int) -> sa.Select[tuple[int]]:
+    """Ids of every fund the organisation may see (managed or LP of)."""
+    managed = sa.select(Fund.id).where(Fund.organisation_id == organisation_id)
+    return sa.union(managed, lp_fund_ids(organisation_id)).subquery().select()  # type: ignore[return-value]
+
+
+def fund_access(organisation_id: int, fund: Fund) -> Access | None:
+    if fund.organisation_id == organisation_id:
+        return Access.MANAGER
+    hit = db.session.scalar(lp_fund_ids(organisation_id).where(Commitment.fund_id == fund.id).limit(1))
+    return Access.LP if hit is not None else None
+
+
+def get_fund(actor: Actor, fund_id: int, *, write: bool = False) -> tuple[Fund, Access]:
+    """Load a fund the actor may see; ``write`` requires managing it and a writer role."""
+    fund = db.session.get(Fund, fund_id)
+    access = fund_access(actor.organisation_id, fund) if fund is not None else None
+    if fund is None or access is None:
+        raise NotFound(f"fund {fund_id} not found")
+    if write:
+        if access is not Access.MANAGER:
+            raise NotFound(f"fund {fund_id} not found")
+        require_writer(actor)
+    return fund, access
+
+
+def require_writer(actor: Actor) -> None:
+    if actor.role not in ("admin", "maker"):
+        raise Forbidden("your role may not record changes")
+
+
+def list_funds(actor: Actor) -> list[Fund]:
+    ids = visible_fund_ids(actor.organisation_id)
+    return list(
+        db.session.scalars(sa.select(Fund).where(Fund.id.in_(ids)).order_by(Fund.code, Fund.id))
+    )
+
+
+def get_investor(actor: Actor, investor_id: int) -> Investor:
+    investor = db.session.get(Investor, investor_id)
+    if investor is None or investor.organisation_id != actor.organisation_id:
+        raise NotFound(f"investor {investor_id} not found")
+    return investor
+
+
+def company_visible(actor: Actor, company: Company) -> bool:
+    if company.created_by_organisation_id == actor.organisation_id:
+        return True
+    ids = visible_fund_ids(actor.organisation_id)
+    hit = db.session.scalar(
+        sa.select(Investment.id)
+        .where(Investment.company_id == company.id, Investment.fund_id.in_(ids))
+        .limit(1)
+    )
+    return hit is not None
+
+
+def get_company(actor: Actor, company_id: int) -> Company:
+    company = db.session.get(Company, company_id)
+    if company is None or not company_visible(actor, company):
+        raise NotFound(f"company {company_id} not found")
+    return company
+
+
+def list_companies(actor: Actor) -> list[Company]:
+    ids = visible_fund_ids(actor.organisation_id)
+    invested = sa.select(Investment.company_id).where(Investment.fund_id.in_(ids))
+    return list(
+        db.session.scalars(
+            sa.select(Company)
+            .where(
+                sa.or_(
+                    Company.created_by_organisation_id == actor.organisation_id,
+                    Company.id.in_(invested),
+                )
+            )
+            .order_by(Company.name)
+        )
+    )

@@ -1,0 +1,353 @@
+"""Use cases that post to the append-only ledger: calls, distributions, fund flows,
+valuations, investments and reversals.
+
+Amounts are positive yuan (or the fund's currency) with at most 2 decimal places; the
+stored sign convention is described in :mod:`fundops.portfolio.ledger`. A capital call
+or distribution is split among LPs pro rata to their commitments on the value date by
+the largest-remainder rule of :func:`fundops.calc.allocation.allocate_pro_rata`, or by an
+explicit split that must sum exactly to the total. Nothing is ever updated or deleted:
+:func:`reverse_entry` posts the negated entry with mirrored allocations.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from fundops.audit import record_by
+from fundops.calc.allocation import allocate_pro_rata, check_explicit_split
+from fundops.errors import ValidationError
+from fundops.extensions import db
+from fundops.money import parse_amount, validate_currency
+from fundops.portfolio.access import get_company, get_fund
+from fundops.portfolio.enums import (
+    COMPANY_KINDS,
+    CallPurpose,
+    CashFlowKind,
+    DistributionType,
+    Instrument,
+)
+from fundops.portfolio.ledger import CashFlow, CashFlowAllocation, FundValuation, HoldingValuation, Investment
+from fundops.portfolio.models import Commitment, Fund, Investor
+from fundops.portfolio.services import check_in_life, parse_enum, require_date, require_text
+from fundops.uow import Actor, unit_of_work
+
+
+@dataclass(frozen=True, slots=True)
+class AllocationLine:
+    """One LP's share of a call or distribution (yuan, same sign as the total)."""
+
+    investor_id: int
+    investor_name: str
+    committed_amount: Decimal
+    amount: Decimal
+
+
+def committed_by_investor(fund_id: int, on: date) -> list[tuple[Investor, Decimal]]:
+    """LPs with their total commitment on ``on`` (inclusive), ordered by investor id."""
+    rows = db.session.execute(
+        sa.select(Investor, sa.func.sum(Commitment.amount))
+        .join(Commitment, Commitment.investor_id == Investor.id)
+        .where(Commitment.fund_id == fund_id, Commitment.committed_on <= on)
+        .group_by(Investor.id)
+        .order_by(Investor.id)
+    ).all()
+    return [(inv, Decimal(total)) for inv, total in rows]
+
+
+def lp_position_totals(fund_id: int, kind: CashFlowKind, on: date | None = None) -> dict[int, Decimal]:
+    """Net allocated amount per investor for one entry kind (reversals included)."""
+    query = (
+        sa.select(CashFlowAllocation.investor_id, sa.func.sum(CashFlowAllocation.amount))
+        .join(CashFlow, CashFlow.id == CashFlowAllocation.cash_flow_id)
+        .where(CashFlow.fund_id == fund_id, CashFlow.kind == kind)
+        .group_by(CashFlowAllocation.investor_id)
+    )
+    if on is not None:
+        query = query.where(CashFlow.value_on <= on)
+    return {inv: Decimal(total) for inv, total in db.session.execute(query).all()}
+
+
+def recallable_totals(fund_id: int) -> dict[int, Decimal]:
+    query = (
+        sa.select(CashFlowAllocation.investor_id, sa.func.sum(CashFlowAllocation.amount))
+        .join(CashFlow, CashFlow.id == CashFlowAllocation.cash_flow_id)
+        .where(CashFlow.fund_id == fund_id, CashFlow.kind == CashFlowKind.DISTRIBUTION,
+               CashFlow.recallable.is_(True))
+        .group_by(CashFlowAllocation.investor_id)
+    )
+    return {inv: Decimal(total) for inv, total in db.session.execute(query).all()}
+
+
+def plan_allocation(
+    fund: Fund, value_on: date, total: Decimal, split: Mapping[int, object] | None = None
+) -> list[AllocationLine]:
+    """Compute (without writing) each LP's exact share of ``total`` on ``value_on``."""
+    lps = committed_by_investor(fund.id, value_on)
+    if not lps:
+        raise ValidationError("value_on", f"the fund has no LP commitments on or before {value_on}")
+    committed = {inv.id: amt for inv, amt in lps}
+    names = {inv.id: inv.name for inv, _ in lps}
+    if split:
+        parts: dict[int, Decimal] = {}
+        for key, raw in split.items():
+            inv_id = int(key)
+            if inv_id not in committed:
+                raise ValidationError("allocation", f"investor {inv_id} has no commitment in this fund")
+            parts[inv_id] = parse_amount(raw, f"allocation[{names[inv_id]}]", allow_zero=True)
+        check_explicit_split(total, parts)
+        shares = {inv_id: parts.get(inv_id, Decimal("0.00")) for inv_id in committed}
+    else:
+        shares = allocate_pro_rata(total, [(inv_id, amt) for inv_id, amt in committed.items()])
+    return [
+        AllocationLine(inv_id, names[inv_id], committed[inv_id], shares[inv_id])
+        for inv_id in committed
+    ]
+
+
+def preview_allocation(
+    actor: Actor, fund_id: int, value_on: object, amount: object,
+    split: Mapping[int, object] | None = None,
+) -> list[AllocationLine]:
+    """The per-LP split a call or distribution would get; writes nothing."""
+    fund, _ = get_fund(actor, fund_id, write=True)
+    total = parse_amount(amount, "amount")
+    return plan_allocation(fund, require_date(value_on, "value_on"), total, split)
+
+
+def _check_uncalled(fund: Fund, lines: list[AllocationLine]) -> None:
+    paid = lp_position_totals(fund.id, CashFlowKind.CAPITAL_CALL)
+    recallable = recallable_totals(fund.id)
+    for line in lines:
+        room = line.committed_amount - paid.get(line.investor_id, Decimal(0)) + recallable.get(
+            line.investor_id, Decimal(0)
+        )
+        if line.amount > room:
+            raise ValidationError(
+                "amount", f"{line.investor_name}'s share {line.amount} exceeds its uncalled capital {room}"
+            )
+
+
+def _post(fund: Fund, actor: Actor, entry: CashFlow, lines: list[AllocationLine] | None) -> CashFlow:
+    if entry.source_ref and db.session.scalar(
+        sa.select(CashFlow.id).where(CashFlow.fund_id == fund.id, CashFlow.source_ref == entry.source_ref)
+    ):
+        raise ValidationError("source_ref", f"an entry with reference '{entry.source_ref}' exists")
+    db.session.add(entry)
+    db.session.flush()
+    for line in lines or []:
+        db.session.add(CashFlowAllocation(cash_flow_id=entry.id, investor_id=line.investor_id,
+                                          amount=line.amount, currency=entry.currency))
+    record_by(actor, f"cash_flow.{entry.kind.value}", "cash_flow", entry.id, {
+        "fund_id": fund.id, "amount": entry.amount, "currency": entry.currency,
+        "value_on": entry.value_on, "allocations": {l.investor_id: l.amount for l in lines or []},
+    })
+    return entry
+
+
+def _entry_basics(fund: Fund, value_on: object, amount: object, currency: str | None) -> tuple[date, Decimal, str]:
+    when = require_date(value_on, "value_on")
+    check_in_life(fund, when, "value_on")
+    total = parse_amount(amount, "amount")
+    cur = validate_currency(currency or fund.currency)
+    if cur != fund.currency:
+        raise ValidationError("currency", f"the fund's ledger currency is {fund.currency}, not {cur}")
+    return when, total, cur
+
+
+def record_capital_call(
+    actor: Actor, fund_id: int, *, value_on: object, amount: object, purpose: str,
+    currency: str | None = None, counterparty: str = "", source_ref: str | None = None,
+    memo: str = "", split: Mapping[int, object] | None = None,
+) -> CashFlow:
+    """Post a capital call (LPs → fund) and its exact per-LP allocation.
+
+    Refused if any LP's share exceeds its uncalled capital (commitment − called +
+    recallable distributions).
+    """
+    fund, _ = get_fund(actor, fund_id, write=True)
+    when, total, cur = _entry_basics(fund, value_on, amount, currency)
+    call_purpose = parse_enum(CallPurpose, purpose, "purpose")
+    lines = plan_allocation(fund, when, total, split)
+    _check_uncalled(fund, lines)
+    with unit_of_work():
+        return _post(fund, actor, CashFlow(
+            fund_id=fund.id, kind=CashFlowKind.CAPITAL_CALL, call_purpose=call_purpose,
+            value_on=when, amount=total, currency=cur, counterparty=counterparty.strip(),
+            source_ref=(source_ref or "").strip() or None, memo=memo.strip(),
+            recorded_by_id=actor.user_id,
+        ), lines)
+
+
+def record_distribution(
+    actor: Actor, fund_id: int, *, value_on: object, amount: object, distribution_type: str,
+    recallable: bool = False, currency: str | None = None, counterparty: str = "",
+    source_ref: str | None = None, memo: str = "", split: Mapping[int, object] | None = None,
+) -> CashFlow:
+    """Post a distribution (fund → LPs) and its exact per-LP allocation."""
+    fund, _ = get_fund(actor, fund_id, write=True)
+    when, total, cur = _entry_basics(fund, value_on, amount, currency)
+    dtype = parse_enum(DistributionType, distribution_type, "distribution_type")
+    lines = plan_allocation(fund, when, total, split)
+    with unit_of_work():
+        return _post(fund, actor, CashFlow(
+            fund_id=fund.id, kind=CashFlowKind.DISTRIBUTION, distribution_type=dtype,
+            recallable=bool(recallable), value_on=when, amount=total, currency=cur,
+            counterparty=counterparty.strip(), source_ref=(source_ref or "").strip() or None,
+            memo=memo.strip(), recorded_by_id=actor.user_id,
+        ), lines)
+
+
+def record_fund_flow(
+    actor: Actor, fund_id: int, *, kind: str, value_on: object, amount: object,
+    currency: str | None = None, counterparty: str = "", company_id: int | None = None,
+    source_ref: str | None = None, memo: str = "",
+) -> CashFlow:
+    """Post a fund-level flow: proceeds from a company, a management fee or an expense.
+
+    Investments go through :func:`record_investment`, which also records the round.
+    """
+    fund, _ = get_fund(actor, fund_id, write=True)
+    flow_kind = parse_enum(CashFlowKind, kind, "kind")
+    allowed = {CashFlowKind.PROCEEDS, CashFlowKind.MANAGEMENT_FEE, CashFlowKind.EXPENSE}
+    if flow_kind not in allowed:
+        raise ValidationError("kind", f"use the dedicated form for '{flow_kind.value}'")
+    when, total, cur = _entry_basics(fund, value_on, amount, currency)
+    if flow_kind in COMPANY_KINDS:
+        if company_id is None:
+            raise ValidationError("company_id", "is required for proceeds")
+        company_id = get_company(actor, int(company_id)).id
+    with unit_of_work():
+        return _post(fund, actor, CashFlow(
+            fund_id=fund.id, kind=flow_kind, value_on=when, amount=total, currency=cur,
+            counterparty=counterparty.strip(), company_id=company_id,
+            source_ref=(source_ref or "").strip() or None, memo=memo.strip(),
+            recorded_by_id=actor.user_id,
+        ), None)
+
+
+def record_investment(
+    actor: Actor, fund_id: int, *, company_id: int, round_name: str, instrument: str,
+    invested_on: object, amount: object, currency: str | None = None,
+    shares: object | None = None, ownership_rate: object | None = None,
+    source_ref: str | None = None,
+) -> Investment:
+    """Record a fund → company investment and the ledger entry that paid it.
+
+    ``ownership_rate`` is a fraction (0.05 = 5 %), at most 8 decimal places.
+    """
+    fund, _ = get_fund(actor, fund_id, write=True)
+    company = get_company(actor, int(company_id))
+    when, total, cur = _entry_basics(fund, invested_on, amount, currency)
+    round_label = require_text(round_name, "round_name", 50)
+    inst = parse_enum(Instrument, instrument, "instrument")
+    share_count = parse_amount(shares, "shares", places=4) if shares not in (None, "") else None
+    rate = None
+    if ownership_rate not in (None, ""):
+        rate = parse_amount(ownership_rate, "ownership_rate", places=8)
+        if rate > 1:
+            raise ValidationError("ownership_rate", "is a fraction and cannot exceed 1")
+    with unit_of_work():
+        entry = _post(fund, actor, CashFlow(
+            fund_id=fund.id, kind=CashFlowKind.INVESTMENT, value_on=when, amount=total,
+            currency=cur, counterparty=company.name, company_id=company.id,
+            source_ref=(source_ref or "").strip() or None, memo=round_label,
+            recorded_by_id=actor.user_id,
+        ), None)
+        investment = Investment(
+            fund_id=fund.id, company_id=company.id, round_name=round_label, instrument=inst,
+            invested_on=when, amount=total, currency=cur, shares=share_count,
+            ownership_rate=rate, cash_flow_id=entry.id, recorded_by_id=actor.user_id,
+        )
+        db.session.add(investment)
+        db.session.flush()
+        record_by(actor, "investment.create", "investment", investment.id,
+                  {"company_id": company.id, "round": round_label, "amount": total})
+    return investment
+
+
+def record_valuation(
+    actor: Actor, fund_id: int, *, as_of: object, nav_amount: object,
+    currency: str | None = None, source: str = "gp_report",
+) -> FundValuation:
+    """Record the fund's NAV at a date as reported; a later record for the date supersedes."""
+    fund, _ = get_fund(actor, fund_id, write=True)
+    when = require_date(as_of, "as_of")
+    check_in_life(fund, when, "as_of")
+    nav = parse_amount(nav_amount, "nav_amount", allow_zero=True)
+    cur = validate_currency(currency or fund.currency)
+    if cur != fund.currency:
+        raise ValidationError("currency", f"the fund's ledger currency is {fund.currency}, not {cur}")
+    with unit_of_work():
+        val = FundValuation(fund_id=fund.id, as_of=when, nav_amount=nav, currency=cur,
+                            source=source, recorded_by_id=actor.user_id)
+        db.session.add(val)
+        db.session.flush()
+        record_by(actor, "valuation.nav", "fund_valuation", val.id,
+                  {"fund_id": fund.id, "as_of": when, "nav": nav, "currency": cur})
+    return val
+
+
+def record_holding_valuation(
+    actor: Actor, fund_id: int, *, company_id: int, as_of: object, fair_value_amount: object,
+    currency: str | None = None, method: str = "",
+) -> HoldingValuation:
+    """Record the fair value of the fund's holding in a company it has invested in."""
+    fund, _ = get_fund(actor, fund_id, write=True)
+    company = get_company(actor, int(company_id))
+    held = db.session.scalar(sa.select(Investment.id).where(
+        Investment.fund_id == fund.id, Investment.company_id == company.id).limit(1))
+    if held is None:
+        raise ValidationError("company_id", f"the fund holds no investment in {company.name}")
+    when = require_date(as_of, "as_of")
+    check_in_life(fund, when, "as_of")
+    value = parse_amount(fair_value_amount, "fair_value_amount", allow_zero=True)
+    cur = validate_currency(currency or fund.currency)
+    if cur != fund.currency:
+        raise ValidationError("currency", f"the fund's ledger currency is {fund.currency}, not {cur}")
+    with unit_of_work():
+        hv = HoldingValuation(fund_id=fund.id, company_id=company.id, as_of=when,
+                              fair_value_amount=value, currency=cur, method=method.strip(),
+                              recorded_by_id=actor.user_id)
+        db.session.add(hv)
+        db.session.flush()
+        record_by(actor, "valuation.holding", "holding_valuation", hv.id,
+                  {"company_id": company.id, "as_of": when, "fair_value": value})
+    return hv
+
+
+def reverse_entry(actor: Actor, fund_id: int, entry_id: int, reason: str) -> CashFlow:
+    """Post the reversal of a ledger entry: same kind and date, negated amount and
+    allocations, linked by ``reverses_id``. An entry can be reversed once; a reversal
+    cannot itself be reversed (post a new entry instead)."""
+    fund, _ = get_fund(actor, fund_id, write=True)
+    original = db.session.get(CashFlow, entry_id)
+    if original is None or original.fund_id != fund.id:
+        from fundops.errors import NotFound
+
+        raise NotFound(f"ledger entry {entry_id} not found")
+    why = require_text(reason, "reason", 500)
+    if original.reverses_id is not None:
+        raise ValidationError("entry_id", "a reversal cannot be reversed; post a new entry")
+    if db.session.scalar(sa.select(CashFlow.id).where(CashFlow.reverses_id == original.id)):
+        raise ValidationError("entry_id", f"entry {entry_id} has already been reversed")
+    with unit_of_work():
+        reversal = CashFlow(
+            fund_id=fund.id, kind=original.kind, call_purpose=original.call_purpose,
+            distribution_type=original.distribution_type, recallable=original.recallable,
+            value_on=original.value_on, amount=-original.amount, currency=original.currency,
+            counterparty=original.counterparty, company_id=original.company_id,
+            memo=why, reverses_id=original.id, recorded_by_id=actor.user_id,
+        )
+        db.session.add(reversal)
+        db.session.flush()
+        for alloc in original.allocations:
+            db.session.add(CashFlowAllocation(cash_flow_id=reversal.id, investor_id=alloc.investor_id,
+                                              amount=-alloc.amount, currency=alloc.currency))
+        record_by(actor, "cash_flow.reverse", "cash_flow", reversal.id,
+                  {"reverses_id": original.id, "amount": reversal.amount}, why)
+    return reversal

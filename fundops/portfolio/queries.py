@@ -1,0 +1,202 @@
+"""Read-side queries for fund, LP and company pages and the API (no writes here).
+
+All amounts are exact Decimals in the fund's currency; sums include reversal entries,
+so a reversed entry contributes zero.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from fundops.extensions import db
+from fundops.portfolio.access import Access
+from fundops.portfolio.enums import CashFlowKind
+from fundops.portfolio.ledger import CashFlow, CashFlowAllocation, FundValuation, HoldingValuation, Investment
+from fundops.portfolio.models import Commitment, Company, Fund, Investor
+
+ZERO = Decimal("0.00")
+
+
+@dataclass(frozen=True, slots=True)
+class LpPosition:
+    """One LP's position in a fund: committed, called (paid-in), distributed, uncalled."""
+
+    investor_id: int | None
+    investor_name: str
+    investor_type: str
+    committed_amount: Decimal
+    paid_in_amount: Decimal
+    distributed_amount: Decimal
+    recallable_amount: Decimal
+
+    @property
+    def uncalled_amount(self) -> Decimal:
+        """commitment − called + recallable distributions."""
+        return self.committed_amount - self.paid_in_amount + self.recallable_amount
+
+
+@dataclass(frozen=True, slots=True)
+class FundTotals:
+    committed_amount: Decimal
+    paid_in_amount: Decimal
+    distributed_amount: Decimal
+    invested_amount: Decimal
+    latest_nav: FundValuation | None
+
+    @property
+    def uncalled_amount(self) -> Decimal:
+        return self.committed_amount - self.paid_in_amount
+
+
+@dataclass(frozen=True, slots=True)
+class Holding:
+    company: Company
+    invested_amount: Decimal
+    proceeds_amount: Decimal
+    fair_value_amount: Decimal | None
+    fair_value_on: date | None
+
+
+def _sum_kind(fund_id: int, kind: CashFlowKind, on: date | None = None) -> Decimal:
+    query = sa.select(sa.func.sum(CashFlow.amount)).where(CashFlow.fund_id == fund_id, CashFlow.kind == kind)
+    if on is not None:
+        query = query.where(CashFlow.value_on <= on)
+    return db.session.scalar(query) or ZERO
+
+
+def get_fund_totals(fund: Fund) -> FundTotals:
+    committed = db.session.scalar(
+        sa.select(sa.func.sum(Commitment.amount)).where(Commitment.fund_id == fund.id)
+    ) or ZERO
+    return FundTotals(
+        committed_amount=committed,
+        paid_in_amount=_sum_kind(fund.id, CashFlowKind.CAPITAL_CALL),
+        distributed_amount=_sum_kind(fund.id, CashFlowKind.DISTRIBUTION),
+        invested_amount=_sum_kind(fund.id, CashFlowKind.INVESTMENT),
+        latest_nav=get_latest_nav(fund.id),
+    )
+
+
+def get_latest_nav(fund_id: int, on: date | None = None) -> FundValuation | None:
+    """Latest NAV on or before ``on``; for one date the last recorded row wins."""
+    query = sa.select(FundValuation).where(FundValuation.fund_id == fund_id)
+    if on is not None:
+        query = query.where(FundValuation.as_of <= on)
+    return db.session.scalar(
+        query.order_by(FundValuation.as_of.desc(), FundValuation.id.desc()).limit(1)
+    )
+
+
+def list_lp_positions(fund: Fund, access: Access, viewer_org_id: int) -> list[LpPosition]:
+    """Every LP's position; an LP-access viewer sees its own rows and one 'other LPs' row."""
+    committed = dict(db.session.execute(
+        sa.select(Commitment.investor_id, sa.func.sum(Commitment.amount))
+        .where(Commitment.fund_id == fund.id).group_by(Commitment.investor_id)
+    ).all())
+    flows = db.session.execute(
+        sa.select(CashFlowAllocation.investor_id, CashFlow.kind, CashFlow.recallable,
+                  sa.func.sum(CashFlowAllocation.amount))
+        .join(CashFlow, CashFlow.id == CashFlowAllocation.cash_flow_id)
+        .where(CashFlow.fund_id == fund.id)
+        .group_by(CashFlowAllocation.investor_id, CashFlow.kind, CashFlow.recallable)
+    ).all()
+    paid: dict[int, Decimal] = {}
+    dist: dict[int, Decimal] = {}
+    recall: dict[int, Decimal] = {}
+    for inv_id, kind, recallable, total in flows:
+        if kind == CashFlowKind.CAPITAL_CALL:
+            paid[inv_id] = paid.get(inv_id, ZERO) + total
+        elif kind == CashFlowKind.DISTRIBUTION:
+            dist[inv_id] = dist.get(inv_id, ZERO) + total
+            if recallable:
+                recall[inv_id] = recall.get(inv_id, ZERO) + total
+    investors = db.session.scalars(
+        sa.select(Investor).where(Investor.id.in_(list(committed))).order_by(Investor.id)
+    ).all()
+    rows = [
+        LpPosition(inv.id, inv.name, inv.investor_type.value, committed[inv.id],
+                   paid.get(inv.id, ZERO), dist.get(inv.id, ZERO), recall.get(inv.id, ZERO))
+        for inv in investors
+    ]
+    if access is Access.MANAGER:
+        return rows
+    own_funds = set(db.session.scalars(sa.select(Fund.id).where(Fund.organisation_id == viewer_org_id)))
+    mine = [r for r, inv in zip(rows, investors, strict=True) if inv.fund_id in own_funds]
+    others = [r for r, inv in zip(rows, investors, strict=True) if inv.fund_id not in own_funds]
+    if others:
+        mine.append(LpPosition(
+            None, "other LPs", "", sum((r.committed_amount for r in others), ZERO),
+            sum((r.paid_in_amount for r in others), ZERO), sum((r.distributed_amount for r in others), ZERO),
+            sum((r.recallable_amount for r in others), ZERO)))
+    return mine
+
+
+def list_ledger(fund_id: int, limit: int | None = None) -> list[CashFlow]:
+    query = (
+        sa.select(CashFlow).where(CashFlow.fund_id == fund_id)
+        .order_by(CashFlow.value_on.desc(), CashFlow.id.desc())
+    )
+    if limit:
+        query = query.limit(limit)
+    return list(db.session.scalars(query))
+
+
+def reversed_entry_ids(fund_id: int) -> set[int]:
+    return set(db.session.scalars(
+        sa.select(CashFlow.reverses_id).where(CashFlow.fund_id == fund_id, CashFlow.reverses_id.is_not(None))
+    ))
+
+
+def list_nav_history(fund_id: int) -> list[FundValuation]:
+    """One row per date (the latest recorded for that date), newest first."""
+    rows = db.session.scalars(
+        sa.select(FundValuation).where(FundValuation.fund_id == fund_id)
+        .order_by(FundValuation.as_of.desc(), FundValuation.id.desc())
+    )
+    seen: set[date] = set()
+    out = []
+    for row in rows:
+        if row.as_of not in seen:
+            seen.add(row.as_of)
+            out.append(row)
+    return out
+
+
+def list_holdings(fund_id: int) -> list[Holding]:
+    """Companies the fund invested in, with net cost, proceeds and latest fair value."""
+    flows = db.session.execute(
+        sa.select(CashFlow.company_id, CashFlow.kind, sa.func.sum(CashFlow.amount))
+        .where(CashFlow.fund_id == fund_id, CashFlow.company_id.is_not(None),
+               CashFlow.kind.in_([CashFlowKind.INVESTMENT, CashFlowKind.PROCEEDS]))
+        .group_by(CashFlow.company_id, CashFlow.kind)
+    ).all()
+    invested: dict[int, Decimal] = {}
+    proceeds: dict[int, Decimal] = {}
+    for company_id, kind, total in flows:
+        (invested if kind == CashFlowKind.INVESTMENT else proceeds)[company_id] = total
+    company_ids = set(db.session.scalars(sa.select(Investment.company_id).where(Investment.fund_id == fund_id)))
+    latest: dict[int, HoldingValuation] = {}
+    for hv in db.session.scalars(
+        sa.select(HoldingValuation).where(HoldingValuation.fund_id == fund_id)
+        .order_by(HoldingValuation.as_of, HoldingValuation.id)
+    ):
+        latest[hv.company_id] = hv
+    companies = db.session.scalars(sa.select(Company).where(Company.id.in_(company_ids)).order_by(Company.name))
+    return [
+        Holding(c, invested.get(c.id, ZERO), proceeds.get(c.id, ZERO),
+                latest[c.id].fair_value_amount if c.id in latest else None,
+                latest[c.id].as_of if c.id in latest else None)
+        for c in companies
+    ]
+
+
+def list_company_investments(company_id: int, visible_fund_ids: sa.Select[tuple[int]]) -> list[Investment]:
+    return list(db.session.scalars(
+        sa.select(Investment).where(Investment.company_id == company_id,
+                                    Investment.fund_id.in_(visible_fund_ids))
+        .order_by(Investment.invested_on)
+    ))

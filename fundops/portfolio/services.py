@@ -1,0 +1,331 @@
+"""Use cases for funds, stages, investors, commitments and companies.
+
+Each public function validates its input, writes through one unit of work (one commit)
+and one audit event, and raises :class:`~fundops.errors.ValidationError` naming the
+field on bad input, having written nothing. Amounts are yuan (or the fund currency)
+with at most 2 decimal places, never rounded silently.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+
+from fundops.audit import record_by as _audit
+from fundops.errors import ValidationError
+from fundops.extensions import db
+from fundops.identifiers import validate_uscc
+from fundops.money import parse_amount, validate_currency
+from fundops.portfolio.access import get_fund, get_investor, require_writer
+from fundops.portfolio.enums import CompanyStage, CompanyTag, FundKind, FundStage, InvestorType
+from fundops.portfolio.models import (
+    Commitment,
+    Company,
+    CompanyTagLink,
+    Fund,
+    FundStageChange,
+    Investor,
+)
+from fundops.uow import Actor, unit_of_work
+
+_REGION_RE = re.compile(r"^\d{6}$")
+_CODE_RE = re.compile(r"^[A-Za-z0-9_.-]{1,40}$")
+
+
+def parse_enum(enum_cls: type, value: object, field: str):  # type: ignore[no-untyped-def]
+    """Return ``enum_cls(value)`` or raise a ValidationError listing the allowed values."""
+    try:
+        return enum_cls(value)
+    except ValueError:
+        allowed = ", ".join(m.value for m in enum_cls)
+        raise ValidationError(field, f"'{value}' is not one of: {allowed}") from None
+
+
+def require_text(value: object, field: str, max_len: int = 200) -> str:
+    text = str(value or "").strip()
+    if not text:
+        raise ValidationError(field, "is required")
+    if len(text) > max_len:
+        raise ValidationError(field, f"is longer than {max_len} characters")
+    return text
+
+
+def validate_region(value: object, field: str = "region_code") -> str:
+    """A six-digit administrative division code (GB/T 2260), e.g. 440300."""
+    text = str(value or "").strip()
+    if not _REGION_RE.match(text):
+        raise ValidationError(field, f"'{text}' is not a six-digit administrative division code")
+    return text
+
+
+def require_date(value: object, field: str) -> date:
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise ValidationError(field, f"'{value}' is not a date (YYYY-MM-DD)") from None
+
+
+@dataclass(frozen=True, slots=True)
+class FundInput:
+    """Fields of a new fund, as typed by a user or read from an import."""
+
+    code: str
+    name_zh: str
+    kind: str
+    currency: str
+    vintage: int
+    target_size_amount: object
+    inception_on: object
+    investment_period_end_on: object
+    term_end_on: object
+    region_code: str
+    name_en: str | None = None
+    extension_end_on: object | None = None
+    stage: str = FundStage.RAISING.value
+    registration_no: str | None = None
+    is_guidance_fund: bool = False
+
+
+def create_fund(actor: Actor, data: FundInput) -> Fund:
+    """Create a fund managed by the actor's organisation, at its initial stage."""
+    require_writer(actor)
+    code = str(data.code or "").strip()
+    if not _CODE_RE.match(code):
+        raise ValidationError("code", "use 1-40 letters, digits, '.', '_' or '-'")
+    inception = require_date(data.inception_on, "inception_on")
+    inv_end = require_date(data.investment_period_end_on, "investment_period_end_on")
+    term_end = require_date(data.term_end_on, "term_end_on")
+    ext_end = (
+        require_date(data.extension_end_on, "extension_end_on") if data.extension_end_on else None
+    )
+    if inv_end < inception:
+        raise ValidationError("investment_period_end_on", "is before the inception date")
+    if term_end < inv_end:
+        raise ValidationError("term_end_on", "is before the end of the investment period")
+    if ext_end is not None and ext_end < term_end:
+        raise ValidationError("extension_end_on", "is before the end of the term")
+    try:
+        vintage = int(data.vintage)
+    except (TypeError, ValueError):
+        raise ValidationError("vintage", f"'{data.vintage}' is not a year") from None
+    if not 1980 <= vintage <= 2100:
+        raise ValidationError("vintage", f"{vintage} is not a plausible vintage year")
+    fund = Fund(
+        organisation_id=actor.organisation_id,
+        code=code,
+        name_zh=require_text(data.name_zh, "name_zh"),
+        name_en=(data.name_en or "").strip() or None,
+        kind=parse_enum(FundKind, data.kind, "kind"),
+        currency=validate_currency(data.currency),
+        vintage=vintage,
+        target_size_amount=parse_amount(data.target_size_amount, "target_size_amount"),
+        inception_on=inception,
+        investment_period_end_on=inv_end,
+        term_end_on=term_end,
+        extension_end_on=ext_end,
+        stage=parse_enum(FundStage, data.stage, "stage"),
+        region_code=validate_region(data.region_code),
+        registration_no=(data.registration_no or "").strip() or None,
+        is_guidance_fund=bool(data.is_guidance_fund),
+    )
+    exists = db.session.scalar(
+        sa.select(Fund.id).where(Fund.organisation_id == actor.organisation_id, Fund.code == code)
+    )
+    if exists is not None:
+        raise ValidationError("code", f"a fund with code '{code}' already exists")
+    with unit_of_work():
+        db.session.add(fund)
+        db.session.flush()
+        db.session.add(
+            FundStageChange(
+                fund_id=fund.id, stage=fund.stage, effective_on=inception,
+                reason="created", recorded_by_id=actor.user_id,
+            )
+        )
+        _audit(actor, "fund.create", "fund", fund.id, {"code": code, "name_zh": fund.name_zh})
+    return fund
+
+
+def change_stage(
+    actor: Actor, fund_id: int, stage: str, effective_on: object, reason: str = ""
+) -> FundStageChange:
+    """Move a fund to a new lifecycle stage as of a date (no earlier than the last change)."""
+    fund, _ = get_fund(actor, fund_id, write=True)
+    new_stage = parse_enum(FundStage, stage, "stage")
+    when = require_date(effective_on, "effective_on")
+    last = fund.stage_changes[-1] if fund.stage_changes else None
+    if last is not None and when < last.effective_on:
+        raise ValidationError("effective_on", f"is before the last stage change ({last.effective_on})")
+    if new_stage == fund.stage:
+        raise ValidationError("stage", f"the fund is already at stage '{new_stage.value}'")
+    with unit_of_work():
+        change = FundStageChange(
+            fund_id=fund.id, stage=new_stage, effective_on=when, reason=reason.strip(),
+            recorded_by_id=actor.user_id,
+        )
+        db.session.add(change)
+        fund.stage = new_stage
+        _audit(actor, "fund.stage", "fund", fund.id, {"stage": new_stage.value,
+               "effective_on": when}, reason)
+    return change
+
+
+def create_investor(
+    actor: Actor,
+    name: str,
+    investor_type: str,
+    *,
+    fund_id: int | None = None,
+    uscc: str | None = None,
+) -> Investor:
+    """Register an LP in the actor's organisation; ``fund_id`` marks a fund investing as LP.
+
+    The linked fund must be visible to the actor (its own fund, or one it is an LP of).
+    """
+    require_writer(actor)
+    name = require_text(name, "name")
+    itype = parse_enum(InvestorType, investor_type, "investor_type")
+    if fund_id is not None:
+        try:
+            get_fund(actor, int(fund_id))
+        except Exception:
+            raise ValidationError("fund_id", f"fund {fund_id} is not one you can see") from None
+    code = validate_uscc(uscc) if uscc else None
+    if db.session.scalar(
+        sa.select(Investor.id).where(
+            Investor.organisation_id == actor.organisation_id, Investor.name == name
+        )
+    ):
+        raise ValidationError("name", f"an investor named '{name}' already exists")
+    with unit_of_work():
+        investor = Investor(
+            organisation_id=actor.organisation_id, name=name, investor_type=itype,
+            fund_id=fund_id, uscc=code,
+        )
+        db.session.add(investor)
+        db.session.flush()
+        _audit(actor, "investor.create", "investor", investor.id,
+               {"name": name, "investor_type": itype.value, "fund_id": fund_id})
+    return investor
+
+
+def add_commitment(
+    actor: Actor,
+    fund_id: int,
+    investor_id: int,
+    amount: object,
+    committed_on: object,
+    *,
+    currency: str | None = None,
+    closing: int = 1,
+) -> Commitment:
+    """Record an investor's commitment (认缴) to a fund, in the fund's currency.
+
+    Rejects a commitment whose investor is a fund that the target fund already invests
+    in, directly or through other funds (a cycle in the fund-of-funds graph).
+    """
+    fund, _ = get_fund(actor, fund_id, write=True)
+    investor = get_investor(actor, investor_id)
+    value = parse_amount(amount, "amount")
+    cur = validate_currency(currency or fund.currency)
+    if cur != fund.currency:
+        raise ValidationError("currency", f"the fund's ledger currency is {fund.currency}")
+    when = require_date(committed_on, "committed_on")
+    check_in_life(fund, when, "committed_on")
+    if investor.fund_id is not None and would_create_cycle(investor.fund_id, fund.id):
+        raise ValidationError(
+            "investor_id", "this commitment would make the fund-of-funds graph a cycle"
+        )
+    if int(closing) < 1:
+        raise ValidationError("closing", "must be 1 or more")
+    with unit_of_work():
+        commitment = Commitment(
+            fund_id=fund.id, investor_id=investor.id, amount=value, currency=cur,
+            committed_on=when, closing=int(closing), recorded_by_id=actor.user_id,
+        )
+        db.session.add(commitment)
+        db.session.flush()
+        _audit(actor, "commitment.create", "commitment", commitment.id,
+               {"fund_id": fund.id, "investor_id": investor.id, "amount": value,
+                "currency": cur, "committed_on": when})
+    return commitment
+
+
+def would_create_cycle(lp_fund_id: int, target_fund_id: int) -> bool:
+    """True if ``target_fund_id`` already reaches ``lp_fund_id`` (or they are equal).
+
+    Walks the whole commitment graph downwards from the target fund: an edge runs from
+    an LP fund to each fund it has committed to.
+    """
+    if lp_fund_id == target_fund_id:
+        return True
+    rows = db.session.execute(
+        sa.select(Investor.fund_id, Commitment.fund_id)
+        .join(Commitment, Commitment.investor_id == Investor.id)
+        .where(Investor.fund_id.is_not(None))
+    ).all()
+    children: dict[int, set[int]] = {}
+    for parent, child in rows:
+        children.setdefault(parent, set()).add(child)
+    seen, stack = set(), [target_fund_id]
+    while stack:
+        node = stack.pop()
+        if node == lp_fund_id:
+            return True
+        if node in seen:
+            continue
+        seen.add(node)
+        stack.extend(children.get(node, ()))
+    return False
+
+
+def check_in_life(fund: Fund, when: date, field: str) -> None:
+    """Reject a date outside the fund's life (inception to the end of any extension)."""
+    if when < fund.inception_on or when > fund.life_end_on:
+        raise ValidationError(
+            field, f"{when} is outside the fund's life ({fund.inception_on} to {fund.life_end_on})"
+        )
+
+
+def create_company(
+    actor: Actor,
+    *,
+    name: str,
+    uscc: str,
+    sector: str,
+    stage: str,
+    region_code: str,
+    is_hard_tech: bool = False,
+    is_sme: bool = False,
+    tags: Iterable[str] = (),
+) -> Company:
+    """Register a portfolio company; the credit code must pass the GB 32100 check."""
+    require_writer(actor)
+    code = validate_uscc(uscc)
+    if db.session.scalar(sa.select(Company.id).where(Company.uscc == code)):
+        raise ValidationError("uscc", f"a company with credit code {code} is already registered")
+    tag_values = sorted({parse_enum(CompanyTag, t, "tags") for t in tags})
+    with unit_of_work():
+        company = Company(
+            created_by_organisation_id=actor.organisation_id,
+            name=require_text(name, "name"), uscc=code, sector=require_text(sector, "sector", 100),
+            stage=parse_enum(CompanyStage, stage, "stage"), region_code=validate_region(region_code),
+            is_hard_tech=bool(is_hard_tech), is_sme=bool(is_sme),
+            tags=[CompanyTagLink(tag=t) for t in tag_values],
+        )
+        db.session.add(company)
+        db.session.flush()
+        _audit(actor, "company.create", "company", company.id, {"name": company.name, "uscc": code})
+    return company
+
+
+__all__ = [
+    "FundInput", "add_commitment", "change_stage", "check_in_life", "create_company",
+    "create_fund", "create_investor", "parse_enum", "require_date", "would_create_cycle",
+]
