@@ -12,7 +12,7 @@ from fundops.extensions import db, login_manager
 def init_login(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
-    login_manager.session_protection = "strong"
+    login_manager.session_protection = "basic"
 
     @login_manager.user_loader
     def _load(user_key: str) -> User | None:

@@ -111,25 +111,56 @@ def plan_allocation(
 
 def preview_allocation(
     actor: Actor, fund_id: int, value_on: object, amount: object,
-    split: Mapping[int, object] | None = None,
+    split: Mapping[int, object] | None = None, kind: str = "capital_call",
 ) -> list[AllocationLine]:
-    """The per-LP split a call or distribution would get; writes nothing."""
+    """The per-LP split a capital call (or, with ``kind="distribution"``, a distribution)
+    would get; writes nothing."""
     fund, _ = get_fund(actor, fund_id, write=True)
     total = parse_amount(amount, "amount")
-    return plan_allocation(fund, require_date(value_on, "value_on"), total, split)
+    when = require_date(value_on, "value_on")
+    if kind == "distribution":
+        return plan_allocation(fund, when, total, split)
+    return plan_call(fund, when, total, split)
 
 
-def _check_uncalled(fund: Fund, lines: list[AllocationLine]) -> None:
+def _uncalled_by_investor(fund: Fund) -> dict[int, Decimal]:
+    """commitment − called + recallable distributions, per LP (all dates)."""
     paid = lp_position_totals(fund.id, CashFlowKind.CAPITAL_CALL)
     recallable = recallable_totals(fund.id)
-    for line in lines:
-        room = line.committed_amount - paid.get(line.investor_id, Decimal(0)) + recallable.get(
-            line.investor_id, Decimal(0)
-        )
-        if line.amount > room:
-            raise ValidationError(
-                "amount", f"{line.investor_name}'s share {line.amount} exceeds its uncalled capital {room}"
-            )
+    return {
+        inv.id: committed - paid.get(inv.id, Decimal(0)) + recallable.get(inv.id, Decimal(0))
+        for inv, committed in committed_by_investor(fund.id, fund.life_end_on)
+    }
+
+
+def plan_call(
+    fund: Fund, value_on: date, total: Decimal, split: Mapping[int, object] | None = None
+) -> list[AllocationLine]:
+    """Allocate a capital call so that no LP is called beyond its uncalled capital.
+
+    Rule: pro rata to commitment (largest remainder). If that would take any LP past
+    its uncalled capital — cent rounding on the last call, or uneven earlier calls —
+    the call is instead allocated pro rata to each LP's uncalled capital, which never
+    exceeds it. A call larger than the total uncalled capital is refused.
+    """
+    lines = plan_allocation(fund, value_on, total, split)
+    room = _uncalled_by_investor(fund)
+    over = [line for line in lines if line.amount > room.get(line.investor_id, Decimal(0))]
+    if not over:
+        return lines
+    if split:
+        line = over[0]
+        raise ValidationError(
+            "allocation", f"{line.investor_name}'s share {line.amount} exceeds its uncalled "
+            f"capital {room.get(line.investor_id, Decimal(0))}")
+    available = sum((max(r, Decimal(0)) for r in room.values()), Decimal(0))
+    if total > available:
+        raise ValidationError("amount", f"{total} exceeds the LPs' total uncalled capital {available}")
+    shares = allocate_pro_rata(
+        total, [(line.investor_id, max(room.get(line.investor_id, Decimal(0)), Decimal(0)))
+                for line in lines])
+    return [AllocationLine(line.investor_id, line.investor_name, line.committed_amount,
+                           shares[line.investor_id]) for line in lines]
 
 
 def _post(fund: Fund, actor: Actor, entry: CashFlow, lines: list[AllocationLine] | None) -> CashFlow:
@@ -172,8 +203,7 @@ def record_capital_call(
     fund, _ = get_fund(actor, fund_id, write=True)
     when, total, cur = _entry_basics(fund, value_on, amount, currency)
     call_purpose = parse_enum(CallPurpose, purpose, "purpose")
-    lines = plan_allocation(fund, when, total, split)
-    _check_uncalled(fund, lines)
+    lines = plan_call(fund, when, total, split)
     with unit_of_work():
         return _post(fund, actor, CashFlow(
             fund_id=fund.id, kind=CashFlowKind.CAPITAL_CALL, call_purpose=call_purpose,

@@ -44,7 +44,7 @@ class Fund(db.Model):
     extension_end_on: Mapped[date | None] = mapped_column(sa.Date)
     stage: Mapped[FundStage] = mapped_column(enum_column(FundStage))
     region_code: Mapped[str] = mapped_column(sa.String(6))
-    registration_no: Mapped[str | None] = mapped_column(sa.String(40))
+    registration_no: Mapped[str | None] = mapped_column(sa.String(40), unique=True)
     is_guidance_fund: Mapped[bool] = mapped_column(sa.Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 

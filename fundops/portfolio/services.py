@@ -16,7 +16,7 @@ from datetime import date
 import sqlalchemy as sa
 
 from fundops.audit import record_by as _audit
-from fundops.errors import ValidationError
+from fundops.errors import NotFound, ValidationError
 from fundops.extensions import db
 from fundops.identifiers import validate_uscc
 from fundops.money import parse_amount, validate_currency
@@ -139,6 +139,10 @@ def create_fund(actor: Actor, data: FundInput) -> Fund:
     )
     if exists is not None:
         raise ValidationError("code", f"a fund with code '{code}' already exists")
+    if fund.registration_no and db.session.scalar(
+        sa.select(Fund.id).where(Fund.registration_no == fund.registration_no)
+    ):
+        raise ValidationError("registration_no", f"'{fund.registration_no}' is registered already")
     with unit_of_work():
         db.session.add(fund)
         db.session.flush()
@@ -182,11 +186,15 @@ def create_investor(
     investor_type: str,
     *,
     fund_id: int | None = None,
+    fund_registration_no: str | None = None,
     uscc: str | None = None,
 ) -> Investor:
-    """Register an LP in the actor's organisation; ``fund_id`` marks a fund investing as LP.
+    """Register an LP in the actor's organisation, optionally linked to a fund investing as LP.
 
-    The linked fund must be visible to the actor (its own fund, or one it is an LP of).
+    The LP fund is named either by ``fund_id`` (a fund visible to the actor) or by its
+    public registration number (备案编码), which is how a GP identifies a parent fund
+    managed by another organisation. Linking lets that fund's manager see this LP
+    position; it reveals nothing of the LP fund to the actor.
     """
     require_writer(actor)
     name = require_text(name, "name")
@@ -194,8 +202,13 @@ def create_investor(
     if fund_id is not None:
         try:
             get_fund(actor, int(fund_id))
-        except Exception:
+        except NotFound:
             raise ValidationError("fund_id", f"fund {fund_id} is not one you can see") from None
+    elif fund_registration_no:
+        reg = fund_registration_no.strip()
+        fund_id = db.session.scalar(sa.select(Fund.id).where(Fund.registration_no == reg))
+        if fund_id is None:
+            raise ValidationError("fund_registration_no", f"no fund is registered as '{reg}'")
     code = validate_uscc(uscc) if uscc else None
     if db.session.scalar(
         sa.select(Investor.id).where(

@@ -110,7 +110,8 @@ def upgrade() -> None:
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['organisation_id'], ['organisation.id'], name=op.f('fk_fund_organisation_id_organisation')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_fund')),
-    sa.UniqueConstraint('organisation_id', 'code', name=op.f('uq_fund_organisation_id_code'))
+    sa.UniqueConstraint('organisation_id', 'code', name=op.f('uq_fund_organisation_id_code')),
+    sa.UniqueConstraint('registration_no', name=op.f('uq_fund_registration_no'))
     )
     with op.batch_alter_table('fund', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_fund_organisation_id'), ['organisation_id'], unique=False)

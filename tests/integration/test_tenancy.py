@@ -1,0 +1,127 @@
+"""Tenant isolation: every route, page or API, answers 404 for another organisation's objects.
+
+The route walk is generated from ``app.url_map``: a new route is covered automatically,
+and a route whose parameters or scoping are unknown to this test fails it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Flask
+
+from fundops.auth.accounts import issue_token
+from fundops.extensions import db
+from fundops.models import CashFlow, Fund
+from fundops.portfolio import services
+from fundops.portfolio.access import Access, get_fund, list_funds
+from fundops.portfolio.queries import list_lp_positions
+from tests.conftest import Browser
+from tests.factories import PASSWORD, fund_with_activity, make_fund, make_user, make_world
+
+# Routes without object ids: lists and "new" forms scoped by the session's organisation.
+UNSCOPED = {
+    "static", "auth.login", "auth.logout", "auth.preferences",
+    "portfolio.fund_list", "portfolio.fund_new", "portfolio.company_list",
+    "portfolio.company_new", "portfolio.investor_list", "portfolio.investor_new",
+    "api.funds",
+}
+
+
+def _ids(world: Any, created: dict[str, int]) -> dict[str, int]:
+    return {"fund_id": world.fund.id, "company_id": world.company.id,
+            "entry_id": created["entry"], "investor_id": world.lps[0].id}
+
+
+def test_every_route_is_404_for_another_organisation(app: Flask) -> None:
+    world = make_world()
+    created = fund_with_activity(world)
+    ids = _ids(world, created)
+    other = Browser(app.test_client())
+    assert other.login(world.other_user.email, PASSWORD).status_code == 302
+    token = issue_token(email=world.other_user.email, label="t")
+    checked = 0
+    for rule in app.url_map.iter_rules():
+        params = set(rule.arguments)
+        if not params:
+            assert rule.endpoint in UNSCOPED, f"classify the new route {rule.endpoint}"
+            continue
+        if rule.endpoint == "static":
+            continue
+        unknown = params - set(ids)
+        assert not unknown, f"{rule.endpoint}: no foreign object for parameter(s) {unknown}"
+        url = rule.build({k: ids[k] for k in params}, append_unknown=False)[1]
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            headers = {"Authorization": f"Bearer {token}"} if url.startswith("/api/") else {}
+            if method == "GET":
+                response = other.client.get(url, headers=headers)
+            else:
+                response = other.post(url, {"amount": "1", "reason": "x"}, headers=headers)
+            assert response.status_code == 404, f"{method} {url} -> {response.status_code}"
+            body = response.get_data(as_text=True)
+            assert world.fund.name_zh not in body and world.company.name not in body
+            checked += 1
+    assert checked >= 3
+
+
+def test_lists_show_only_own_data(app: Flask) -> None:
+    world = make_world()
+    fund_with_activity(world)
+    other = Browser(app.test_client())
+    other.login(world.other_user.email, PASSWORD)
+    token = issue_token(email=world.other_user.email, label="t")
+    for url in ("/", "/companies", "/investors"):
+        body = other.client.get(url).get_data(as_text=True)
+        assert world.fund.code not in body and world.company.name not in body
+        assert world.lps[0].name not in body
+    api = other.client.get("/api/v1/funds", headers={"Authorization": f"Bearer {token}"})
+    assert api.status_code == 200 and api.get_json() == {"funds": []}
+
+
+def test_api_requires_a_valid_token(app: Flask) -> None:
+    world = make_world()
+    client = app.test_client()
+    url = f"/api/v1/funds/{world.fund.id}"
+    assert client.get(url).status_code == 401
+    assert client.get(url, headers={"Authorization": "Bearer nope"}).status_code == 401
+    token = issue_token(email=world.gp_user.email, label="t")
+    response = client.get(url, headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 200
+    assert response.get_json()["committed_amount"] == "600000000.00"
+
+
+def test_guidance_manager_sees_sub_fund_it_is_lp_of_with_lp_level_data(app: Flask) -> None:
+    world = make_world()
+    _, guidance = make_user("Guidance manager", kind="guidance_fund_manager")
+    parent = make_fund(guidance, kind="parent_fund", registration_no="SXX001",
+                       is_guidance_fund=True)
+    lp = services.create_investor(world.gp, "母基金 LP", "guidance_fund",
+                                  fund_registration_no="SXX001")
+    assert lp.fund_id == parent.id
+    services.add_commitment(world.gp, world.fund.id, lp.id, "400000000", "2020-03-01")
+    visible = {f.id for f in list_funds(guidance)}
+    assert visible == {parent.id, world.fund.id}
+    fund, access = get_fund(guidance, world.fund.id)
+    assert access is Access.LP
+    rows = list_lp_positions(fund, access, guidance.organisation_id)
+    assert [r.investor_name for r in rows] == ["母基金 LP", "other LPs"]
+    assert rows[1].committed_amount == sum(
+        (r.committed_amount for r in list_lp_positions(fund, Access.MANAGER, 0)[:-1]),
+    )
+    # LP access is read-only: every write is "not found" for the guidance manager.
+    from fundops.errors import NotFound
+    from fundops.portfolio import ledger_services
+
+    before = db.session.scalar(sa.select(sa.func.count(CashFlow.id)))
+    try:
+        ledger_services.record_capital_call(guidance, world.fund.id, value_on="2021-01-01",
+                                            amount="100", purpose="investment")
+    except NotFound:
+        pass
+    else:
+        raise AssertionError("an LP could post to the sub-fund's ledger")
+    assert db.session.scalar(sa.select(sa.func.count(CashFlow.id))) == before
+    # The GP still cannot see the parent fund.
+    assert parent.id not in {f.id for f in list_funds(world.gp)}
+    assert db.session.get(Fund, parent.id) is not None
