@@ -118,6 +118,7 @@ def app(backend: str, migrated_url: str, tmp_root: str) -> Iterator[Flask]:
     else:
         url = migrated_url
     application = make_app(url)
+    application.test_client_class = FreshContextClient
     with application.app_context():
         yield application
         db.session.remove()
@@ -126,6 +127,24 @@ def app(backend: str, migrated_url: str, tmp_root: str) -> Iterator[Flask]:
             with db.engine.begin() as conn:
                 conn.execute(sa.text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
         db.engine.dispose()
+
+
+class FreshContextClient(FlaskClient):
+    """Runs every request in its own app context, as a real server does.
+
+    The ``app`` fixture keeps an app context pushed for the test body; without this,
+    requests would share its ``g`` and database session. After each request the test's
+    own session ends its transaction (rollback of nothing pending) so that it sees
+    what the request committed.
+    """
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        from fundops.extensions import db
+
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+        db.session.rollback()
+        return response
 
 
 @pytest.fixture
