@@ -38,8 +38,10 @@ python_env() {
     "$VENV/bin/python" -m pip install -q -e '.[test]'
     echo "$want" > "$stamp"
   fi
-  "$VENV/bin/pybabel" compile -q -d fundops/translations -f 2>/dev/null || \
-    "$VENV/bin/pybabel" compile -d fundops/translations -f
+  # Compiled catalogues (.mo) are build products; the .po sources are in the repository.
+  if [ -d fundops/translations ]; then
+    "$VENV/bin/pybabel" compile -q -f -d fundops/translations
+  fi
 }
 
 case "${1:-}" in

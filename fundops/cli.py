@@ -104,7 +104,9 @@ def import_command(path: str) -> None:
     except ImportFailed as exc:
         for problem in exc.problems:
             click.echo(f"  {problem}", err=True)
-        raise click.ClickException(f"import refused: {len(exc.problems)} bad row(s); nothing written")
+        raise click.ClickException(
+            f"import refused: {len(exc.problems)} bad row(s); nothing written"
+        ) from None
     click.echo(f"Imported from {path}: {counts}")
 
 
