@@ -6,7 +6,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from flask import Flask, current_app, request, session
-from flask_babel import format_decimal, get_locale
+from babel.numbers import format_decimal
+from flask_babel import get_locale
 from flask_login import current_user
 
 from fundops.extensions import babel

@@ -1,0 +1,192 @@
+"""The demo portfolio loads through the services and tells a consistent story.
+
+Loading takes a few seconds, so one test per database loads it and checks everything.
+"""
+
+from __future__ import annotations
+
+import random
+from decimal import Decimal
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from werkzeug.security import check_password_hash
+
+from fundops.audit import verify_chain
+from fundops.auth.models import Organisation, User
+from fundops.demo import DEMO_PASSWORD, DEMO_USERS, load_demo
+from fundops.demo.catalogue import EXPLICIT_LPS, wan
+from fundops.demo.simulate import build_plans
+from fundops.extensions import db
+from fundops.models import (
+    CashFlow,
+    CashFlowAllocation,
+    Commitment,
+    Company,
+    Fund,
+    FundValuation,
+    HoldingValuation,
+    Investment,
+    Investor,
+)
+from fundops.portfolio.access import Access, fund_access, list_companies, list_funds
+from fundops.portfolio.enums import FundKind, InvestorType
+from fundops.uow import Actor
+
+
+def actor(email: str) -> Actor:
+    user = db.session.scalar(sa.select(User).where(User.email == email))
+    assert user is not None, email
+    return Actor(user.id, user.organisation_id, user.role.value)
+
+
+def funds_by_code() -> dict[str, Fund]:
+    return {f.code: f for f in db.session.scalars(sa.select(Fund))}
+
+
+def check_structure() -> None:
+    funds = funds_by_code()
+    kinds = [f.kind for f in funds.values()]
+    assert kinds.count(FundKind.PARENT_FUND) >= 4
+    assert kinds.count(FundKind.SUB_FUND) >= 12
+    assert FundKind.MA_FUND in kinds and FundKind.DIRECT_VEHICLE in kinds
+    htz_parents = [f for c, f in funds.items() if c.startswith("HTZ-FOF-")]
+    htz_subs = [f for c, f in funds.items() if c.startswith("HTZ-SF")]
+    prov_subs = [f for c, f in funds.items() if c.startswith("PROV-SF")]
+    assert (len(htz_parents), len(htz_subs), len(prov_subs)) == (4, 18, 12)
+    assert sum(f.target_size_amount for f in htz_parents) == Decimal("5186000000.00")
+    assert sum(f.target_size_amount for f in htz_subs) == Decimal("8291000000.00")
+    assert sum(f.target_size_amount for f in prov_subs) == Decimal("5700000000.00")
+    assert funds["HTZ-MA-1"].target_size_amount == Decimal("1200000000.00")
+    assert funds["PROV-FOF"].target_size_amount == Decimal("10000000000.00")
+    for fund in funds.values():  # commitments add up to each fund's size
+        committed = db.session.scalar(
+            sa.select(sa.func.sum(Commitment.amount)).where(Commitment.fund_id == fund.id))
+        assert committed == fund.target_size_amount, fund.code
+    types = set(db.session.scalars(sa.select(Investor.investor_type).distinct()))
+    assert types == set(InvestorType)
+    companies = db.session.scalar(sa.select(sa.func.count()).select_from(Company)) or 0
+    assert 40 <= companies <= 60
+    invested = db.session.scalar(sa.select(sa.func.count(Investment.company_id.distinct())))
+    assert invested == companies  # every demo company is a portfolio company
+
+
+def check_eye_fund_government_share() -> None:
+    fund = funds_by_code()["EYE-IND-1"]
+    rows = db.session.execute(
+        sa.select(Investor.investor_type, sa.func.sum(Commitment.amount))
+        .join(Commitment, Commitment.investor_id == Investor.id)
+        .where(Commitment.fund_id == fund.id).group_by(Investor.investor_type)).all()
+    by_type = dict(rows)
+    government = by_type[InvestorType.GUIDANCE_FUND] + by_type[InvestorType.STATE_OWNED]
+    assert government / fund.target_size_amount == Decimal("0.49")
+    assert sum(w for _, w in EXPLICIT_LPS["EYE-IND-1"]) * 10000 == fund.target_size_amount
+
+
+def check_ledger() -> None:
+    kinds = {k.value: n for k, n in db.session.execute(
+        sa.select(CashFlow.kind, sa.func.count()).group_by(CashFlow.kind)).all()}
+    for kind in ("capital_call", "distribution", "investment", "proceeds", "management_fee",
+                 "expense"):
+        assert kinds.get(kind, 0) > 0, kind
+    allocated = sa.select(CashFlow.id, CashFlow.amount,
+                          sa.func.sum(CashFlowAllocation.amount).label("allocated"),
+                          sa.func.count(CashFlowAllocation.id).label("lines")) \
+        .join(CashFlowAllocation, CashFlowAllocation.cash_flow_id == CashFlow.id, isouter=True) \
+        .where(CashFlow.kind.in_(["capital_call", "distribution"])).group_by(CashFlow.id)
+    rows = db.session.execute(allocated).all()
+    assert len(rows) > 300
+    for entry_id, amount, total, lines in rows:
+        assert lines > 0 and total == amount, f"entry {entry_id}: {total} != {amount}"
+    grand = db.session.scalar(sa.select(sa.func.sum(CashFlowAllocation.amount)))
+    posted = db.session.scalar(sa.select(sa.func.sum(CashFlow.amount))
+                               .where(CashFlow.kind.in_(["capital_call", "distribution"])))
+    assert grand == posted
+    committed = (
+        sa.select(sa.func.sum(Commitment.amount))
+        .where(Commitment.fund_id == CashFlow.fund_id,
+               Commitment.investor_id == CashFlowAllocation.investor_id)
+        .correlate(CashFlow, CashFlowAllocation).scalar_subquery())
+    over_called = db.session.execute(
+        sa.select(CashFlow.fund_id, CashFlowAllocation.investor_id)
+        .join(CashFlowAllocation, CashFlowAllocation.cash_flow_id == CashFlow.id)
+        .where(CashFlow.kind == "capital_call")
+        .group_by(CashFlow.fund_id, CashFlowAllocation.investor_id)
+        .having(sa.func.sum(CashFlowAllocation.amount) > committed)).all()
+    assert over_called == []
+    reversals = db.session.scalars(
+        sa.select(CashFlow).where(CashFlow.reverses_id.is_not(None))).all()
+    assert len(reversals) == 1
+    reversal = reversals[0]
+    assert reversal.memo and reversal.amount + reversal.reverses.amount == 0  # type: ignore[union-attr]
+    for model in (FundValuation, HoldingValuation):
+        assert (db.session.scalar(sa.select(sa.func.count()).select_from(model)) or 0) > 300
+
+
+def check_visibility() -> None:
+    guidance = actor("guidance@demo.fundops.cn")
+    seen = {f.code: f for f in list_funds(guidance)}
+    subs = [c for c in seen if c.startswith("HTZ-SF")]
+    assert len(subs) == 18
+    assert {"HTZ-FOF-1", "HTZ-DV-1", "HTZ-MA-1", "EYE-IND-1"} <= set(seen)
+    assert "PROV-FOF" not in seen and not any(c.startswith("PROV-SF") for c in seen)
+    assert fund_access(guidance.organisation_id, seen["HTZ-SF01"]) is Access.LP
+    assert len(list_companies(guidance)) >= 40  # look-through to the sub-funds' companies
+    province = actor("province@demo.fundops.cn")
+    assert sorted(f.code for f in list_funds(province)) == ["PROV-FOF"] + [
+        f"PROV-SF{i:02d}" for i in range(1, 13)]
+    gp = actor("gp@demo.fundops.cn")
+    gp_codes = {f.code for f in list_funds(gp)}
+    assert "HTZ-SF01" in gp_codes and "HTZ-FOF-1" not in gp_codes and "HTZ-SF02" not in gp_codes
+    bank = actor("bank@demo.fundops.cn")
+    assert list_funds(bank) == [] and list_companies(bank) == []
+
+
+def check_logins_and_audit() -> None:
+    assert len(DEMO_USERS) >= 7
+    emails = [email for email, _ in DEMO_USERS]
+    assert {"guidance@demo.fundops.cn", "gp@demo.fundops.cn", "bank@demo.fundops.cn"} <= set(emails)
+    for email, description in DEMO_USERS:
+        user = db.session.scalar(sa.select(User).where(User.email == email))
+        assert user is not None and description
+        assert check_password_hash(user.password_hash, DEMO_PASSWORD), email
+    for org_id in db.session.scalars(sa.select(Organisation.id)):
+        assert verify_chain(org_id)
+
+
+def test_load_demo_builds_a_consistent_portfolio(app: Flask) -> None:
+    summary = load_demo()
+    assert "funds" in summary and "illustrative" in summary
+    check_structure()
+    check_eye_fund_government_share()
+    check_ledger()
+    check_visibility()
+    check_logins_and_audit()
+
+
+def test_demo_plan_is_deterministic_and_exact() -> None:
+    first, _ = build_plans(random.Random(1), set())
+    second, _ = build_plans(random.Random(1), set())
+    assert [(e.on, e.kind, e.amount) for p in first.values() for e in p.events] == [
+        (e.on, e.kind, e.amount) for p in second.values() for e in p.events]
+    for plan in first.values():
+        for e in plan.events:
+            assert isinstance(e.amount, Decimal) and e.amount > 0
+            assert e.amount == e.amount.quantize(Decimal("0.01"))
+        for _, nav in plan.navs:
+            assert nav >= 0 and nav == nav.quantize(Decimal("0.01"))
+    assert wan(1) == Decimal(10000)
+
+
+def test_a_failed_load_writes_nothing(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    from fundops.demo.loader import Loader
+
+    def fail(self: Loader) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(Loader, "create_commitments", fail)
+    with pytest.raises(RuntimeError, match="disk full"):
+        load_demo()
+    for model in (User, Organisation, Fund, Investor):
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(model)) == 0
