@@ -40,7 +40,7 @@ python_env() {
   fi
   # Compiled catalogues (.mo) are build products; the .po sources are in the repository.
   if [ -d fundops/translations ]; then
-    "$VENV/bin/pybabel" compile -q -f -d fundops/translations
+    "$VENV/bin/pybabel" compile -f -d fundops/translations >/dev/null
   fi
 }
 

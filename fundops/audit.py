@@ -27,7 +27,7 @@ class AuditEvent(db.Model):
     user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     action: Mapped[str] = mapped_column(sa.String(60))
     object_type: Mapped[str] = mapped_column(sa.String(60))
-    object_id: Mapped[str] = mapped_column(sa.String(60))
+    object_id: Mapped[str] = mapped_column(sa.String(64))
     changes: Mapped[str] = mapped_column(sa.Text)
     reason: Mapped[str] = mapped_column(sa.String(500), default="")
     auth_method: Mapped[str] = mapped_column(sa.String(20), default="system")

@@ -37,6 +37,7 @@ from fundops.models import (
     Investor,
     Organisation,
 )
+from fundops.portfolio import fof_services as fof
 from fundops.portfolio import ledger_services as ledger
 from fundops.portfolio import services
 from fundops.uow import Actor, unit_of_work
@@ -209,6 +210,7 @@ class Loader:
         )
         rows: list[tuple[Any, date, Any, Decimal]] = [
             (kind, on, dtype, amount) for kind, on, dtype, amount in db.session.execute(query)]
+        sub_flows = self.sub_fund_flows(fund)
         paid: dict[date, list[tuple[date, Decimal]]] = defaultdict(list)
         received: dict[tuple[date, str], list[tuple[date, Decimal]]] = defaultdict(list)
         for kind, on, dtype, amount in rows:
@@ -233,7 +235,29 @@ class Loader:
         for n, e in enumerate((e for e in events if e.kind == "call"), start=1):
             e.ref = f"{plan.spec.key}-CN-{n:03d}"
         self.post_events(plan.spec, events)
+        actor = self.actors[plan.spec.org]
+        for (sub_fund_id, kind, on), amount in sorted(sub_flows.items()):
+            if amount > 0:
+                fof.record_sub_fund_flow(actor, fund.id, kind=kind, target_fund_id=sub_fund_id,
+                                         value_on=on, amount=amount)
         self.post_parent_navs(plan, events, rows)
+
+    def sub_fund_flows(self, fund: Fund) -> dict[tuple[int, str, date], Decimal]:
+        """What each sub-fund called from / distributed to the parent, netted per day, so
+        that the parent's own books show its contributions and returns per sub-fund."""
+        query = (
+            sa.select(CashFlow.fund_id, CashFlow.kind, CashFlow.value_on,
+                      sa.func.sum(CashFlowAllocation.amount))
+            .join(CashFlowAllocation, CashFlowAllocation.cash_flow_id == CashFlow.id)
+            .join(Investor, Investor.id == CashFlowAllocation.investor_id)
+            .where(Investor.fund_id == fund.id)
+            .group_by(CashFlow.fund_id, CashFlow.kind, CashFlow.value_on)
+        )
+        flows: dict[tuple[int, str, date], Decimal] = {}
+        for sub_fund_id, kind, on, amount in db.session.execute(query):
+            name = "fund_contribution" if kind.value == "capital_call" else "fund_return"
+            flows[(sub_fund_id, name, on)] = amount
+        return flows
 
     def post_parent_navs(self, plan: FundPlan, events: list[Event],
                          rows: Sequence[tuple[Any, date, Any, Decimal]]) -> None:

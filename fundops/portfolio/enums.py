@@ -43,6 +43,8 @@ class CashFlowKind(enum.StrEnum):
     PROCEEDS = "proceeds"  # company -> fund
     MANAGEMENT_FEE = "management_fee"  # fund -> manager
     EXPENSE = "expense"  # fund -> third parties
+    FUND_CONTRIBUTION = "fund_contribution"  # parent fund -> sub-fund (paying its call)
+    FUND_RETURN = "fund_return"  # sub-fund -> parent fund (its distribution)
 
 
 class CallPurpose(enum.StrEnum):
@@ -83,3 +85,5 @@ class Instrument(enum.StrEnum):
 LP_ALLOCATED_KINDS = frozenset({CashFlowKind.CAPITAL_CALL, CashFlowKind.DISTRIBUTION})
 # Kinds that are company-level flows and need a company.
 COMPANY_KINDS = frozenset({CashFlowKind.INVESTMENT, CashFlowKind.PROCEEDS})
+# Kinds that are flows between a parent fund and one of its sub-funds.
+SUB_FUND_KINDS = frozenset({CashFlowKind.FUND_CONTRIBUTION, CashFlowKind.FUND_RETURN})

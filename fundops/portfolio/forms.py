@@ -73,6 +73,7 @@ LABELS: dict[type[enum.Enum], dict[str, Any]] = {
         "capital_call": _l("Capital call"), "distribution": _l("Distribution"),
         "investment": _l("Investment"), "proceeds": _l("Proceeds"),
         "management_fee": _l("Management fee"), "expense": _l("Fund expense"),
+        "fund_contribution": _l("Paid into sub-fund"), "fund_return": _l("Received from sub-fund"),
     },
     CallPurpose: {
         "investment": _l("For investments"), "management_fee": _l("For management fee"),

@@ -55,6 +55,8 @@ class CashFlow(db.Model):
     currency: Mapped[str] = mapped_column(sa.String(3))
     counterparty: Mapped[str] = mapped_column(sa.String(200), default="")
     company_id: Mapped[int | None] = mapped_column(sa.ForeignKey("company.id"), index=True)
+    # The sub-fund paid or received, for FUND_CONTRIBUTION / FUND_RETURN entries.
+    target_fund_id: Mapped[int | None] = mapped_column(sa.ForeignKey("fund.id"), index=True)
     source_ref: Mapped[str | None] = mapped_column(sa.String(100))
     memo: Mapped[str] = mapped_column(sa.String(500), default="")
     reverses_id: Mapped[int | None] = mapped_column(
@@ -63,8 +65,9 @@ class CashFlow(db.Model):
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
 
-    fund: Mapped[Fund] = relationship()
+    fund: Mapped[Fund] = relationship(foreign_keys=[fund_id])
     company: Mapped[Company | None] = relationship()
+    target_fund: Mapped[Fund | None] = relationship(foreign_keys=[target_fund_id])
     allocations: Mapped[list[CashFlowAllocation]] = relationship(
         back_populates="cash_flow", order_by="CashFlowAllocation.id"
     )

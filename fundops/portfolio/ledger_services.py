@@ -163,7 +163,7 @@ def plan_call(
                            shares[line.investor_id]) for line in lines]
 
 
-def _post(fund: Fund, actor: Actor, entry: CashFlow, lines: list[AllocationLine] | None) -> CashFlow:
+def post_entry(fund: Fund, actor: Actor, entry: CashFlow, lines: list[AllocationLine] | None) -> CashFlow:
     if entry.source_ref and db.session.scalar(
         sa.select(CashFlow.id).where(CashFlow.fund_id == fund.id, CashFlow.source_ref == entry.source_ref)
     ):
@@ -180,7 +180,7 @@ def _post(fund: Fund, actor: Actor, entry: CashFlow, lines: list[AllocationLine]
     return entry
 
 
-def _entry_basics(fund: Fund, value_on: object, amount: object, currency: str | None) -> tuple[date, Decimal, str]:
+def entry_basics(fund: Fund, value_on: object, amount: object, currency: str | None) -> tuple[date, Decimal, str]:
     when = require_date(value_on, "value_on")
     check_in_life(fund, when, "value_on")
     total = parse_amount(amount, "amount")
@@ -201,11 +201,11 @@ def record_capital_call(
     recallable distributions).
     """
     fund, _ = get_fund(actor, fund_id, write=True)
-    when, total, cur = _entry_basics(fund, value_on, amount, currency)
+    when, total, cur = entry_basics(fund, value_on, amount, currency)
     call_purpose = parse_enum(CallPurpose, purpose, "purpose")
     lines = plan_call(fund, when, total, split)
     with unit_of_work():
-        return _post(fund, actor, CashFlow(
+        return post_entry(fund, actor, CashFlow(
             fund_id=fund.id, kind=CashFlowKind.CAPITAL_CALL, call_purpose=call_purpose,
             value_on=when, amount=total, currency=cur, counterparty=counterparty.strip(),
             source_ref=(source_ref or "").strip() or None, memo=memo.strip(),
@@ -220,11 +220,11 @@ def record_distribution(
 ) -> CashFlow:
     """Post a distribution (fund → LPs) and its exact per-LP allocation."""
     fund, _ = get_fund(actor, fund_id, write=True)
-    when, total, cur = _entry_basics(fund, value_on, amount, currency)
+    when, total, cur = entry_basics(fund, value_on, amount, currency)
     dtype = parse_enum(DistributionType, distribution_type, "distribution_type")
     lines = plan_allocation(fund, when, total, split)
     with unit_of_work():
-        return _post(fund, actor, CashFlow(
+        return post_entry(fund, actor, CashFlow(
             fund_id=fund.id, kind=CashFlowKind.DISTRIBUTION, distribution_type=dtype,
             recallable=bool(recallable), value_on=when, amount=total, currency=cur,
             counterparty=counterparty.strip(), source_ref=(source_ref or "").strip() or None,
@@ -246,13 +246,13 @@ def record_fund_flow(
     allowed = {CashFlowKind.PROCEEDS, CashFlowKind.MANAGEMENT_FEE, CashFlowKind.EXPENSE}
     if flow_kind not in allowed:
         raise ValidationError("kind", f"use the dedicated form for '{flow_kind.value}'")
-    when, total, cur = _entry_basics(fund, value_on, amount, currency)
+    when, total, cur = entry_basics(fund, value_on, amount, currency)
     if flow_kind in COMPANY_KINDS:
         if company_id is None:
             raise ValidationError("company_id", "is required for proceeds")
         company_id = get_company(actor, int(company_id)).id
     with unit_of_work():
-        return _post(fund, actor, CashFlow(
+        return post_entry(fund, actor, CashFlow(
             fund_id=fund.id, kind=flow_kind, value_on=when, amount=total, currency=cur,
             counterparty=counterparty.strip(), company_id=company_id,
             source_ref=(source_ref or "").strip() or None, memo=memo.strip(),
@@ -272,7 +272,7 @@ def record_investment(
     """
     fund, _ = get_fund(actor, fund_id, write=True)
     company = get_company(actor, int(company_id))
-    when, total, cur = _entry_basics(fund, invested_on, amount, currency)
+    when, total, cur = entry_basics(fund, invested_on, amount, currency)
     round_label = require_text(round_name, "round_name", 50)
     inst = parse_enum(Instrument, instrument, "instrument")
     share_count = parse_amount(shares, "shares", places=4) if shares not in (None, "") else None
@@ -282,7 +282,7 @@ def record_investment(
         if rate > 1:
             raise ValidationError("ownership_rate", "is a fraction and cannot exceed 1")
     with unit_of_work():
-        entry = _post(fund, actor, CashFlow(
+        entry = post_entry(fund, actor, CashFlow(
             fund_id=fund.id, kind=CashFlowKind.INVESTMENT, value_on=when, amount=total,
             currency=cur, counterparty=company.name, company_id=company.id,
             source_ref=(source_ref or "").strip() or None, memo=round_label,

@@ -200,3 +200,51 @@ def list_company_investments(company_id: int, visible_fund_ids: sa.Select[tuple[
                                     Investment.fund_id.in_(visible_fund_ids))
         .order_by(Investment.invested_on)
     ))
+
+
+@dataclass(frozen=True, slots=True)
+class SubFundHolding:
+    """A parent fund's position in one sub-fund, from the parent's own books.
+
+    ``commitment_share`` is the parent's commitment over the sub-fund's total
+    commitments (a fraction, exact Decimal, 10 decimal places, ROUND_HALF_EVEN).
+    """
+
+    fund: Fund
+    committed_amount: Decimal
+    contributed_amount: Decimal
+    returned_amount: Decimal
+    latest_nav: FundValuation | None
+    commitment_share: Decimal | None
+
+
+def list_sub_fund_holdings(parent_fund_id: int) -> list[SubFundHolding]:
+    """Every sub-fund the parent has committed to, with what its books paid and received."""
+    committed = dict(db.session.execute(
+        sa.select(Commitment.fund_id, sa.func.sum(Commitment.amount))
+        .join(Investor, Investor.id == Commitment.investor_id)
+        .where(Investor.fund_id == parent_fund_id).group_by(Commitment.fund_id)
+    ).all())
+    if not committed:
+        return []
+    totals = dict(db.session.execute(
+        sa.select(Commitment.fund_id, sa.func.sum(Commitment.amount))
+        .where(Commitment.fund_id.in_(list(committed))).group_by(Commitment.fund_id)
+    ).all())
+    flows: dict[tuple[int, CashFlowKind], Decimal] = {
+        (target, kind): total for target, kind, total in db.session.execute(
+            sa.select(CashFlow.target_fund_id, CashFlow.kind, sa.func.sum(CashFlow.amount))
+            .where(CashFlow.fund_id == parent_fund_id, CashFlow.target_fund_id.is_not(None))
+            .group_by(CashFlow.target_fund_id, CashFlow.kind))
+    }
+    funds = db.session.scalars(sa.select(Fund).where(Fund.id.in_(list(committed))).order_by(Fund.code))
+    return [
+        SubFundHolding(
+            f, committed[f.id],
+            flows.get((f.id, CashFlowKind.FUND_CONTRIBUTION), ZERO),
+            flows.get((f.id, CashFlowKind.FUND_RETURN), ZERO),
+            get_latest_nav(f.id),
+            (committed[f.id] / totals[f.id]).quantize(Decimal("1e-10")) if totals.get(f.id) else None,
+        )
+        for f in funds
+    ]

@@ -114,6 +114,7 @@ def fund_detail(fund_id: int) -> Any:
         lps=queries.list_lp_positions(fund, access, actor.organisation_id),
         entries=queries.list_ledger(fund.id), reversed_ids=queries.reversed_entry_ids(fund.id),
         navs=queries.list_nav_history(fund.id), holdings=queries.list_holdings(fund.id),
+        sub_funds=queries.list_sub_fund_holdings(fund.id),
     )
 
 

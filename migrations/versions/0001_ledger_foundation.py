@@ -156,7 +156,7 @@ def upgrade() -> None:
     sa.Column('user_id', sa.Integer(), nullable=True),
     sa.Column('action', sa.String(length=60), nullable=False),
     sa.Column('object_type', sa.String(length=60), nullable=False),
-    sa.Column('object_id', sa.String(length=60), nullable=False),
+    sa.Column('object_id', sa.String(length=64), nullable=False),
     sa.Column('changes', sa.Text(), nullable=False),
     sa.Column('reason', sa.String(length=500), nullable=False),
     sa.Column('auth_method', sa.String(length=20), nullable=False),
@@ -182,12 +182,14 @@ def upgrade() -> None:
     sa.Column('currency', sa.String(length=3), nullable=False),
     sa.Column('counterparty', sa.String(length=200), nullable=False),
     sa.Column('company_id', sa.Integer(), nullable=True),
+    sa.Column('target_fund_id', sa.Integer(), nullable=True),
     sa.Column('source_ref', sa.String(length=100), nullable=True),
     sa.Column('memo', sa.String(length=500), nullable=False),
     sa.Column('reverses_id', sa.Integer(), nullable=True),
     sa.Column('recorded_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('recorded_by_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['company_id'], ['company.id'], name=op.f('fk_cash_flow_company_id_company')),
+    sa.ForeignKeyConstraint(['target_fund_id'], ['fund.id'], name=op.f('fk_cash_flow_target_fund_id_fund')),
     sa.ForeignKeyConstraint(['fund_id'], ['fund.id'], name=op.f('fk_cash_flow_fund_id_fund')),
     sa.ForeignKeyConstraint(['recorded_by_id'], ['user_account.id'], name=op.f('fk_cash_flow_recorded_by_id_user_account')),
     sa.ForeignKeyConstraint(['reverses_id'], ['cash_flow.id'], name=op.f('fk_cash_flow_reverses_id_cash_flow')),
@@ -198,6 +200,7 @@ def upgrade() -> None:
     with op.batch_alter_table('cash_flow', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_cash_flow_company_id'), ['company_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_cash_flow_fund_id'), ['fund_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_cash_flow_target_fund_id'), ['target_fund_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_cash_flow_value_on'), ['value_on'], unique=False)
 
     op.create_table('company_tag',
@@ -373,6 +376,7 @@ def downgrade() -> None:
     op.drop_table('fund_stage_change')
     op.drop_table('company_tag')
     with op.batch_alter_table('cash_flow', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_cash_flow_target_fund_id'))
         batch_op.drop_index(batch_op.f('ix_cash_flow_value_on'))
         batch_op.drop_index(batch_op.f('ix_cash_flow_fund_id'))
         batch_op.drop_index(batch_op.f('ix_cash_flow_company_id'))

@@ -1,0 +1,300 @@
+"""The dataset format: record types in dependency order and the fields of each.
+
+This module is the single source of the field lists used by the exporter, the readers,
+the validator and ``docs/exchange-format.md``. A field's ``kind`` fixes how it is
+written and parsed:
+
+``key``        the record's id in the file (integer on export; any integer or text on import)
+``ref``        the ``key`` of a record of type ``target`` in the same file
+``text``       free text; ``required`` means non-empty, otherwise ``null_if_empty``
+               decides between NULL and "" for an empty value
+``enum``       one of the values of ``enum``
+``money``      exact amount, decimal string with at most ``places`` (2) decimals
+``decimal``    exact quantity or rate, decimal string with at most ``places`` decimals
+``currency``   ISO 4217 code (see :func:`fundops.money.validate_currency`)
+``date``       ``YYYY-MM-DD``
+``timestamp``  ISO 8601 with a UTC offset; empty means "now" on import
+``bool``       true/false
+``int``        integer
+``uscc``       unified social credit code (GB 32100 check character verified)
+``region``     six-digit administrative division code
+``tags``       comma-separated company tags
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import Any
+
+from fundops.auth.models import Organisation, OrgKind, Role, User
+from fundops.portfolio.enums import (
+    CallPurpose,
+    CashFlowKind,
+    CompanyStage,
+    DistributionType,
+    FundKind,
+    FundStage,
+    Instrument,
+    InvestorType,
+)
+from fundops.portfolio.ledger import (
+    CashFlow,
+    CashFlowAllocation,
+    FundValuation,
+    HoldingValuation,
+    Investment,
+)
+from fundops.portfolio.models import Commitment, Company, Fund, FundStageChange, Investor
+
+FORMAT_NAME = "fundops-dataset"
+FORMAT_VERSION = 1
+META_SHEET = "meta"
+
+# Kinds written as plain text without formula-injection escaping: their values are
+# strictly validated numbers/dates on import and never free text.
+NUMERIC_TEXT_KINDS = frozenset({"money", "decimal", "date", "timestamp"})
+
+
+@dataclass(frozen=True, slots=True)
+class FieldSpec:
+    """One field of a record type (see the module docstring for ``kind``)."""
+
+    name: str
+    kind: str
+    required: bool = True
+    doc: str = ""
+    target: str | None = None
+    enum: type[enum.Enum] | None = None
+    max_len: int = 200
+    null_if_empty: bool = True
+    places: int = 2
+    allow_zero: bool = False
+    allow_negative: bool = False
+    default: Any = None
+    attr: str | None = None
+
+    @property
+    def column(self) -> str:
+        """The model attribute this field maps to."""
+        return self.attr or self.name
+
+
+@dataclass(frozen=True, slots=True)
+class RecordType:
+    """A record type: one JSON array or one xlsx sheet, stored in ``model``."""
+
+    name: str
+    model: type[Any]
+    fields: tuple[FieldSpec, ...]
+    doc: str
+
+    def field(self, name: str) -> FieldSpec:
+        for spec in self.fields:
+            if spec.name == name:
+                return spec
+        raise KeyError(name)
+
+    @property
+    def field_names(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self.fields)
+
+
+def _key() -> FieldSpec:
+    return FieldSpec("id", "key", doc="the record's id in this file")
+
+
+def _ref(name: str, target: str, required: bool = True, doc: str = "") -> FieldSpec:
+    return FieldSpec(name, "ref", required=required, target=target,
+                     doc=doc or f"id of a `{target}` record in this file")
+
+
+def _text(name: str, max_len: int = 200, required: bool = True, null_if_empty: bool = True,
+          doc: str = "", attr: str | None = None) -> FieldSpec:
+    return FieldSpec(name, "text", required=required, max_len=max_len,
+                     null_if_empty=null_if_empty, doc=doc, attr=attr)
+
+
+def _enum(name: str, enum_cls: type[enum.Enum], required: bool = True) -> FieldSpec:
+    return FieldSpec(name, "enum", required=required, enum=enum_cls)
+
+
+def _money(name: str, allow_zero: bool = False, allow_negative: bool = False,
+           doc: str = "") -> FieldSpec:
+    return FieldSpec(name, "money", allow_zero=allow_zero, allow_negative=allow_negative,
+                     doc=doc)
+
+
+def _date(name: str, required: bool = True) -> FieldSpec:
+    return FieldSpec(name, "date", required=required)
+
+
+def _stamp(name: str) -> FieldSpec:
+    return FieldSpec(name, "timestamp", required=False, doc="empty: time of the import")
+
+
+def _bool(name: str, default: bool = False, attr: str | None = None) -> FieldSpec:
+    return FieldSpec(name, "bool", required=False, default=default, attr=attr)
+
+
+_CURRENCY = FieldSpec("currency", "currency", doc="must equal the fund's currency")
+_RECORDED_BY = _ref("recorded_by_id", "user", required=False,
+                    doc="id of the `user` who recorded it; empty if unknown")
+
+RECORD_TYPES: tuple[RecordType, ...] = (
+    RecordType("organisation", Organisation, (
+        _key(),
+        _text("name", doc="unique; must not exist in the database yet"),
+        _enum("kind", OrgKind),
+        _stamp("created_at"),
+    ), "A tenant."),
+    RecordType("user", User, (
+        _key(),
+        _ref("organisation_id", "organisation"),
+        _text("email", max_len=254,
+              doc="unique (case-insensitive); must not exist in the database"),
+        _text("display_name"),
+        _enum("role", Role),
+        _text("locale", max_len=10, required=False, doc="e.g. zh_CN or en; empty: default"),
+        _bool("is_active", default=True, attr="is_active_flag"),
+        _text("password_hash", max_len=256,
+              doc="werkzeug password hash, copied as is so that logins survive a restore"),
+        _stamp("created_at"),
+    ), "A person who logs in. API tokens are not exported."),
+    RecordType("fund", Fund, (
+        _key(),
+        _ref("organisation_id", "organisation", doc="the managing organisation"),
+        _text("code", max_len=40, doc="1-40 letters, digits, '.', '_' or '-'; "
+                                       "unique per organisation"),
+        _text("name_zh"),
+        _text("name_en", required=False),
+        _enum("kind", FundKind),
+        FieldSpec("currency", "currency", doc="the fund's ledger currency"),
+        FieldSpec("vintage", "int", doc="year, 1980-2100"),
+        _money("target_size_amount", doc="> 0"),
+        _date("inception_on"),
+        _date("investment_period_end_on"),
+        _date("term_end_on"),
+        _date("extension_end_on", required=False),
+        _enum("stage", FundStage),
+        FieldSpec("region_code", "region"),
+        _text("registration_no", max_len=40, required=False,
+              doc="public registration number; unique, also against the database"),
+        _bool("is_guidance_fund"),
+        _stamp("created_at"),
+    ), "A fund; ledger dates must fall between inception and the end of its extension."),
+    RecordType("fund_stage_change", FundStageChange, (
+        _key(),
+        _ref("fund_id", "fund"),
+        _enum("stage", FundStage),
+        _date("effective_on"),
+        _text("reason", max_len=500, required=False, null_if_empty=False),
+        _stamp("recorded_at"),
+        _RECORDED_BY,
+    ), "A dated lifecycle transition of a fund."),
+    RecordType("investor", Investor, (
+        _key(),
+        _ref("organisation_id", "organisation", doc="the organisation that records this LP"),
+        _text("name", doc="unique per organisation"),
+        _enum("investor_type", InvestorType),
+        _ref("fund_id", "fund", required=False, doc="set when the LP is itself a fund"),
+        FieldSpec("uscc", "uscc", required=False),
+        _stamp("created_at"),
+    ), "An LP."),
+    RecordType("commitment", Commitment, (
+        _key(),
+        _ref("fund_id", "fund"),
+        _ref("investor_id", "investor", doc="an investor of the fund's organisation"),
+        _money("amount", doc="> 0"),
+        _CURRENCY,
+        _date("committed_on"),
+        FieldSpec("closing", "int", doc=">= 1"),
+        _stamp("recorded_at"),
+        _RECORDED_BY,
+    ), "An investor's subscription to a fund."),
+    RecordType("company", Company, (
+        _key(),
+        _ref("created_by_organisation_id", "organisation"),
+        _text("name"),
+        FieldSpec("uscc", "uscc", doc="unique, also against the database"),
+        _text("sector", max_len=100),
+        _enum("stage", CompanyStage),
+        FieldSpec("region_code", "region"),
+        _bool("is_hard_tech"),
+        _bool("is_sme"),
+        FieldSpec("tags", "tags", required=False,
+                  doc="comma-separated: srdi, little_giant, high_tech; empty for none"),
+        _stamp("created_at"),
+    ), "A portfolio company."),
+    RecordType("cash_flow", CashFlow, (
+        _key(),
+        _ref("fund_id", "fund"),
+        _enum("kind", CashFlowKind),
+        _enum("call_purpose", CallPurpose, required=False),
+        _enum("distribution_type", DistributionType, required=False),
+        _bool("recallable"),
+        _date("value_on"),
+        _money("amount", allow_negative=True,
+               doc="> 0; a reversal holds exactly the negated amount of its original"),
+        _CURRENCY,
+        _text("counterparty", required=False, null_if_empty=False),
+        _ref("company_id", "company", required=False),
+        _ref("target_fund_id", "fund", required=False,
+             doc="the sub-fund paid or received, for `fund_contribution` / `fund_return`"),
+        _text("source_ref", max_len=100, required=False),
+        _text("memo", max_len=500, required=False, null_if_empty=False),
+        _ref("reverses_id", "cash_flow", required=False,
+             doc="id of an earlier `cash_flow` row that this row reverses"),
+        _stamp("recorded_at"),
+        _RECORDED_BY,
+    ), "A posted ledger entry."),
+    RecordType("cash_flow_allocation", CashFlowAllocation, (
+        _key(),
+        _ref("cash_flow_id", "cash_flow"),
+        _ref("investor_id", "investor"),
+        _money("amount", allow_zero=True, allow_negative=True,
+               doc="same sign as the entry, or 0; the rows of one entry sum exactly to it"),
+        FieldSpec("currency", "currency", doc="must equal the entry's currency"),
+    ), "An LP's share of a capital call or distribution."),
+    RecordType("fund_valuation", FundValuation, (
+        _key(),
+        _ref("fund_id", "fund"),
+        _date("as_of"),
+        _money("nav_amount", allow_zero=True, doc=">= 0"),
+        _CURRENCY,
+        _text("source", max_len=100, required=False, null_if_empty=False),
+        _stamp("recorded_at"),
+        _RECORDED_BY,
+    ), "A fund NAV at a date."),
+    RecordType("holding_valuation", HoldingValuation, (
+        _key(),
+        _ref("fund_id", "fund"),
+        _ref("company_id", "company", doc="a company the fund has an `investment` in"),
+        _date("as_of"),
+        _money("fair_value_amount", allow_zero=True, doc=">= 0"),
+        _CURRENCY,
+        _text("method", max_len=100, required=False, null_if_empty=False),
+        _stamp("recorded_at"),
+        _RECORDED_BY,
+    ), "Fair value of a fund's holding in a company."),
+    RecordType("investment", Investment, (
+        _key(),
+        _ref("fund_id", "fund"),
+        _ref("company_id", "company"),
+        _text("round_name", max_len=50),
+        _enum("instrument", Instrument),
+        _date("invested_on"),
+        _money("amount", doc="> 0"),
+        _CURRENCY,
+        FieldSpec("shares", "decimal", required=False, places=4, doc="> 0, up to 4 decimals"),
+        FieldSpec("ownership_rate", "decimal", required=False, places=8,
+                  doc="a fraction (0.05 = 5 %), > 0 and <= 1, up to 8 decimals"),
+        _ref("cash_flow_id", "cash_flow",
+             doc="the `investment` entry that paid it: same fund, company, date and amount"),
+        _stamp("recorded_at"),
+        _RECORDED_BY,
+    ), "A fund's investment in a company."),
+)
+
+BY_NAME: dict[str, RecordType] = {rt.name: rt for rt in RECORD_TYPES}
+SHEET_ORDER: tuple[str, ...] = tuple(rt.name for rt in RECORD_TYPES)
