@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from flask import Flask, current_app, request, session
+from flask import Flask, current_app, session
 from babel.numbers import format_decimal
 from flask_babel import get_locale
 from flask_login import current_user
@@ -22,15 +22,18 @@ DEFAULT_UNIT = "wan"
 
 
 def select_locale() -> str:
-    """Session choice, then the user's preference, then the browser, then zh_CN."""
+    """The session's choice, then the user's saved preference, then zh_CN.
+
+    The browser's Accept-Language is deliberately ignored: the product's default is
+    Chinese, and English is one click away (the switch in the header).
+    """
     languages: list[str] = current_app.config["LANGUAGES"]
     chosen = session.get("lang")
     if chosen in languages:
         return str(chosen)
     if getattr(current_user, "is_authenticated", False) and current_user.locale in languages:
         return str(current_user.locale)
-    best = request.accept_languages.best_match(languages) if request else None
-    return best or str(current_app.config["BABEL_DEFAULT_LOCALE"])
+    return str(current_app.config["BABEL_DEFAULT_LOCALE"])
 
 
 def current_unit() -> str:

@@ -88,7 +88,8 @@ def data_amounts(html: str, table_id: str) -> list[Decimal]:
 def test_default_language_is_chinese_and_english_is_one_click_away(app: Any, browser: Any) -> None:
     world = make_world()
     login(browser, world)
-    html = text(browser.client.get("/"))
+    # Chinese even for a browser that asks for English: the switch is explicit.
+    html = text(browser.client.get("/", headers={"Accept-Language": "en-US,en;q=0.9"}))
     assert 'lang="zh-CN"' in html
     assert ">基金</a>" in html and "认缴" in html and "子基金" in html and "投资期" in html
     browser.post("/preferences", {"lang": "en", "next": "/"})
