@@ -22,7 +22,7 @@ from fundops.audit import record_by
 from fundops.calc.allocation import allocate_pro_rata, check_explicit_split
 from fundops.errors import ValidationError
 from fundops.extensions import db
-from fundops.money import parse_amount, validate_currency
+from fundops.money import parse_amount
 from fundops.portfolio.access import get_company, get_fund
 from fundops.portfolio.enums import (
     COMPANY_KINDS,
@@ -33,7 +33,7 @@ from fundops.portfolio.enums import (
 )
 from fundops.portfolio.ledger import CashFlow, CashFlowAllocation, FundValuation, HoldingValuation, Investment
 from fundops.portfolio.models import Commitment, Fund, Investor
-from fundops.portfolio.services import check_in_life, parse_enum, require_date, require_text
+from fundops.portfolio.services import check_in_life, fund_currency, parse_enum, require_date, require_text
 from fundops.uow import Actor, unit_of_work
 
 
@@ -184,9 +184,7 @@ def entry_basics(fund: Fund, value_on: object, amount: object, currency: str | N
     when = require_date(value_on, "value_on")
     check_in_life(fund, when, "value_on")
     total = parse_amount(amount, "amount")
-    cur = validate_currency(currency or fund.currency)
-    if cur != fund.currency:
-        raise ValidationError("currency", f"the fund's ledger currency is {fund.currency}, not {cur}")
+    cur = fund_currency(fund, currency)
     return when, total, cur
 
 
@@ -309,9 +307,7 @@ def record_valuation(
     when = require_date(as_of, "as_of")
     check_in_life(fund, when, "as_of")
     nav = parse_amount(nav_amount, "nav_amount", allow_zero=True)
-    cur = validate_currency(currency or fund.currency)
-    if cur != fund.currency:
-        raise ValidationError("currency", f"the fund's ledger currency is {fund.currency}, not {cur}")
+    cur = fund_currency(fund, currency)
     with unit_of_work():
         val = FundValuation(fund_id=fund.id, as_of=when, nav_amount=nav, currency=cur,
                             source=source, recorded_by_id=actor.user_id)
@@ -336,9 +332,7 @@ def record_holding_valuation(
     when = require_date(as_of, "as_of")
     check_in_life(fund, when, "as_of")
     value = parse_amount(fair_value_amount, "fair_value_amount", allow_zero=True)
-    cur = validate_currency(currency or fund.currency)
-    if cur != fund.currency:
-        raise ValidationError("currency", f"the fund's ledger currency is {fund.currency}, not {cur}")
+    cur = fund_currency(fund, currency)
     with unit_of_work():
         hv = HoldingValuation(fund_id=fund.id, company_id=company.id, as_of=when,
                               fair_value_amount=value, currency=cur, method=method.strip(),

@@ -246,9 +246,7 @@ def add_commitment(
     fund, _ = get_fund(actor, fund_id, write=True)
     investor = get_investor(actor, investor_id)
     value = parse_amount(amount, "amount")
-    cur = validate_currency(currency or fund.currency)
-    if cur != fund.currency:
-        raise ValidationError("currency", f"the fund's ledger currency is {fund.currency}")
+    cur = fund_currency(fund, currency)
     when = require_date(committed_on, "committed_on")
     check_in_life(fund, when, "committed_on")
     if investor.fund_id is not None and would_create_cycle(investor.fund_id, fund.id):
@@ -296,6 +294,14 @@ def would_create_cycle(lp_fund_id: int, target_fund_id: int) -> bool:
         seen.add(node)
         stack.extend(children.get(node, ()))
     return False
+
+
+def fund_currency(fund: Fund, currency: str | None) -> str:
+    """The amount's currency: the fund's ledger currency, which is also the default."""
+    cur = validate_currency(currency or fund.currency)
+    if cur != fund.currency:
+        raise ValidationError("currency", f"the fund's ledger currency is {fund.currency}, not {cur}")
+    return cur
 
 
 def check_in_life(fund: Fund, when: date, field: str) -> None:
