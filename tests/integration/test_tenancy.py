@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 import sqlalchemy as sa
 from flask import Flask
 
@@ -114,13 +116,9 @@ def test_guidance_manager_sees_sub_fund_it_is_lp_of_with_lp_level_data(app: Flas
     from fundops.portfolio import ledger_services
 
     before = db.session.scalar(sa.select(sa.func.count(CashFlow.id)))
-    try:
+    with pytest.raises(NotFound):
         ledger_services.record_capital_call(guidance, world.fund.id, value_on="2021-01-01",
                                             amount="100", purpose="investment")
-    except NotFound:
-        pass
-    else:
-        raise AssertionError("an LP could post to the sub-fund's ledger")
     assert db.session.scalar(sa.select(sa.func.count(CashFlow.id))) == before
     # The GP still cannot see the parent fund.
     assert parent.id not in {f.id for f in list_funds(world.gp)}
