@@ -105,7 +105,8 @@ def xirr_many(series: Iterable[tuple[Sequence[date], Sequence[Amount]]]) -> list
     amts = np.array(list(itertools.chain.from_iterable(s[1] for s in series)), dtype=np.float64)
     groups = np.repeat(np.arange(len(series)), lengths)
     step = np.diff(days)
-    step[np.cumsum(lengths)[:-1][lengths[:-1] > 0] - 1] = 1  # series boundaries
+    ends = np.cumsum(lengths)
+    step[ends[(lengths > 0) & (ends < len(days))] - 1] = 1  # series boundaries
     if (step > 0).all():  # every series sorted with distinct dates: the common case
         if not np.isfinite(amts).all():
             raise ValueError("amounts must be finite")
@@ -375,13 +376,40 @@ def _solve_rows(t: np.ndarray, a: np.ndarray, counts: np.ndarray,
     r, conv = _iterate(t, a, pos, t_max, lo, hi, sn[odd], r0)
     unique = k == 1
     multi = np.flatnonzero(~unique & conv)
-    if len(multi):  # certify: the discounted running balance keeps the first flow's sign
-        tm, am, cm = t[multi], a[multi], counts[multi]
-        bal = np.cumsum(am * _discount(tm, r[multi], t_max[multi]), axis=1)
-        inside = np.arange(tm.shape[1])[None, :] < (cm - 1)[:, None]
-        unique[multi] = ((np.sign(bal) == np.sign(bal[:, :1])) | ~inside).all(axis=1)
+    if len(multi):
+        unique[multi] = _balance_changes(t[multi], a[multi], r[multi], counts[multi]) == 0
     r_out[odd], ok[odd] = r, conv & unique
     return r_out, ok
+
+
+def _balance_changes(t: np.ndarray, a: np.ndarray, r: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Per row, sign changes of the running balance of the flows discounted at the root r.
+
+    With b_i = a_i exp(-r t_i) summing to zero, f(r + s) = s * integral of B(t) exp(-s t),
+    B the running balance before the last flow, so f has at most that many other roots
+    (Laplace transform form of Descartes' rule); 0 certifies a unique root. Each balance is
+    taken as the forward partial sum or minus the remaining tail, whichever sums fewer
+    |b|, and a balance within its rounding-and-root-error bound counts as a sign change.
+    """
+    cols = t.shape[1]
+    w = a * _discount(t, r, t[np.arange(len(r)), counts - 1])
+    aw = np.abs(w)
+    fwd, fwd_abs = np.cumsum(w, axis=1), np.cumsum(aw, axis=1)
+    tail, tail_abs = np.zeros_like(w), np.zeros_like(w)
+    tail[:, :-1] = np.cumsum(w[:, :0:-1], axis=1)[:, ::-1]
+    tail_abs[:, :-1] = np.cumsum(aw[:, :0:-1], axis=1)[:, ::-1]
+    slope = np.abs(np.einsum("ij,ij->i", w, t))
+    gamma = 4 * (counts + 2) * _EPS
+    with np.errstate(divide="ignore", invalid="ignore"):
+        shift = (np.abs(fwd[:, -1]) + gamma * fwd_abs[:, -1]) / slope  # |root error| bound
+    kappa = np.where(np.isfinite(shift), gamma + t.max(axis=1) * shift, np.inf)[:, None]
+    use_fwd = fwd_abs <= tail_abs
+    val = np.where(use_fwd, fwd, -tail)
+    err = kappa * np.where(use_fwd, fwd_abs, tail_abs)
+    sign = np.where(np.abs(val) > err, np.sign(val), 0.0)  # 0: sign not reliable
+    sign[np.arange(cols)[None, :] >= (counts - 1)[:, None]] = np.nan  # last flow and padding
+    first = np.sign(w[:, :1])
+    return (np.isfinite(sign) & (sign != first)).sum(axis=1)
 
 
 def _all_roots(t: np.ndarray, a: np.ndarray, sign_changes: int) -> tuple[list[float], bool]:
@@ -428,10 +456,11 @@ def _all_roots(t: np.ndarray, a: np.ndarray, sign_changes: int) -> tuple[list[fl
     roots.sort()
     if len(roots) + double == sign_changes:
         return roots, True
-    for r0 in roots:
-        bal = np.cumsum(a * _discount(t[None, :], np.array([r0]), t[-1:])[0])[:-1]
-        s = np.sign(bal[bal != 0])
-        if int((s[1:] != s[:-1]).sum()) <= len(roots) - 1 + double:
+    if roots:
+        changes = _balance_changes(np.broadcast_to(t, (len(roots), len(t))),
+                                   np.broadcast_to(a, (len(roots), len(t))),
+                                   np.array(roots), np.full(len(roots), len(t)))
+        if changes.min() <= len(roots) - 1 + double:
             return roots, True
     return roots, False
 

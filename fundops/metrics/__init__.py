@@ -1,0 +1,1 @@
+"""Metrics: returns, multiples, look-through, leverage and policy indicators."""

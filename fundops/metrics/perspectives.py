@@ -1,0 +1,189 @@
+"""Return metrics as users ask for them: a fund, an LP position, a deal, a quarterly history.
+
+Every function checks what the actor may see (``portfolio.access``) and loads the ledger
+once; the numbers come from :mod:`fundops.metrics.engine`, whose docstring defines each
+perspective. An LP-access viewer sees the fund's metrics and its own LP positions only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+
+from fundops.errors import NotFound
+from fundops.extensions import db
+from fundops.metrics.engine import Metrics, Position, compute
+from fundops.metrics.frames import Ledger, load_ledger, to_day
+from fundops.portfolio.access import Access, get_fund, list_funds
+from fundops.portfolio.models import Commitment, Company, Fund, Investor
+from fundops.uow import Actor
+
+DEFINITIONS: dict[str, tuple[str, str]] = {
+    "fund_net": (
+        "基金净收益（全体LP）：LP出资为负、分配为正，估值日净值为期末正现金流，XIRR（实际/365）。",
+        "Fund net (all LPs): LP contributions negative, distributions positive, NAV at the "
+        "as-of date as a terminal inflow; XIRR, Actual/365."),
+    "lp_net": (
+        "LP净收益：该LP的出资与分配，加上按实缴比例分摊的基金净值。",
+        "LP net: this LP's contributions and distributions plus its share of fund NAV, "
+        "split pro rata to paid-in capital."),
+    "fund_gross": (
+        "基金毛收益（投资层面）：对企业投资与子基金出资为负、退出回款与子基金返还为正，期末为持仓公允价值与子基金净值份额。",
+        "Fund gross (investment level): investments and sub-fund contributions negative, "
+        "proceeds and sub-fund returns positive; holdings' fair value plus the share of "
+        "sub-fund NAV as terminal value."),
+    "deal": (
+        "单项目：投资为负、回款为正，期末为持仓公允价值；MOIC =（已实现 + 未实现）/ 投资成本。",
+        "Deal: investments negative, proceeds positive, the holding's fair value as terminal "
+        "value; MOIC = (realised + unrealised) / cost."),
+    "nav": (
+        "期末净值 = 估值日前最近一次净值 + 其后的出资 − 分配 − 管理费 − 费用（无估值时以成本滚动）。",
+        "NAV at the as-of date = latest reported NAV on or before it, plus later calls, less "
+        "later distributions, fees and expenses (from cost when no NAV was reported yet)."),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class LpLine:
+    investor_id: int
+    investor_name: str
+    investor_type: str
+    position: Position
+
+
+@dataclass(frozen=True, slots=True)
+class DealLine:
+    company: Company
+    position: Position
+
+
+@dataclass(frozen=True, slots=True)
+class FundMetrics:
+    """A fund's metrics at ``as_of`` from every perspective the viewer may see."""
+
+    fund: Fund
+    access: Access
+    as_of: date
+    net: Position
+    gross: Position | None
+    lps: list[LpLine]
+    deals: list[DealLine]
+
+
+def sub_fund_ids(fund_id: int) -> list[int]:
+    """Funds in which ``fund_id`` holds a commitment through an LP record."""
+    return list(db.session.scalars(
+        sa.select(Commitment.fund_id).join(Investor, Investor.id == Commitment.investor_id)
+        .where(Investor.fund_id == fund_id).distinct()))
+
+
+def _own_fund_ids(organisation_id: int) -> set[int]:
+    return set(db.session.scalars(sa.select(Fund.id).where(Fund.organisation_id == organisation_id)))
+
+
+def fund_metrics(actor: Actor, fund_id: int, as_of: date) -> FundMetrics:
+    """Net, gross, LP and deal metrics of one fund at ``as_of``."""
+    fund, access = get_fund(actor, fund_id)
+    ledger = load_ledger(as_of, [fund.id, *sub_fund_ids(fund.id)])
+    return _fund_view(fund, access, actor, compute(ledger))
+
+
+def _fund_view(fund: Fund, access: Access, actor: Actor, metrics: Metrics) -> FundMetrics:
+    net = metrics.fund_net.get(fund.id) or _empty(metrics.as_of, fund.id)
+    investors = {i.id: i for i in db.session.scalars(
+        sa.select(Investor).join(Commitment, Commitment.investor_id == Investor.id)
+        .where(Commitment.fund_id == fund.id))}
+    own = _own_fund_ids(actor.organisation_id) if access is Access.LP else set()
+    lps = [
+        LpLine(inv_id, investors[inv_id].name, investors[inv_id].investor_type.value, pos)
+        for (fid, inv_id), pos in sorted(metrics.lp_net.items())
+        if fid == fund.id and inv_id in investors
+        and (access is Access.MANAGER or investors[inv_id].fund_id in own)
+    ]
+    deal_keys = [k for k in metrics.deals if k[0] == fund.id]
+    companies = {c.id: c for c in db.session.scalars(
+        sa.select(Company).where(Company.id.in_([k[1] for k in deal_keys])))}
+    deals = sorted((DealLine(companies[k[1]], metrics.deals[k]) for k in deal_keys),
+                   key=lambda d: d.company.name)
+    return FundMetrics(fund, access, metrics.as_of, net, metrics.gross.get(fund.id), lps, deals)
+
+
+def _empty(as_of: date, fund_id: int) -> Position:
+    from decimal import Decimal
+
+    zero = Decimal("0.00")
+    return Position("fund_net", (fund_id,), as_of, zero, zero, zero, zero, None, None,
+                    None, None, None, None)
+
+
+def lp_position(actor: Actor, fund_id: int, investor_id: int, as_of: date) -> LpLine:
+    """One LP position; 404 unless the viewer manages the fund or the LP is its own fund."""
+    report = fund_metrics(actor, fund_id, as_of)
+    for line in report.lps:
+        if line.investor_id == investor_id:
+            return line
+    raise NotFound(f"LP position {investor_id} in fund {fund_id} not found")
+
+
+def deal_position(actor: Actor, fund_id: int, company_id: int, as_of: date) -> DealLine:
+    report = fund_metrics(actor, fund_id, as_of)
+    for line in report.deals:
+        if line.company.id == company_id:
+            return line
+    raise NotFound(f"deal {company_id} in fund {fund_id} not found")
+
+
+def portfolio_metrics(actor: Actor, as_of: date) -> Metrics:
+    """Every visible fund's, LP position's and deal's metrics from a single ledger load."""
+    ids = [f.id for f in list_funds(actor)]
+    return compute(load_ledger(as_of, ids))
+
+
+def quarter_ends(start: date, end: date) -> list[date]:
+    """Calendar quarter ends from the one containing ``start`` up to ``end`` (inclusive),
+    plus ``end`` itself when it is not a quarter end."""
+    out: list[date] = []
+    year, quarter = start.year, (start.month - 1) // 3 + 1
+    while True:
+        month = quarter * 3
+        q_end = (date(year + (month == 12), month % 12 + 1, 1) - timedelta(days=1))
+        if q_end > end:
+            break
+        out.append(q_end)
+        year, quarter = (year + 1, 1) if quarter == 4 else (year, quarter + 1)
+    if not out or out[-1] != end:
+        out.append(end)
+    return out
+
+
+def cut(ledger: Ledger, on: date) -> Ledger:
+    """The same ledger seen at an earlier date (rows dated after ``on`` dropped)."""
+    day = to_day(on)
+    return Ledger(
+        on, ledger.flows[ledger.flows[:, 2] <= day],
+        ledger.allocations[ledger.allocations[:, 3] <= day],
+        ledger.commitments[ledger.commitments[:, 2] <= day],
+        ledger.navs[ledger.navs[:, 1] <= day], ledger.holdings[ledger.holdings[:, 2] <= day],
+        ledger.lp_funds,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class QuarterPoint:
+    on: date
+    net: Position
+    gross: Position | None
+
+
+def quarterly_history(actor: Actor, fund_id: int, as_of: date) -> list[QuarterPoint]:
+    """Fund net and gross metrics at every quarter end since inception, up to ``as_of``."""
+    fund, _ = get_fund(actor, fund_id)
+    ledger = load_ledger(as_of, [fund.id, *sub_fund_ids(fund.id)])
+    points = []
+    for on in quarter_ends(fund.inception_on, as_of):
+        metrics = compute(cut(ledger, on))
+        net = metrics.fund_net.get(fund.id) or _empty(on, fund.id)
+        points.append(QuarterPoint(on, net, metrics.gross.get(fund.id)))
+    return points
