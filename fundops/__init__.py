@@ -45,10 +45,12 @@ def register_blueprints(app: Flask) -> None:
     from fundops.api import bp as api_bp
     from fundops.auth.views import bp as auth_bp
     from fundops.extensions import csrf
+    from fundops.metrics.views import bp as metrics_bp
     from fundops.portfolio.views import bp as portfolio_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(portfolio_bp)
+    app.register_blueprint(metrics_bp)
     csrf.exempt(api_bp)
     app.register_blueprint(api_bp)
 

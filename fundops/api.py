@@ -123,3 +123,6 @@ def company_detail(company_id: int) -> Any:
 @bp.errorhandler(NotFound)
 def _not_found(exc: NotFound) -> Any:
     return jsonify({"error": "not_found", "message": "Not found"}), 404
+
+
+from fundops.metrics import api as _metrics_api  # noqa: E402,F401

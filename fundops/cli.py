@@ -11,6 +11,7 @@ from flask import Flask
 from flask.cli import FlaskGroup, with_appcontext
 
 from fundops.extensions import db
+from fundops.metrics.cli import metrics_command
 
 
 def main() -> None:
@@ -112,5 +113,5 @@ def import_command(path: str) -> None:
 
 def init_app(app: Flask) -> None:
     for command in (init_db_command, create_user_command, create_token_command,
-                    load_demo_command, export_command, import_command):
+                    load_demo_command, export_command, import_command, metrics_command):
         app.cli.add_command(command)

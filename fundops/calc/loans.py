@@ -1,4 +1,4 @@
-"""Level-payment loan helpers built on numpy-financial: instalment, interest/principal split, schedule."""
+"""Level-payment loan helpers on numpy-financial: instalment, interest/principal split, schedule."""
 
 from __future__ import annotations
 

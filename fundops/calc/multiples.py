@@ -1,4 +1,4 @@
-"""Exact Decimal performance multiples: DPI, RVPI, TVPI, PIC and MOIC, with "n/a" for a zero base."""
+"""Exact Decimal performance multiples (DPI, RVPI, TVPI, PIC, MOIC); "n/a" for a zero base."""
 
 from __future__ import annotations
 
@@ -79,7 +79,7 @@ def tvpi(distributions: Money, nav: Money, paid_in: Money) -> Decimal | None:
 
 
 def pic(paid_in: Money, committed: Money) -> Decimal | None:
-    """PIC multiple (called %, 出资到位率) = paid-in / committed capital; ``None`` if committed = 0."""
+    """PIC multiple (called %, 出资到位率) = paid-in / committed; ``None`` if committed = 0."""
     _base(paid_in, "paid_in")
     return ratio(paid_in, committed)
 

@@ -1,4 +1,4 @@
-"""Public market equivalents of a fund's dated cash flows: KS-PME, Direct Alpha, LN-PME, PME+ and mPME."""
+"""Public market equivalents of dated fund cash flows: KS-PME, Direct Alpha, LN-PME, PME+, mPME."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from fundops.calc.returns import xirr
+from fundops.calc.returns import xirr, xirr_detail
 
 __all__ = [
-    "IndexSeries", "DirectAlpha", "LnPme", "PmePlus", "ks_pme", "direct_alpha", "ln_pme",
+    "IndexSeries", "IndexLike", "DirectAlpha", "LnPme", "PmePlus", "ks_pme", "direct_alpha", "ln_pme",
     "pme_plus", "m_pme",
 ]
 
@@ -55,12 +55,17 @@ class IndexSeries:
         return self._levels[i]
 
 
+IndexLike = IndexSeries | Mapping[date, Amount] | Iterable[tuple[date, Amount]]
+"""An :class:`IndexSeries`, or the ``{date: level}`` mapping or pairs it is built from."""
+
+
 @dataclass(frozen=True)
 class DirectAlpha:
     """Direct Alpha (Gredil, Griffiths & Stucke 2014): excess return over the index.
 
     ``alpha`` is the discrete annual rate (fraction), the XIRR of the index-compounded
-    flows plus NAV; ``log_alpha`` = ln(1 + alpha), the continuously compounded alpha.
+    flows plus NAV; ``log_alpha`` = ln(1 + alpha), the continuously compounded alpha
+    (computed directly, so finite even if ``alpha`` rounds to -1 or overflows to ``None``).
     Both ``None`` when that IRR does not exist.
     """
 
@@ -88,7 +93,7 @@ class PmePlus:
 
 
 def _flows(dates: Sequence[date], amounts: Sequence[Amount], nav: Amount,
-           index: IndexSeries | Mapping[date, Amount] | Iterable[tuple[date, Amount]],
+           index: IndexLike,
            valuation_date: date | None) -> tuple[date, list[float], list[float], float]:
     """Valuation date, float flows, their factors F_t = I_T / I_t, and NAV as a float."""
     if len(dates) != len(amounts):
@@ -108,9 +113,9 @@ def _flows(dates: Sequence[date], amounts: Sequence[Amount], nav: Amount,
 
 
 def ks_pme(dates: Sequence[date], amounts: Sequence[Amount], nav: Amount,
-           index: IndexSeries | Mapping[date, Amount] | Iterable[tuple[date, Amount]],
+           index: IndexLike,
            valuation_date: date | None = None) -> float | None:
-    """Kaplan–Schoar PME = (sum(D_t F_t) + NAV) / sum(C_t F_t), a ratio (> 1: fund beat the index).
+    """Kaplan–Schoar PME = (sum(D_t F_t) + NAV) / sum(C_t F_t), a ratio (> 1: beat the index).
 
     It is the TVPI with each flow grown at the index to T; independent of the day count.
     ``None`` when there are no contributions. Unrounded float (display: 4 decimals).
@@ -122,16 +127,16 @@ def ks_pme(dates: Sequence[date], amounts: Sequence[Amount], nav: Amount,
 
 
 def direct_alpha(dates: Sequence[date], amounts: Sequence[Amount], nav: Amount,
-                 index: IndexSeries | Mapping[date, Amount] | Iterable[tuple[date, Amount]],
+                 index: IndexLike,
                  valuation_date: date | None = None) -> DirectAlpha:
     """Direct Alpha: the XIRR of {a_t F_t} plus NAV at T (see :class:`DirectAlpha`)."""
     end, flows, factor, value = _flows(dates, amounts, nav, index, valuation_date)
-    alpha = xirr([*dates, end], [*(x * f for x, f in zip(flows, factor)), value])
-    return DirectAlpha(alpha, None if alpha is None else math.log1p(alpha))
+    detail = xirr_detail([*dates, end], [*(x * f for x, f in zip(flows, factor)), value])
+    return DirectAlpha(detail.rate, detail.log_rate)
 
 
 def ln_pme(dates: Sequence[date], amounts: Sequence[Amount],
-           index: IndexSeries | Mapping[date, Amount] | Iterable[tuple[date, Amount]],
+           index: IndexLike,
            valuation_date: date | None = None) -> LnPme:
     """Long–Nickels PME: the fund's flows with the index position as terminal value.
 
@@ -144,7 +149,7 @@ def ln_pme(dates: Sequence[date], amounts: Sequence[Amount],
 
 
 def pme_plus(dates: Sequence[date], amounts: Sequence[Amount], nav: Amount,
-             index: IndexSeries | Mapping[date, Amount] | Iterable[tuple[date, Amount]],
+             index: IndexLike,
              valuation_date: date | None = None) -> PmePlus:
     """PME+: distributions scaled by one lambda so the index position ends at the fund's NAV."""
     end, flows, factor, value = _flows(dates, amounts, nav, index, valuation_date)
@@ -157,7 +162,7 @@ def pme_plus(dates: Sequence[date], amounts: Sequence[Amount], nav: Amount,
 
 
 def m_pme(dates: Sequence[date], amounts: Sequence[Amount], navs: Sequence[Amount],
-          index: IndexSeries | Mapping[date, Amount] | Iterable[tuple[date, Amount]]) -> float | None:
+          index: IndexLike) -> float | None:
     """Cambridge Associates mPME: annual XIRR of {-C_t, D^m_t, NAV^m at the last date}.
 
     ``dates`` must be ascending and distinct (one row per reporting date, a zero amount

@@ -1,4 +1,4 @@
-"""XIRR on Excel's convention: a robust single-series solver, an all-roots search and a batch solver."""
+"""XIRR on Excel's convention: robust single-series solver, all-roots search, vectorised batch."""
 
 from __future__ import annotations
 
@@ -12,41 +12,41 @@ from fractions import Fraction
 
 import numpy as np
 
-__all__ = [
-    "DAYS_PER_YEAR", "EXCEL_GUESS", "XirrResult", "xirr", "xirr_detail", "xirr_roots",
-    "xirr_many", "xirr_flat",
-]
+__all__ = ["DAYS_PER_YEAR", "EXCEL_GUESS", "XirrResult", "xirr", "xirr_detail", "xirr_roots",
+           "xirr_many", "xirr_flat"]
 
 Amount = Decimal | int | float
 DAYS_PER_YEAR = 365
 """Actual/365 Fixed: year fraction = days since the earliest flow / 365 (no leap-year rule)."""
 EXCEL_GUESS = 0.1
-"""Excel's default XIRR guess; with several IRRs the root nearest to it is returned."""
+"""Excel's default XIRR guess; of several IRRs the one nearest to it is returned."""
 
 _EPS = float(np.finfo(float).eps)
 _MAX_LOG_RATE = math.log(np.finfo(float).max)  # ln(1 + rate) above this overflows a float
 _MAX_ITER = 200
-_GRID = 1024  # grid points of the all-roots search
+_ROLLE_MAX = 40  # most sign changes for the exact all-roots search (a grid search above)
+_GRID = 2048
 
 
 @dataclass(frozen=True)
 class XirrResult:
-    """Outcome of an XIRR computation.
+    """Outcome of :func:`xirr_detail`.
 
-    ``rate`` is the annual IRR as a fraction (0.0734 = 7.34 %), unrounded (round for
-    display only), or ``None`` with ``reason`` set: ``"zero_flows"`` (no flows, or all
-    flows net to zero, so NPV is zero at every rate), ``"no_sign_change"`` (the netted
-    flows all have one sign), ``"no_root"`` (both signs but NPV never reaches zero) or
-    ``"rate_overflow"`` (the IRR exceeds the largest float, about 1.8e308).
-    ``roots`` lists every IRR found, ascending (``math.inf`` for one that overflows);
-    ``multiple_roots`` is ``len(roots) > 1`` and then ``rate`` is the root nearest to
-    :data:`EXCEL_GUESS` (10 %), the smaller one on a tie. ``sign_changes`` counts sign
-    changes of the netted, date-ordered flows (there are never more roots than that).
-    ``complete`` is True when the root set is proven complete (always for one sign change
-    or a root certified unique); False means another root could not be ruled out.
+    ``rate``: the annual IRR as a fraction (0.0734 = 7.34 %), unrounded (round for display
+    only), or ``None`` with ``reason``: ``"zero_flows"`` (no flows, or all net to zero: NPV
+    is zero at every rate), ``"no_sign_change"``, ``"no_root"`` (both signs, but NPV never
+    reaches zero) or ``"rate_overflow"`` (IRR above the largest float, ~1.8e308).
+    ``log_rate``: ln(1 + rate) of the chosen root, the continuously compounded rate (finite
+    even when ``rate`` overflows or rounds to -1). ``roots``: every IRR, ascending
+    (``math.inf`` for one that overflows). ``multiple_roots``: ``len(roots) > 1``; then
+    ``rate`` is the root nearest to :data:`EXCEL_GUESS` (10 %), the lower one on a tie.
+    ``sign_changes``: of the netted, date-ordered flows (an upper bound on the roots).
+    ``complete``: False only when, with more than 40 sign changes and no proof from the
+    grid search, another root cannot be ruled out.
     """
 
     rate: float | None
+    log_rate: float | None
     roots: tuple[float, ...]
     multiple_roots: bool
     sign_changes: int
@@ -59,12 +59,11 @@ def xirr(dates: Sequence[date], amounts: Sequence[Amount]) -> float | None:
 
     Solves ``sum(a_i / (1 + rate) ** ((d_i - d_min) / 365)) = 0``. ``amounts`` are in
     currency units, LP view (contributions negative, distributions and NAV positive; the
-    mirrored convention gives the same rate). Dates may come in any order; a ``datetime``
-    counts as its date. Flows on the same date are netted exactly before solving. The rate
-    is unrounded, with relative error near 1e-15 on well-conditioned series. See
-    :func:`xirr_detail` for the method, the multiple-root rule and the reasons for ``None``.
-    Raises ``ValueError`` for unequal lengths or non-finite amounts and ``TypeError`` for
-    bool amounts or non-date dates.
+    mirrored convention gives the same rate). Dates may come in any order; a datetime
+    counts as its date. Same-day flows are netted exactly first. The rate is unrounded with
+    relative error near 1e-15 on well-conditioned flows. ``None``: see :class:`XirrResult`.
+    Raises ValueError for unequal lengths or non-finite amounts, TypeError for bools or
+    non-dates.
     """
     return xirr_detail(dates, amounts).rate
 
@@ -75,26 +74,25 @@ def xirr_roots(dates: Sequence[date], amounts: Sequence[Amount]) -> list[float]:
 
 
 def xirr_detail(dates: Sequence[date], amounts: Sequence[Amount]) -> XirrResult:
-    """XIRR with diagnostics (see :class:`XirrResult`).
+    """XIRR with diagnostics (see :class:`XirrResult`); arguments as for :func:`xirr`.
 
-    Method: with ``r = ln(1 + rate)`` (any real) the NPV is ``f(r) = sum(a_i exp(-r t_i))``,
-    ``t_i`` in years. Every root lies in a bracket beyond which the first or the last flow
-    dominates. A safeguarded Halley/Newton iteration with bisection fallback solves to full
-    double precision; the root is certified unique when the running balance of the flows
-    discounted at it keeps one sign before the last flow (Laplace-transform form of
-    Descartes' rule of signs). Otherwise a grid search finds every root, and the one nearest
-    to 10 % (Excel's default guess) is returned, the smaller on a tie.
+    Method: in ``r = ln(1 + rate)`` (any real) NPV is ``f(r) = sum(a_i exp(-r t_i))``, t_i
+    in years. All roots lie in a bracket beyond which the first or the last flow dominates.
+    Safeguarded Halley/Newton steps with bisection solve it to full double precision, and
+    the root is certified unique when the running balance of the flows discounted at it
+    keeps one sign (the Laplace-transform form of Descartes' rule of signs). Otherwise
+    every root is found by applying Rolle's theorem recursively (over 40 sign changes: a
+    grid search) and the one nearest to 10 % is returned.
     """
-    days, amts = _prepare(dates, amounts)
-    return _detail_prepared(days, amts)
+    return _detail_prepared(*_prepare(dates, amounts))
 
 
 def xirr_many(series: Iterable[tuple[Sequence[date], Sequence[Amount]]]) -> list[float | None]:
     """:func:`xirr` of many ``(dates, amounts)`` series at once, vectorised with numpy.
 
-    Returns one rate (or ``None``) per series, equal to :func:`xirr` on that series up to
-    the last bits. Series with same-day flows are netted exactly, as in :func:`xirr`;
-    other amounts go through ``float()`` (bools are not rejected here).
+    One rate (or ``None``) per series, equal to :func:`xirr` up to the last bits. Series
+    with same-day flows are netted exactly as in :func:`xirr`; other amounts go through
+    ``float()`` (bools are not rejected here).
     """
     series = list(series)
     lengths = np.fromiter(map(len, (s[0] for s in series)), np.int64, len(series))
@@ -104,47 +102,45 @@ def xirr_many(series: Iterable[tuple[Sequence[date], Sequence[Amount]]]) -> list
                        np.int64, int(lengths.sum()))
     amts = np.array(list(itertools.chain.from_iterable(s[1] for s in series)), dtype=np.float64)
     groups = np.repeat(np.arange(len(series)), lengths)
-    step = np.diff(days)
-    ends = np.cumsum(lengths)
+    step, ends = np.diff(days), np.cumsum(lengths)
     step[ends[(lengths > 0) & (ends < len(days))] - 1] = 1  # series boundaries
-    if (step > 0).all():  # every series sorted with distinct dates: the common case
+    if (step > 0).all():  # each series sorted with distinct dates: the common case
         if not np.isfinite(amts).all():
             raise ValueError("amounts must be finite")
         rates = _solve_flat(groups, days, amts, len(series))
-        return [None if math.isnan(x) else x for x in rates.tolist()]
-    order = np.lexsort((days, groups))
-    gs, ds = groups[order], days[order]
-    dup_rows = np.unique(gs[1:][(np.diff(gs) == 0) & (np.diff(ds) == 0)])
-    if len(dup_rows):  # net these rows' same-day flows exactly, like the single solver
-        keep = ~np.isin(groups, dup_rows)
-        parts = [(groups[keep], days[keep], amts[keep])]
-        for row in dup_rows.tolist():
-            d, a = _prepare(*series[row])
-            parts.append((np.full(len(d), row), d, a))
-        groups, days, amts = (np.concatenate(p) for p in zip(*parts))
-    rates = xirr_flat(groups, days, amts, len(series))
+    else:
+        order = np.lexsort((days, groups))
+        gs, ds = groups[order], days[order]
+        dup = np.unique(gs[1:][(np.diff(gs) == 0) & (np.diff(ds) == 0)])
+        if len(dup):  # net these series' same-day flows exactly, as the single solver does
+            keep = ~np.isin(groups, dup)
+            parts = [(groups[keep], days[keep], amts[keep])]
+            for row in dup.tolist():
+                d, a = _prepare(*series[row])
+                parts.append((np.full(len(d), row), d, a))
+            groups, days, amts = (np.concatenate(p) for p in zip(*parts))
+        rates = xirr_flat(groups, days, amts, len(series))
     return [None if math.isnan(x) else x for x in rates.tolist()]
 
 
 def xirr_flat(groups: np.ndarray, days: np.ndarray, amounts: np.ndarray,
               n_groups: int | None = None) -> np.ndarray:
-    """Batch XIRR on flat ("long") arrays with one element per flow.
+    """Batch XIRR on flat ("long") arrays, one element per flow, e.g. rows from a query.
 
-    ``groups`` holds integer series labels ``0 .. n_groups - 1`` (any order), ``days`` the
-    dates as integer day numbers (``date.toordinal()`` or days since any epoch), ``amounts``
-    the flows as floats in currency units (LP sign convention). Returns an array of annual
-    rates (fractions) with ``nan`` where :func:`xirr` gives ``None``. Same-day flows are
-    netted by float addition. All rows iterate together; a row whose root is not certified
-    unique is finished by the single-series all-roots search.
+    ``groups``: integer series labels ``0 .. n_groups - 1`` in any order; ``days``: integer
+    day numbers (``date.toordinal()`` or days since any epoch); ``amounts``: floats in
+    currency units, LP signs. Returns the annual rates (fractions), ``nan`` where
+    :func:`xirr` gives ``None``. Same-day flows are netted by float addition. All series
+    iterate together; one whose root is not certified unique gets the all-roots search.
     """
     g = np.asarray(groups, dtype=np.int64)
     d = np.asarray(days, dtype=np.int64)
     a = np.asarray(amounts, dtype=np.float64)
-    if not (len(g) == len(d) == len(a)):
+    if not len(g) == len(d) == len(a):
         raise ValueError("groups, days and amounts differ in length")
-    n = (int(g.max()) + 1 if len(g) else 0) if n_groups is None else int(n_groups)
     if not np.isfinite(a).all():
         raise ValueError("amounts must be finite")
+    n = (int(g.max()) + 1 if len(g) else 0) if n_groups is None else int(n_groups)
     dg = np.diff(g)
     if not ((dg > 0) | ((dg == 0) & (np.diff(d) > 0))).all():  # sort, then net same-day flows
         order = np.lexsort((d, g))
@@ -155,8 +151,11 @@ def xirr_flat(groups: np.ndarray, days: np.ndarray, amounts: np.ndarray,
     return _solve_flat(g, d, a, n)
 
 
+# ----------------------------------------------------------------------------- internals
+
+
 def _solve_flat(g: np.ndarray, d: np.ndarray, a: np.ndarray, n: int) -> np.ndarray:
-    """:func:`xirr_flat` on flows sorted by (group, day) with at most one flow per day."""
+    """:func:`xirr_flat` on flows sorted by (group, day), at most one per day."""
     if not a.all():
         nz = a != 0
         g, d, a = g[nz], d[nz], a[nz]
@@ -164,23 +163,20 @@ def _solve_flat(g: np.ndarray, d: np.ndarray, a: np.ndarray, n: int) -> np.ndarr
     counts = np.bincount(g, minlength=n)
     width = max(int(counts.max()) if n else 0, 2)
     starts = np.cumsum(counts) - counts
-    if (counts == width).all():
+    padded = bool(n) and int(counts.min()) < width
+    if not padded:
         dm, A = d.reshape(n, width), a.reshape(n, width)
-    else:
-        flat = g * width + (np.arange(len(g)) - np.repeat(starts, counts))
+    else:  # left-aligned rows padded with zero amounts at t = 0
+        flat = g * width + (np.arange(len(g)) - starts[g])
         dm, A = np.zeros(n * width, np.int64), np.zeros(n * width)
-        dm[flat], A.ravel()[flat] = d, a
+        dm[flat], A[flat] = d, a
         dm, A = dm.reshape(n, width), A.reshape(n, width)
-        dm[np.arange(width)[None, :] >= counts[:, None]] = 0
     T = np.subtract(dm, dm[:, :1], dtype=np.float64)
     T /= DAYS_PER_YEAR
-    if len(counts) and counts.min() < width:
-        T[T < 0] = 0.0  # padding
-        pos, neg = A > 0, A < 0
-        k = ((pos[:, 1:] & neg[:, :-1]) | (neg[:, 1:] & pos[:, :-1])).sum(axis=1)
-    else:
-        sb = np.signbit(A)
-        k = (sb[:, 1:] != sb[:, :-1]).sum(axis=1)
+    if padded:
+        T[np.arange(width)[None, :] >= counts[:, None]] = 0.0
+    pos, neg = A > 0, A < 0
+    k = ((pos[:, 1:] & neg[:, :-1]) | (neg[:, 1:] & pos[:, :-1])).sum(axis=1)
     rows = np.flatnonzero(k > 0)
     if len(rows) < n:
         T, A, counts_k, k = T[rows], A[rows], counts[rows], k[rows]
@@ -196,9 +192,6 @@ def _solve_flat(g: np.ndarray, d: np.ndarray, a: np.ndarray, n: int) -> np.ndarr
     return out
 
 
-# ----------------------------------------------------------------------------- internals
-
-
 def _to_float(x: Amount) -> float:
     if isinstance(x, bool):
         raise TypeError("amounts must be numbers, not bool")
@@ -212,7 +205,7 @@ def _to_float(x: Amount) -> float:
 
 
 def _prepare(dates: Sequence[date], amounts: Sequence[Amount]) -> tuple[np.ndarray, np.ndarray]:
-    """Day numbers (ascending, unique) and float amounts (netted per day, zeros dropped)."""
+    """Day numbers (ascending, distinct) and float amounts (netted per day, zeros dropped)."""
     if len(dates) != len(amounts):
         raise ValueError(f"{len(dates)} dates but {len(amounts)} amounts")
     days = [date.toordinal(d) for d in dates]
@@ -224,47 +217,43 @@ def _prepare(dates: Sequence[date], amounts: Sequence[Amount]) -> tuple[np.ndarr
         days, values = list(total), [float(v) for v in total.values()]
     d, a = np.array(days, dtype=np.int64), np.array(values, dtype=np.float64)
     order = np.argsort(d, kind="stable")
-    d, a = d[order], a[order]
-    keep = a != 0
-    return d[keep], a[keep]
+    keep = a[order] != 0
+    return d[order][keep], a[order][keep]
 
 
 def _scaled(a: np.ndarray) -> np.ndarray:
-    """Rows scaled by a power of two (exact) when magnitudes risk overflow or underflow."""
-    # a row's largest |a| is tiny only if its first (nonzero) flow is tiny
+    """Rows scaled exactly by powers of two if any magnitude could overflow or underflow."""
+    # a row's largest |a| can only be tiny if its first (nonzero) flow is
     if not a.size or (max(a.max(), -a.min()) < 2.0**400 and np.abs(a[:, 0]).min() > 2.0**-400):
         return a
-    big = np.maximum(a.max(axis=1), -a.min(axis=1))
-    return np.ldexp(a, -np.frexp(big)[1][:, None])
+    return np.ldexp(a, -np.frexp(np.maximum(a.max(axis=1), -a.min(axis=1)))[1][:, None])
 
 
 def _detail_prepared(days: np.ndarray, amts: np.ndarray) -> XirrResult:
     if len(amts) == 0:
-        return XirrResult(None, (), False, 0, "zero_flows")
+        return XirrResult(None, None, (), False, 0, "zero_flows")
     k = int((np.signbit(amts[1:]) != np.signbit(amts[:-1])).sum())
     if k == 0:
-        return XirrResult(None, (), False, 0, "no_sign_change")
+        return XirrResult(None, None, (), False, 0, "no_sign_change")
     t = ((days - days[0]) / DAYS_PER_YEAR)[None, :]
     a = _scaled(amts[None, :])
     r, ok = _solve_rows(t, a, np.array([len(amts)]), np.array([k]))
-    if ok[0]:
-        roots_r, complete = [float(r[0])], True
-    else:
-        roots_r, complete = _all_roots(t[0], a[0], k)
+    roots_r, complete = ([float(r[0])], True) if ok[0] else _all_roots(t[0], a[0], k)
     if not roots_r:
-        return XirrResult(None, (), False, k, "no_root", complete)
-    roots = tuple(math.expm1(x) if x <= _MAX_LOG_RATE else math.inf for x in sorted(roots_r))
-    best = min(roots, key=lambda x: (abs(x - EXCEL_GUESS), x))
-    if math.isinf(best):
-        return XirrResult(None, roots, len(roots) > 1, k, "rate_overflow", complete)
-    return XirrResult(best, roots, len(roots) > 1, k, None, complete)
+        return XirrResult(None, None, (), False, k, "no_root", complete)
+    roots_r.sort()
+    roots = tuple(math.expm1(x) if x <= _MAX_LOG_RATE else math.inf for x in roots_r)
+    best = min(range(len(roots)), key=lambda i: (abs(roots[i] - EXCEL_GUESS), roots[i]))
+    rate, overflow = roots[best], math.isinf(roots[best])
+    return XirrResult(None if overflow else rate, roots_r[best], roots, len(roots) > 1, k,
+                      "rate_overflow" if overflow else None, complete)
 
 
 def _discount(t: np.ndarray, r: np.ndarray, t_max: np.ndarray,
               out: np.ndarray | None = None) -> np.ndarray:
-    """exp(-r t) per row; rows where it exceeds e**300 are divided by their largest term.
+    """exp(-r t) per row; rows where that exceeds e**300 are divided by their largest term.
 
-    With amounts below 2**400 (see :func:`_scaled`) no NPV sum or derivative can overflow.
+    With amounts below 2**400 (:func:`_scaled`) no NPV sum or derivative can overflow.
     """
     e = np.multiply(t, -r[:, None], out=out)
     big = r * t_max < -300.0
@@ -273,19 +262,12 @@ def _discount(t: np.ndarray, r: np.ndarray, t_max: np.ndarray,
     return np.exp(e, out=e)
 
 
-def _eval(t: np.ndarray, a: np.ndarray, r: np.ndarray) -> tuple[np.ndarray, ...]:
-    """Row-wise NPV, its r-derivative and sum of |terms|, all times one positive factor."""
-    e = _discount(t, r, t.max(axis=1))
-    return (np.einsum("ij,ij->i", a, e), -np.einsum("ij,ij->i", a * t, e),
-            np.einsum("ij,ij->i", np.abs(a), e))
-
-
 def _bounds(t: np.ndarray, a: np.ndarray, counts: np.ndarray,
             total: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """A bracket [lo, hi] in r holding every root: beyond it the first / last flow dominates.
+    """Per row a bracket [lo, hi] in r holding every root (``total`` = row sum of |a|).
 
-    ``total`` is the row sum of |a|. For r >= hi the first flow exceeds the sum of all the
-    others discounted at r (they are at least t[1] later); for r <= lo the last flow does.
+    For r >= hi the first flow outweighs all others discounted at r (they come at least
+    t[1] later); for r <= lo the last flow outweighs the rest.
     """
     rows = np.arange(len(counts))
     a0, an = np.abs(a[:, 0]), np.abs(a[rows, counts - 1])
@@ -297,18 +279,16 @@ def _bounds(t: np.ndarray, a: np.ndarray, counts: np.ndarray,
 
 def _iterate(t: np.ndarray, a: np.ndarray, pos: np.ndarray, t_max: np.ndarray, lo: np.ndarray,
              hi: np.ndarray, sign_lo: np.ndarray, r: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Safeguarded Halley/Newton steps on brackets [lo, hi] where f changes sign, per row.
+    """Safeguarded Halley steps per row on brackets [lo, hi] across which f changes sign.
 
-    A step leaving the bracket, or not halving the previous one, is replaced by bisection
-    (as in rtsafe). A row stops when f is exactly zero, |f| is within rounding noise of the
-    sum of |terms|, the step is below 4 ulp or the bracket shrank to 4 ulp, or when the step
-    just taken leaves an error below 1 ulp by the rate of cubic convergence seen so far.
-    ``pos`` is ``max(a, 0)`` (gives the sum of |terms| as 2 * positive part - f).
+    A step leaving the bracket, or not halving the one before, becomes a bisection (as in
+    rtsafe). A row stops when f is zero or within rounding noise of the sum of |terms|,
+    when the step or the bracket is below 4 ulp, or when cubic convergence puts the error
+    after the step below 1 ulp. ``pos`` = max(a, 0) gives sum|terms| = 2 * sum(pos e) - f.
     """
     n = len(r)
     out, ok, idx, live = r.copy(), np.zeros(n, bool), np.arange(n), np.ones(n, bool)
-    ta = a * t
-    e = np.empty(t.shape)
+    ta, e = a * t, np.empty(t.shape)
     dx_old, fast = hi - lo, np.zeros(n, bool)
     tol = (t.shape[1] + 8) * _EPS
     for _ in range(_MAX_ITER):
@@ -318,25 +298,21 @@ def _iterate(t: np.ndarray, a: np.ndarray, pos: np.ndarray, t_max: np.ndarray, l
         d2 = np.einsum("ij,ij,ij->i", ta, t, e)
         size = 2 * np.einsum("ij,ij->i", pos, e) - f
         s = np.sign(f)
-        lo = np.where(s == sign_lo, r, lo)
-        hi = np.where(s == -sign_lo, r, hi)
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        lo, hi = np.where(s == sign_lo, r, lo), np.where(s == -sign_lo, r, hi)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
             h = f / d1
             c = h * d2 / (2 * d1)
             step = np.where(np.abs(c) < 0.5, h / (1 - c), h)
-        rn = r - step
-        bis = ~((rn > lo) & (rn < hi)) | (np.abs(2 * step) > np.abs(dx_old))
-        new = np.where(bis, 0.5 * (lo + hi), rn)
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
-            # cubic convergence: the error left after this step is about step**4 / dx_old**3
-            s2, dx = step * step, np.abs(dx_old)
+            rn = r - step
+            bis = ~((rn > lo) & (rn < hi)) | (np.abs(2 * step) > np.abs(dx_old))
+            new = np.where(bis, 0.5 * (lo + hi), rn)
+            s2, dx = step * step, np.abs(dx_old)  # error after a Halley step ~ step**4/dx**3
             settled = fast & ~bis & (s2 * s2 <= _EPS * np.abs(new) * dx * dx * dx)
-        fast = ~bis
-        dx_old = np.where(bis, hi - lo, step)
+        fast, dx_old = ~bis, np.where(bis, hi - lo, step)
         quiet = np.abs(f) <= tol * size
         done = (s == 0) | quiet | settled | (np.abs(new - r) <= 4 * _EPS * np.abs(new))
         done |= (hi - lo) <= 4 * _EPS * np.maximum(np.abs(lo), np.abs(hi))
-        done &= live  # finished rows iterate on harmlessly until the arrays are compacted
+        done &= live  # finished rows run on harmlessly until the arrays are compacted
         if done.any():
             out[idx[done]] = np.where((s == 0) | (quiet & bis), r, new)[done]
             ok[idx[done]] = True
@@ -355,11 +331,11 @@ def _iterate(t: np.ndarray, a: np.ndarray, pos: np.ndarray, t_max: np.ndarray, l
 
 def _solve_rows(t: np.ndarray, a: np.ndarray, counts: np.ndarray,
                 k: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Log-rates of rows with a sign change; ``ok`` is False where not certified unique."""
+    """Log-rates of rows with a sign change; ``ok`` is False unless certified unique."""
     rows = np.arange(len(counts))
     r_out, ok = np.zeros(len(counts)), np.zeros(len(counts), bool)
-    s0, sn = np.sign(a[:, 0]), np.sign(a[rows, counts - 1])
-    odd = np.flatnonzero(s0 != sn)  # f has opposite signs at -inf and +inf: a root exists
+    sn = np.sign(a[rows, counts - 1])
+    odd = np.flatnonzero(np.sign(a[:, 0]) != sn)  # f changes sign over the reals: a root
     if not len(odd):
         return r_out, ok
     if len(odd) < len(rows):
@@ -367,112 +343,118 @@ def _solve_rows(t: np.ndarray, a: np.ndarray, counts: np.ndarray,
     t_max = t[np.arange(len(counts)), counts - 1]
     pos = np.maximum(a, 0.0)
     p_sum, net = pos.sum(axis=1), a.sum(axis=1)
-    n_sum = p_sum - net
-    lo, hi = _bounds(t, a, counts, p_sum + n_sum)
+    lo, hi = _bounds(t, a, counts, 2 * p_sum - net)
     pt, at = np.einsum("ij,ij->i", pos, t), np.einsum("ij,ij->i", a, t)
-    with np.errstate(divide="ignore", invalid="ignore"):  # root of the two-point collapse
-        r0 = np.log(p_sum / n_sum) / (pt / p_sum - (pt - at) / n_sum)
+    with np.errstate(divide="ignore", invalid="ignore"):  # all in/out flows at their centroids
+        r0 = np.log(p_sum / (p_sum - net)) / (pt / p_sum - (pt - at) / (p_sum - net))
     r0 = np.clip(np.where(np.isfinite(r0), r0, math.log1p(EXCEL_GUESS)), lo, hi)
     r, conv = _iterate(t, a, pos, t_max, lo, hi, sn[odd], r0)
     unique = k == 1
     multi = np.flatnonzero(~unique & conv)
-    if len(multi):
-        unique[multi] = _balance_changes(t[multi], a[multi], r[multi], counts[multi]) == 0
+    if len(multi):  # certified unique: every balance surely has the first flow's sign
+        val, err = _balance(t[multi], a[multi], r[multi], counts[multi])
+        unique[multi] = ((val * np.sign(a[multi, :1]) > err) | np.isinf(err)).all(axis=1)
     r_out[odd], ok[odd] = r, conv & unique
     return r_out, ok
 
 
-def _balance_changes(t: np.ndarray, a: np.ndarray, r: np.ndarray, counts: np.ndarray) -> np.ndarray:
-    """Per row, sign changes of the running balance of the flows discounted at the root r.
+def _balance(t: np.ndarray, a: np.ndarray, r: np.ndarray,
+             counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Running balance of the flows discounted at their root r, with error bounds, per row.
 
-    With b_i = a_i exp(-r t_i) summing to zero, f(r + s) = s * integral of B(t) exp(-s t),
-    B the running balance before the last flow, so f has at most that many other roots
-    (Laplace transform form of Descartes' rule); 0 certifies a unique root. Each balance is
-    taken as the forward partial sum or minus the remaining tail, whichever sums fewer
-    |b|, and a balance within its rounding-and-root-error bound counts as a sign change.
+    With b_i = a_i exp(-r t_i) summing to 0, f(r + s) = s * integral of B(t) exp(-s t) dt,
+    B the running balance before the last flow; so f has no more other roots than B has
+    sign changes (Laplace-transform form of Descartes' rule). Balance j (after flow j,
+    j < count - 1) is the forward partial sum or minus the remaining tail, whichever adds
+    fewer |b|; ``err`` bounds its rounding and root error. Last flow and padding: err inf.
     """
-    cols = t.shape[1]
     w = a * _discount(t, r, t[np.arange(len(r)), counts - 1])
     aw = np.abs(w)
     fwd, fwd_abs = np.cumsum(w, axis=1), np.cumsum(aw, axis=1)
-    tail, tail_abs = np.zeros_like(w), np.zeros_like(w)
-    tail[:, :-1] = np.cumsum(w[:, :0:-1], axis=1)[:, ::-1]
-    tail_abs[:, :-1] = np.cumsum(aw[:, :0:-1], axis=1)[:, ::-1]
-    slope = np.abs(np.einsum("ij,ij->i", w, t))
+    tail, tail_abs = np.cumsum(w[:, ::-1], axis=1)[:, ::-1], np.cumsum(aw[:, ::-1], axis=1)[:, ::-1]
     gamma = 4 * (counts + 2) * _EPS
-    with np.errstate(divide="ignore", invalid="ignore"):
-        shift = (np.abs(fwd[:, -1]) + gamma * fwd_abs[:, -1]) / slope  # |root error| bound
-    kappa = np.where(np.isfinite(shift), gamma + t.max(axis=1) * shift, np.inf)[:, None]
-    use_fwd = fwd_abs <= tail_abs
-    val = np.where(use_fwd, fwd, -tail)
-    err = kappa * np.where(use_fwd, fwd_abs, tail_abs)
-    sign = np.where(np.abs(val) > err, np.sign(val), 0.0)  # 0: sign not reliable
-    sign[np.arange(cols)[None, :] >= (counts - 1)[:, None]] = np.nan  # last flow and padding
-    first = np.sign(w[:, :1])
-    return (np.isfinite(sign) & (sign != first)).sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        slope = np.abs(np.einsum("ij,ij->i", w, t))
+        root_err = (np.abs(fwd[:, -1]) + gamma * fwd_abs[:, -1]) / slope
+        kappa = np.nan_to_num(gamma + t.max(axis=1) * root_err, nan=np.inf)[:, None]
+        use_fwd = fwd_abs[:, :-1] <= tail_abs[:, 1:]
+        val = np.where(use_fwd, fwd[:, :-1], -tail[:, 1:])
+        err = kappa * np.minimum(fwd_abs[:, :-1], tail_abs[:, 1:])
+    err[np.arange(t.shape[1] - 1)[None, :] >= (counts - 1)[:, None]] = np.inf
+    return val, err
 
 
 def _all_roots(t: np.ndarray, a: np.ndarray, sign_changes: int) -> tuple[list[float], bool]:
-    """Every root r of f(r) = sum(a exp(-r t)) by a grid search, and whether it is proven.
+    """Every root r of f(r) = sum(a exp(-r t)) (1-D arrays), and whether the set is proven."""
+    if sign_changes <= _ROLLE_MAX:
+        return _rolle_roots(t, a, sign_changes), True
+    return _grid_roots(t, a, sign_changes)
 
-    f and f' are evaluated at ``_GRID`` points of [lo, hi] evenly spaced in
-    ``asinh(r / 0.05)`` (0.13 % apart near a 0 % rate, about 2.5 % relative far out). Each
-    sign change of f is solved as a bracket; each extremum of f inside a cell (found by
-    bisecting f') that crosses zero gives a close pair, one that touches zero within
-    rounding a double root. The set is proven complete when the roots found (double roots
-    counted twice) equal the sign changes, or when at some root the discounted running
-    balance has no more sign changes than the other roots found: it bounds their number.
+
+def _rolle_roots(t: np.ndarray, a: np.ndarray, sign_changes: int) -> list[float]:
+    """Every root of f by Rolle's theorem, recursively (exact up to rounding).
+
+    With s between the times of two flows of opposite sign, d/dr[exp(r s) f(r)] equals
+    exp(r s) * sum(a_i (s - t_i) exp(-r t_i)): the same form with one sign change fewer.
+    Between consecutive roots of it exp(r s) f is strictly monotone, so each such interval
+    holds a root of f exactly when f changes sign across it; f vanishing at a critical
+    point (to rounding) is a double root. One sign change means exactly one root.
+    """
+    lo, hi = _bounds(t[None, :], a[None, :], np.array([len(a)]), np.abs(a).sum(keepdims=True))
+    if sign_changes <= 1:
+        return _solve_brackets(t, a, lo, hi, np.sign(a[-1:])) if sign_changes else []
+    j = int(np.flatnonzero(np.signbit(a[1:]) != np.signbit(a[:-1]))[0])
+    c = _scaled((a * (0.5 * (t[j] + t[j + 1]) - t))[None, :])[0]
+    crit = [x for x in _rolle_roots(t, c, sign_changes - 1) if lo[0] < x < hi[0]]
+    pts = np.array([lo[0], *crit, hi[0]])
+    e = _discount(np.broadcast_to(t, (len(pts), len(t))), pts, np.full(len(pts), t[-1]))
+    f, size = e @ a, e @ np.abs(a)
+    sf = np.where(np.abs(f) <= 64 * _EPS * size, 0.0, np.sign(f))  # 0: touches zero
+    sf[0], sf[-1] = np.sign(a[-1]), np.sign(a[0])
+    cross = np.flatnonzero(sf[:-1] * sf[1:] < 0)
+    roots = _solve_brackets(t, a, pts[cross], pts[cross + 1], sf[cross])
+    return sorted(roots + pts[1:-1][sf[1:-1] == 0].tolist())
+
+
+def _solve_brackets(t: np.ndarray, a: np.ndarray, lo: np.ndarray, hi: np.ndarray,
+                    sign_lo: np.ndarray) -> list[float]:
+    """The root of f in each bracket (lo[i], hi[i]) across which it changes sign."""
+    if not len(lo):
+        return []
+    n = len(lo)
+    tb, ab = np.broadcast_to(t, (n, len(t))), np.broadcast_to(a, (n, len(t)))
+    r, _ = _iterate(tb, ab, np.maximum(ab, 0.0), np.full(n, t[-1]), lo, hi,
+                    np.asarray(sign_lo, float), 0.5 * (lo + hi))
+    return r.tolist()
+
+
+def _grid_roots(t: np.ndarray, a: np.ndarray, sign_changes: int) -> tuple[list[float], bool]:
+    """Roots of f at the sign changes of a grid, and whether the set is proven complete.
+
+    The ``_GRID`` points of [lo, hi] are evenly spaced in asinh(r / 0.05): 0.06 % of rate
+    apart near 0 %, about 1.2 % relative far out. Two roots within one cell (or a double
+    root) can be missed. Proven: as many roots as sign changes, or at some root a running
+    balance (:func:`_balance`) with no more sign changes than the other roots.
     """
     lo, hi = _bounds(t[None, :], a[None, :], np.array([len(a)]), np.abs(a).sum(keepdims=True))
     grid = 0.05 * np.sinh(np.linspace(math.asinh(lo[0] / 0.05), math.asinh(hi[0] / 0.05), _GRID))
-    f, df = np.empty(_GRID), np.empty(_GRID)
-    chunk = max(1, 2_000_000 // len(t))
-    for i in range(0, _GRID, chunk):
-        g = grid[i:i + chunk]
-        f[i:i + chunk], df[i:i + chunk], _ = _eval(np.broadcast_to(t, (len(g), len(t))),
-                                                   np.broadcast_to(a, (len(g), len(t))), g)
-    roots = [float(x) for x in grid[f == 0]]
-    sf, sd = np.sign(f), np.sign(df)
+    sf = np.empty(_GRID)
+    for i in range(0, _GRID, max(1, 2_000_000 // len(t))):  # bounded memory
+        g = grid[i:i + max(1, 2_000_000 // len(t))]
+        sf[i:i + len(g)] = np.sign(_discount(np.broadcast_to(t, (len(g), len(t))), g,
+                                             np.full(len(g), t[-1])) @ a)
     cross = np.flatnonzero(sf[:-1] * sf[1:] < 0)
-    lo_b, hi_b, f_lo = list(grid[cross]), list(grid[cross + 1]), list(f[cross])
-    double = 0
-    for i in np.flatnonzero((sf[:-1] * sf[1:] > 0) & (sd[:-1] * sd[1:] < 0)).tolist():
-        c = _extremum(t, a, float(grid[i]), float(grid[i + 1]), float(df[i]))
-        fc, _, size = (float(v[0]) for v in _eval(t[None, :], a[None, :], np.array([c])))
-        if np.sign(fc) == -sf[i]:  # a pair of roots inside one cell
-            lo_b += [grid[i], c]
-            hi_b += [c, grid[i + 1]]
-            f_lo += [f[i], fc]
-        elif abs(fc) <= 64 * _EPS * size:  # tangent: a double root
-            roots.append(c)
-            double += 1
-    if lo_b:
-        n = len(lo_b)
-        tb, ab = np.broadcast_to(t, (n, len(t))), np.broadcast_to(a, (n, len(t)))
-        lo_a, hi_a = np.array(lo_b), np.array(hi_b)
-        r, _ = _iterate(tb, ab, np.maximum(ab, 0.0), np.full(n, t[-1]), lo_a, hi_a, np.sign(f_lo),
-                        0.5 * (lo_a + hi_a))
-        roots += r.tolist()
-    roots.sort()
-    if len(roots) + double == sign_changes:
+    roots = sorted(grid[sf == 0].tolist() + _solve_brackets(t, a, grid[cross], grid[cross + 1],
+                                                            sf[cross]))
+    if len(roots) == sign_changes:
         return roots, True
     if roots:
-        changes = _balance_changes(np.broadcast_to(t, (len(roots), len(t))),
-                                   np.broadcast_to(a, (len(roots), len(t))),
-                                   np.array(roots), np.full(len(roots), len(t)))
-        if changes.min() <= len(roots) - 1 + double:
-            return roots, True
+        val, err = _balance(np.broadcast_to(t, (len(roots), len(t))),
+                            np.broadcast_to(a, (len(roots), len(t))),
+                            np.array(roots), np.full(len(roots), len(t)))
+        for row in np.where(np.abs(val) > err, np.sign(val), 0.0):
+            # bound on its sign changes: an unknown (0) sign may add two
+            known = row[row != 0]
+            if (known[1:] != known[:-1]).sum() + 2 * (row == 0).sum() <= len(roots) - 1:
+                return roots, True
     return roots, False
-
-
-def _extremum(t: np.ndarray, a: np.ndarray, x: float, y: float, slope_x: float) -> float:
-    """The point in (x, y) where f' changes sign, by bisection."""
-    for _ in range(64):
-        m = 0.5 * (x + y)
-        if m in (x, y):
-            break
-        if np.sign(_eval(t[None, :], a[None, :], np.array([m]))[1][0]) == np.sign(slope_x):
-            x = m
-        else:
-            y = m
-    return 0.5 * (x + y)

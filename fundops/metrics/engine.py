@@ -22,6 +22,7 @@ reported as exact Decimals; only XIRR works in floats.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -39,6 +40,8 @@ NAV_ROLL = {K[CashFlowKind.CAPITAL_CALL]: 1, K[CashFlowKind.DISTRIBUTION]: -1,
 NET_SIGN = {K[CashFlowKind.CAPITAL_CALL]: -1, K[CashFlowKind.DISTRIBUTION]: 1}
 GROSS_SIGN = {K[CashFlowKind.INVESTMENT]: -1, K[CashFlowKind.PROCEEDS]: 1,
               K[CashFlowKind.FUND_CONTRIBUTION]: -1, K[CashFlowKind.FUND_RETURN]: 1}
+HOLDING_MOVE = {K[CashFlowKind.INVESTMENT]: 1, K[CashFlowKind.PROCEEDS]: -1}
+NO_DAY = -(10**9)
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +51,8 @@ class Position:
     ``paid_in`` and ``distributed`` are positive totals of money in and out (yuan);
     ``value`` is the terminal value used (NAV or fair value); ``value_on`` the date of the
     valuation it was rolled forward from (None: none yet, cost basis). ``irr`` is an
-    annual rate as a fraction (None: n/a); multiples are exact Decimals or None (n/a).
+    annual rate as a fraction (None: n/a). The multiples are exact Decimals computed on
+    access (10 dp, half-even; TVPI = DPI + RVPI exactly) or None ("n/a").
     """
 
     perspective: str
@@ -60,12 +64,23 @@ class Position:
     value: Decimal
     value_on: date | None
     irr: float | None
-    dpi: Decimal | None
-    rvpi: Decimal | None
-    tvpi: Decimal | None
-    pic: Decimal | None
-
     first_on: date | None = None
+
+    @property
+    def dpi(self) -> Decimal | None:
+        return multiples.dpi(self.distributed, self.paid_in)
+
+    @property
+    def rvpi(self) -> Decimal | None:
+        return multiples.rvpi(self.value, self.paid_in)
+
+    @property
+    def tvpi(self) -> Decimal | None:
+        return multiples.tvpi(self.distributed, self.value, self.paid_in)
+
+    @property
+    def pic(self) -> Decimal | None:
+        return None if self.committed is None else multiples.pic(self.paid_in, self.committed)
 
     @property
     def value_age_days(self) -> int | None:
@@ -86,7 +101,7 @@ class Position:
 
 @dataclass
 class Metrics:
-    """Every perspective computed from one ledger load."""
+    """The perspectives computed from one ledger load (for the focus funds)."""
 
     as_of: date
     fund_net: dict[int, Position] = field(default_factory=dict)
@@ -102,199 +117,238 @@ def _signed(kinds: np.ndarray, table: dict[int, int]) -> np.ndarray:
     return out
 
 
-def _latest(keys: np.ndarray, days: np.ndarray, cents: np.ndarray) -> dict[int, tuple[int, int]]:
-    """Last (day, cents) per key for rows sorted by key then date then record id."""
+def pair(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """One int64 key for two non-negative int32 ids."""
+    return (a.astype(np.int64) << 32) | b.astype(np.int64)
+
+
+class Groups:
+    """Rows labelled 0..n-1 by their key; sums, minima and lookups per label, in int64."""
+
+    def __init__(self, keys: np.ndarray, extra: np.ndarray | None = None) -> None:
+        both = keys if extra is None else np.concatenate([keys, extra])
+        self.keys, inverse = np.unique(both, return_inverse=True)
+        self.labels = inverse[: len(keys)]
+        self.n = len(self.keys)
+
+    def sum(self, values: np.ndarray) -> np.ndarray:
+        out = np.zeros(self.n, dtype=np.int64)
+        np.add.at(out, self.labels, values)
+        return out
+
+    def first_day(self, days: np.ndarray) -> np.ndarray:
+        out = np.full(self.n, np.iinfo(np.int64).max, dtype=np.int64)
+        np.minimum.at(out, self.labels, days)
+        return out
+
+
+def _latest(keys: np.ndarray, days: np.ndarray, cents: np.ndarray) -> tuple[np.ndarray, ...]:
+    """(keys, day, cents) of the last row per key; rows sorted by key, date, record id."""
     if len(keys) == 0:
-        return {}
+        return keys, days, cents
     last = np.r_[keys[1:] != keys[:-1], True]
-    return {int(k): (int(d), int(c)) for k, d, c in zip(keys[last], days[last], cents[last],
-                                                        strict=True)}
+    return keys[last], days[last], cents[last]
 
 
-def _irrs(groups: list[np.ndarray], days: list[np.ndarray], cents: list[np.ndarray],
-          n: int) -> list[float | None]:
+def _lookup(sorted_keys: np.ndarray, values: np.ndarray, keys: np.ndarray,
+            default: int) -> np.ndarray:
+    """values[i] where sorted_keys[i] == key, else ``default``, for every key."""
+    if len(sorted_keys) == 0:
+        return np.full(len(keys), default, dtype=np.int64)
+    idx = np.minimum(np.searchsorted(sorted_keys, keys), len(sorted_keys) - 1)
+    return np.where(sorted_keys[idx] == keys, values[idx], default)
+
+
+def _irrs(groups: np.ndarray, days: np.ndarray, cents: np.ndarray, terminal: np.ndarray,
+          end: int) -> list[float | None]:
+    n = len(terminal)
     if n == 0:
         return []
-    rates = xirr_flat(np.concatenate(groups), np.concatenate(days),
-                      np.concatenate(cents).astype(np.float64) / 100.0, n)
+    rates = xirr_flat(np.concatenate([groups, np.arange(n)]),
+                      np.concatenate([days, np.full(n, end, dtype=np.int64)]),
+                      np.concatenate([cents, terminal]).astype(np.float64) / 100.0, n)
     return [None if np.isnan(r) else float(r) for r in rates]
 
 
-def _position(perspective: str, key: tuple[int, ...], as_of: date, committed: int | None,
-              paid: int, dist: int, value: int, value_day: int | None,
-              irr: float | None, first_day: int | None) -> Position:
-    p, d, v = cents_to_decimal(paid), cents_to_decimal(dist), cents_to_decimal(value)
-    c = None if committed is None else cents_to_decimal(committed)
-    return Position(
-        perspective, key, as_of, c, p, d, v, None if value_day is None else from_day(value_day),
-        irr, multiples.dpi(d, p), multiples.rvpi(v, p), multiples.tvpi(d, v, p),
-        None if c is None else multiples.pic(p, c),
-        None if first_day is None else from_day(first_day),
-    )
+def _day(day: int) -> date | None:
+    return None if day in (NO_DAY, np.iinfo(np.int64).max) else from_day(day)
 
 
-def fund_navs(ledger: Ledger) -> dict[int, tuple[int, int | None]]:
-    """Each fund's NAV at the as-of date in fen, with the valuation day it rolls from."""
-    f = ledger.flows
-    latest = _latest(ledger.navs[:, 0], ledger.navs[:, 1], ledger.navs[:, 2])
-    funds = (set(np.unique(f[:, 0]).tolist()) | set(latest)
-             | set(np.unique(ledger.commitments[:, 0]).tolist()))
-    roll_sign = _signed(f[:, 1], NAV_ROLL)
-    out: dict[int, tuple[int, int | None]] = {}
-    order = np.argsort(f[:, 0], kind="stable")
-    fs, ds, cs, ss = f[order, 0], f[order, 2], f[order, 3], roll_sign[order]
-    bounds = np.searchsorted(fs, np.array(sorted(funds), dtype=np.int64))
-    ends = np.append(bounds[1:], len(fs)) if len(bounds) else bounds
-    for fund_id, lo, hi in zip(sorted(funds), bounds.tolist(), ends.tolist(), strict=True):
-        day, base = latest.get(fund_id, (None, 0))
-        after = ds[lo:hi] > (day if day is not None else -(10**9))
-        out[fund_id] = (base + int((cs[lo:hi] * ss[lo:hi])[after].sum()), day)
+def _positions(perspective: str, keys: list[tuple[int, ...]], as_of: date,
+               committed: np.ndarray | None, paid: np.ndarray, dist: np.ndarray,
+               value: np.ndarray, value_day: np.ndarray, irrs: list[float | None],
+               first: np.ndarray) -> dict[tuple[int, ...], Position]:
+    out = {}
+    for i, key in enumerate(keys):
+        out[key] = Position(
+            perspective, key, as_of,
+            None if committed is None else cents_to_decimal(committed[i]),
+            cents_to_decimal(paid[i]), cents_to_decimal(dist[i]), cents_to_decimal(value[i]),
+            _day(int(value_day[i])), irrs[i], _day(int(first[i])))
     return out
 
 
-def compute(ledger: Ledger) -> Metrics:
-    """Fund net, LP net, fund gross and deal metrics for every fund in ``ledger``."""
-    as_of, end = ledger.as_of, to_day(ledger.as_of)
-    result = Metrics(as_of)
-    navs = fund_navs(ledger)
-    committed_fund: dict[int, int] = {}
-    committed_lp: dict[tuple[int, int], int] = {}
-    for fid, inv, _, cents in ledger.commitments.tolist():
-        committed_fund[fid] = committed_fund.get(fid, 0) + cents
-        committed_lp[(fid, inv)] = committed_lp.get((fid, inv), 0) + cents
-    _fund_net(ledger, result, navs, committed_fund, end)
-    lp_values = _lp_net(ledger, result, navs, committed_lp, end)
-    _gross_and_deals(ledger, result, lp_values, end)
+def fund_navs(ledger: Ledger) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(fund ids, NAV in fen at the as-of date, valuation day rolled from or NO_DAY)."""
+    f = ledger.flows
+    nav_funds, nav_days, nav_cents = _latest(ledger.navs[:, 0], ledger.navs[:, 1],
+                                             ledger.navs[:, 2])
+    funds = np.unique(np.concatenate([f[:, 0], nav_funds, ledger.commitments[:, 0]]))
+    base = _lookup(nav_funds, nav_cents, funds, 0)
+    since = _lookup(nav_funds, nav_days, funds, NO_DAY)
+    sign = _signed(f[:, 1], NAV_ROLL)
+    rows = (sign != 0) & (f[:, 2] > _lookup(nav_funds, nav_days, f[:, 0], NO_DAY))
+    roll = np.zeros(len(funds), dtype=np.int64)
+    np.add.at(roll, np.searchsorted(funds, f[rows, 0]), f[rows, 3] * sign[rows])
+    return funds, base + roll, since
+
+
+def compute(ledger: Ledger, focus: Collection[int] | None = None,
+            deals: bool = True) -> Metrics:
+    """Fund net, LP net, fund gross and (optionally) deal metrics.
+
+    Positions are built for the ``focus`` funds only (all funds when None); NAVs and LP
+    shares of NAV are computed for every loaded fund, because a parent fund's gross value
+    includes its share of its sub-funds' NAV.
+    """
+    end = to_day(ledger.as_of)
+    result = Metrics(ledger.as_of)
+    funds, nav, nav_day = fund_navs(ledger)
+    wanted = funds if focus is None else np.intersect1d(funds, np.fromiter(focus, np.int64))
+    nav = np.maximum(nav, 0)
+    _fund_net(ledger, result, funds, nav, nav_day, wanted, end)
+    lp_values = _lp_net(ledger, result, funds, nav, nav_day, wanted, end)
+    _gross(ledger, result, lp_values, wanted, end)
+    if deals:
+        _deals(ledger, result, wanted, end)
     return result
 
 
-def _fund_net(ledger: Ledger, result: Metrics, navs: dict[int, tuple[int, int | None]],
-              committed: dict[int, int], end: int) -> None:
+def _fund_net(ledger: Ledger, result: Metrics, funds: np.ndarray, nav: np.ndarray,
+              nav_day: np.ndarray, wanted: np.ndarray, end: int) -> None:
     f = ledger.flows
     sign = _signed(f[:, 1], NET_SIGN)
-    rows = sign != 0
-    funds = sorted(navs)
-    index = {fid: i for i, fid in enumerate(funds)}
-    fids, days, cents = f[rows, 0], f[rows, 2], f[rows, 3] * sign[rows]
-    groups = np.array([index[x] for x in fids.tolist()], dtype=np.int64)
-    nav = np.array([max(navs[fid][0], 0) for fid in funds], dtype=np.int64)
-    irrs = _irrs([groups, np.arange(len(funds))], [days, np.full(len(funds), end)],
-                 [cents, nav], len(funds))
-    paid_i = _group_sums(groups, np.where(cents < 0, -cents, 0), len(funds))
-    dist_i = _group_sums(groups, np.where(cents > 0, cents, 0), len(funds))
-    first = _group_first(groups, days, len(funds))
-    for i, fid in enumerate(funds):
-        result.fund_net[fid] = _position("fund_net", (fid,), ledger.as_of, committed.get(fid, 0),
-                                         paid_i[i], dist_i[i], int(nav[i]), navs[fid][1], irrs[i],
-                                         first[i])
+    rows = (sign != 0) & np.isin(f[:, 0], wanted)
+    sgn = sign[rows]
+    cents = f[rows, 3] * sgn
+    g = Groups(f[rows, 0], wanted)
+    terminal = _lookup(funds, nav, g.keys, 0)
+    irrs = _irrs(g.labels, f[rows, 2], cents, terminal, end)
+    committed = Groups(ledger.commitments[:, 0], g.keys)
+    committed_sum = committed.sum(ledger.commitments[:, 3])[np.searchsorted(committed.keys, g.keys)]
+    result.fund_net.update({k[0]: p for k, p in _positions(
+        "fund_net", [(int(k),) for k in g.keys], ledger.as_of, committed_sum,
+        g.sum(np.where(sgn < 0, -cents, 0)), g.sum(np.where(sgn > 0, cents, 0)), terminal,
+        _lookup(funds, nav_day, g.keys, NO_DAY), irrs, g.first_day(f[rows, 2])).items()})
 
 
-def _group_first(groups: np.ndarray, days: np.ndarray, n: int) -> list[int | None]:
-    """Earliest day per group, None for a group without flows."""
-    out = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)
-    np.minimum.at(out, groups, days)
-    return [None if x == np.iinfo(np.int64).max else int(x) for x in out]
-
-
-def _group_sums(groups: np.ndarray, values: np.ndarray, n: int) -> list[int]:
-    """Integer sums per group (np.add.at keeps int64; bincount would go through float)."""
-    out = np.zeros(n, dtype=np.int64)
-    np.add.at(out, groups, values.astype(np.int64))
-    return [int(x) for x in out]
-
-
-def _lp_net(ledger: Ledger, result: Metrics, navs: dict[int, tuple[int, int | None]],
-            committed: dict[tuple[int, int], int], end: int) -> dict[tuple[int, int], int]:
-    a = ledger.allocations
-    sign = _signed(a[:, 2], NET_SIGN)
-    keys = sorted(set(zip(a[:, 0].tolist(), a[:, 1].tolist(), strict=True)) | set(committed))
-    index = {k: i for i, k in enumerate(keys)}
-    groups = np.array([index[k] for k in zip(a[:, 0].tolist(), a[:, 1].tolist(), strict=True)],
-                      dtype=np.int64)
-    cents = a[:, 4] * sign
-    paid = _group_sums(groups, np.where(cents < 0, -cents, 0), len(keys))
-    dist = _group_sums(groups, np.where(cents > 0, cents, 0), len(keys))
-    values: dict[tuple[int, int], int] = {}
-    by_fund: dict[int, list[tuple[int, int]]] = {}
-    for k in keys:
-        by_fund.setdefault(k[0], []).append(k)
-    for fid, lp_keys in by_fund.items():
-        nav = max(navs.get(fid, (0, None))[0], 0)
-        weights = [(k, Decimal(paid[index[k]])) for k in lp_keys]
-        if nav and any(w for _, w in weights):
-            shares = allocate_pro_rata(Decimal(nav), weights, places=0)
-            values.update({k: int(v) for k, v in shares.items()})
-        else:
-            values.update({k: 0 for k in lp_keys})
-    terminal = np.array([values[k] for k in keys], dtype=np.int64)
-    irrs = _irrs([groups, np.arange(len(keys))], [a[:, 3], np.full(len(keys), end)],
-                 [cents, terminal], len(keys))
-    first = _group_first(groups, a[:, 3], len(keys))
-    for k, i in index.items():
-        result.lp_net[k] = _position("lp_net", k, ledger.as_of, committed.get(k, 0), paid[i],
-                                     dist[i], values[k], navs.get(k[0], (0, None))[1], irrs[i],
-                                     first[i])
-    return values
-
-
-def _holding_values(ledger: Ledger, end: int) -> dict[tuple[int, int], tuple[int, int | None]]:
-    """Fair value per (fund, company) at the as-of date, rolled forward, in fen."""
-    f, h = ledger.flows, ledger.holdings
-    keyed = h[:, 0] * (1 << 32) + h[:, 1]
-    latest = _latest(keyed, h[:, 2], h[:, 3])
-    inv, pro = K[CashFlowKind.INVESTMENT], K[CashFlowKind.PROCEEDS]
-    moves: dict[tuple[int, int], list[tuple[int, int]]] = {}
-    for fid, kind, day, cents, company, _ in f[(f[:, 1] == inv) | (f[:, 1] == pro)].tolist():
-        moves.setdefault((fid, company), []).append((day, cents if kind == inv else -cents))
-    out: dict[tuple[int, int], tuple[int, int | None]] = {}
-    for key, items in moves.items():
-        day, base = latest.get(key[0] * (1 << 32) + key[1], (None, 0))
-        later = sum(c for d, c in items if day is None or d > day)
-        out[key] = (max(base + later, 0), day)
+def _nav_shares(fund_ids: np.ndarray, weights: np.ndarray, navs: np.ndarray) -> np.ndarray:
+    """Each row's share of its fund's NAV, pro rata to weight by largest remainder (exact)."""
+    out = np.zeros(len(fund_ids), dtype=np.int64)
+    if len(fund_ids) == 0:
+        return out
+    order = np.argsort(fund_ids, kind="stable")
+    bounds = np.flatnonzero(np.r_[True, np.diff(fund_ids[order]) != 0, True])
+    for lo, hi in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
+        idx = order[lo:hi]
+        total = int(navs[idx[0]])
+        w = [(int(i), Decimal(int(weights[i]))) for i in idx]
+        if total and any(x for _, x in w):
+            shares = allocate_pro_rata(Decimal(total), w, places=0)
+            out[idx] = [int(shares[int(i)]) for i in idx]
     return out
 
 
-def _gross_and_deals(ledger: Ledger, result: Metrics, lp_values: dict[tuple[int, int], int],
-                     end: int) -> None:
+def _lp_net(ledger: Ledger, result: Metrics, funds: np.ndarray, nav: np.ndarray,
+            nav_day: np.ndarray, wanted: np.ndarray, end: int) -> dict[tuple[int, int], int]:
+    """LP positions of the focus funds; returns NAV shares (fen) of every needed LP."""
+    a, c = ledger.allocations, ledger.commitments
+    lp_fund = dict(ledger.lp_funds.tolist()) if len(ledger.lp_funds) else {}
+    # Funds whose LP shares are needed: the focus funds and funds their LP records are in.
+    parents_records = np.array([i for i, f in lp_fund.items() if f in set(wanted.tolist())],
+                               dtype=np.int64)
+    subs = np.unique(a[np.isin(a[:, 1], parents_records), 0])
+    needed = np.union1d(wanted, subs)
+    sign = _signed(a[:, 2], NET_SIGN)
+    rows = (sign != 0) & np.isin(a[:, 0], needed)
+    sgn = sign[rows]
+    cents = a[rows, 4] * sgn
+    keys = pair(a[rows, 0], a[rows, 1])
+    crow = np.isin(c[:, 0], needed)
+    g = Groups(keys, pair(c[crow, 0], c[crow, 1]))
+    paid = g.sum(np.where(sgn < 0, -cents, 0))
+    fund_of = g.keys >> 32
+    shares = _nav_shares(fund_of, paid, _lookup(funds, nav, fund_of, 0))
+    values = {(int(k >> 32), int(k & 0xFFFFFFFF)): int(v)
+              for k, v in zip(g.keys.tolist(), shares.tolist(), strict=True)}
+    focus = np.isin(fund_of, wanted)
+    frows = np.isin(g.labels, np.flatnonzero(focus))
+    sub = Groups(g.keys[g.labels[frows]], g.keys[focus])
+    terminal = shares[focus]
+    irrs = _irrs(sub.labels, a[rows, 3][frows], cents[frows], terminal, end)
+    committed = Groups(pair(c[crow, 0], c[crow, 1]), sub.keys)
+    csum = committed.sum(c[crow, 3])[np.searchsorted(committed.keys, sub.keys)]
+    lp_keys = [(int(k >> 32), int(k & 0xFFFFFFFF)) for k in sub.keys.tolist()]
+    result.lp_net.update(_positions(  # type: ignore[arg-type]
+        "lp_net", lp_keys, ledger.as_of, csum,
+        paid[focus], g.sum(np.where(sgn > 0, cents, 0))[focus], terminal,
+        _lookup(funds, nav_day, sub.keys >> 32, NO_DAY), irrs, sub.first_day(a[rows, 3][frows])))
+    return values
+
+
+def _holding_values(ledger: Ledger, wanted: np.ndarray) -> tuple[np.ndarray, ...]:
+    """(pair keys, fair value in fen, valuation day or NO_DAY) of the focus funds' holdings."""
+    f, h = ledger.flows, ledger.holdings
+    sign = _signed(f[:, 1], HOLDING_MOVE)
+    rows = (sign != 0) & np.isin(f[:, 0], wanted)
+    move_keys = pair(f[rows, 0], f[rows, 4])
+    hrows = np.isin(h[:, 0], wanted)
+    hk, hd, hv = _latest(pair(h[hrows, 0], h[hrows, 1]), h[hrows, 2], h[hrows, 3])
+    g = Groups(move_keys)
+    since = _lookup(hk, hd, move_keys, NO_DAY)
+    later = g.sum(np.where(f[rows, 2] > since, f[rows, 3] * sign[rows], 0))
+    value = np.maximum(_lookup(hk, hv, g.keys, 0) + later, 0)
+    return g.keys, value, _lookup(hk, hd, g.keys, NO_DAY)
+
+
+def _gross(ledger: Ledger, result: Metrics, lp_values: dict[tuple[int, int], int],
+           wanted: np.ndarray, end: int) -> None:
     f = ledger.flows
     sign = _signed(f[:, 1], GROSS_SIGN)
-    rows = sign != 0
-    fids, days, cents = f[rows, 0], f[rows, 2], f[rows, 3] * sign[rows]
-    companies = f[rows, 4]
-    holdings = _holding_values(ledger, end)
+    rows = (sign != 0) & np.isin(f[:, 0], wanted)
+    sgn = sign[rows]
+    cents = f[rows, 3] * sgn
+    hkeys, hvalue, _ = _holding_values(ledger, wanted)
     lp_fund = dict(ledger.lp_funds.tolist()) if len(ledger.lp_funds) else {}
     sub_value: dict[int, int] = {}
     for (_, investor), value in lp_values.items():
         parent = lp_fund.get(investor)
         if parent is not None:
             sub_value[parent] = sub_value.get(parent, 0) + value
-    funds = sorted(set(fids.tolist()) | {k[0] for k in holdings} | set(sub_value))
-    findex = {fid: i for i, fid in enumerate(funds)}
-    fgroups = np.array([findex[x] for x in fids.tolist()], dtype=np.int64)
-    held: dict[int, int] = {}
-    for (fid, _), (value, _) in holdings.items():
-        held[fid] = held.get(fid, 0) + value
-    terminal = [held.get(fid, 0) + sub_value.get(fid, 0) for fid in funds]
-    irrs = _irrs([fgroups, np.arange(len(funds))], [days, np.full(len(funds), end)],
-                 [cents, np.array(terminal, dtype=np.int64)], len(funds))
-    paid = _group_sums(fgroups, np.where(cents < 0, -cents, 0), len(funds))
-    dist = _group_sums(fgroups, np.where(cents > 0, cents, 0), len(funds))
-    first = _group_first(fgroups, days, len(funds))
-    for i, fid in enumerate(funds):
-        result.gross[fid] = _position("fund_gross", (fid,), ledger.as_of, None, paid[i], dist[i],
-                                      terminal[i], None, irrs[i], first[i])
-    deal_rows = companies != 0
-    keys = sorted(holdings)
-    dindex = {k: i for i, k in enumerate(keys)}
-    dg = np.array([dindex[k] for k in zip(fids[deal_rows].tolist(), companies[deal_rows].tolist(),
-                                          strict=True)], dtype=np.int64)
-    dc = cents[deal_rows]
-    dvals = np.array([holdings[k][0] for k in keys], dtype=np.int64)
-    dirrs = _irrs([dg, np.arange(len(keys))], [days[deal_rows], np.full(len(keys), end)],
-                  [dc, dvals], len(keys))
-    dpaid = _group_sums(dg, np.where(dc < 0, -dc, 0), len(keys))
-    ddist = _group_sums(dg, np.where(dc > 0, dc, 0), len(keys))
-    dfirst = _group_first(dg, days[deal_rows], len(keys))
-    for k, i in dindex.items():
-        result.deals[k] = _position("deal", k, ledger.as_of, None, dpaid[i], ddist[i],
-                                    int(dvals[i]), holdings[k][1], dirrs[i], dfirst[i])
+    extra = np.array([p for p in sub_value if p in set(wanted.tolist())], dtype=np.int64)
+    g = Groups(f[rows, 0], np.concatenate([hkeys >> 32, extra]))
+    held = np.zeros(g.n, dtype=np.int64)
+    np.add.at(held, np.searchsorted(g.keys, hkeys >> 32), hvalue)
+    terminal = held + np.array([sub_value.get(int(k), 0) for k in g.keys], dtype=np.int64)
+    irrs = _irrs(g.labels, f[rows, 2], cents, terminal, end)
+    result.gross.update({k[0]: p for k, p in _positions(
+        "fund_gross", [(int(k),) for k in g.keys], ledger.as_of, None,
+        g.sum(np.where(sgn < 0, -cents, 0)), g.sum(np.where(sgn > 0, cents, 0)), terminal,
+        np.full(g.n, NO_DAY), irrs, g.first_day(f[rows, 2])).items()})
+
+
+def _deals(ledger: Ledger, result: Metrics, wanted: np.ndarray, end: int) -> None:
+    f = ledger.flows
+    sign = _signed(f[:, 1], GROSS_SIGN)
+    rows = (sign != 0) & np.isin(f[:, 0], wanted) & (f[:, 4] != 0)
+    sgn = sign[rows]
+    cents = f[rows, 3] * sgn
+    hkeys, hvalue, hday = _holding_values(ledger, wanted)
+    g = Groups(pair(f[rows, 0], f[rows, 4]), hkeys)
+    terminal = _lookup(hkeys, hvalue, g.keys, 0)
+    irrs = _irrs(g.labels, f[rows, 2], cents, terminal, end)
+    keys = [(int(k >> 32), int(k & 0xFFFFFFFF)) for k in g.keys.tolist()]
+    result.deals.update(_positions(  # type: ignore[arg-type]
+        "deal", keys, ledger.as_of, None, g.sum(np.where(sgn < 0, -cents, 0)),
+        g.sum(np.where(sgn > 0, cents, 0)), terminal, _lookup(hkeys, hday, g.keys, NO_DAY),
+        irrs, g.first_day(f[rows, 2])))

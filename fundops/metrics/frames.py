@@ -79,8 +79,9 @@ def _fund_filter(column: str, fund_ids: Sequence[int] | None) -> tuple[str, list
 class Ledger:
     """Everything the return metrics need, up to one as-of date, as int64 arrays.
 
-    flows: fund_id, kind, day, cents, company_id (0 if none), target_fund_id (0 if none)
-    allocations: fund_id, investor_id, kind, day, cents
+    flows: fund_id, kind, day, cents, company_id (0 if none), target_fund_id (0 if none),
+        summed per distinct (fund, kind, day, company, target)
+    allocations: fund_id, investor_id, kind, day, cents, summed per (fund, investor, kind, day)
     commitments: fund_id, investor_id, day, cents
     navs: fund_id, day, cents (every valuation ≤ as-of; the latest record per date wins)
     holdings: fund_id, company_id, day, cents (every holding valuation ≤ as-of)
@@ -100,14 +101,21 @@ def load_ledger(as_of: date, fund_ids: Sequence[int] | None = None) -> Ledger:
     """Load the ledger of ``fund_ids`` (all funds when None) with value dates ≤ ``as_of``."""
     cut = as_of.isoformat() if _dialect() == "sqlite" else as_of
     where, ids = _fund_filter("cf.fund_id", fund_ids)
+    # Rows are summed per (fund, kind, date, company, sub-fund) and per (fund, investor,
+    # kind, date) in SQL: same-day flows share one discount factor, so metrics are
+    # unchanged, and national-scale ledgers shrink by an order of magnitude.
+    day_cf = _day_sql("cf.value_on")
     flows = _fetch(
-        f"SELECT cf.fund_id, {_kind_sql('cf.kind')}, {_day_sql('cf.value_on')}, cf.amount, "
+        f"SELECT cf.fund_id, {_kind_sql('cf.kind')}, {day_cf}, CAST(SUM(cf.amount) AS BIGINT), "
         f"COALESCE(cf.company_id, 0), COALESCE(cf.target_fund_id, 0) FROM cash_flow cf "
-        f"WHERE cf.value_on <= {{p}}{where}", [cut, *ids], 6)
+        f"WHERE cf.value_on <= {{p}}{where} "
+        f"GROUP BY cf.fund_id, cf.kind, cf.value_on, cf.company_id, cf.target_fund_id",
+        [cut, *ids], 6)
     allocations = _fetch(
-        f"SELECT cf.fund_id, a.investor_id, {_kind_sql('cf.kind')}, {_day_sql('cf.value_on')}, "
-        f"a.amount FROM cash_flow_allocation a JOIN cash_flow cf ON cf.id = a.cash_flow_id "
-        f"WHERE cf.value_on <= {{p}}{where}", [cut, *ids], 5)
+        f"SELECT cf.fund_id, a.investor_id, {_kind_sql('cf.kind')}, {day_cf}, CAST(SUM(a.amount) AS BIGINT) "
+        f"FROM cash_flow_allocation a JOIN cash_flow cf ON cf.id = a.cash_flow_id "
+        f"WHERE cf.value_on <= {{p}}{where} "
+        f"GROUP BY cf.fund_id, a.investor_id, cf.kind, cf.value_on", [cut, *ids], 5)
     where_c, ids_c = _fund_filter("c.fund_id", fund_ids)
     commitments = _fetch(
         f"SELECT c.fund_id, c.investor_id, {_day_sql('c.committed_on')}, c.amount "

@@ -87,7 +87,7 @@ def fund_metrics(actor: Actor, fund_id: int, as_of: date) -> FundMetrics:
     """Net, gross, LP and deal metrics of one fund at ``as_of``."""
     fund, access = get_fund(actor, fund_id)
     ledger = load_ledger(as_of, [fund.id, *sub_fund_ids(fund.id)])
-    return _fund_view(fund, access, actor, compute(ledger))
+    return _fund_view(fund, access, actor, compute(ledger, focus={fund.id}))
 
 
 def _fund_view(fund: Fund, access: Access, actor: Actor, metrics: Metrics) -> FundMetrics:
@@ -135,10 +135,10 @@ def deal_position(actor: Actor, fund_id: int, company_id: int, as_of: date) -> D
     raise NotFound(f"deal {company_id} in fund {fund_id} not found")
 
 
-def portfolio_metrics(actor: Actor, as_of: date) -> Metrics:
-    """Every visible fund's, LP position's and deal's metrics from a single ledger load."""
+def portfolio_metrics(actor: Actor, as_of: date, deals: bool = True) -> Metrics:
+    """Every visible fund's, LP position's (and deal's) metrics from a single ledger load."""
     ids = [f.id for f in list_funds(actor)]
-    return compute(load_ledger(as_of, ids))
+    return compute(load_ledger(as_of, ids), deals=deals)
 
 
 def quarter_ends(start: date, end: date) -> list[date]:
@@ -183,7 +183,7 @@ def quarterly_history(actor: Actor, fund_id: int, as_of: date) -> list[QuarterPo
     ledger = load_ledger(as_of, [fund.id, *sub_fund_ids(fund.id)])
     points = []
     for on in quarter_ends(fund.inception_on, as_of):
-        metrics = compute(cut(ledger, on))
+        metrics = compute(cut(ledger, on), focus={fund.id}, deals=False)
         net = metrics.fund_net.get(fund.id) or _empty(on, fund.id)
         points.append(QuarterPoint(on, net, metrics.gross.get(fund.id)))
     return points

@@ -160,3 +160,20 @@ def test_portfolio_metrics_equal_single_fund_metrics(app: Flask) -> None:
         assert everything.fund_net[fund_id] == single.net
         for line in single.lps:
             assert everything.lp_net[(fund_id, line.investor_id)] == line.position
+
+
+def test_a_reversed_call_counts_neither_as_paid_in_nor_as_a_distribution(app: Flask) -> None:
+    world = make_world()
+    gp, fid = world.gp, world.fund.id
+    wrong = ledger.record_capital_call(gp, fid, value_on="2021-03-31", amount="5200000",
+                                       purpose="investment")
+    ledger.reverse_entry(gp, fid, wrong.id, "keyed 5.2m instead of 52m")
+    ledger.record_capital_call(gp, fid, value_on="2021-03-31", amount="52000000",
+                               purpose="investment")
+    ledger.record_distribution(gp, fid, value_on="2022-03-31", amount="1000000",
+                               distribution_type="income")
+    net = P.fund_metrics(gp, fid, date(2022, 12, 31)).net
+    assert (net.paid_in, net.distributed) == (D("52000000.00"), D("1000000.00"))
+    lps = P.fund_metrics(gp, fid, date(2022, 12, 31)).lps
+    assert sum((line.position.paid_in for line in lps), D(0)) == D("52000000.00")
+    assert sum((line.position.distributed for line in lps), D(0)) == D("1000000.00")

@@ -1,0 +1,163 @@
+"""Fund performance page: net, gross, LP and deal metrics as of a date, with a quarterly chart.
+
+The as-of date defaults to today in the business timezone (``BUSINESS_TIMEZONE``,
+Asia/Shanghai): the page answers "where do we stand now", and the NAV card shows how
+old the valuation behind it is. Dates after today are refused; the API and the
+``fundops metrics`` command parse dates with the same :func:`parse_as_of`.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, current_app, render_template, request
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import login_required
+from flask_wtf import FlaskForm
+from markupsafe import Markup
+from wtforms import DateField
+from wtforms.validators import InputRequired
+
+from fundops.auth.current import current_actor
+from fundops.errors import ValidationError
+from fundops.metrics import charts
+from fundops.metrics.perspectives import DEFINITIONS, fund_metrics, quarterly_history
+from fundops.portfolio.access import get_fund
+
+bp = Blueprint("metrics", __name__)
+
+STALE_AFTER_DAYS = 180
+"""A NAV or fair value older than this at the as-of date is flagged as stale."""
+
+EARLIEST = date(1990, 1, 1)
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def business_today() -> date:
+    """Today's date in the business timezone (config ``BUSINESS_TIMEZONE``)."""
+    zone = ZoneInfo(str(current_app.config.get("BUSINESS_TIMEZONE", "Asia/Shanghai")))
+    return datetime.now(zone).date()
+
+
+def parse_as_of(text: str | None, today: date) -> date:
+    """An ISO date (YYYY-MM-DD) between 1990-01-01 and ``today``; blank means ``today``.
+
+    Raises :class:`ValidationError` on the field ``as_of`` otherwise.
+    """
+    if text is None or not text.strip():
+        return today
+    try:
+        if not _ISO_DATE.fullmatch(text.strip()):
+            raise ValueError(text)
+        on = date.fromisoformat(text.strip())
+    except ValueError:
+        raise ValidationError("as_of", f"'{text}' is not a date in the form YYYY-MM-DD") from None
+    if on > today:
+        raise ValidationError("as_of", f"{on.isoformat()} is in the future (today is "
+                                       f"{today.isoformat()})")
+    if on < EARLIEST:
+        raise ValidationError("as_of", f"{on.isoformat()} is before {EARLIEST.isoformat()}")
+    return on
+
+
+class AsOfForm(FlaskForm):
+    """The GET as-of picker (no CSRF: it changes nothing)."""
+
+    class Meta:
+        csrf = False
+
+    as_of = DateField(_l("As of"), [InputRequired()])
+
+
+# --- display filters ------------------------------------------------------------------
+
+
+def _na() -> str:
+    return _("n/a")
+
+
+@bp.app_template_filter("multiple")
+def format_multiple(value: Decimal | None, places: int = 2) -> str:
+    """A multiple such as TVPI as ``1.23x`` (ROUND_HALF_UP, display only); n/a for None."""
+    if value is None:
+        return _na()
+    shown = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return f"{shown:,.{places}f}x"
+
+
+@bp.app_template_filter("rate")
+def format_rate(value: float | None, places: int = 2) -> str:
+    """A fraction such as an IRR as a percentage (``0.0588`` -> ``5.88%``); n/a for None."""
+    if value is None:
+        return _na()
+    return charts.percent(value, places)
+
+
+@bp.app_template_filter("ratio_pct")
+def format_ratio_pct(value: Decimal | None, places: int = 1) -> str:
+    """An exact Decimal fraction such as PIC as a percentage; n/a for None."""
+    if value is None:
+        return _na()
+    shown = (value * 100).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return f"{shown:,.{places}f}%"
+
+
+def definition(code: str) -> str:
+    """The text of ``DEFINITIONS[code]`` in the page's language."""
+    zh, en = DEFINITIONS[code]
+    return zh if str(get_locale()).startswith("zh") else en
+
+
+def chart_text() -> charts.ChartText:
+    return charts.ChartText(
+        title=_("Net IRR, TVPI and DPI by quarter"), multiples_axis=_("Multiple (x)"),
+        irr_axis=_("Net IRR (%)"), tvpi=_("TVPI"), dpi=_("DPI"), irr=_("Net IRR"),
+        empty=_("No paid-in capital yet"),
+        irr_empty=_("The annual IRR is shown once the track record reaches one year"), na=_na(),
+    )
+
+
+def recent_quarter_ends(today: date, count: int = 4) -> list[date]:
+    """The last ``count`` calendar quarter ends strictly before ``today``."""
+    out: list[date] = []
+    year, month = today.year, (today.month - 1) // 3 * 3  # end month of the previous quarter
+    while len(out) < count:
+        if month == 0:
+            year, month = year - 1, 12
+        out.append(charts.month_end(year, month))
+        month -= 3
+    return out
+
+
+@bp.route("/funds/<int:fund_id>/performance")
+@login_required
+def fund_performance(fund_id: int) -> Any:
+    """Metrics of one fund as of ``?as_of=`` (default today); 404 for funds not visible."""
+    actor = current_actor()
+    fund, access = get_fund(actor, fund_id)
+    today = business_today()
+    raw = request.args.get("as_of")
+    form = AsOfForm(request.args if raw else None, as_of=today)
+    context: dict[str, Any] = {
+        "fund": fund, "access": access, "form": form, "today": today,
+        "quarter_links": recent_quarter_ends(today), "stale_after": STALE_AFTER_DAYS,
+        "definition": definition, "quarter_label": charts.quarter_label,
+    }
+    try:
+        as_of = parse_as_of(raw, today)
+    except ValidationError:
+        form.as_of.errors = [_("Enter a date in the form YYYY-MM-DD, not after %(today)s.",
+                               today=today.isoformat())]
+        return render_template("metrics/fund_performance.html", report=None, **context), 422
+    report = fund_metrics(actor, fund.id, as_of)
+    history = quarterly_history(actor, fund.id, as_of)
+    svg = charts.history_svg(charts.chart_points(history), chart_text())
+    return render_template("metrics/fund_performance.html", report=report, as_of=as_of,
+                           history=history, chart=Markup(svg),  # every text is escaped in charts
+                           **context)
