@@ -46,6 +46,9 @@ def drive_capital_call(base: str, email: str, fund_id: int, fund_code: str) -> d
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         try:
             page = browser.new_page(locale="zh-CN", viewport={"width": 1360, "height": 900})
+            # Generous waits: CI machines have two cores and may be busy.
+            page.set_default_timeout(30_000)
+            expect.set_options(timeout=30_000)
             page.goto(f"{base}/login")
             page.fill("#email", email)
             page.fill("#password", PASSWORD)
