@@ -25,6 +25,9 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_COOKIE_SAMESITE": "Lax",
     "REMEMBER_COOKIE_HTTPONLY": True,
     "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
+    # LP types counted as government money in leverage and policy indicators; regions
+    # differ (state-owned enterprises count as government in some), so it is configurable.
+    "GOVERNMENT_INVESTOR_TYPES": ["fiscal", "guidance_fund"],
 }
 
 # Environments in which a missing SECRET_KEY is replaced by a random per-process key.

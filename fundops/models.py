@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fundops.audit import AuditEvent
 from fundops.auth.models import ApiToken, Organisation, User
+from fundops.metrics.models import IndexLevel, PolicyRule
 from fundops.portfolio.ledger import (
     CashFlow,
     CashFlowAllocation,
@@ -32,8 +33,10 @@ __all__ = [
     "FundStageChange",
     "FundValuation",
     "HoldingValuation",
+    "IndexLevel",
     "Investment",
     "Investor",
     "Organisation",
+    "PolicyRule",
     "User",
 ]

@@ -173,7 +173,7 @@ def upgrade() -> None:
     op.create_table('cash_flow',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('fund_id', sa.Integer(), nullable=False),
-    sa.Column('kind', sa.Enum('capital_call', 'distribution', 'investment', 'proceeds', 'management_fee', 'expense', name='cashflowkind', native_enum=False, length=32), nullable=False),
+    sa.Column('kind', sa.Enum('capital_call', 'distribution', 'investment', 'proceeds', 'management_fee', 'expense', 'fund_contribution', 'fund_return', name='cashflowkind', native_enum=False, length=32), nullable=False),
     sa.Column('call_purpose', sa.Enum('investment', 'management_fee', 'fund_expenses', 'other', name='callpurpose', native_enum=False, length=32), nullable=True),
     sa.Column('distribution_type', sa.Enum('return_of_capital', 'gain', 'income', name='distributiontype', native_enum=False, length=32), nullable=True),
     sa.Column('recallable', sa.Boolean(), nullable=False),

@@ -1,0 +1,558 @@
+"""Fund-of-funds look-through: a parent fund's exposure to every company through its sub-funds.
+
+Definitions (domain-rules §3.5, issue 3):
+
+* **Share** of a parent fund P in a sub-fund S at a date, on the basis
+
+  - ``commitment``: P's commitments to S / all commitments to S (both on or before the date);
+  - ``paid_in``: P's paid-in to S (S's capital-call allocations to P's LP records, value
+    date on or before the date, reversals included so they net out) / all of S's paid-in
+    (its capital calls); **0** when S has no paid-in yet.
+
+  A link P → S exists once P has a commitment to S on or before the date.
+* **Holding value** of a fund F in a company c at a date: the latest holding valuation of
+  (F, c) on or before the date (for one date the valuation recorded last wins), else the
+  cost, i.e. F's net investment cash flows in c on or before the date (``value_basis``
+  ``"fair_value"`` or ``"cost"``). With ``holding_value="cost"`` the cost is always used.
+* **Exposure** of the root fund R to company c = Σ over every path R → … → F → c of
+  (product of the shares along the path) × holding value of F in c. R's own holdings
+  count with share 1; a company reached by several paths appears once, summed.
+
+Units and rounding: amounts enter as **integer fen** (minor units; 1 yuan = 100 fen)
+because the loader reads the BIGINT columns directly; every result amount is in
+**yuan**. Shares and exposures are exact :class:`fractions.Fraction`s; each row's
+``exposure_amount`` (and every aggregate's ``exposure_amount``) is the exact value
+rounded once to 0.01 yuan, ROUND_HALF_EVEN, so the rounded rows may differ from the
+rounded total by a few fen — the ``*_exact`` fields are what the consistency identity
+``total = direct holdings + Σ share_i × (sub-fund i's own look-through total)`` is checked on.
+The history form is vectorised with numpy: per-quarter totals are exact, per-sector
+breakdowns are floats in yuan (relative error ~1e-15; for charts, not for accounting).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from fractions import Fraction
+
+import numpy as np
+
+SHARE_BASES = ("paid_in", "commitment")
+HOLDING_VALUES = ("fair_value", "cost")
+_FEN = 100
+_DAY_SPAN = 1 << 22  # > any date ordinal, so (key × span + ordinal) sorts by key, then date
+
+
+def quantize_ratio(numerator: int, denominator: int, places: int = 2) -> Decimal:
+    """``numerator / denominator`` (integers, denominator > 0) rounded half-to-even to
+    ``places`` decimals, exactly (no binary or context-precision step)."""
+    q, r = divmod(numerator * 10**places, denominator)
+    if 2 * r > denominator or (2 * r == denominator and q % 2):
+        q += 1
+    return Decimal((1 if q < 0 else 0, tuple(int(c) for c in str(abs(q))), -places))
+
+
+def quantize_fraction(q: Fraction, places: int = 2) -> Decimal:
+    """``q`` rounded half-to-even to ``places`` decimals, exactly."""
+    return quantize_ratio(q.numerator, q.denominator, places)
+
+
+@dataclass(frozen=True, slots=True)
+class CompanyInfo:
+    """Attributes of a portfolio company used for breakdowns."""
+
+    company_id: int
+    name: str
+    sector: str
+    stage: str
+    region_code: str
+    is_hard_tech: bool = False
+    tags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class LookThroughInputs:
+    """Dated ledger facts of the funds below a root fund; every amount in integer fen.
+
+    Row layouts: ``parent_commitments`` / ``parent_paid_in`` are (parent fund, sub-fund,
+    date, fen) — the commitments of, and capital-call allocations to, the parent's LP
+    records in the sub-fund; ``fund_commitments`` / ``fund_paid_in`` are (fund, date, fen)
+    over all LPs; ``investments`` are (fund, company, value date, fen) with reversals
+    negative; ``valuations`` are (fund, company, as_of, record id, fen). Dates may also be
+    ISO ``YYYY-MM-DD`` text (SQLite's raw form). Rows may cover more funds and later
+    dates than needed: only the funds reachable from the root and the events on or
+    before each date count.
+    """
+
+    root_fund_id: int
+    parent_commitments: Sequence[tuple[int, int, date, int]]
+    parent_paid_in: Sequence[tuple[int, int, date, int]]
+    fund_commitments: Sequence[tuple[int, date, int]]
+    fund_paid_in: Sequence[tuple[int, date, int]]
+    investments: Sequence[tuple[int, int, date, int]]
+    valuations: Sequence[tuple[int, int, date, int, int]]
+    companies: Mapping[int, CompanyInfo]
+
+    def company(self, company_id: int) -> CompanyInfo:
+        """The company's attributes (a placeholder when it was not loaded)."""
+        return self.companies.get(company_id) or CompanyInfo(company_id, f"company {company_id}",
+                                                             "", "", "")
+
+
+@dataclass(frozen=True, slots=True)
+class ExposurePart:
+    """One fund's holding of the company and the root's weight in that fund."""
+
+    fund_id: int
+    weight: Fraction  # Σ over paths root → fund of the product of shares (1 for the root)
+    paths: int
+    holding_value: Decimal  # yuan, exact (2 dp)
+    value_basis: str  # "fair_value" or "cost"
+    value_on: date | None  # date of the valuation used; None at cost
+
+    @property
+    def exposure_exact(self) -> Fraction:
+        """weight × holding_value, yuan."""
+        return self.weight * Fraction(self.holding_value)
+
+
+@dataclass(frozen=True, slots=True)
+class ExposureRow:
+    """The root fund's exposure to one company (yuan).
+
+    The exact exposure is ``exposure_numerator / exposure_denominator`` (not reduced; every
+    row of one result shares the denominator), also as the Fraction ``exposure_exact``.
+    """
+
+    company_id: int
+    company_name: str
+    sector: str
+    stage: str
+    region_code: str
+    tags: tuple[str, ...]
+    is_hard_tech: bool
+    exposure_amount: Decimal  # the exact exposure rounded to 0.01 yuan, ROUND_HALF_EVEN
+    paths: int
+    value_basis: str  # "fair_value", "cost" or "mixed" (fair value in some funds, cost in others)
+    via: tuple[ExposurePart, ...]
+    exposure_numerator: int
+    exposure_denominator: int
+
+    @property
+    def exposure_exact(self) -> Fraction:
+        return Fraction(self.exposure_numerator, self.exposure_denominator)
+
+
+@dataclass(frozen=True, slots=True)
+class Breakdown:
+    """Exposure summed over the companies with one sector / stage / region / tag."""
+
+    key: str
+    exposure_amount: Decimal  # the exact sum rounded once (not the sum of rounded rows)
+    companies: int
+    share_of_total: Decimal | None  # of the total exposure, 4 dp half-even; None if total is 0
+    exposure_numerator: int
+    exposure_denominator: int
+
+    @property
+    def exposure_exact(self) -> Fraction:
+        return Fraction(self.exposure_numerator, self.exposure_denominator)
+
+
+@dataclass(frozen=True, slots=True)
+class SubFundShare:
+    """A direct sub-fund of the root: the root's share and the sub-fund's own look-through."""
+
+    sub_fund_id: int
+    share: Fraction
+    share_rate: Decimal  # ``share`` rounded to 10 dp half-even, for display.
+    share_numerator: Decimal  # Root's commitment or paid-in in the sub-fund, yuan.
+    share_denominator: Decimal  # Sub-fund's total commitments or paid-in, yuan.
+    own_total_exact: Fraction
+    """The sub-fund's own look-through total (its holdings and its sub-funds), yuan."""
+    attributed_exact: Fraction  # share × own_total_exact, yuan.
+    attributed_amount: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class LookThroughResult:
+    """A fund's look-through at one date (amounts in yuan; see the module docstring)."""
+
+    fund_id: int
+    as_of: date
+    basis: str
+    holding_value: str
+    rows: tuple[ExposureRow, ...]  # Largest exposure first.
+    total_exact: Fraction
+    total_amount: Decimal
+    direct_total_exact: Fraction  # The root fund's own holdings (share 1).
+    sub_funds: tuple[SubFundShare, ...]
+    consistent: bool
+    """``total_exact == direct_total_exact + Σ sub_funds.attributed_exact`` (exactly)."""
+    by_sector: tuple[Breakdown, ...]
+    by_stage: tuple[Breakdown, ...]
+    by_region: tuple[Breakdown, ...]
+    by_tag: tuple[Breakdown, ...]
+    """Tags overlap (a company may have several or none), so these do not add up to the total."""
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryPoint:
+    """Total and per-sector exposure at one date."""
+
+    as_of: date
+    total_exact: Fraction
+    total_amount: Decimal
+    by_sector: tuple[tuple[str, float], ...]
+    """(sector, exposure in yuan as a float), sorted by sector; every loaded sector appears."""
+
+
+@dataclass(frozen=True, slots=True)
+class LookThroughHistory:
+    fund_id: int
+    basis: str
+    holding_value: str
+    points: tuple[HistoryPoint, ...]  # One per distinct date, ascending.
+
+
+@dataclass(slots=True)
+class _Model:
+    """Dense matrices over the reachable funds, links and (fund, company) pairs × dates."""
+
+    funds: list[int]  # topological order, root first
+    link_parent: np.ndarray  # fund index, links sorted by the parent's topological index
+    link_sub: np.ndarray
+    link_num: np.ndarray  # [L, Q] fen: parent's commitment or paid-in
+    link_den: np.ndarray  # [L, Q] fen: sub-fund's total commitment or paid-in
+    link_active: np.ndarray  # [L, Q] bool: parent committed on or before the date
+    pair_fund: np.ndarray  # [P] fund index
+    pair_company: np.ndarray  # [P] company id
+    value: np.ndarray  # [P, Q] fen
+    at_fair_value: np.ndarray  # [P, Q] bool
+    value_on: np.ndarray  # [P, Q] ordinal of the valuation used, or -1
+    held: np.ndarray  # [P, Q] bool
+
+
+def fund_order(root: int, links: set[tuple[int, int]]) -> list[int]:
+    """Funds reachable from ``root`` over (parent, sub-fund) links, in topological order
+    (root first, every parent before its sub-funds). Raises ``ValueError`` on a cycle."""
+    children: dict[int, set[int]] = {}
+    for p, s in links:
+        children.setdefault(p, set()).add(s)
+    reach, stack = {root}, [root]
+    while stack:
+        for s in children.get(stack.pop(), ()):
+            if s not in reach:
+                reach.add(s)
+                stack.append(s)
+    indeg = {f: 0 for f in reach}
+    for p, s in links:
+        if p in reach:
+            indeg[s] += 1
+    order, ready = [], [root] if indeg[root] == 0 else []
+    while ready:
+        f = ready.pop()
+        order.append(f)
+        for s in sorted(children.get(f, ())):
+            indeg[s] -= 1
+            if indeg[s] == 0:
+                ready.append(s)
+    if len(order) != len(reach):
+        raise ValueError("the fund-of-funds graph below the root has a cycle")
+    return order
+
+
+def _ordinal(d: date | str) -> int:
+    return d.toordinal() if isinstance(d, date) else date.fromisoformat(d).toordinal()
+
+
+def _ordinals(dates: Sequence[date | str]) -> np.ndarray:
+    return np.fromiter(map(_ordinal, dates), dtype=np.int64, count=len(dates))
+
+
+def _columns(rows: Sequence[tuple], width: int) -> list[list]:  # type: ignore[type-arg]
+    return [[r[k] for r in rows] for k in range(width)]
+
+
+def _cumulate(keys: np.ndarray, on: np.ndarray, amount: np.ndarray, nkeys: int,
+              grid: np.ndarray) -> np.ndarray:
+    """[nkeys, Q] running totals (int64 fen) of dated amounts at each grid date."""
+    out = np.zeros((nkeys, len(grid)), dtype=np.int64)
+    if len(keys):
+        k = np.searchsorted(grid, on, side="left")  # first grid date on or after the event
+        m = (k < len(grid)) & (keys >= 0)
+        np.add.at(out, (keys[m], k[m]), amount[m])
+    return np.cumsum(out, axis=1)
+
+
+def _build(inputs: LookThroughInputs, grid: np.ndarray, basis: str, holding_value: str) -> _Model:
+    if basis not in SHARE_BASES:
+        raise ValueError(f"basis must be one of {SHARE_BASES}, not {basis!r}")
+    if holding_value not in HOLDING_VALUES:
+        raise ValueError(f"holding_value must be one of {HOLDING_VALUES}, not {holding_value!r}")
+    links = {(int(p), int(s)) for p, s, _, _ in inputs.parent_commitments}
+    funds = fund_order(inputs.root_fund_id, links)
+    fidx = {f: i for i, f in enumerate(funds)}
+    link_list = sorted(((p, s) for p, s in links if p in fidx), key=lambda ps: (fidx[ps[0]], ps[1]))
+    lidx = {ps: i for i, ps in enumerate(link_list)}
+    nl, nf = len(link_list), len(funds)
+
+    def link_series(rows: Sequence[tuple[int, int, date, int]]) -> np.ndarray:
+        p, s, on, amt = _columns(rows, 4)
+        keys = np.array([lidx.get((a, b), -1) for a, b in zip(p, s, strict=True)], dtype=np.int64)
+        return _cumulate(keys, _ordinals(on), np.array(amt, dtype=np.int64), nl, grid)
+
+    def fund_series(rows: Sequence[tuple[int, date, int]]) -> np.ndarray:
+        f, on, amt = _columns(rows, 3)
+        keys = np.array([fidx.get(x, -1) for x in f], dtype=np.int64)
+        return _cumulate(keys, _ordinals(on), np.array(amt, dtype=np.int64), nf, grid)
+
+    committed = link_series(inputs.parent_commitments)
+    num = committed if basis == "commitment" else link_series(inputs.parent_paid_in)
+    totals = fund_series(inputs.fund_commitments if basis == "commitment" else inputs.fund_paid_in)
+    link_sub = np.array([fidx[s] for _, s in link_list], dtype=np.int64)
+
+    inv_f, inv_c, inv_on, inv_amt = _columns(inputs.investments, 4)
+    val_f, val_c, val_on, val_id, val_amt = _columns(inputs.valuations, 5)
+    fund_ids = np.array(funds, dtype=np.int64)
+    by_id = np.argsort(fund_ids)
+
+    def pair_key(funds_: list[int], companies: list[int]) -> np.ndarray:
+        """(fund index << 32 | company id), or -1 for a fund outside the graph."""
+        ids = np.array(funds_, dtype=np.int64)
+        at = by_id[np.minimum(np.searchsorted(fund_ids[by_id], ids), nf - 1)]
+        return np.where(fund_ids[at] == ids, (at << 32) | np.array(companies, dtype=np.int64), -1)
+
+    inv_pk, val_pk = pair_key(inv_f, inv_c), pair_key(val_f, val_c)
+    all_pk = np.concatenate([inv_pk, val_pk])
+    uniq = np.unique(all_pk[all_pk >= 0])
+    npairs, nq = len(uniq), len(grid)
+
+    def pair_index(keys: np.ndarray) -> np.ndarray:
+        at = np.minimum(np.searchsorted(uniq, keys), max(npairs - 1, 0))
+        if not npairs:
+            return np.full(len(keys), -1, dtype=np.int64)
+        return np.where((keys >= 0) & (uniq[at] == keys), at, -1)
+
+    inv_keys = pair_index(inv_pk)
+    cost = _cumulate(inv_keys, _ordinals(inv_on), np.array(inv_amt, dtype=np.int64), npairs, grid)
+    invested_any = _cumulate(inv_keys, _ordinals(inv_on), np.ones(len(inv_keys), dtype=np.int64),
+                             npairs, grid) > 0
+
+    vk = pair_index(val_pk)
+    von, vamt = _ordinals(val_on), np.array(val_amt, dtype=np.int64)
+    order = np.lexsort((np.array(val_id, dtype=np.int64), von, vk))  # by pair, date, record id
+    vk, von, vamt = vk[order], von[order], vamt[order]
+    # latest valuation on or before each grid date: the last sorted key ≤ (pair, date)
+    rows = np.arange(npairs, dtype=np.int64)[:, None]
+    pos = np.searchsorted(vk * _DAY_SPAN + von, rows * _DAY_SPAN + grid[None, :], side="right") - 1
+    safe = np.maximum(pos, 0)
+    has_val = (pos >= 0) & (vk[safe] == rows) if len(vk) else np.zeros((npairs, nq), dtype=bool)
+    fair = np.where(has_val, vamt[safe], 0) if len(vk) else np.zeros((npairs, nq), dtype=np.int64)
+    fair_on = np.where(has_val, von[safe], -1) if len(vk) else np.full((npairs, nq), -1)
+    if holding_value == "cost":
+        has_val = np.zeros_like(has_val)
+        fair_on = np.full_like(fair_on, -1)
+    return _Model(
+        funds=funds,
+        link_parent=np.array([fidx[p] for p, _ in link_list], dtype=np.int64),
+        link_sub=link_sub, link_num=num,
+        link_den=totals[link_sub] if nl else np.zeros((0, nq), dtype=np.int64),
+        link_active=committed > 0,
+        pair_fund=uniq >> 32, pair_company=uniq & 0xFFFFFFFF,
+        value=np.where(has_val, fair, cost), at_fair_value=has_val, value_on=fair_on,
+        held=has_val | invested_any,
+    )
+
+
+def _share(m: _Model, link: int, q: int) -> Fraction:
+    den = int(m.link_den[link, q])
+    if not m.link_active[link, q] or den <= 0:
+        return Fraction(0)
+    return Fraction(int(m.link_num[link, q]), den)
+
+
+def _weights(m: _Model, q: int) -> tuple[list[Fraction], list[int]]:
+    """Exact weight and path count of the root in every fund at grid column ``q``."""
+    weight = [Fraction(0)] * len(m.funds)
+    paths = [0] * len(m.funds)
+    weight[0], paths[0] = Fraction(1), 1
+    for link in range(len(m.link_parent)):  # sorted by parent: its weight is complete
+        if not m.link_active[link, q]:
+            continue
+        p, s = int(m.link_parent[link]), int(m.link_sub[link])
+        weight[s] += weight[p] * _share(m, link, q)
+        paths[s] += paths[p]
+    return weight, paths
+
+
+def _fund_holdings(m: _Model) -> np.ndarray:
+    """[F, Q] int64: Σ holding values of each fund (fen)."""
+    out = np.zeros((len(m.funds), m.value.shape[1]), dtype=np.int64)
+    np.add.at(out, m.pair_fund, m.value)
+    return out
+
+
+def _breakdown(groups: dict[str, dict[int, int]], counts: dict[str, int], scaled: list[int],
+               den: int, total_num: int) -> tuple[Breakdown, ...]:
+    """Exact sums per key from per-fund fen sums: Σ_f scaled_f × fen_f over ``den``."""
+    out = []
+    for key, by_fund in groups.items():
+        num = sum(scaled[f] * fen for f, fen in by_fund.items())
+        out.append(Breakdown(key, quantize_ratio(num, den), counts[key],
+                             None if total_num == 0 else quantize_ratio(num, total_num, 4),
+                             num, den))
+    return tuple(sorted(out, key=lambda b: (-b.exposure_numerator, b.key)))
+
+
+def _add(groups: dict[str, dict[int, int]], key: str, fund: int, fen: int) -> None:
+    by_fund = groups.setdefault(key, {})
+    by_fund[fund] = by_fund.get(fund, 0) + fen
+
+
+def _sub_fund_shares(m: _Model, own: np.ndarray) -> list[SubFundShare]:
+    """Each direct sub-fund's share and own look-through total, by backward recursion
+    (independent of the forward weights, so it checks them), at grid column 0."""
+    own_total = [Fraction(0)] * len(m.funds)
+    for f in reversed(range(len(m.funds))):  # children have larger topological indexes
+        acc = Fraction(int(own[f]), _FEN)
+        for link in np.flatnonzero(m.link_parent == f):
+            acc += _share(m, int(link), 0) * own_total[int(m.link_sub[link])]
+        own_total[f] = acc
+    subs = []
+    for link in np.flatnonzero((m.link_parent == 0) & m.link_active[:, 0]):
+        s, share = int(m.link_sub[link]), _share(m, int(link), 0)
+        attributed = share * own_total[s]
+        subs.append(SubFundShare(
+            sub_fund_id=m.funds[s], share=share, share_rate=quantize_fraction(share, 10),
+            share_numerator=Decimal(int(m.link_num[link, 0])).scaleb(-2),
+            share_denominator=Decimal(int(m.link_den[link, 0])).scaleb(-2),
+            own_total_exact=own_total[s], attributed_exact=attributed,
+            attributed_amount=quantize_fraction(attributed),
+        ))
+    return subs
+
+
+def compute_sub_fund_shares(inputs: LookThroughInputs, as_of: date, basis: str = "paid_in",
+                            holding_value: str = "fair_value") -> tuple[SubFundShare, ...]:
+    """Only the ``sub_funds`` part of :func:`compute_look_through` (no per-company rows):
+    the root's share of each direct sub-fund and that sub-fund's own look-through total."""
+    m = _build(inputs, np.array([as_of.toordinal()], dtype=np.int64), basis, holding_value)
+    return tuple(_sub_fund_shares(m, _fund_holdings(m)[:, 0]))
+
+
+def compute_look_through(inputs: LookThroughInputs, as_of: date, basis: str = "paid_in",
+                         holding_value: str = "fair_value") -> LookThroughResult:
+    """The root fund's exact look-through at ``as_of`` (see the module docstring).
+
+    Exact arithmetic stays on integers: a row's exposure is Σ n_f × fen / (d_f × 100) over
+    the funds holding the company (weights n_f / d_f), put over the lcm of those d_f only;
+    totals and breakdowns are per-fund integer sums over the lcm of all weights. Rows are
+    ordered by ``exposure_amount`` (largest first), then company id. Raises
+    ``ValueError`` for an unknown ``basis`` / ``holding_value`` or a cyclic graph.
+    """
+    m = _build(inputs, np.array([as_of.toordinal()], dtype=np.int64), basis, holding_value)
+    weight, paths = _weights(m, 0)
+    lcm = math.lcm(*(w.denominator for w in weight))
+    scaled = [w.numerator * (lcm // w.denominator) for w in weight]  # weight = scaled / lcm
+    den = lcm * _FEN
+    per_company: dict[int, list[tuple[int, int, ExposurePart]]] = {}
+    held = np.flatnonzero(m.held[:, 0])
+    for f, cid, fen, on, fair in zip(m.pair_fund[held].tolist(), m.pair_company[held].tolist(),
+                                     m.value[held, 0].tolist(), m.value_on[held, 0].tolist(),
+                                     m.at_fair_value[held, 0].tolist(), strict=True):
+        if paths[f] == 0:
+            continue
+        part = ExposurePart(
+            fund_id=m.funds[f], weight=weight[f], paths=paths[f],
+            holding_value=Decimal(fen).scaleb(-2), value_basis="fair_value" if fair else "cost",
+            value_on=date.fromordinal(on) if on > 0 else None,
+        )
+        per_company.setdefault(cid, []).append((f, fen, part))
+    rows = []
+    dims = ("sector", "stage", "region", "tag")
+    groups: dict[str, dict[str, dict[int, int]]] = {k: {} for k in dims}
+    counts: dict[str, dict[str, int]] = {k: {} for k in groups}
+    for cid, parts in per_company.items():
+        info = inputs.company(cid)
+        row_lcm = math.lcm(*(weight[f].denominator for f, _, _ in parts))
+        num = sum(weight[f].numerator * (row_lcm // weight[f].denominator) * fen
+                  for f, fen, _ in parts)
+        bases = {x.value_basis for _, _, x in parts}
+        rows.append(ExposureRow(
+            company_id=cid, company_name=info.name, sector=info.sector, stage=info.stage,
+            region_code=info.region_code, tags=info.tags, is_hard_tech=info.is_hard_tech,
+            exposure_amount=quantize_ratio(num, row_lcm * _FEN),
+            paths=sum(x.paths for _, _, x in parts),
+            value_basis=bases.pop() if len(bases) == 1 else "mixed",
+            via=tuple(sorted((x for _, _, x in parts), key=lambda x: x.fund_id)),
+            exposure_numerator=num, exposure_denominator=row_lcm * _FEN,
+        ))
+        keys = [("sector", info.sector), ("stage", info.stage), ("region", info.region_code)]
+        for dim, key in keys + [("tag", t) for t in info.tags]:
+            counts[dim][key] = counts[dim].get(key, 0) + 1
+            for f, fen, _ in parts:
+                _add(groups[dim], key, f, fen)
+    rows.sort(key=lambda r: (r.exposure_amount, -r.company_id), reverse=True)
+    by_fund: dict[int, int] = {}
+    for parts in per_company.values():
+        for f, fen, _ in parts:
+            by_fund[f] = by_fund.get(f, 0) + fen
+    total_num = sum(scaled[f] * fen for f, fen in by_fund.items())
+    total = Fraction(total_num, den)
+    bd = {dim: _breakdown(groups[dim], counts[dim], scaled, den, total_num) for dim in groups}
+
+    own = _fund_holdings(m)[:, 0]
+    subs = _sub_fund_shares(m, own)
+    direct = Fraction(int(own[0]), _FEN)
+    return LookThroughResult(
+        fund_id=inputs.root_fund_id, as_of=as_of, basis=basis, holding_value=holding_value,
+        rows=tuple(rows), total_exact=total, total_amount=quantize_fraction(total),
+        direct_total_exact=direct, sub_funds=tuple(subs),
+        consistent=total == direct + sum((x.attributed_exact for x in subs), Fraction(0)),
+        by_sector=bd["sector"], by_stage=bd["stage"], by_region=bd["region"], by_tag=bd["tag"],
+    )
+
+
+def compute_look_through_history(inputs: LookThroughInputs, dates: Sequence[date],
+                                 basis: str = "paid_in",
+                                 holding_value: str = "fair_value") -> LookThroughHistory:
+    """Total (exact) and per-sector (float) exposure at each date, computed in one pass.
+
+    Every table is bucketed once onto the date grid with numpy; the exact total at each
+    date is Σ over funds of (exact weight × the fund's integer holdings), so it equals
+    :func:`compute_look_through`'s ``total_exact`` at that date.
+    """
+    grid_dates = sorted(set(dates))
+    grid = np.array([d.toordinal() for d in grid_dates], dtype=np.int64)
+    m = _build(inputs, grid, basis, holding_value)
+    nq, nf = len(grid), len(m.funds)
+    own = _fund_holdings(m)
+    pair_sectors = [inputs.company(int(c)).sector for c in m.pair_company]
+    sectors = sorted(set(pair_sectors))
+    sidx = {s: i for i, s in enumerate(sectors)}
+    pair_sector = np.array([sidx[s] for s in pair_sectors], dtype=np.int64)
+    by_fund_sector = np.zeros((nf, len(sectors), nq), dtype=np.int64)
+    np.add.at(by_fund_sector, (m.pair_fund, pair_sector), m.value)
+
+    share_f = np.where(m.link_active & (m.link_den > 0),
+                       m.link_num / np.where(m.link_den > 0, m.link_den, 1), 0.0)
+    wf = np.zeros((nf, nq))
+    if nf:
+        wf[0] = 1.0
+    for link in range(len(m.link_parent)):
+        wf[m.link_sub[link]] += wf[m.link_parent[link]] * share_f[link]
+    sector_yuan = np.einsum("fq,fsq->sq", wf, by_fund_sector.astype(np.float64)) / _FEN
+
+    points = []
+    for q, as_of in enumerate(grid_dates):
+        weight, _ = _weights(m, q)
+        total = sum((w * int(own[f, q]) for f, w in enumerate(weight) if w), Fraction(0)) / _FEN
+        points.append(HistoryPoint(
+            as_of=as_of, total_exact=total, total_amount=quantize_fraction(total),
+            by_sector=tuple((s, float(sector_yuan[i, q])) for i, s in enumerate(sectors)),
+        ))
+    return LookThroughHistory(inputs.root_fund_id, basis, holding_value, tuple(points))

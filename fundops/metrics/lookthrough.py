@@ -1,0 +1,245 @@
+"""Look-through of a parent fund: loads the fund-of-funds graph and holdings, then runs the calc.
+
+The loader reads each table once with a handful of grouped SELECTs (amounts as raw
+BIGINT fen, never through float) for every fund reachable from the root, so one date
+and forty quarter-ends cost about the same. Access is checked on the root fund only
+(manager or LP access): looking through is the point, so the result shows companies
+held by sub-sub-funds that the actor could not open directly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+
+from fundops.calc.lookthrough import (
+    HOLDING_VALUES,
+    SHARE_BASES,
+    CompanyInfo,
+    LookThroughHistory,
+    LookThroughInputs,
+    LookThroughResult,
+    compute_look_through,
+    compute_look_through_history,
+    fund_order,
+)
+from fundops.errors import ValidationError
+from fundops.extensions import db
+from fundops.portfolio.access import get_fund
+from fundops.portfolio.enums import CashFlowKind
+from fundops.portfolio.ledger import CashFlow, CashFlowAllocation, HoldingValuation, Investment
+from fundops.portfolio.models import Commitment, Company, CompanyTagLink, Investor
+from fundops.portfolio.services import require_date
+from fundops.uow import Actor
+
+__all__ = [
+    "direct_sub_fund_ids",
+    "load_company_infos",
+    "load_look_through_inputs",
+    "look_through",
+    "look_through_history",
+    "parse_share_basis",
+    "raw_rows",
+]
+
+
+def _fen(column: Any) -> Any:
+    """The column's stored integer (fen) instead of the Decimal the type would build."""
+    return sa.type_coerce(column, sa.BigInteger)
+
+
+def _fen_sum(column: Any) -> Any:
+    # PostgreSQL's SUM(bigint) is NUMERIC (a Decimal in Python): cast back to an integer.
+    return sa.cast(sa.func.sum(_fen(column)), sa.BigInteger)
+
+
+def parse_share_basis(basis: object) -> str:
+    """``"paid_in"`` or ``"commitment"`` (``"subscribed"`` is accepted for ``"commitment"``)."""
+    text = str(basis or "").strip()
+    text = "commitment" if text == "subscribed" else text
+    if text not in SHARE_BASES:
+        raise ValidationError("basis", f"'{basis}' is not one of: paid_in, commitment")
+    return text
+
+
+def _rows(statement: Any) -> list[Any]:
+    """Run a column SELECT on the session's connection (Core rows: no ORM row overhead)."""
+    return list(db.session.connection().execute(statement).all())
+
+
+def raw_rows(statement: Any) -> list[Any]:
+    """Run a bulk SELECT on the DBAPI cursor of the session's connection: plain tuples,
+    no per-row SQLAlchemy processing (about half the fetch time on 10⁵ rows).
+
+    Only for statements whose bound values are our own typed values (ids, dates, enum
+    members), which are rendered as literals; dates come back as ``date`` (PostgreSQL)
+    or ISO text (SQLite), which :mod:`fundops.calc.lookthrough` accepts.
+    """
+    conn = db.session.connection()
+    sql = str(statement.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
+    cursor = conn.connection.cursor()
+    try:
+        cursor.execute(sql)
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()
+
+
+def _holding_value(value: str) -> str:
+    if value not in HOLDING_VALUES:
+        raise ValidationError("holding_value", f"'{value}' is not one of: fair_value, cost")
+    return value
+
+
+def _fund_links(up_to: date) -> list[tuple[int, int, date, int]]:
+    """(parent fund, sub-fund, committed_on, fen) for every fund-held LP commitment."""
+    rows = raw_rows(
+        sa.select(Investor.fund_id, Commitment.fund_id, Commitment.committed_on,
+                  _fen_sum(Commitment.amount))
+        .join(Investor, Investor.id == Commitment.investor_id)
+        .where(Investor.fund_id.is_not(None), Commitment.committed_on <= up_to)
+        .group_by(Investor.fund_id, Commitment.fund_id, Commitment.committed_on)
+    )
+    return [(int(p), int(s), on, int(amt)) for p, s, on, amt in rows]
+
+
+def direct_sub_fund_ids(fund_id: int, as_of: date) -> list[int]:
+    """Funds in which ``fund_id`` holds a commitment dated on or before ``as_of``, by id."""
+    return sorted(set(db.session.scalars(
+        sa.select(Commitment.fund_id).join(Investor, Investor.id == Commitment.investor_id)
+        .where(Investor.fund_id == fund_id, Commitment.committed_on <= as_of)
+    )))
+
+
+def load_look_through_inputs(root_fund_id: int, up_to: date, *,
+                             latest_only: bool = False) -> LookThroughInputs:
+    """Every fact the look-through of ``root_fund_id`` needs for dates up to ``up_to``.
+
+    Eight SELECTs in all, whatever the number of funds, companies or dates. With
+    ``latest_only`` the holdings come pre-reduced (one cost row and the latest valuations
+    per fund and company), which is enough for the single date ``up_to`` only.
+    """
+    links = _fund_links(up_to)
+    funds = fund_order(root_fund_id, {(p, s) for p, s, _, _ in links})
+    reachable = set(funds)
+    parent_commitments = [row for row in links if row[0] in reachable]
+    kind = CashFlow.kind
+    paid = raw_rows(
+        sa.select(Investor.fund_id, CashFlow.fund_id, CashFlow.value_on,
+                  _fen_sum(CashFlowAllocation.amount))
+        .select_from(CashFlowAllocation)
+        .join(CashFlow, CashFlow.id == CashFlowAllocation.cash_flow_id)
+        .join(Investor, Investor.id == CashFlowAllocation.investor_id)
+        .where(Investor.fund_id.in_(funds), CashFlow.fund_id.in_(funds),
+               kind == CashFlowKind.CAPITAL_CALL, CashFlow.value_on <= up_to)
+        .group_by(Investor.fund_id, CashFlow.fund_id, CashFlow.value_on)
+    )
+    committed = raw_rows(
+        sa.select(Commitment.fund_id, Commitment.committed_on, _fen_sum(Commitment.amount))
+        .where(Commitment.fund_id.in_(funds), Commitment.committed_on <= up_to)
+        .group_by(Commitment.fund_id, Commitment.committed_on)
+    )
+    called = raw_rows(
+        sa.select(CashFlow.fund_id, CashFlow.value_on, _fen_sum(CashFlow.amount))
+        .where(CashFlow.fund_id.in_(funds), kind == CashFlowKind.CAPITAL_CALL,
+               CashFlow.value_on <= up_to)
+        .group_by(CashFlow.fund_id, CashFlow.value_on)
+    )
+    if latest_only:  # one row per holding: the cumulative cost and the latest valuation
+        invested = raw_rows(
+            sa.select(CashFlow.fund_id, CashFlow.company_id, sa.func.max(CashFlow.value_on),
+                      _fen_sum(CashFlow.amount))
+            .where(CashFlow.fund_id.in_(funds), kind == CashFlowKind.INVESTMENT,
+                   CashFlow.value_on <= up_to)
+            .group_by(CashFlow.fund_id, CashFlow.company_id)
+        )
+        hv = HoldingValuation
+        newest = sa.func.row_number().over(
+            partition_by=(hv.fund_id, hv.company_id), order_by=(hv.as_of.desc(), hv.id.desc()))
+        latest = (sa.select(hv.fund_id, hv.company_id, hv.as_of, hv.id,
+                            _fen(hv.fair_value_amount).label("fen"), newest.label("rank"))
+                  .where(hv.fund_id.in_(funds), hv.as_of <= up_to).subquery())
+        valued = raw_rows(
+            sa.select(latest.c.fund_id, latest.c.company_id, latest.c.as_of, latest.c.id,
+                      latest.c.fen).where(latest.c.rank == 1)
+        )
+    else:
+        invested = raw_rows(
+            sa.select(CashFlow.fund_id, CashFlow.company_id, CashFlow.value_on,
+                      _fen_sum(CashFlow.amount))
+            .where(CashFlow.fund_id.in_(funds), kind == CashFlowKind.INVESTMENT,
+                   CashFlow.value_on <= up_to)
+            .group_by(CashFlow.fund_id, CashFlow.company_id, CashFlow.value_on)
+        )
+        valued = raw_rows(
+            sa.select(HoldingValuation.fund_id, HoldingValuation.company_id,
+                      HoldingValuation.as_of, HoldingValuation.id,
+                      _fen(HoldingValuation.fair_value_amount))
+            .where(HoldingValuation.fund_id.in_(funds), HoldingValuation.as_of <= up_to)
+        )
+    return LookThroughInputs(
+        root_fund_id=root_fund_id,
+        parent_commitments=parent_commitments,
+        # Core rows index like tuples; ids and BIGINT fen already arrive as ints
+        parent_paid_in=paid, fund_commitments=committed, fund_paid_in=called,
+        investments=invested, valuations=valued,
+        companies=load_company_infos(funds),
+    )
+
+
+def load_company_infos(fund_ids: Iterable[int]) -> dict[int, CompanyInfo]:
+    """Attributes (and sorted tags) of every company any of the funds invested in."""
+    held = sa.select(Investment.company_id).where(Investment.fund_id.in_(list(fund_ids)))
+    tags: dict[int, list[str]] = {}
+    for company_id, tag in _rows(
+        sa.select(CompanyTagLink.company_id, CompanyTagLink.tag)
+        .where(CompanyTagLink.company_id.in_(held))
+    ):
+        tags.setdefault(company_id, []).append(tag.value)
+    rows = _rows(
+        sa.select(Company.id, Company.name, Company.sector, Company.stage, Company.region_code,
+                  Company.is_hard_tech).where(Company.id.in_(held))
+    )
+    return {
+        cid: CompanyInfo(cid, name, sector, stage.value, region, bool(hard),
+                         tuple(sorted(tags.get(cid, ()))))
+        for cid, name, sector, stage, region, hard in rows
+    }
+
+
+def look_through(actor: Actor, fund_id: int, as_of: object, basis: str = "paid_in", *,
+                 holding_value: str = "fair_value") -> LookThroughResult:
+    """The fund's exposure to every company through its sub-funds, at any depth, at ``as_of``.
+
+    ``basis`` selects the share of each sub-fund: ``"paid_in"`` (paid-in share, 0 while
+    the sub-fund has no paid-in) or ``"commitment"`` (commitment share). Holdings are at
+    the latest fair value on or before ``as_of`` or else at cost (``holding_value="cost"``:
+    always cost). Amounts are yuan; exact Fractions plus 0.01-yuan half-even roundings
+    (see :mod:`fundops.calc.lookthrough`). Raises NotFound when the actor cannot see the
+    fund and ValidationError for a bad date or basis.
+    """
+    fund, _ = get_fund(actor, fund_id)
+    when = require_date(as_of, "as_of")
+    share_basis = parse_share_basis(basis)
+    inputs = load_look_through_inputs(fund.id, when, latest_only=True)
+    return compute_look_through(inputs, when, share_basis, _holding_value(holding_value))
+
+
+def look_through_history(actor: Actor, fund_id: int, quarter_ends: Iterable[object],
+                         basis: str = "paid_in", *,
+                         holding_value: str = "fair_value") -> LookThroughHistory:
+    """Total (exact) and per-sector (float, yuan) exposure at each date in ``quarter_ends``.
+
+    The data are loaded once up to the last date and bucketed onto the dates in memory;
+    dates are deduplicated and returned ascending. Same rules as :func:`look_through`.
+    """
+    fund, _ = get_fund(actor, fund_id)
+    dates = sorted({require_date(d, "quarter_ends") for d in quarter_ends})
+    share_basis = parse_share_basis(basis)
+    if not dates:
+        raise ValidationError("quarter_ends", "give at least one date")
+    inputs = load_look_through_inputs(fund.id, dates[-1])
+    return compute_look_through_history(inputs, dates, share_basis, _holding_value(holding_value))

@@ -1,0 +1,69 @@
+"""Metrics configuration and reference data: per-fund policy rules and public index levels."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from fundops.db import ScaledDecimal, UTCDateTime, utcnow
+from fundops.extensions import db
+
+POLICY_BASES = ("subscribed", "paid_in")
+"""``subscribed`` = 认缴 (commitments), ``paid_in`` = 实缴 (capital-call allocations)."""
+
+
+class PolicyRule(db.Model):
+    """One policy parameter of a fund (a cap, a minimum share, a 返投 multiple …).
+
+    A rule is in force from ``effective_from`` until the next rule of the same type for
+    the same fund: at a date the rule in force is the one with the latest
+    ``effective_from`` on or before it. ``params`` is a JSON object whose keys depend on
+    ``rule_type`` (see :data:`fundops.calc.policy.RULE_PARAMS`); numbers are stored as
+    decimal strings so they stay exact. One row per (fund, type, effective date): setting
+    the same triple again replaces the parameters.
+    """
+
+    __tablename__ = "policy_rule"
+    __table_args__ = (
+        sa.UniqueConstraint("fund_id", "rule_type", "effective_from"),
+        sa.CheckConstraint("basis IN ('subscribed', 'paid_in')", name="basis_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fund_id: Mapped[int] = mapped_column(sa.ForeignKey("fund.id"), index=True)
+    rule_type: Mapped[str] = mapped_column(sa.String(40))
+    params: Mapped[str] = mapped_column(sa.Text)
+    basis: Mapped[str] = mapped_column(sa.String(12))
+    effective_from: Mapped[date] = mapped_column(sa.Date)
+    source_citation: Mapped[str] = mapped_column(sa.String(300), default="")
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+
+    @property
+    def params_dict(self) -> dict[str, Any]:
+        """``params`` decoded from JSON."""
+        value = json.loads(self.params)
+        return value if isinstance(value, dict) else {}
+
+
+class IndexLevel(db.Model):
+    """The closing level of a public index (PME benchmark) on one day; global reference data.
+
+    ``level`` is an exact Decimal with up to 6 decimal places, strictly positive.
+    """
+
+    __tablename__ = "index_level"
+    __table_args__ = (
+        sa.UniqueConstraint("index_code", "on"),
+        sa.CheckConstraint("level > 0", name="level_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    index_code: Mapped[str] = mapped_column(sa.String(40))
+    on: Mapped[date] = mapped_column("on", sa.Date)
+    level: Mapped[Decimal] = mapped_column(ScaledDecimal(6))

@@ -1,0 +1,242 @@
+"""Policy rules (per fund, with effective dates), the indicators checked against them, and
+index levels (reference data for PME).
+
+Rule precedence for a sub-fund S of a guidance fund G at a date: S's own rule of a type
+in force (recorded by S's manager from its agreement), else G's rule of that type in
+force (G's policy for all its sub-funds). G's own indicators are reported unchecked.
+Indicator definitions, units and rounding: :mod:`fundops.calc.policy`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+
+from fundops.audit import record, record_by
+from fundops.calc.policy import (
+    Deal,
+    FundIndicators,
+    FundPolicyInputs,
+    PolicyReport,
+    RuleSpec,
+    fund_indicators,
+    rules_in_force,
+    validate_params,
+)
+from fundops.errors import ValidationError
+from fundops.extensions import db
+from fundops.metrics.leverage import government_investor_types, load_fund_labels, load_lp_amounts
+from fundops.metrics.lookthrough import direct_sub_fund_ids, raw_rows
+from fundops.metrics.models import POLICY_BASES, IndexLevel, PolicyRule
+from fundops.money import D
+from fundops.portfolio.access import get_fund
+from fundops.portfolio.enums import CashFlowKind, CompanyStage
+from fundops.portfolio.ledger import CashFlow
+from fundops.portfolio.models import Company
+from fundops.portfolio.services import require_date
+from fundops.uow import Actor, unit_of_work
+
+__all__ = [
+    "list_index_levels", "list_policy_breaches", "list_policy_rules", "load_index_levels",
+    "policy_indicators", "set_policy_rule",
+]
+
+
+def set_policy_rule(actor: Actor, fund_id: int, rule_type: str, params: dict[str, Any],
+                    basis: str, effective_from: object, source_citation: str = "") -> PolicyRule:
+    """Record a policy parameter of a fund from ``effective_from`` on (manager + writer role).
+
+    ``params`` per rule type: see :data:`fundops.calc.policy.RULE_PARAMS` (fractions as
+    decimal text, 0.40 = 40 %). ``basis`` is ``"subscribed"`` (认缴) or ``"paid_in"`` (实缴).
+    A rule for the same fund, type and effective date is replaced. Raises NotFound /
+    Forbidden for scoping and ValidationError naming the field (``params.<key>`` for
+    parameters); writes nothing on error.
+    """
+    fund, _ = get_fund(actor, fund_id, write=True)
+    clean = validate_params(str(rule_type), params, [s.value for s in CompanyStage])
+    if basis not in POLICY_BASES:
+        raise ValidationError("basis", f"'{basis}' is not one of: {', '.join(POLICY_BASES)}")
+    when = require_date(effective_from, "effective_from")
+    citation = str(source_citation or "").strip()
+    if len(citation) > 300:
+        raise ValidationError("source_citation", "is longer than 300 characters")
+    payload = json.dumps(clean, sort_keys=True, ensure_ascii=False)
+    with unit_of_work():
+        rule = db.session.scalar(sa.select(PolicyRule).where(
+            PolicyRule.fund_id == fund.id, PolicyRule.rule_type == rule_type,
+            PolicyRule.effective_from == when))
+        action = "policy_rule.replace" if rule is not None else "policy_rule.create"
+        if rule is None:
+            rule = PolicyRule(fund_id=fund.id, rule_type=rule_type, effective_from=when)
+            db.session.add(rule)
+        rule.params, rule.basis, rule.source_citation = payload, basis, citation
+        rule.recorded_by_id = actor.user_id
+        db.session.flush()
+        record_by(actor, action, "policy_rule", rule.id, {
+            "fund_id": fund.id, "rule_type": rule_type, "params": clean, "basis": basis,
+            "effective_from": when, "source_citation": citation})
+    return rule
+
+
+def list_policy_rules(actor: Actor, fund_id: int) -> list[PolicyRule]:
+    """Every rule recorded on the fund (all effective dates), by type then date."""
+    fund, _ = get_fund(actor, fund_id)
+    return list(db.session.scalars(
+        sa.select(PolicyRule).where(PolicyRule.fund_id == fund.id)
+        .order_by(PolicyRule.rule_type, PolicyRule.effective_from, PolicyRule.id)))
+
+
+def _specs(fund_ids: list[int]) -> dict[int, list[RuleSpec]]:
+    out: dict[int, list[RuleSpec]] = {f: [] for f in fund_ids}
+    for r in db.session.scalars(sa.select(PolicyRule).where(PolicyRule.fund_id.in_(fund_ids))):
+        out[r.fund_id].append(RuleSpec(r.id, r.fund_id, r.rule_type, r.params, r.basis,
+                                       r.effective_from, r.source_citation))
+    return out
+
+
+def _flows(fund_ids: list[int], as_of: date) -> dict[int, dict[str, Decimal]]:
+    out: dict[int, dict[str, Decimal]] = {f: {} for f in fund_ids}
+    for fund_id, kind, total in db.session.execute(
+        sa.select(CashFlow.fund_id, CashFlow.kind, sa.func.sum(CashFlow.amount))
+        .where(CashFlow.fund_id.in_(fund_ids), CashFlow.value_on <= as_of)
+        .group_by(CashFlow.fund_id, CashFlow.kind)
+    ):
+        out[fund_id][kind.value] = total
+    return out
+
+
+def _deals(fund_ids: list[int], as_of: date) -> dict[int, list[Deal]]:
+    """Investment entries on or before ``as_of`` that are neither reversals nor reversed."""
+    rows = raw_rows(
+        sa.select(CashFlow.id, CashFlow.fund_id, CashFlow.reverses_id,
+                  sa.type_coerce(CashFlow.amount, sa.BigInteger), Company.id, Company.stage,
+                  Company.is_sme, Company.is_hard_tech, Company.region_code)
+        .join(Company, Company.id == CashFlow.company_id)
+        .where(CashFlow.fund_id.in_(fund_ids), CashFlow.kind == CashFlowKind.INVESTMENT,
+               CashFlow.value_on <= as_of)
+        .order_by(CashFlow.id)
+    )
+    reversed_ids = {r[2] for r in rows if r[2] is not None}
+    out: dict[int, list[Deal]] = {f: [] for f in fund_ids}
+    for entry_id, fund_id, reverses, fen, cid, stage, sme, hard, region in rows:
+        if reverses is None and entry_id not in reversed_ids:
+            out[fund_id].append(Deal(cid, Decimal(fen).scaleb(-2), str(stage), bool(sme),
+                                     bool(hard), region))
+    return out
+
+
+def policy_indicators(actor: Actor, fund_id: int, as_of: object) -> PolicyReport:
+    """Indicators of the guidance fund and of each direct sub-fund at ``as_of``.
+
+    Sub-funds are checked against the rules in force at ``as_of`` (see the module
+    docstring); a rule whose ``effective_from`` is after ``as_of`` is ignored. LP access
+    to the fund is enough. Raises NotFound / ValidationError.
+    """
+    fund, _ = get_fund(actor, fund_id)
+    when = require_date(as_of, "as_of")
+    gov = government_investor_types()
+    subs = direct_sub_fund_ids(fund.id, when)
+    ids = [fund.id, *subs]
+    lps, flows, deals = load_lp_amounts(ids, fund.id, when), _flows(ids, when), _deals(ids, when)
+    labels, specs = load_fund_labels(ids), _specs(ids)
+
+    def inputs(fid: int, role: str) -> FundPolicyInputs:
+        return FundPolicyInputs(fid, labels[fid][0], labels[fid][1], role, lps[fid], flows[fid],
+                                tuple(deals[fid]))
+
+    guidance = fund_indicators(inputs(fund.id, "guidance"), {}, gov)
+    rows = tuple(
+        fund_indicators(inputs(s, "sub_fund"), rules_in_force(specs[s], specs[fund.id], when), gov)
+        for s in subs
+    )
+    return PolicyReport(fund.id, when, gov, guidance, rows)
+
+
+def list_policy_breaches(actor: Actor, fund_id: int, as_of: object) -> list[FundIndicators]:
+    """The sub-funds of ``fund_id`` that break any rule in force at ``as_of``, with all their
+    figures (each item's ``breaches`` lists the failing indicators)."""
+    return list(policy_indicators(actor, fund_id, as_of).breaches)
+
+
+_MAX_LEVEL = Decimal("1e12")
+
+
+def _level_row(i: int, row: object) -> tuple[date, Decimal]:
+    field = f"rows[{i}]"
+    if not isinstance(row, Sequence) or isinstance(row, str) or len(row) != 2:
+        raise ValidationError(field, "must be a (date, level) pair")
+    when = require_date(row[0], field)
+    if isinstance(row[1], float):
+        raise ValidationError(field, f"level {row[1]!r} is a binary float; give text or Decimal")
+    try:
+        level = D(row[1])
+    except (TypeError, ValueError):
+        raise ValidationError(field, f"level {row[1]!r} is not a number") from None
+    if level <= 0:
+        raise ValidationError(field, f"level {level} on {when} must be positive")
+    if level != level.quantize(Decimal("1e-6")) or level >= _MAX_LEVEL:
+        raise ValidationError(field, f"level {level} has more than 6 decimal places "
+                                     "or is too large")
+    return when, level
+
+
+def load_index_levels(code: str, rows: Iterable[object], *, actor: Actor | None = None,
+                      replace: bool = False) -> int:
+    """Load an index series (all rows or none) and return the number of rows written.
+
+    ``rows`` are ``(date, level)`` pairs; levels are exact decimals (text, int or
+    Decimal; no floats), strictly positive, at most 6 decimal places. A date repeated in
+    ``rows``, or already loaded for ``code`` (unless ``replace``), is refused with a
+    ValidationError naming the row (``rows[i]``).
+    """
+    index_code = str(code or "").strip()
+    if not index_code or len(index_code) > 40:
+        raise ValidationError("code", "give an index code of 1 to 40 characters")
+    parsed: list[tuple[date, Decimal]] = []
+    seen: dict[date, int] = {}
+    for i, row in enumerate(rows):
+        when, level = _level_row(i, row)
+        if when in seen:
+            raise ValidationError(f"rows[{i}]", f"duplicate date {when} (also rows[{seen[when]}])")
+        seen[when] = i
+        parsed.append((when, level))
+    if not parsed:
+        raise ValidationError("rows", "no rows to load")
+    existing = {r.on: r for r in db.session.scalars(
+        sa.select(IndexLevel).where(IndexLevel.index_code == index_code,
+                                    IndexLevel.on.in_(list(seen))))}
+    if existing and not replace:
+        first = min(existing)
+        raise ValidationError(f"rows[{seen[first]}]",
+                              f"{index_code} already has a level on {first}")
+    with unit_of_work():
+        for when, level in parsed:
+            if when in existing:
+                existing[when].level = level
+            else:
+                db.session.add(IndexLevel(index_code=index_code, on=when, level=level))
+        changes = {"rows": len(parsed), "first": min(seen), "last": max(seen),
+                   "replaced": len(existing)}
+        if actor is not None:
+            record_by(actor, "index_level.load", "index_level", index_code, changes)
+        else:
+            record(organisation_id=None, user_id=None, action="index_level.load",
+                   object_type="index_level", object_id=index_code, changes=changes,
+                   auth_method="system")
+    return len(parsed)
+
+
+def list_index_levels(code: str, start: date | None = None,
+                      end: date | None = None) -> list[tuple[date, Decimal]]:
+    """(date, level) of one index between ``start`` and ``end`` inclusive, ascending."""
+    query = sa.select(IndexLevel.on, IndexLevel.level).where(IndexLevel.index_code == code)
+    if start is not None:
+        query = query.where(IndexLevel.on >= start)
+    if end is not None:
+        query = query.where(IndexLevel.on <= end)
+    return [(on, level) for on, level in db.session.execute(query.order_by(IndexLevel.on))]
