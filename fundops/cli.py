@@ -111,7 +111,36 @@ def import_command(path: str) -> None:
     click.echo(f"Imported from {path}: {counts}")
 
 
+@click.command("load-index")
+@click.argument("code")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--replace", is_flag=True, help="Overwrite levels already loaded for a date.")
+@with_appcontext
+def load_index_command(code: str, path: str, replace: bool) -> None:
+    """Load a benchmark index (CSV with columns date,level) for PME; all rows or none."""
+    import csv
+    from datetime import date
+
+    from fundops.errors import ValidationError
+    from fundops.metrics.policy import load_index_levels
+    from fundops.money import D
+
+    rows = []
+    with open(path, newline="", encoding="utf-8") as fh:
+        for n, row in enumerate(csv.DictReader(fh), start=2):
+            try:
+                rows.append((date.fromisoformat(row["date"].strip()), D(row["level"].strip())))
+            except (KeyError, ValueError, TypeError) as exc:
+                raise click.ClickException(f"{path} line {n}: {exc}") from None
+    try:
+        written = load_index_levels(code, rows, replace=replace)
+    except ValidationError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Loaded {written} levels of {code}.")
+
+
 def init_app(app: Flask) -> None:
     for command in (init_db_command, create_user_command, create_token_command,
-                    load_demo_command, export_command, import_command, metrics_command):
+                    load_demo_command, export_command, import_command,
+                    load_index_command, metrics_command):
         app.cli.add_command(command)

@@ -135,6 +135,25 @@ def recent_quarter_ends(today: date, count: int = 4) -> list[date]:
     return out
 
 
+def _pme_context(actor: Any, fund_id: int, as_of: date, code: str) -> dict[str, Any]:
+    """Index choices and, when one is chosen, the fund's KS-PME and Direct Alpha."""
+    from fundops.metrics.benchmark import DEFINITIONS as PME_DEFINITIONS
+    from fundops.metrics.benchmark import fund_pme, index_codes
+
+    def pme_definition(key: str) -> str:
+        zh, en = PME_DEFINITIONS[key]
+        return zh if str(get_locale()).startswith("zh") else en
+
+    context: dict[str, Any] = {"index_codes": index_codes(), "index_code": code, "pme": None,
+                               "pme_error": None, "pme_definition": pme_definition}
+    if code:
+        try:
+            context["pme"] = fund_pme(actor, fund_id, as_of, code)
+        except ValidationError as exc:
+            context["pme_error"] = exc.message
+    return context
+
+
 @bp.route("/funds/<int:fund_id>/performance")
 @login_required
 def fund_performance(fund_id: int) -> Any:
@@ -157,6 +176,7 @@ def fund_performance(fund_id: int) -> Any:
         return render_template("metrics/fund_performance.html", report=None, **context), 422
     report = fund_metrics(actor, fund.id, as_of)
     history = quarterly_history(actor, fund.id, as_of)
+    context |= _pme_context(actor, fund.id, as_of, request.args.get("index", "").strip())
     svg = charts.history_svg(charts.chart_points(history), chart_text())
     return render_template("metrics/fund_performance.html", report=report, as_of=as_of,
                            history=history, chart=Markup(svg),  # every text is escaped in charts
