@@ -7,7 +7,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 
 import numpy_financial as npf
 
-__all__ = ["Instalment", "payment", "interest_part", "principal_part", "schedule"]
+__all__ = ["Instalment", "interest_part", "payment", "principal_part", "schedule"]
 
 # Conventions: ``principal`` is the amount lent, in currency units (positive);
 # ``annual_rate`` is the nominal annual rate as a fraction (0.0435 = 4.35 %), charged at
@@ -16,7 +16,7 @@ __all__ = ["Instalment", "payment", "interest_part", "principal_part", "schedule
 # convention makes them negative). Float helpers are unrounded; the schedule is Decimal.
 
 
-def _check(principal: Decimal | int | float, annual_rate: Decimal | float, periods: int,
+def _check(principal: Decimal | float, annual_rate: Decimal | float, periods: int,
            periods_per_year: int) -> tuple[float, float]:
     if periods < 1 or periods_per_year < 1:
         raise ValueError("periods and periods_per_year must be at least 1")
@@ -25,14 +25,14 @@ def _check(principal: Decimal | int | float, annual_rate: Decimal | float, perio
     return float(principal), float(annual_rate) / periods_per_year
 
 
-def payment(principal: Decimal | int | float, annual_rate: Decimal | float, periods: int,
+def payment(principal: Decimal | float, annual_rate: Decimal | float, periods: int,
             periods_per_year: int = 12) -> float:
     """The level instalment (interest + principal) that repays ``principal`` in ``periods``."""
     pv, rate = _check(principal, annual_rate, periods, periods_per_year)
     return -float(npf.pmt(rate, periods, pv))
 
 
-def interest_part(principal: Decimal | int | float, annual_rate: Decimal | float, periods: int,
+def interest_part(principal: Decimal | float, annual_rate: Decimal | float, periods: int,
                   period: int, periods_per_year: int = 12) -> float:
     """Interest inside instalment number ``period`` (1-based) of the level-payment loan."""
     pv, rate = _check(principal, annual_rate, periods, periods_per_year)
@@ -41,7 +41,7 @@ def interest_part(principal: Decimal | int | float, annual_rate: Decimal | float
     return -float(npf.ipmt(rate, period, periods, pv))
 
 
-def principal_part(principal: Decimal | int | float, annual_rate: Decimal | float, periods: int,
+def principal_part(principal: Decimal | float, annual_rate: Decimal | float, periods: int,
                    period: int, periods_per_year: int = 12) -> float:
     """Principal repaid by instalment number ``period`` (1-based) of the level-payment loan."""
     pv, rate = _check(principal, annual_rate, periods, periods_per_year)

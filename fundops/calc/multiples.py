@@ -7,10 +7,8 @@ from dataclasses import dataclass
 from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Decimal, Inexact, localcontext
 from fractions import Fraction
 
-__all__ = [
-    "PLACES", "Multiples", "ratio", "dpi", "rvpi", "tvpi", "pic", "moic", "fund_multiples",
-    "multiples_from_flows",
-]
+__all__ = ["PLACES", "Multiples", "dpi", "fund_multiples", "moic", "multiples_from_flows", "pic",
+    "ratio", "rvpi", "tvpi"]
 
 PLACES = 10
 """Every multiple is a Decimal with exactly 10 decimal places (ROUND_HALF_EVEN)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import itertools
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -11,10 +12,8 @@ from decimal import Decimal
 
 from fundops.calc.returns import xirr, xirr_detail
 
-__all__ = [
-    "IndexSeries", "IndexLike", "DirectAlpha", "LnPme", "PmePlus", "ks_pme", "direct_alpha", "ln_pme",
-    "pme_plus", "m_pme",
-]
+__all__ = ["DirectAlpha", "IndexLike", "IndexSeries", "LnPme", "PmePlus", "direct_alpha", "ks_pme",
+    "ln_pme", "m_pme", "pme_plus"]
 
 Amount = Decimal | int | float
 
@@ -174,7 +173,7 @@ def m_pme(dates: Sequence[date], amounts: Sequence[Amount], navs: Sequence[Amoun
     if not (len(dates) == len(amounts) == len(navs)) or not dates:
         raise ValueError("dates, amounts and navs must be non-empty and of equal length")
     days = [d.toordinal() for d in dates]
-    if any(b <= a for a, b in zip(days, days[1:])):
+    if any(b <= a for a, b in itertools.pairwise(days)):
         raise ValueError("mPME dates must be strictly ascending")
     series = index if isinstance(index, IndexSeries) else IndexSeries(index)
     levels = [series.level_on(d) for d in dates]

@@ -29,7 +29,7 @@ money = st.decimals(min_value=0, max_value=Decimal("1e15"), places=2,
 
 def test_worked_example():
     m = fund_multiples(Decimal("100000000.00"), Decimal("45000000.00"), Decimal("98765432.10"),
-                       committed=Decimal("150000000"))
+                       committed=Decimal(150000000))
     assert m.dpi == Decimal("0.4500000000")
     assert m.rvpi == Decimal("0.9876543210")
     assert m.tvpi == Decimal("1.4376543210")
@@ -69,8 +69,8 @@ def test_zero_numerators_are_zero_not_na():
 
 
 def test_moic_and_pic():
-    assert moic(Decimal("30"), Decimal("45.5"), Decimal("25")) == Decimal("3.0200000000")
-    assert pic(Decimal("60"), Decimal("80")) == Decimal("0.7500000000")
+    assert moic(Decimal(30), Decimal("45.5"), Decimal(25)) == Decimal("3.0200000000")
+    assert pic(Decimal(60), Decimal(80)) == Decimal("0.7500000000")
 
 
 def test_negative_nav_is_allowed_but_not_negative_bases():
@@ -95,8 +95,8 @@ def test_inexact_or_non_finite_inputs_are_rejected():
 
 
 def test_multiples_from_lp_signed_flows():
-    flows = [Decimal("-100.10"), Decimal("-50.00"), Decimal("20.05"), Decimal("0"), 30]
-    m = multiples_from_flows(flows, nav=Decimal("120"), committed=Decimal("300"))
+    flows = [Decimal("-100.10"), Decimal("-50.00"), Decimal("20.05"), Decimal(0), 30]
+    m = multiples_from_flows(flows, nav=Decimal(120), committed=Decimal(300))
     assert (m.paid_in, m.distributions) == (Decimal("150.10"), Decimal("50.05"))
     assert m.dpi == ratio(Decimal("50.05"), Decimal("150.10"))
     assert m.pic == Decimal("0.5003333333")

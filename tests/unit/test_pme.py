@@ -102,6 +102,14 @@ def test_valuation_date_and_invalid_input():
         ks_pme(periods(2), [-1], 1, idx)
 
 
+def test_log_alpha_stays_finite_when_alpha_rounds_to_minus_one():
+    idx = index_on([100, 100])
+    result = direct_alpha([START, START + timedelta(days=1)], [-1e12, 0.0], 1e-6, idx,
+                          valuation_date=START + timedelta(days=1))
+    assert result.alpha == -1.0
+    assert result.log_alpha == pytest.approx(365 * math.log(1e-18), rel=1e-12)
+
+
 def test_undefined_cases():
     idx = index_on([100, 110])
     assert ks_pme(periods(2), [0, 50], 10, idx) is None  # no contributions

@@ -66,7 +66,10 @@ def assert_close(value, ref, rel=1e-9, abs_tol=1e-14):
     assert abs(value - ref) <= max(rel * abs(ref), abs_tol), (value, ref)
 
 
-def spaced(n, start=D(2021, 1, 1), days=365):
+START = D(2021, 1, 1)
+
+
+def spaced(n, start=START, days=365):
     return [start + timedelta(days=days * i) for i in range(n)]
 
 
@@ -194,6 +197,55 @@ def test_multiple_roots_match_reference_on_each_bracket():
     assert detail.rate == detail.roots[0]
 
 
+def test_many_sign_changes_use_the_grid_search_and_find_true_roots():
+    rng = random.Random(5)
+    dates = [D(2000, 1, 1) + timedelta(days=40 * i) for i in range(90)]
+    amounts = [rng.randint(1, 1000) * (-1) ** i for i in range(90)]
+    detail = xirr_detail(dates, amounts)
+    assert detail.sign_changes > 40
+    for root in detail.roots:  # each reported root is a sign change of the exact NPV
+        ref = reference_irr(dates, amounts, root - 1e-9 * max(1, abs(root)),
+                            root + 1e-9 * max(1, abs(root)), dps=40)
+        assert_close(root, ref, rel=1e-9, abs_tol=1e-12)
+    if detail.complete:
+        assert len(detail.roots) <= detail.sign_changes
+
+
+def test_log_rate_is_the_continuous_rate():
+    detail = xirr_detail(*HARD_SIMPLE["minus_99.9"])
+    assert detail.log_rate == pytest.approx(math.log(0.001), rel=1e-12)
+    # a rate that rounds to -1.0 in floating point keeps a finite log rate
+    tiny = xirr_detail([D(2021, 1, 1), D(2021, 1, 2)], [-1e13, 0.01])
+    assert tiny.rate == -1.0
+    assert tiny.log_rate == pytest.approx(365 * math.log(1e-15), rel=1e-12)
+    overflow = xirr_detail([D(2020, 1, 1), D(2020, 1, 2)], [-0.01, 1e13])
+    assert overflow.rate is None and overflow.log_rate == pytest.approx(365 * math.log(1e15))
+
+
+def test_extreme_magnitudes_are_scaled_exactly():
+    dates = [D(2021, 1, 1), D(2022, 1, 1)]
+    for scale in (1e-300, 1e-160, 1e160, 1e300):
+        assert xirr(dates, [-100 * scale, 110 * scale]) == pytest.approx(0.1, rel=1e-14)
+    # a span beyond float range: the negligible flow underflows and is dropped
+    assert xirr([D(2021, 1, 1), D(2021, 1, 2), D(2022, 1, 1)],
+                [-1e300, 5e-300, 1.1e300]) == pytest.approx(0.1, rel=1e-14)
+    with pytest.raises(ValueError, match="too large"):
+        xirr([D(2021, 1, 1), D(2021, 1, 1)], [1.5e308, 1.5e308])
+
+
+def test_batch_edge_cases():
+    assert xirr_many([]) == []
+    assert xirr_many([([], []), ([D(2020, 1, 1)], [5])]) == [None, None]
+    with pytest.raises(ValueError):
+        xirr_many([([D(2020, 1, 1)], [1, 2])])
+    with pytest.raises(ValueError):
+        xirr_flat(np.array([0, 0]), np.array([1, 2]), np.array([1.0, np.inf]))
+    with pytest.raises(ValueError):
+        xirr_flat(np.array([0]), np.array([1, 2]), np.array([1.0]))
+    empty = xirr_flat(np.zeros(0, int), np.zeros(0, int), np.zeros(0), n_groups=2)
+    assert empty.shape == (2,) and np.isnan(empty).all()
+
+
 # --------------------------------------------------------------------------- hard cases
 
 
@@ -238,8 +290,9 @@ def _big_long_horizon():
     return dates, amounts
 
 
+HARD_SIMPLE = {"minus_99.9": ([D(2021, 1, 1), D(2022, 1, 1)], [-1000, 1])}
 HARD = {
-    "minus_99.9_percent_one_year": ([D(2021, 1, 1), D(2022, 1, 1)], [-1000, 1]),
+    "minus_99.9_percent_one_year": HARD_SIMPLE["minus_99.9"],
     "minus_100_percent_monthly": _near_minus_100(),
     "5000_percent": ([D(2021, 1, 1), D(2022, 1, 1)], [-100, 5100]),
     "above_1000_percent": _above_1000(),
