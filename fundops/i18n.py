@@ -6,6 +6,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from flask import Flask, current_app, session
+from babel import Locale
 from babel.numbers import format_decimal
 from flask_babel import get_locale
 from flask_login import current_user
@@ -19,6 +20,8 @@ UNITS: dict[str, tuple[Decimal, int]] = {
     "yi": (Decimal(100_000_000), 4),
 }
 DEFAULT_UNIT = "wan"
+# Parsed once: amounts use Western grouping (1,234,567.89) in both languages.
+_NUMBER_LOCALE = Locale.parse("en")
 
 
 def select_locale() -> str:
@@ -52,7 +55,7 @@ def format_money(amount: Decimal | None, currency: str | None = None, unit: str 
     divisor, places = UNITS[unit]
     shown = (amount / divisor).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
     fmt = "#,##0." + "0" * places
-    return str(format_decimal(shown, format=fmt, locale="en"))
+    return str(format_decimal(shown, format=fmt, locale=_NUMBER_LOCALE))
 
 
 def unit_label(unit: str | None = None) -> str:

@@ -26,8 +26,11 @@ Amount = Decimal | int | float
 # * ``index``: an :class:`IndexSeries` (or anything it accepts); the level on a date without
 #   a published value is the last close before it. F_t = I_T / I_t.
 # * IRRs use fundops.calc.returns.xirr: Actual/365 from the first flow, annual fractions,
-#   unrounded. Periodic textbook vectors (equal periods) are reproduced by dates exactly
-#   365 days apart, where Actual/365 gives one period = one year.
+#   unrounded (display: 4 decimals). The domain-rules §1.6 vectors are periodic (equal
+#   periods); dates exactly 365 days apart reproduce them, since Actual/365 then makes one
+#   period one year: KS-PME 1.1371; LN-PME NAV 104.278, IRR 5.302 %; PME+ lambda 0.9152,
+#   IRR 4.330 %; Direct Alpha 1.0898 % (ln 1.0839 %) and 12.578 %; mPME 2.0152 %. With
+#   1 January dates the leap years lengthen some periods (12.578 % becomes 12.569 %).
 
 
 class IndexSeries:

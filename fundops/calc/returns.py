@@ -61,8 +61,9 @@ def xirr(dates: Sequence[date], amounts: Sequence[Amount]) -> float | None:
     Solves ``sum(a_i / (1 + rate) ** ((d_i - d_min) / 365)) = 0``. ``amounts`` are in
     currency units, LP view (contributions negative, distributions and NAV positive; the
     mirrored convention gives the same rate). Dates may come in any order; a datetime
-    counts as its date. Same-day flows are netted exactly first. The rate is unrounded with
-    relative error near 1e-15 on well-conditioned flows. ``None``: see :class:`XirrResult`.
+    counts as its date. Same-day flows are netted exactly first. The rate is unrounded
+    (domain rules show 4 decimals), relative error near 1e-15 on well-conditioned flows.
+    ``None``: see :class:`XirrResult`.
     Raises ValueError for unequal lengths or non-finite amounts, TypeError for bools or
     non-dates.
     """
@@ -99,6 +100,52 @@ def xirr_many(series: Iterable[tuple[Sequence[date], Sequence[Amount]]]) -> list
     lengths = np.fromiter(map(len, (s[0] for s in series)), np.int64, len(series))
     if any(len(s[1]) != n for s, n in zip(series, lengths.tolist())):
         raise ValueError("dates and amounts differ in length")
+    # blocks of about _BLOCK flows keep every array small (see _solve_flat)
+    cuts = np.searchsorted(np.cumsum(lengths), np.arange(_BLOCK, int(lengths.sum()), _BLOCK))
+    bounds = [0, *sorted(set((cuts + 1).tolist()) - {0, len(series)}), len(series)]
+    return [x for lo, hi in itertools.pairwise(bounds)
+            for x in _many_block(series[lo:hi], lengths[lo:hi])]
+
+
+def xirr_flat(groups: np.ndarray, days: np.ndarray, amounts: np.ndarray,
+              n_groups: int | None = None) -> np.ndarray:
+    """Batch XIRR on flat ("long") arrays, one element per flow, e.g. rows from a query.
+
+    ``groups``: integer series labels ``0 .. n_groups - 1`` in any order; ``days``: integer
+    day numbers (``date.toordinal()`` or days since any epoch); ``amounts``: floats in
+    currency units, LP signs. Returns the annual rates (fractions), ``nan`` where
+    :func:`xirr` gives ``None``. Same-day flows are netted by float addition. All series
+    iterate together; one whose root is not certified unique gets the all-roots search.
+    """
+    g = np.asarray(groups, dtype=np.int64)
+    d = np.asarray(days, dtype=np.int64)
+    a = np.asarray(amounts, dtype=np.float64)
+    if not len(g) == len(d) == len(a):
+        raise ValueError("groups, days and amounts differ in length")
+    if not np.isfinite(a).all():
+        raise ValueError("amounts must be finite")
+    n = (int(g.max()) + 1 if len(g) else 0) if n_groups is None else int(n_groups)
+    if len(g) and not 0 <= int(g.min()) <= int(g.max()) < n:
+        raise ValueError(f"group labels must lie in 0..{n - 1}")
+    dg = np.diff(g)
+    if not ((dg > 0) | ((dg == 0) & (np.diff(d) > 0))).all():  # sort, then net same-day flows
+        order = np.lexsort((d, g))
+        g, d, a = g[order], d[order], a[order]
+        first = np.flatnonzero(np.r_[True, (np.diff(g) != 0) | (np.diff(d) != 0)])
+        if len(first) < len(g):
+            with np.errstate(over="ignore"):
+                g, d, a = g[first], d[first], np.add.reduceat(a, first)
+            if not np.isfinite(a).all():
+                raise ValueError("a same-day net is too large for a float")
+    return _solve_flat(g, d, a, n)
+
+
+# ----------------------------------------------------------------------------- internals
+
+
+def _many_block(series: list[tuple[Sequence[date], Sequence[Amount]]],
+                lengths: np.ndarray) -> list[float | None]:
+    """:func:`xirr_many` for one block of series."""
     days = np.fromiter(map(date.toordinal, itertools.chain.from_iterable(s[0] for s in series)),
                        np.int64, int(lengths.sum()))
     amts = np.array(list(itertools.chain.from_iterable(s[1] for s in series)), dtype=np.float64)
@@ -122,40 +169,6 @@ def xirr_many(series: Iterable[tuple[Sequence[date], Sequence[Amount]]]) -> list
             groups, days, amts = (np.concatenate(p) for p in zip(*parts))
         rates = xirr_flat(groups, days, amts, len(series))
     return [None if math.isnan(x) else x for x in rates.tolist()]
-
-
-def xirr_flat(groups: np.ndarray, days: np.ndarray, amounts: np.ndarray,
-              n_groups: int | None = None) -> np.ndarray:
-    """Batch XIRR on flat ("long") arrays, one element per flow, e.g. rows from a query.
-
-    ``groups``: integer series labels ``0 .. n_groups - 1`` in any order; ``days``: integer
-    day numbers (``date.toordinal()`` or days since any epoch); ``amounts``: floats in
-    currency units, LP signs. Returns the annual rates (fractions), ``nan`` where
-    :func:`xirr` gives ``None``. Same-day flows are netted by float addition. All series
-    iterate together; one whose root is not certified unique gets the all-roots search.
-    """
-    g = np.asarray(groups, dtype=np.int64)
-    d = np.asarray(days, dtype=np.int64)
-    a = np.asarray(amounts, dtype=np.float64)
-    if not len(g) == len(d) == len(a):
-        raise ValueError("groups, days and amounts differ in length")
-    if not np.isfinite(a).all():
-        raise ValueError("amounts must be finite")
-    n = (int(g.max()) + 1 if len(g) else 0) if n_groups is None else int(n_groups)
-    dg = np.diff(g)
-    if not ((dg > 0) | ((dg == 0) & (np.diff(d) > 0))).all():  # sort, then net same-day flows
-        order = np.lexsort((d, g))
-        g, d, a = g[order], d[order], a[order]
-        first = np.flatnonzero(np.r_[True, (np.diff(g) != 0) | (np.diff(d) != 0)])
-        if len(first) < len(g):
-            with np.errstate(over="ignore"):
-                g, d, a = g[first], d[first], np.add.reduceat(a, first)
-            if not np.isfinite(a).all():
-                raise ValueError("a same-day net is too large for a float")
-    return _solve_flat(g, d, a, n)
-
-
-# ----------------------------------------------------------------------------- internals
 
 
 def _solve_flat(g: np.ndarray, d: np.ndarray, a: np.ndarray, n: int) -> np.ndarray:

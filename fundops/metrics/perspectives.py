@@ -114,8 +114,7 @@ def _empty(as_of: date, fund_id: int) -> Position:
     from decimal import Decimal
 
     zero = Decimal("0.00")
-    return Position("fund_net", (fund_id,), as_of, zero, zero, zero, zero, None, None,
-                    None, None, None, None)
+    return Position("fund_net", (fund_id,), as_of, zero, zero, zero, zero, None, None)
 
 
 def lp_position(actor: Actor, fund_id: int, investor_id: int, as_of: date) -> LpLine:

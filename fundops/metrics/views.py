@@ -181,3 +181,6 @@ def fund_performance(fund_id: int) -> Any:
     return render_template("metrics/fund_performance.html", report=report, as_of=as_of,
                            history=history, chart=Markup(svg),  # every text is escaped in charts
                            **context)
+
+
+from fundops.metrics import parent_views as _parent_views  # noqa: F401  (registers its routes on bp)

@@ -34,6 +34,8 @@ from fundops.portfolio.ledger import CashFlow
 from fundops.portfolio.models import Commitment, Fund, Investor
 
 bp = Blueprint("portfolio", __name__)
+# The fund page shows the latest entries; the whole ledger is in the export and the API.
+LEDGER_ROWS = 200
 
 
 @bp.app_template_filter("enum_label")
@@ -112,7 +114,8 @@ def fund_detail(fund_id: int) -> Any:
         can_write=access is Access.MANAGER and current_user.can_write,
         totals=queries.get_fund_totals(fund),
         lps=queries.list_lp_positions(fund, access, actor.organisation_id),
-        entries=queries.list_ledger(fund.id), reversed_ids=queries.reversed_entry_ids(fund.id),
+        entries=queries.list_ledger(fund.id, limit=LEDGER_ROWS), ledger_limit=LEDGER_ROWS,
+        reversed_ids=queries.reversed_entry_ids(fund.id),
         navs=queries.list_nav_history(fund.id), holdings=queries.list_holdings(fund.id),
         sub_funds=queries.list_sub_fund_holdings(fund.id),
     )

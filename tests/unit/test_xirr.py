@@ -242,6 +242,8 @@ def test_batch_edge_cases():
         xirr_flat(np.array([0, 0]), np.array([1, 2]), np.array([1.0, np.inf]))
     with pytest.raises(ValueError):
         xirr_flat(np.array([0]), np.array([1, 2]), np.array([1.0]))
+    with pytest.raises(ValueError, match="group labels"):
+        xirr_flat(np.array([0, 3]), np.array([1, 2]), np.array([-1.0, 2.0]), n_groups=2)
     empty = xirr_flat(np.zeros(0, int), np.zeros(0, int), np.zeros(0), n_groups=2)
     assert empty.shape == (2,) and np.isnan(empty).all()
 

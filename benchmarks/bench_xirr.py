@@ -1,0 +1,125 @@
+"""Benchmark: batch XIRR (fundops.calc.returns) against loops of single calls.
+
+Builds deterministic synthetic fund series (default 5,000 series of 40 quarterly flows:
+capital calls over the first 3-5 years, a few follow-on calls later, distributions from
+year 3, the NAV added to the last flow; value dates jittered within the quarter; fund
+multiples spread from about 0.4x to 3x), then times, best of ``--repeat`` runs:
+
+  (a)  a loop of ``pyxirr.xirr`` on Python lists of dates and floats;
+  (b)  a loop of ``fundops.calc.returns.xirr`` on the same lists;
+  (c)  one ``xirr_many`` call on the same lists (conversion included);
+  (a') a loop of ``pyxirr.xirr`` on per-series numpy arrays (datetime64, float64);
+  (d)  one ``xirr_flat`` call on flat numpy arrays (series id, day number, amount), the
+       form a bulk query returns.
+
+(interleaved rounds, best time of each) and prints each time and the ratios. Not part of the test suite; needs pyxirr (a
+benchmark/test extra only). Run: ``python benchmarks/bench_xirr.py [--series N]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import random
+import time
+from collections.abc import Callable
+from datetime import date, timedelta
+
+import numpy as np
+
+from fundops.calc.returns import xirr, xirr_flat, xirr_many
+
+Series = tuple[list[date], list[float]]
+
+
+def build_series(n_series: int, n_flows: int, seed: int = 20260101) -> list[Series]:
+    """Deterministic quarterly fund cash flows (LP view), one NAV-terminated series each."""
+    rng = random.Random(seed)
+    out: list[Series] = []
+    for _ in range(n_series):
+        start = date(2005, 1, 1) + timedelta(days=rng.randint(0, 3650))
+        commitment = rng.uniform(1e7, 1e9)
+        call_quarters = rng.randint(12, 20)
+        multiple = math.exp(rng.gauss(0.3, 0.45))  # total value / paid-in
+        calls = [rng.random() for _ in range(call_quarters)]
+        dist = [rng.random() ** 2 for _ in range(n_flows - 12)]
+        dates, amounts = [], []
+        for q in range(n_flows):
+            dates.append(start + timedelta(days=91 * q + rng.randint(0, 20)))
+            amount = 0.0
+            if q < call_quarters:
+                amount -= commitment * 0.9 * calls[q] / sum(calls)
+            elif rng.random() < 0.05:  # follow-on call after distributions began
+                amount -= commitment * 0.02
+            if q >= 12:
+                amount += commitment * multiple * 0.7 * dist[q - 12] / sum(dist)
+            amounts.append(round(amount, 2))
+        amounts[-1] += round(commitment * multiple * 0.3, 2)  # NAV at the valuation date
+        out.append((dates, amounts))
+    return out
+
+
+def best_times(runs: dict[str, Callable[[], object]], repeat: int) -> dict[str, float]:
+    """Best wall time of each callable over ``repeat`` rounds, the callables interleaved
+    within each round so that machine load and allocator state affect all alike."""
+    best = dict.fromkeys(runs, math.inf)
+    for _ in range(repeat):
+        for name, fn in runs.items():
+            t0 = time.perf_counter()
+            fn()
+            best[name] = min(best[name], time.perf_counter() - t0)
+    return best
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--series", type=int, default=5000)
+    parser.add_argument("--flows", type=int, default=40)
+    parser.add_argument("--repeat", type=int, default=15)
+    args = parser.parse_args()
+    import pyxirr
+
+    series = build_series(args.series, args.flows)
+    arrays = [(np.array(d, dtype="datetime64[D]"), np.array(a)) for d, a in series]
+    groups = np.repeat(np.arange(len(series)), [len(d) for d, _ in series])
+    days = np.array([x.toordinal() for d, _ in series for x in d], dtype=np.int64)
+    flat_amounts = np.array([x for _, a in series for x in a])
+
+    single = [xirr(d, a) for d, a in series]
+    batch, flat = xirr_many(series), xirr_flat(groups, days, flat_amounts, len(series))
+    ref = [pyxirr.xirr(d, a) for d, a in series]
+
+    def rel(x: float | None, y: float | None) -> float:
+        if x is None or y is None or math.isnan(x) or math.isnan(y):
+            return 0.0 if (x is None or math.isnan(x)) == (y is None or math.isnan(y)) else math.inf
+        return abs(x - y) / max(abs(y), 1e-12)
+
+    times = best_times({
+        "a": lambda: [pyxirr.xirr(d, a) for d, a in series],
+        "c": lambda: xirr_many(series),
+        "a2": lambda: [pyxirr.xirr(d, a) for d, a in arrays],
+        "d": lambda: xirr_flat(groups, days, flat_amounts, len(series)),
+    }, args.repeat)
+    t_a, t_c, t_a2, t_d = times["a"], times["c"], times["a2"], times["d"]
+    t_b = best_times({"b": lambda: [xirr(d, a) for d, a in series]}, max(1, args.repeat // 5))["b"]
+
+    rates = np.array([x for x in single if x is not None])
+    print(f"{args.series} series x {args.flows} flows, best of {args.repeat}; IRR 5/50/95 %ile "
+          f"{np.percentile(rates, 5):.2%} / {np.median(rates):.2%} / {np.percentile(rates, 95):.2%}")
+    print(f"(a)  loop of pyxirr.xirr, lists         {t_a * 1e3:9.1f} ms")
+    print(f"(b)  loop of fundops xirr, lists        {t_b * 1e3:9.1f} ms")
+    print(f"(c)  fundops xirr_many, lists           {t_c * 1e3:9.1f} ms")
+    print(f"(a') loop of pyxirr.xirr, numpy arrays  {t_a2 * 1e3:9.1f} ms")
+    print(f"(d)  fundops xirr_flat, numpy arrays    {t_d * 1e3:9.1f} ms")
+    print(f"speed-up (a)/(c)   batch vs pyxirr loop, list input   {t_a / t_c:6.2f}x")
+    print(f"speed-up (a')/(d)  batch vs pyxirr loop, array input  {t_a2 / t_d:6.2f}x")
+    print(f"speed-up (a)/(d)   array batch vs pyxirr list loop    {t_a / t_d:6.2f}x")
+    print(f"speed-up (b)/(c)   batch vs fundops single loop       {t_b / t_c:6.2f}x")
+    print(f"max relative difference: batch vs single "
+          f"{max(rel(b, s) for b, s in zip(batch, single)):.1e}, flat vs single "
+          f"{max(rel(f, s) for f, s in zip(flat.tolist(), single)):.1e}, pyxirr vs single "
+          f"{max(rel(p, s) for p, s in zip(ref, single)):.1e}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,336 @@
+"""Parent-fund (guidance fund / 母基金) page: look-through, leverage, policy indicators and rules.
+
+One GET page, ``metrics.parent_overview``, computes each service once per request
+(:func:`look_through`, :func:`leverage`, :func:`policy_indicators`) and shows every figure
+with its definition, numerator, denominator and basis. One POST route records a policy
+rule (writers with manager access); a bad rule re-renders the page with the error on its
+field (422) and writes nothing. Dates default to today in the business timezone, exactly
+as on the performance page.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from decimal import Decimal
+from typing import Any
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from fundops.auth.current import current_actor
+from fundops.calc.lookthrough import quantize_fraction
+from fundops.calc.policy import RULE_CHECKS, RULE_PARAMS
+from fundops.errors import ValidationError
+from fundops.i18n import format_money, unit_label
+from fundops.metrics import charts
+from fundops.metrics.leverage import leverage, load_fund_labels
+from fundops.metrics.lookthrough import look_through, parse_share_basis
+from fundops.metrics.policy import list_policy_rules, policy_indicators, set_policy_rule
+from fundops.metrics.views import (
+    AsOfForm,
+    bp,
+    business_today,
+    parse_as_of,
+    recent_quarter_ends,
+)
+from fundops.portfolio.access import Access, get_fund, list_funds
+from fundops.portfolio.forms import label as enum_label
+from fundops.portfolio.forms import option
+from fundops.portfolio.models import Fund
+from fundops.uow import Actor
+
+TOP_COMPANIES = 50
+"""Companies shown on the page (largest exposure first); the API pages through all of them."""
+TOP_BREAKDOWN = 30
+"""Rows shown per breakdown table (sector, stage, region, tag)."""
+SUB_FUND_DETAILS = 50
+"""Sub-funds with their own leverage rows and indicator tables on the page (every sub-fund
+that breaks a rule, then the others in order); a national-scale parent has hundreds, and
+the API returns them all."""
+
+
+def N_(text: str) -> str:
+    """Mark a msgid for extraction; the text is translated when it is shown."""
+    return text
+
+
+# Formulas and fixed notes come from fundops.calc in English; these are their msgids.
+KNOWN_TEXTS = (
+    N_("Σ sub-fund size / guidance-fund contribution"),
+    N_("(Σ sub-fund size − all government-sourced money) / guidance-fund contribution"),
+    N_("(Σ sub-fund size − guidance-fund contribution) / guidance-fund contribution"),
+    N_("(Σ sub-fund cumulative investment at cost + co-investment) / guidance-fund contribution"),
+    N_("Σ portfolio investment at cost attributable to the guidance fund through its shares "
+       "(any depth) / guidance-fund contribution"),
+    N_("paid-in / committed (all LPs)"),
+    N_("government LPs' paid-in / their commitments"),
+    N_("social LPs' paid-in / their commitments"),
+    N_("(cumulative investment at cost incl. exited + sub-fund contributions) / paid-in"),
+    N_("(paid-in − invested − sub-fund contributions − fees − expenses + proceeds + sub-fund "
+       "returns − distributions) / paid-in"),
+    N_("government-sourced commitments (or paid-in) / all commitments (or paid-in)"),
+    N_("investment in companies of the region / (multiple × guidance-fund contribution)"),
+    N_("investment in companies at the early stages / cumulative investment"),
+    N_("deals ≤ the single-deal cap or in SMEs / cumulative investment"),
+    N_("investment in hard-tech companies / cumulative investment"),
+    N_("largest cumulative investment in one company / fund size"),
+    N_("no 返投 rule in force"),
+    N_("companies flagged hard-tech"),
+    N_("SME companies"),
+)
+
+LOOK_THROUGH_DEFINITION = (
+    ("穿透敞口：母基金经各层子基金对每家企业的间接持有 = Σ 各路径上份额之积 × 该基金对企业的持仓价值"
+    "（估值日前最近一次公允价值，无估值时按成本）；母基金直投份额为1；多条路径到达的企业合并为一行。"),
+    ("Look-through exposure: for each company, Σ over every path parent → … → fund → company "
+    "of the product of the shares along the path × that fund's holding value (latest fair "
+    "value on or before the date, else cost); the parent's own holdings count with share 1; "
+    "a company reached by several paths appears once."),
+)
+SHARE_DEFINITIONS = {
+    "paid_in": ("实缴份额 = 母基金对子基金的实缴 / 子基金全部实缴（子基金尚无实缴时为0）。",
+                ("Paid-in share = the parent's paid-in to the sub-fund / all of the sub-fund's "
+                "paid-in (0 while the sub-fund has none).")),
+    "commitment": ("认缴份额 = 母基金对子基金的认缴 / 子基金全部认缴。",
+                   ("Commitment share = the parent's commitments to the sub-fund / all "
+                   "commitments to the sub-fund.")),
+}
+RULE_TYPE_LABELS = {
+    "gov_share_cap": _l("Government share cap"),
+    "reinvest_multiple": _l("Local reinvestment multiple (返投)"),
+    "early_stage_min_share": _l("Minimum early-stage share (投早)"),
+    "small_company_min_share": _l("Minimum small-company share (投小)"),
+    "hard_tech_min_share": _l("Minimum hard-tech share (投硬科技)"),
+    "single_deal_max": _l("Single-company investment cap"),
+    "deployment_min_ratio": _l("Minimum deployment ratio"),
+    "idle_max_ratio": _l("Maximum idle-cash ratio"),
+    "paid_in_min_ratio": _l("Minimum paid-in ratio"),
+}
+BASIS_LABELS = {
+    "subscribed": _l("Subscribed (认缴)"), "paid_in": _l("Paid-in (实缴)"),
+    "commitment": _l("Commitment share"),
+}
+VALUE_BASIS_LABELS = {"fair_value": _l("Fair value"), "cost": _l("Cost"),
+                      "mixed": _l("Fair value / cost")}
+_EXAMPLES = {"fraction": '"0.30"', "positive": '"1.5"', "prefix": '"4403"',
+             "stages": '["seed", "start_up"]'}
+
+
+def is_zh() -> bool:
+    return str(get_locale()).startswith("zh")
+
+
+def pick(zh: str, en: str) -> str:
+    """The Chinese or the English text, by the page's language."""
+    return zh if is_zh() else en
+
+
+def basis_text(basis: str | None) -> str:
+    return "" if basis is None else str(BASIS_LABELS.get(basis, basis))
+
+
+def rule_type_text(rule_type: str) -> str:
+    return str(RULE_TYPE_LABELS.get(rule_type, rule_type))
+
+
+def formula_text(text: str) -> str:
+    """A calc formula or note in the page's language (unchanged when it has no translation)."""
+    return str(_(text)) if text else ""
+
+
+_STAGES_NOTE = re.compile(r"stages: (.*) \(the company's current stage\)")
+_SME_NOTE = re.compile(r"SME companies or deals ≤ (\S+) yuan")
+_REGION_NOTE = re.compile(r"region (\d+)\*, multiple (\S+); recognised: investments in "
+                          r"companies registered in the region")
+
+
+def note_text(note: str) -> str:
+    """The note of a policy indicator, translated where its pattern is known."""
+    if m := _STAGES_NOTE.fullmatch(note):
+        stages = ", ".join(enum_label(s.strip(), "CompanyStage") for s in m.group(1).split(","))
+        return str(_("Stages: %(stages)s (the company's current stage)", stages=stages))
+    if m := _SME_NOTE.fullmatch(note):
+        return str(_("SME companies or deals ≤ %(amount)s %(unit)s",
+                     amount=format_money(Decimal(m.group(1))), unit=unit_label()))
+    if m := _REGION_NOTE.fullmatch(note):
+        return str(_("Region %(prefix)s*, multiple %(multiple)s; recognised: investments in "
+                     "companies registered in the region", prefix=m.group(1),
+                     multiple=m.group(2)))
+    return formula_text(note)
+
+
+def threshold_text(comparison: str, threshold: Decimal) -> str:
+    """``≥ 70.00%`` / ``≤ 30.00%``: a rule's threshold as a percentage."""
+    sign = "≥" if comparison == "min" else "≤"
+    return f"{sign} {(threshold * 100).normalize():f}%"
+
+
+def params_text(params: dict[str, Any]) -> str:
+    return json.dumps(params, ensure_ascii=False, sort_keys=True)
+
+
+class LookThroughForm(AsOfForm):
+    """The GET picker: as-of date and the share basis of the look-through."""
+
+    basis = SelectField(_l("Share basis"), choices=[
+        option("paid_in", _l("Paid-in share (实缴)")),
+        option("commitment", _l("Commitment share (认缴)")),
+    ], default="paid_in")
+
+
+class PolicyRuleForm(FlaskForm):
+    """Shape of a new policy rule; the parameters are checked by :func:`set_policy_rule`."""
+
+    rule_type = SelectField(_l("Rule type"), choices=[
+        option(code, text) for code, text in RULE_TYPE_LABELS.items()])
+    params = TextAreaField(_l("Parameters (JSON object)"), [DataRequired(), Length(max=2000)],
+                           render_kw={"rows": 2, "spellcheck": "false", "class": "code"})
+    rule_basis = SelectField(_l("Basis"), choices=[
+        option("subscribed", _l("Subscribed (认缴)")), option("paid_in", _l("Paid-in (实缴)"))])
+    effective_from = DateField(_l("Effective from"), [DataRequired()])
+    source_citation = StringField(_l("Source (document, article)"), [Optional(), Length(max=300)])
+
+
+def rule_params_help() -> list[tuple[str, str, str, str]]:
+    """Per rule type: (code, label, "indicator (min|max) · parameters", an example JSON)."""
+    rows = []
+    for rule_type, spec in RULE_PARAMS.items():
+        example = ", ".join(f'"{key}": {_EXAMPLES[kind]}' for key, (kind, required) in spec.items()
+                            if required or kind == "stages")
+        indicator, comparison, _key, _default = RULE_CHECKS[rule_type]
+        keys = ", ".join(key if required else f"[{key}]" for key, (_k, required) in spec.items())
+        rows.append((rule_type, rule_type_text(rule_type), f"{indicator} ({comparison}) · {keys}",
+                     "{" + example + "}"))
+    return rows
+
+
+def _fund_labels(*groups: Any) -> dict[int, tuple[str, str]]:
+    labels: dict[int, tuple[str, str]] = {}
+    for group in groups:
+        for item in group:
+            labels[item.fund_id] = (item.fund_code, item.fund_name)
+    return labels
+
+
+def _query(**values: Any) -> dict[str, Any]:
+    return {k: v for k, v in values.items() if v not in (None, "")}
+
+
+def _render(actor: Actor, fund: Fund, access: Access, rule_form: PolicyRuleForm | None,
+            status: int = 200) -> Any:
+    """The page; every service once. Bad ``as_of`` / ``basis`` show as field errors (422)."""
+    today = business_today()
+    args = request.args
+    form = LookThroughForm(args if args else None, as_of=today, basis="paid_in")
+    context: dict[str, Any] = {
+        "fund": fund, "access": access, "form": form, "rule_form": rule_form, "today": today,
+        "quarter_links": recent_quarter_ends(today), "quarter_label": charts.quarter_label,
+        "pick": pick, "basis_text": basis_text, "formula_text": formula_text,
+        "note_text": note_text, "rule_type_text": rule_type_text, "threshold_text": threshold_text,
+        "params_text": params_text, "value_basis_labels": VALUE_BASIS_LABELS,
+        "lt_definition": LOOK_THROUGH_DEFINITION, "share_definitions": SHARE_DEFINITIONS,
+        "rule_help": rule_params_help(), "top_n": TOP_COMPANIES, "top_breakdown": TOP_BREAKDOWN,
+        "query": _query(as_of=args.get("as_of"), basis=args.get("basis")),
+        "rules": list_policy_rules(actor, fund.id),
+    }
+    bad = False
+    try:
+        as_of = parse_as_of(args.get("as_of"), today)
+    except ValidationError:
+        form.as_of.errors = [_("Enter a date in the form YYYY-MM-DD, not after %(today)s.",
+                               today=today.isoformat())]
+        bad = True
+    try:
+        basis = parse_share_basis(args.get("basis") or "paid_in")
+    except ValidationError:
+        form.basis.errors = [_("Choose the paid-in share or the commitment share.")]
+        bad = True
+    if bad:
+        return render_template("metrics/parent_overview.html", lt=None, **context), 422
+    lt = look_through(actor, fund.id, as_of, basis)
+    lev = leverage(actor, fund.id, as_of)
+    pol = policy_indicators(actor, fund.id, as_of)
+    labels = _fund_labels(lev.sub_funds, pol.sub_funds)
+    missing = [s.sub_fund_id for s in lt.sub_funds if s.sub_fund_id not in labels]
+    labels |= load_fund_labels(missing) if missing else {}
+    exact_through = lt.total_exact - lt.direct_total_exact
+    amounts = {"direct": quantize_fraction(lt.direct_total_exact),
+               "through": quantize_fraction(exact_through),
+               "own": {s.sub_fund_id: quantize_fraction(s.own_total_exact) for s in lt.sub_funds}}
+    breaching = [x.fund_id for x in pol.breaches]
+    others = [x.fund_id for x in pol.sub_funds if not x.breaches]
+    policy_shown = set(breaching + others[:max(0, SUB_FUND_DETAILS - len(breaching))])
+    visible = {f.id for f in list_funds(actor)}
+    linkable = {row.company_id for row in lt.rows[:TOP_COMPANIES]
+                if any(part.fund_id in visible for part in row.via)}
+    return render_template(
+        "metrics/parent_overview.html", lt=lt, lev=lev, pol=pol, as_of=as_of, basis=basis,
+        labels=labels, amounts=amounts, visible_funds=visible, linkable=linkable,
+        policy_shown=policy_shown, detail_limit=SUB_FUND_DETAILS, **context), status
+
+
+def _can_write(access: Access) -> bool:
+    return access is Access.MANAGER and bool(current_user.can_write)
+
+
+@bp.route("/funds/<int:fund_id>/look-through")
+@login_required
+def parent_overview(fund_id: int) -> Any:
+    """Look-through, leverage and policy indicators of a parent fund as of ``?as_of=``."""
+    actor = current_actor()
+    fund, access = get_fund(actor, fund_id)
+    rule_form = None
+    if _can_write(access):
+        rule_form = PolicyRuleForm(formdata=None, effective_from=business_today())
+    return _render(actor, fund, access, rule_form)
+
+
+@bp.route("/funds/<int:fund_id>/policy-rules", methods=["POST"])
+@login_required
+def parent_policy_rule_new(fund_id: int) -> Any:
+    """Record a policy rule of the fund; 404 without manager access, 403 for a viewer."""
+    actor = current_actor()
+    fund, access = get_fund(actor, fund_id, write=True)
+    form = PolicyRuleForm()
+    if form.validate_on_submit():
+        try:
+            params = json.loads(form.params.data, parse_float=Decimal)
+        except ValueError as exc:
+            form.params.errors = [_("Not valid JSON: %(error)s", error=str(exc))]
+        else:
+            try:
+                if not isinstance(params, dict):
+                    raise ValidationError("params", _("Give a JSON object, e.g. %(example)s",
+                                                      example='{"max_share": "0.30"}'))
+                set_policy_rule(actor, fund.id, form.rule_type.data, params, form.rule_basis.data,
+                                form.effective_from.data, form.source_citation.data or "")
+            except ValidationError as exc:
+                _attach(form, exc)
+            else:
+                flash(_("Policy rule recorded: %(rule)s from %(date)s.",
+                        rule=rule_type_text(form.rule_type.data),
+                        date=form.effective_from.data.isoformat()), "success")
+                target = url_for("metrics.parent_overview", fund_id=fund.id,
+                                 **_query(as_of=request.args.get("as_of"),
+                                          basis=request.args.get("basis")))
+                return redirect(target + "#policy-rules")
+    return _render(actor, fund, access, form, 422)
+
+
+def _attach(form: PolicyRuleForm, exc: ValidationError) -> None:
+    """A service error on its field; ``params.<key>`` goes to the params box, named."""
+    if exc.field.startswith("params."):
+        form.params.errors = [*form.params.errors, f"{exc.field[7:]}: {exc.message}"]
+        return
+    name = "rule_basis" if exc.field == "basis" else exc.field
+    field = form._fields.get(name)
+    target = field if field is not None and name != "csrf_token" else form.params
+    target.errors = [*target.errors, exc.message]
+
