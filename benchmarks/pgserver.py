@@ -1,6 +1,6 @@
 """A local PostgreSQL server for the benchmarks whose data directory survives between runs.
 
-Like ``tests/pgserver.py`` it runs the machine's ``initdb`` / ``pg_ctl`` (as the
+It shares ``tests/pgserver.py``'s helpers and, like it, runs the machine's ``initdb`` / ``pg_ctl`` (as the
 ``postgres`` system user when started as root, since PostgreSQL refuses root) on a free
 loopback port with trust authentication for the ``fundops`` superuser, but the data
 directory lives under the benchmark work directory so that the generated database is
@@ -9,33 +9,11 @@ reused by the next run. The server is stopped at the end of a run; its data is k
 
 from __future__ import annotations
 
-import glob
 import os
-import shutil
-import socket
 import subprocess
 from dataclasses import dataclass
 
-
-class PostgresUnavailable(RuntimeError):
-    """No PostgreSQL binaries, or the server would not start."""
-
-
-def find_bin(name: str) -> str:
-    found = shutil.which(name)
-    if found:
-        return found
-    candidates = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"), reverse=True)
-    if not candidates:
-        raise PostgresUnavailable(f"{name} not found: install PostgreSQL or set "
-                                  "FUNDOPS_BENCH_DATABASE_URL")
-    return candidates[0]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from tests.pgserver import PostgresUnavailable, find_bin, free_port, postgres_user_prefix
 
 
 @dataclass
@@ -67,13 +45,7 @@ def start(base: str) -> BenchServer:
     initdb, pg_ctl = find_bin("initdb"), find_bin("pg_ctl")
     os.makedirs(base, exist_ok=True)
     datadir = os.path.join(base, "data")
-    as_user: list[str] = []
-    if os.geteuid() == 0:
-        runuser = shutil.which("runuser")
-        if runuser is None:
-            raise PostgresUnavailable("running as root but runuser is missing")
-        subprocess.run(["chown", "-R", "postgres:postgres", base], check=True)
-        as_user = [runuser, "-u", "postgres", "--"]
+    as_user = postgres_user_prefix(base)
     if not os.path.exists(os.path.join(datadir, "PG_VERSION")):
         init = subprocess.run(
             [*as_user, initdb, "-D", datadir, "-U", "fundops", "-A", "trust", "-E", "UTF8",
@@ -84,7 +56,7 @@ def start(base: str) -> BenchServer:
     if os.path.exists(os.path.join(datadir, "postmaster.pid")):
         subprocess.run([*as_user, pg_ctl, "-D", datadir, "-m", "fast", "-w", "stop"],
                        capture_output=True, check=False)
-    port = _free_port()
+    port = free_port()
     options = f"-p {port} -k {base} -c listen_addresses=127.0.0.1 {SERVER_OPTIONS}"
     log = os.path.join(base, "server.log")
     started = subprocess.run([*as_user, pg_ctl, "-D", datadir, "-o", options, "-l", log, "-w",

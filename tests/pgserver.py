@@ -15,7 +15,7 @@ class PostgresUnavailable(RuntimeError):
     """PostgreSQL could not be started; the suite fails rather than skipping."""
 
 
-def _find_bin(name: str) -> str:
+def find_bin(name: str) -> str:
     found = shutil.which(name)
     if found:
         return found
@@ -28,7 +28,7 @@ def _find_bin(name: str) -> str:
     )
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
@@ -47,9 +47,21 @@ class PostgresServer:
         return f"postgresql+psycopg://fundops@127.0.0.1:{self.port}/postgres"
 
     def stop(self) -> None:
-        subprocess.run([*self.as_user, _find_bin("pg_ctl"), "-D", self.datadir, "-m", "immediate",
+        subprocess.run([*self.as_user, find_bin("pg_ctl"), "-D", self.datadir, "-m", "immediate",
                         "stop"], capture_output=True, check=False)
         shutil.rmtree(os.path.dirname(self.datadir), ignore_errors=True)
+
+
+def postgres_user_prefix(base: str) -> list[str]:
+    """Command prefix running PostgreSQL tools as ``postgres`` when we are root (PostgreSQL
+    refuses root); also hands ``base`` to that user. Empty when not root."""
+    if os.geteuid() != 0:
+        return []
+    runuser = shutil.which("runuser")
+    if runuser is None:
+        raise PostgresUnavailable("running as root but runuser is missing")
+    subprocess.run(["chown", "-R", "postgres:postgres", base], check=True)
+    return [runuser, "-u", "postgres", "--"]
 
 
 def start_postgres() -> PostgresServer:
@@ -57,17 +69,11 @@ def start_postgres() -> PostgresServer:
 
     As root, the server runs as the ``postgres`` system user (PostgreSQL refuses root).
     """
-    initdb, pg_ctl = _find_bin("initdb"), _find_bin("pg_ctl")
+    initdb, pg_ctl = find_bin("initdb"), find_bin("pg_ctl")
     base = tempfile.mkdtemp(prefix="fundops-pg-")
     datadir = os.path.join(base, "data")
-    as_user: list[str] = []
-    if os.geteuid() == 0:
-        runuser = shutil.which("runuser")
-        if runuser is None:
-            raise PostgresUnavailable("running as root but runuser is missing")
-        subprocess.run(["chown", "postgres:postgres", base], check=True)
-        as_user = [runuser, "-u", "postgres", "--"]
-    port = _free_port()
+    as_user = postgres_user_prefix(base)
+    port = free_port()
     init = subprocess.run(
         [*as_user, initdb, "-D", datadir, "-U", "fundops", "-A", "trust", "-E", "UTF8",
          "--locale=C", "--no-sync"],
