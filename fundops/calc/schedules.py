@@ -1,0 +1,401 @@
+"""Loan repayment schedules, interest subsidy (贴息), loan sizing and the equity-arrival check.
+
+Units and signs, for the whole module: money is ``Decimal`` yuan with at most 2 decimals
+(fen); every amount in a result is a non-negative amount quantized to exactly 2 decimals,
+paid by the borrower (schedules) or available to it (sizing). Rates are ``Decimal``
+fractions (``Decimal("0.0435")`` = 4.35 %), never percents; an annual nominal rate is
+charged at ``annual_rate / periods_per_year`` per period on the outstanding balance, in
+arrears (domain-rules §4.3, §4.6). No floats: numpy-financial's ``pmt`` is called with
+Decimal arguments at 60 digits. Rounding modes are stated per function: schedule rows
+round half-to-even to the fen; limits and subsidies round down (nobody is promised more
+than the rule allows).
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_DOWN, ROUND_HALF_EVEN, Decimal, localcontext
+from typing import Literal
+
+import numpy_financial as npf
+
+from fundops.money import decimal_places
+
+__all__ = [
+    "REPAYMENT_TYPES", "EquityCheck", "Headroom", "RepaymentType", "ScheduleRow",
+    "Subsidy", "SubsidyRow", "add_months", "equity_condition", "interest_subsidy",
+    "loan_headroom", "repayment_schedule",
+]
+
+RepaymentType = Literal["equal_instalment", "equal_principal", "interest_only"]
+REPAYMENT_TYPES: tuple[RepaymentType, ...] = ("equal_instalment", "equal_principal",
+                                              "interest_only")
+FEN = Decimal("0.01")
+RATE_UNIT = Decimal("1e-8")  # rates in results carry 8 decimals, like the Rate(scale=8) type
+_WIDE = 60  # working precision: products and powers of 2-decimal yuan stay exact or 1e-40 close
+
+
+def _money(value: Decimal, name: str) -> Decimal:
+    """Check a non-negative yuan amount with at most 2 decimals; return it with exactly 2."""
+    if not isinstance(value, Decimal) or not value.is_finite():
+        raise TypeError(f"{name} must be a finite Decimal, got {value!r}")
+    if value < 0 or decimal_places(value) > 2:
+        raise ValueError(f"{name} must be >= 0 with at most 2 decimals, got {value}")
+    return value.quantize(FEN) + 0  # "+ 0" turns -0.00 into 0.00
+
+
+def _fraction(value: Decimal, name: str, upper: Decimal | None = None) -> Decimal:
+    """Check a rate or share: a finite Decimal >= 0 (and <= ``upper`` when given)."""
+    if not isinstance(value, Decimal) or not value.is_finite():
+        raise TypeError(f"{name} must be a finite Decimal fraction, got {value!r}")
+    if value < 0 or (upper is not None and value > upper):
+        limit = f" and <= {upper}" if upper is not None else ""
+        raise ValueError(f"{name} must be >= 0{limit}, got {value}")
+    return value
+
+
+def add_months(start: date, months: int) -> date:
+    """``start`` moved by ``months`` calendar months, the day clamped to the month's end.
+
+    ``add_months(date(2025, 1, 31), 1) == date(2025, 2, 28)``; ``months`` may be negative.
+    """
+    index = start.year * 12 + start.month - 1 + months
+    year, month = divmod(index, 12)
+    month += 1
+    return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduleRow:
+    """One instalment; amounts in yuan (2 decimals, >= 0), paid by the borrower.
+
+    ``payment == principal + interest`` and ``closing_balance == opening_balance -
+    principal`` hold exactly on every row.
+    """
+
+    period: int  # 1-based
+    due_on: date
+    opening_balance: Decimal
+    principal: Decimal
+    interest: Decimal
+    payment: Decimal
+    closing_balance: Decimal
+
+
+def _level_principal(principal: Decimal, periods: int) -> Decimal:
+    """``principal / periods`` half-to-even to the fen, or rounded down if rounding up
+    would repay the whole loan before the last period."""
+    exact = principal / periods
+    part = exact.quantize(FEN, ROUND_HALF_EVEN)
+    return part if part * (periods - 1) <= principal else exact.quantize(FEN, ROUND_DOWN)
+
+
+def _amortisation_targets(principal: Decimal, rate: Decimal, periods: int) -> list[Decimal]:
+    """Closing balances after periods 1..n-1 of the exact level-payment loan, to the fen.
+
+    Closed form ``B_k = P (g^n - g^k) / (g^n - 1)`` with ``g = 1 + rate`` (rate > 0),
+    evaluated at 60 digits and rounded half-to-even; the list is non-increasing.
+    """
+    with localcontext() as ctx:
+        ctx.prec = _WIDE
+        growth = 1 + rate
+        final = growth**periods
+        targets, power = [], Decimal(1)
+        for _ in range(1, periods):
+            power *= growth
+            exact = principal * (final - power) / (final - 1)
+            targets.append(exact.quantize(FEN, ROUND_HALF_EVEN))
+    return targets
+
+
+def repayment_schedule(
+    principal: Decimal,
+    annual_rate: Decimal,
+    periods: int,
+    first_due_on: date,
+    *,
+    repayment_type: RepaymentType = "equal_instalment",
+    periods_per_year: int = 12,
+    months_between: int | None = None,
+) -> tuple[ScheduleRow, ...]:
+    """The repayment schedule of a loan of ``principal`` yuan over ``periods`` instalments.
+
+    Instalment k falls due on ``add_months(first_due_on, (k - 1) * months_between)``
+    (counted from the first date, so month-end dates do not drift); ``months_between``
+    defaults to ``12 // periods_per_year``. The periodic rate is ``annual_rate /
+    periods_per_year`` (nominal, equal periods, no day count).
+
+    * ``interest_only``: each row's interest is ``balance × periodic rate``; the whole
+      principal is repaid with the last instalment (bullet).
+    * ``equal_principal`` (等额本金): principal ``P / n`` each period (see
+      :func:`_level_principal`), interest ``opening balance × periodic rate``.
+    * ``equal_instalment`` (等额本息): every instalment but the last equals
+      ``numpy_financial.pmt`` rounded half-to-even to the fen. The principal column
+      follows the exact amortisation: each closing balance is the exact (unrounded)
+      level-payment balance rounded to the fen, and interest is the instalment minus
+      that principal. The instalment's rounding therefore lands in the interest column
+      (within 1.5 fen of ``opening × rate``) instead of compounding in the balance —
+      charging exact interest on the actual balance turns 100 yuan at 30 % over 360
+      months into a bullet loan. Where interest would come out negative (near-zero
+      rates) the row repays the instalment as principal and later rows catch up. A
+      zero rate gives the ``equal_principal`` schedule.
+
+    Rounding: interest half-to-even to the fen. In every type the principal column sums
+    exactly to ``principal``, the last row repays the remaining balance (absorbing all
+    rounding) with interest on it, and its closing balance is exactly 0.00; no amount is
+    negative. Raises ``TypeError`` for non-Decimal money or rates and ``ValueError`` for
+    a negative amount or rate, more than 2 decimals, or non-positive counts.
+    """
+    amount = _money(principal, "principal")
+    rate_year = _fraction(annual_rate, "annual_rate")
+    if repayment_type not in REPAYMENT_TYPES:
+        raise ValueError(f"unknown repayment_type {repayment_type!r}")
+    if periods < 1 or periods_per_year < 1:
+        raise ValueError("periods and periods_per_year must be at least 1")
+    if months_between is None:
+        if 12 % periods_per_year:
+            raise ValueError("give months_between when periods_per_year does not divide 12")
+        months_between = 12 // periods_per_year
+    if months_between < 1:
+        raise ValueError("months_between must be at least 1")
+    with localcontext() as ctx:
+        ctx.prec = _WIDE
+        rate = rate_year / periods_per_year
+
+        def interest_on(balance: Decimal) -> Decimal:
+            return (balance * rate).quantize(FEN, ROUND_HALF_EVEN)
+
+        parts: list[tuple[Decimal, Decimal]] = []  # (principal, interest) of rows 1..n-1
+        balance = amount
+        if repayment_type == "interest_only":
+            parts = [(Decimal("0.00"), interest_on(amount))] * (periods - 1)
+        elif repayment_type == "equal_principal" or rate == 0:
+            level = _level_principal(amount, periods)
+            for _ in range(periods - 1):
+                parts.append((level, interest_on(balance)))
+                balance -= level
+        else:
+            # Decimal in, Decimal out: float pmt loses ~1 yuan per 1e10 at rates near 1e-8
+            exact = Decimal(-npf.pmt(rate, periods, amount))
+            instalment = exact.quantize(FEN, ROUND_HALF_EVEN)
+            for target in _amortisation_targets(amount, rate, periods):
+                repaid = min(balance - target, instalment)  # >= 0: balance >= target
+                parts.append((repaid, instalment - repaid))
+                balance -= repaid
+        rows, balance = [], amount
+        for k in range(1, periods + 1):
+            repaid, interest = parts[k - 1] if k < periods else (balance, interest_on(balance))
+            due_on = add_months(first_due_on, (k - 1) * months_between)
+            rows.append(ScheduleRow(k, due_on, balance, repaid, interest, repaid + interest,
+                                    balance - repaid))
+            balance -= repaid
+    return tuple(rows)
+
+
+@dataclass(frozen=True, slots=True)
+class SubsidyRow:
+    """Subsidy on one instalment; yuan, 2 decimals, >= 0. ``net_interest = interest -
+    subsidy`` is what the borrower bears."""
+
+    period: int
+    due_on: date
+    interest: Decimal
+    subsidy: Decimal
+    net_interest: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class Subsidy:
+    """Interest subsidy (贴息) over a schedule.
+
+    ``subsidy_rate`` is the subsidised part of the annual rate before any amount cap;
+    ``net_annual_rate = annual_rate - subsidy_rate``. ``effective_net_rate`` is the flat
+    annual rate that, charged on the same balances, would give ``net_interest``:
+    ``annual_rate × net_interest / total_interest`` (8 decimals, half-to-even); it equals
+    ``net_annual_rate`` up to fen rounding unless the annual cap binds.
+    """
+
+    rows: tuple[SubsidyRow, ...]
+    subsidy_rate: Decimal
+    net_annual_rate: Decimal
+    total_interest: Decimal
+    total_subsidy: Decimal
+    net_interest: Decimal
+    effective_net_rate: Decimal
+    capped_years: tuple[int, ...]  # calendar years in which the annual cap cut the subsidy
+
+    @property
+    def net_cost(self) -> Decimal:  # the borrower's total net interest
+        return self.net_interest
+
+
+def interest_subsidy(
+    rows: Sequence[ScheduleRow],
+    annual_rate: Decimal,
+    share: Decimal,
+    *,
+    max_subsidy_rate: Decimal | None = None,
+    annual_cap: Decimal | None = None,
+    used_by_year: Mapping[int, Decimal] | None = None,
+) -> Subsidy:
+    """Interest subsidy per instalment and the borrower's net rate (domain-rules §4.6).
+
+    The subsidised rate is ``min(share × annual_rate, max_subsidy_rate)`` (e.g. share 0.5,
+    at most 1 percentage point: ``max_subsidy_rate=Decimal("0.01")``). Each row gets
+    ``interest × subsidy_rate / annual_rate``, rounded **down** to the fen. With
+    ``annual_cap`` (yuan per calendar year of the due date, for this borrower) the
+    subsidy is cut in due-date order once the year's total — including
+    ``used_by_year[year]`` already paid on other loans — reaches the cap. All amounts are
+    yuan >= 0; the subsidy never exceeds the row's interest.
+    """
+    rate = _fraction(annual_rate, "annual_rate")
+    portion = _fraction(share, "share", Decimal(1))
+    with localcontext() as ctx:
+        ctx.prec = _WIDE
+        sub_rate = rate * portion
+        if max_subsidy_rate is not None:
+            sub_rate = min(sub_rate, _fraction(max_subsidy_rate, "max_subsidy_rate"))
+        cap = None if annual_cap is None else _money(annual_cap, "annual_cap")
+        used = {year: _money(v, "used_by_year") for year, v in (used_by_year or {}).items()}
+        out: list[SubsidyRow] = []
+        capped: set[int] = set()
+        for row in rows:
+            entitled = Decimal("0.00") if rate == 0 else (
+                (row.interest * sub_rate / rate).quantize(FEN, ROUND_DOWN))
+            year = row.due_on.year
+            if cap is not None:
+                room = max(Decimal("0.00"), cap - used.get(year, Decimal("0.00")))
+                if entitled > room:
+                    entitled = room
+                    capped.add(year)
+                used[year] = used.get(year, Decimal("0.00")) + entitled
+            out.append(SubsidyRow(row.period, row.due_on, row.interest, entitled,
+                                  row.interest - entitled))
+        total = sum((r.interest for r in out), Decimal("0.00"))
+        given = sum((r.subsidy for r in out), Decimal("0.00"))
+        effective = rate - sub_rate if total == 0 else rate * (total - given) / total
+        return Subsidy(
+            rows=tuple(out),
+            subsidy_rate=sub_rate,
+            net_annual_rate=rate - sub_rate,
+            total_interest=total,
+            total_subsidy=given,
+            net_interest=total - given,
+            effective_net_rate=effective.quantize(RATE_UNIT, ROUND_HALF_EVEN),
+            capped_years=tuple(sorted(capped)),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Headroom:
+    """Loan sizing terms (yuan, 2 decimals, >= 0) of ``loan_limit = min(product_cap,
+    α × equity_arrived, β × post_money)`` (domain-rules §4.3).
+
+    ``binding`` names the smallest term: ``"product_cap"``, ``"equity_arrived"`` or
+    ``"post_money"`` (on a tie, the first in that order). ``headroom = max(0, limit -
+    reserved)`` where ``reserved`` is what all banks have already reserved.
+    """
+
+    product_cap: Decimal
+    equity_limit: Decimal
+    valuation_limit: Decimal
+    limit: Decimal
+    binding: str
+    reserved: Decimal
+    headroom: Decimal
+
+
+def loan_headroom(
+    product_cap: Decimal,
+    alpha: Decimal,
+    equity_arrived: Decimal,
+    beta: Decimal,
+    post_money: Decimal,
+    already_reserved: Decimal,
+) -> Headroom:
+    """How much more may still be lent to a company under the sizing rule.
+
+    ``alpha`` and ``beta`` are fractions (e.g. 0.3 and 0.05); the products ``α ×
+    equity_arrived`` and ``β × post_money`` are computed exactly and rounded **down** to
+    the fen. Money arguments are yuan >= 0 with at most 2 decimals.
+    """
+    cap = _money(product_cap, "product_cap")
+    arrived = _money(equity_arrived, "equity_arrived")
+    valuation = _money(post_money, "post_money")
+    reserved = _money(already_reserved, "already_reserved")
+    with localcontext() as ctx:
+        ctx.prec = _WIDE
+        by_equity = (_fraction(alpha, "alpha") * arrived).quantize(FEN, ROUND_DOWN)
+        by_value = (_fraction(beta, "beta") * valuation).quantize(FEN, ROUND_DOWN)
+    terms = (("product_cap", cap), ("equity_arrived", by_equity), ("post_money", by_value))
+    binding, limit = min(terms, key=lambda term: term[1])  # min keeps the first on ties
+    return Headroom(cap, by_equity, by_value, limit, binding, reserved,
+                    max(Decimal("0.00"), limit - reserved))
+
+
+@dataclass(frozen=True, slots=True)
+class EquityCheck:
+    """Outcome of the equity-arrival condition (yuan, 2 decimals).
+
+    ``allowed`` is the most that may be disbursed now (0 .. reservation); ``met`` is true
+    when the required share has arrived; ``counted`` is the equity the pro-rata rule
+    used (complete tranches only); ``arrived_share`` is arrived / round size (8 decimals,
+    rounded down); ``reason`` explains any shortfall and is ``None`` when ``met``.
+    """
+
+    allowed: Decimal
+    met: bool
+    arrived_share: Decimal
+    counted: Decimal
+    reason: str | None
+
+
+def equity_condition(
+    arrived: Decimal,
+    round_size: Decimal,
+    required_share: Decimal,
+    tranches: Sequence[Decimal] | None = None,
+    *,
+    reservation: Decimal,
+) -> EquityCheck:
+    """Release rule "disburse once ``arrived >= required_share × round_size``" (§4.3, γ).
+
+    Met: the whole ``reservation`` (the loan amount reserved for this company) may be
+    disbursed. Not met and no ``tranches``: nothing may be disbursed. Not met with
+    ``tranches`` (the round's instalments in the order they are due, summing to
+    ``round_size``): the loan follows the equity pro rata, ``allowed = reservation ×
+    counted / round_size`` rounded **down** to the fen, where ``counted`` is the sum of
+    the tranches fully covered by ``arrived``. The comparison with γ is exact.
+    """
+    got = _money(arrived, "arrived")
+    size = _money(round_size, "round_size")
+    wanted = _money(reservation, "reservation")
+    gamma = _fraction(required_share, "required_share", Decimal(1))
+    if size == 0:
+        raise ValueError("round_size must be positive")
+    with localcontext() as ctx:
+        ctx.prec = _WIDE
+        share = min(got / size, Decimal(1)).quantize(RATE_UNIT, ROUND_DOWN)
+        if got >= gamma * size:
+            return EquityCheck(wanted, True, share, min(got, size), None)
+        head = (f"equity arrived {got} is {share:.2%} of the round {size}; "
+                f"{gamma:.2%} ({(gamma * size).quantize(FEN, ROUND_DOWN)}) is required")
+        if tranches is None:
+            return EquityCheck(Decimal("0.00"), False, share, Decimal("0.00"),
+                               f"{head}; no disbursement before then")
+        steps = [_money(t, "tranche") for t in tranches]
+        if not steps or any(t == 0 for t in steps) or sum(steps) != size:
+            raise ValueError("tranches must be positive and sum exactly to round_size")
+        counted, complete = Decimal("0.00"), 0
+        for step in steps:
+            if counted + step > got:
+                break
+            counted += step
+            complete += 1
+        allowed = (wanted * counted / size).quantize(FEN, ROUND_DOWN)
+    return EquityCheck(allowed, False, share, counted,
+                       f"{head}; {complete} of {len(steps)} tranches complete ({counted}), "
+                       f"so {allowed} of the reservation {wanted} may be disbursed pro rata")
