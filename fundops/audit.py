@@ -36,6 +36,42 @@ class AuditEvent(db.Model):
     event_hash: Mapped[str] = mapped_column(sa.String(64))
 
 
+class DataVersion(db.Model):
+    """The database's write counter: one row (id 1), +1 in every transaction that writes.
+
+    :func:`record` bumps it before it reads the previous hash, so on PostgreSQL the row
+    lock serialises audited writes until commit (the hash chain cannot fork and the
+    counter increases in commit order); SQLite serialises writers anyway. Derived data
+    (cached metrics) keyed by the counter read *before* the data are never stale.
+    Not append-only: it is a counter, not a record.
+    """
+
+    __tablename__ = "data_version"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    version: Mapped[int] = mapped_column(sa.BigInteger)
+
+
+_BUMPED = "fundops.data_version_bumped"
+
+
+def _bump_version() -> None:
+    """+1 on the counter, once per transaction (the session's ``info`` remembers it)."""
+    session = db.session()
+    if session.info.get(_BUMPED) is session.get_transaction():
+        return
+    result = db.session.execute(sa.update(DataVersion).where(DataVersion.id == 1)
+                                .values(version=DataVersion.version + 1))
+    if result.rowcount == 0:  # the migration's row was removed (e.g. a truncated test db)
+        db.session.add(DataVersion(id=1, version=1))
+    session.info[_BUMPED] = session.get_transaction()
+
+
+def data_version() -> int:
+    """The committed write counter as this session sees it (0 before the first write)."""
+    return int(db.session.scalar(sa.select(DataVersion.version).where(DataVersion.id == 1)) or 0)
+
+
 def _jsonable(value: Any) -> Any:
     if isinstance(value, dict):
         return {str(k): _jsonable(v) for k, v in value.items()}
@@ -60,7 +96,9 @@ def record(
     """Add an audit event to the current session (the caller's unit of work commits it).
 
     ``changes`` maps field names to new values (Decimals and dates become strings).
+    The first event of a transaction bumps :class:`DataVersion` (and takes its row lock).
     """
+    _bump_version()
     prev = db.session.scalar(
         sa.select(AuditEvent.event_hash)
         .where(AuditEvent.organisation_id == organisation_id)

@@ -126,6 +126,7 @@ def app(backend: str, migrated_url: str, tmp_root: str) -> Iterator[Flask]:
             tables = [t.name for t in db.metadata.sorted_tables]
             with db.engine.begin() as conn:
                 conn.execute(sa.text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+                conn.execute(sa.text("INSERT INTO data_version (id, version) VALUES (1, 0)"))
         db.engine.dispose()
 
 

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from fundops.calc.leverage import LeverageReport, LpAmount, SubFundLeverageInput, leverage_report
-from fundops.calc.lookthrough import compute_sub_fund_shares
+from fundops.calc.lookthrough import LookThroughInputs, compute_sub_fund_shares
 from fundops.config import ConfigError
 from fundops.extensions import db
 from fundops.metrics.lookthrough import direct_sub_fund_ids, load_look_through_inputs
@@ -29,6 +29,7 @@ from fundops.uow import Actor
 
 __all__ = [
     "DEFAULT_GOVERNMENT_INVESTOR_TYPES",
+    "build_leverage",
     "government_investor_types",
     "leverage",
     "load_fund_labels",
@@ -101,6 +102,32 @@ def _invested(fund_ids: list[int], as_of: date) -> dict[int, Decimal]:
         .group_by(CashFlow.fund_id))}
 
 
+def build_leverage(root_fund_id: int, when: date, subs: list[int],
+                   lps: dict[int, tuple[LpAmount, ...]], invested: dict[int, Decimal],
+                   labels: dict[int, tuple[str, str]], inputs: LookThroughInputs,
+                   government_types: tuple[str, ...]) -> LeverageReport:
+    """The report from loaded facts (shared with the parent-fund overview); no queries.
+
+    ``inputs`` must be the look-through inputs of ``root_fund_id`` up to ``when``;
+    ``invested`` is each sub-fund's company investments at cost (yuan, reversals netted).
+    """
+    attributable = {
+        basis: {s.sub_fund_id: s.attributed_exact
+                for s in compute_sub_fund_shares(inputs, when, basis, "cost")}
+        for basis in ("commitment", "paid_in")
+    }
+    rows = [
+        SubFundLeverageInput(
+            fund_id=s, fund_code=labels[s][0], fund_name=labels[s][1], lps=lps[s],
+            invested=invested.get(s, ZERO),
+            attributable_subscribed=attributable["commitment"][s],
+            attributable_paid_in=attributable["paid_in"][s],
+        )
+        for s in subs
+    ]
+    return leverage_report(root_fund_id, when, rows, government_types)
+
+
 def leverage(actor: Actor, fund_id: int, as_of: object) -> LeverageReport:
     """Every §3.5 leverage definition of ``fund_id`` over its direct sub-funds, both bases.
 
@@ -117,22 +144,6 @@ def leverage(actor: Actor, fund_id: int, as_of: object) -> LeverageReport:
     when = require_date(as_of, "as_of")
     gov = government_investor_types()
     subs = direct_sub_fund_ids(fund.id, when)
-    lps = load_lp_amounts(subs, fund.id, when)
-    invested = _invested(subs, when)
-    labels = load_fund_labels(subs)
-    inputs = load_look_through_inputs(fund.id, when, latest_only=True)
-    attributable = {
-        basis: {s.sub_fund_id: s.attributed_exact
-                for s in compute_sub_fund_shares(inputs, when, basis, "cost")}
-        for basis in ("commitment", "paid_in")
-    }
-    rows = [
-        SubFundLeverageInput(
-            fund_id=s, fund_code=labels[s][0], fund_name=labels[s][1], lps=lps[s],
-            invested=invested.get(s, ZERO),
-            attributable_subscribed=attributable["commitment"][s],
-            attributable_paid_in=attributable["paid_in"][s],
-        )
-        for s in subs
-    ]
-    return leverage_report(fund.id, when, rows, gov)
+    return build_leverage(fund.id, when, subs, load_lp_amounts(subs, fund.id, when),
+                          _invested(subs, when), load_fund_labels(subs),
+                          load_look_through_inputs(fund.id, when, latest_only=True), gov)

@@ -30,9 +30,9 @@ from fundops.calc.policy import RULE_CHECKS, RULE_PARAMS
 from fundops.errors import ValidationError
 from fundops.i18n import format_money, unit_label
 from fundops.metrics import charts
-from fundops.metrics.leverage import leverage, load_fund_labels
-from fundops.metrics.lookthrough import look_through, parse_share_basis
-from fundops.metrics.policy import list_policy_rules, policy_indicators, set_policy_rule
+from fundops.metrics.lookthrough import parse_share_basis
+from fundops.metrics.parent import parent_overview as overview_of
+from fundops.metrics.policy import list_policy_rules, set_policy_rule
 from fundops.metrics.views import (
     AsOfForm,
     bp,
@@ -211,14 +211,6 @@ def rule_params_help() -> list[tuple[str, str, str, str]]:
     return rows
 
 
-def _fund_labels(*groups: Any) -> dict[int, tuple[str, str]]:
-    labels: dict[int, tuple[str, str]] = {}
-    for group in groups:
-        for item in group:
-            labels[item.fund_id] = (item.fund_code, item.fund_name)
-    return labels
-
-
 def _query(**values: Any) -> dict[str, Any]:
     return {k: v for k, v in values.items() if v not in (None, "")}
 
@@ -254,12 +246,8 @@ def _render(actor: Actor, fund: Fund, access: Access, rule_form: PolicyRuleForm 
         bad = True
     if bad:
         return render_template("metrics/parent_overview.html", lt=None, **context), 422
-    lt = look_through(actor, fund.id, as_of, basis)
-    lev = leverage(actor, fund.id, as_of)
-    pol = policy_indicators(actor, fund.id, as_of)
-    labels = _fund_labels(lev.sub_funds, pol.sub_funds)
-    missing = [s.sub_fund_id for s in lt.sub_funds if s.sub_fund_id not in labels]
-    labels |= load_fund_labels(missing) if missing else {}
+    overview = overview_of(actor, fund.id, as_of, basis)
+    lt, lev, pol, labels = overview.look_through, overview.leverage, overview.policy, overview.labels
     exact_through = lt.total_exact - lt.direct_total_exact
     amounts = {"direct": quantize_fraction(lt.direct_total_exact),
                "through": quantize_fraction(exact_through),

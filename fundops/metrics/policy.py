@@ -18,6 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from fundops.audit import record, record_by
+from fundops.calc.leverage import LpAmount
 from fundops.calc.policy import (
     Deal,
     FundIndicators,
@@ -42,8 +43,16 @@ from fundops.portfolio.services import require_date
 from fundops.uow import Actor, unit_of_work
 
 __all__ = [
-    "list_index_levels", "list_policy_breaches", "list_policy_rules", "load_index_levels",
-    "policy_indicators", "set_policy_rule",
+    "build_policy",
+    "list_index_levels",
+    "list_policy_breaches",
+    "list_policy_rules",
+    "load_deals",
+    "load_flows",
+    "load_index_levels",
+    "load_specs",
+    "policy_indicators",
+    "set_policy_rule",
 ]
 
 
@@ -91,7 +100,8 @@ def list_policy_rules(actor: Actor, fund_id: int) -> list[PolicyRule]:
         .order_by(PolicyRule.rule_type, PolicyRule.effective_from, PolicyRule.id)))
 
 
-def _specs(fund_ids: list[int]) -> dict[int, list[RuleSpec]]:
+def load_specs(fund_ids: list[int]) -> dict[int, list[RuleSpec]]:
+    """Every policy rule recorded on each fund (all effective dates)."""
     out: dict[int, list[RuleSpec]] = {f: [] for f in fund_ids}
     for r in db.session.scalars(sa.select(PolicyRule).where(PolicyRule.fund_id.in_(fund_ids))):
         out[r.fund_id].append(RuleSpec(r.id, r.fund_id, r.rule_type, r.params, r.basis,
@@ -99,7 +109,8 @@ def _specs(fund_ids: list[int]) -> dict[int, list[RuleSpec]]:
     return out
 
 
-def _flows(fund_ids: list[int], as_of: date) -> dict[int, dict[str, Decimal]]:
+def load_flows(fund_ids: list[int], as_of: date) -> dict[int, dict[str, Decimal]]:
+    """Per fund, the sum of its entries of each kind on or before ``as_of`` (yuan)."""
     out: dict[int, dict[str, Decimal]] = {f: {} for f in fund_ids}
     for fund_id, kind, total in db.session.execute(
         sa.select(CashFlow.fund_id, CashFlow.kind, sa.func.sum(CashFlow.amount))
@@ -110,7 +121,7 @@ def _flows(fund_ids: list[int], as_of: date) -> dict[int, dict[str, Decimal]]:
     return out
 
 
-def _deals(fund_ids: list[int], as_of: date) -> dict[int, list[Deal]]:
+def load_deals(fund_ids: list[int], as_of: date) -> dict[int, list[Deal]]:
     """Investment entries on or before ``as_of`` that are neither reversals nor reversed."""
     rows = raw_rows(
         sa.select(CashFlow.id, CashFlow.fund_id, CashFlow.reverses_id,
@@ -130,6 +141,28 @@ def _deals(fund_ids: list[int], as_of: date) -> dict[int, list[Deal]]:
     return out
 
 
+def build_policy(root_fund_id: int, when: date, subs: list[int],
+                 lps: dict[int, tuple[LpAmount, ...]], flows: dict[int, dict[str, Decimal]],
+                 deals: dict[int, list[Deal]], labels: dict[int, tuple[str, str]],
+                 specs: dict[int, list[RuleSpec]],
+                 government_types: tuple[str, ...]) -> PolicyReport:
+    """The report from loaded facts (shared with the parent-fund overview); no queries.
+
+    Every mapping is keyed by fund id and covers ``root_fund_id`` and each of ``subs``.
+    """
+    def inputs(fid: int, role: str) -> FundPolicyInputs:
+        return FundPolicyInputs(fid, labels[fid][0], labels[fid][1], role, lps[fid], flows[fid],
+                                tuple(deals[fid]))
+
+    guidance = fund_indicators(inputs(root_fund_id, "guidance"), {}, government_types)
+    rows = tuple(
+        fund_indicators(inputs(s, "sub_fund"),
+                        rules_in_force(specs[s], specs[root_fund_id], when), government_types)
+        for s in subs
+    )
+    return PolicyReport(root_fund_id, when, government_types, guidance, rows)
+
+
 def policy_indicators(actor: Actor, fund_id: int, as_of: object) -> PolicyReport:
     """Indicators of the guidance fund and of each direct sub-fund at ``as_of``.
 
@@ -139,22 +172,11 @@ def policy_indicators(actor: Actor, fund_id: int, as_of: object) -> PolicyReport
     """
     fund, _ = get_fund(actor, fund_id)
     when = require_date(as_of, "as_of")
-    gov = government_investor_types()
     subs = direct_sub_fund_ids(fund.id, when)
     ids = [fund.id, *subs]
-    lps, flows, deals = load_lp_amounts(ids, fund.id, when), _flows(ids, when), _deals(ids, when)
-    labels, specs = load_fund_labels(ids), _specs(ids)
-
-    def inputs(fid: int, role: str) -> FundPolicyInputs:
-        return FundPolicyInputs(fid, labels[fid][0], labels[fid][1], role, lps[fid], flows[fid],
-                                tuple(deals[fid]))
-
-    guidance = fund_indicators(inputs(fund.id, "guidance"), {}, gov)
-    rows = tuple(
-        fund_indicators(inputs(s, "sub_fund"), rules_in_force(specs[s], specs[fund.id], when), gov)
-        for s in subs
-    )
-    return PolicyReport(fund.id, when, gov, guidance, rows)
+    return build_policy(fund.id, when, subs, load_lp_amounts(ids, fund.id, when),
+                        load_flows(ids, when), load_deals(ids, when), load_fund_labels(ids),
+                        load_specs(ids), government_investor_types())
 
 
 def list_policy_breaches(actor: Actor, fund_id: int, as_of: object) -> list[FundIndicators]:

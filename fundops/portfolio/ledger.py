@@ -40,7 +40,11 @@ class CashFlow(db.Model):
     """One posted ledger entry of a fund (see the module docstring for the sign)."""
 
     __tablename__ = "cash_flow"
-    __table_args__ = (sa.UniqueConstraint("fund_id", "source_ref"),)
+    __table_args__ = (
+        sa.UniqueConstraint("fund_id", "source_ref"),
+        # per-fund, per-kind sums up to a date read only this (covering) index
+        sa.Index("ix_cash_flow_fund_kind_value_on", "fund_id", "kind", "value_on", "amount"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     fund_id: Mapped[int] = mapped_column(sa.ForeignKey("fund.id"), index=True)
@@ -109,6 +113,9 @@ class HoldingValuation(db.Model):
     """Fair value of a fund's holding in a company at a date."""
 
     __tablename__ = "holding_valuation"
+    # the latest valuation of each holding on or before a date: one ordered index range
+    __table_args__ = (sa.Index("ix_holding_valuation_holding_as_of",
+                               "fund_id", "company_id", "as_of"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     fund_id: Mapped[int] = mapped_column(sa.ForeignKey("fund.id"), index=True)

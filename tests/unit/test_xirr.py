@@ -434,3 +434,10 @@ def test_batch_with_flat_arrays_unsorted_and_duplicated():
     for g, (ds, amts) in enumerate(series):
         assert got[g] == pytest.approx(xirr(ds, amts), rel=1e-10)
     assert got[len(series) - 1] == pytest.approx(0.1, rel=1e-12)
+
+
+def test_package_level_entry_point() -> None:
+    import fundops.calc
+
+    assert fundops.calc.xirr is xirr
+    assert fundops.calc.xirr([date(2021, 1, 1), date(2022, 1, 1)], [-100, 110]) == pytest.approx(0.1)
