@@ -20,6 +20,22 @@ from fundops.portfolio.models import (
     FundStageChange,
     Investor,
 )
+from fundops.syndication.loan_models import (
+    Loan,
+    LoanEntry,
+    LoanProduct,
+    LoanScheduleRow,
+    LoanShare,
+    Warrant,
+)
+from fundops.syndication.models import (
+    TermSheet,
+    TermSheetAllocation,
+    TermSheetEvent,
+    TermSheetFunding,
+    TermSheetTranche,
+    VerificationCode,
+)
 
 __all__ = [
     "ApiToken",
@@ -36,7 +52,19 @@ __all__ = [
     "IndexLevel",
     "Investment",
     "Investor",
+    "Loan",
+    "LoanEntry",
+    "LoanProduct",
+    "LoanScheduleRow",
+    "LoanShare",
     "Organisation",
     "PolicyRule",
+    "TermSheet",
+    "TermSheetAllocation",
+    "TermSheetEvent",
+    "TermSheetFunding",
+    "TermSheetTranche",
     "User",
+    "VerificationCode",
+    "Warrant",
 ]
