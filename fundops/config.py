@@ -28,6 +28,8 @@ DEFAULTS: dict[str, Any] = {
     # LP types counted as government money in leverage and policy indicators; regions
     # differ (state-owned enterprises count as government in some), so it is configurable.
     "GOVERNMENT_INVESTOR_TYPES": ["fiscal", "guidance_fund"],
+    # 1-year Loan Prime Rate (annual fraction) used to price LPR + spread loans at approval
+    "LOAN_PRIME_RATE": "0.0300",
 }
 
 # Environments in which a missing SECRET_KEY is replaced by a random per-process key.

@@ -1,0 +1,368 @@
+"""Bank products and linked loans: apply with a verification code, check the headroom,
+approve (reserving headroom race-free), disburse with the equity, record repayments.
+
+Headroom of a round for a product = ``min(cap, α × equity arrived, β × post-money) −
+every bank's live reservations on the round`` (see :func:`fundops.calc.schedules.loan_headroom`).
+Approval moves ``term_sheet.reserved_amount`` in one conditional UPDATE whose WHERE
+repeats the limit, so concurrent approvals can never exceed it together: PostgreSQL
+re-checks the WHERE after waiting on the row lock, SQLite runs one writer at a time,
+and the CHECK ``reserved_amount <= round_size`` is the backstop. A bank only ever sees
+its own products and the loans it lends in; other banks appear as amounts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+import sqlalchemy as sa
+from flask import current_app
+
+from fundops.audit import record_by
+from fundops.auth.models import Organisation, OrgKind
+from fundops.calc.schedules import (
+    EquityCheck,
+    Headroom,
+    add_months,
+    equity_condition,
+    interest_subsidy,
+    loan_headroom,
+    repayment_schedule,
+)
+from fundops.db import utcnow
+from fundops.errors import ConflictError, NotFound, ValidationError
+from fundops.extensions import db
+from fundops.money import parse_amount
+from fundops.portfolio.access import require_writer
+from fundops.portfolio.services import require_date
+from fundops.syndication.enums import (
+    DEAD_STATUSES,
+    STATUS_RANK,
+    EquityRule,
+    LoanEntryKind,
+    LoanStatus,
+    RateType,
+)
+from fundops.syndication.loan_models import (
+    Loan,
+    LoanEntry,
+    LoanProduct,
+    LoanScheduleRow,
+    LoanShare,
+)
+from fundops.syndication.models import TermSheet
+from fundops.syndication.term_sheets import equity_arrived
+from fundops.syndication.verification import VerifiedFacts, facts_of, term_sheet_for_code
+from fundops.uow import Actor, unit_of_work
+
+ZERO = Decimal("0.00")
+LIVE = (LoanStatus.APPROVED, LoanStatus.ACTIVE)
+
+
+def require_bank(actor: Actor) -> None:
+    """Lending operations are for bank organisations; others get 404 (no such object)."""
+    org = db.session.get(Organisation, actor.organisation_id)
+    if org is None or org.kind is not OrgKind.BANK:
+        raise NotFound("not found")
+
+
+def get_product(actor: Actor, product_id: int) -> LoanProduct:
+    product = db.session.get(LoanProduct, int(product_id))
+    if product is None or product.organisation_id != actor.organisation_id:
+        raise NotFound(f"product {product_id} not found")
+    return product
+
+
+def get_loan(actor: Actor, loan_id: int, *, write: bool = False) -> Loan:
+    """A loan the actor's bank lends in (write: the lead bank's writers); else 404."""
+    loan = db.session.get(Loan, int(loan_id))
+    if loan is None:
+        raise NotFound(f"loan {loan_id} not found")
+    banks = {s.bank_id for s in loan.shares} | {loan.lead_bank_id}
+    if actor.organisation_id not in banks or (write and actor.organisation_id != loan.lead_bank_id):
+        raise NotFound(f"loan {loan_id} not found")
+    if write:
+        require_writer(actor)
+    return loan
+
+
+def list_loans(actor: Actor) -> list[Loan]:
+    """Loans the actor's bank leads or shares in, newest first."""
+    shared = sa.select(LoanShare.loan_id).where(LoanShare.bank_id == actor.organisation_id)
+    return list(db.session.scalars(sa.select(Loan).where(sa.or_(
+        Loan.lead_bank_id == actor.organisation_id, Loan.id.in_(shared))).order_by(Loan.id.desc())))
+
+
+@dataclass(frozen=True)
+class LoanCheck:
+    """The bank's check of a loan: verified facts, headroom terms, equity condition.
+
+    ``other_reservations`` are the other loans' reservations on the round, amounts only.
+    """
+
+    facts: VerifiedFacts
+    headroom: Headroom
+    equity: EquityCheck
+    other_reservations: tuple[Decimal, ...]
+    status_ok: bool
+    status_reason: str | None
+    drawn: Decimal
+
+
+def _status_check(ts: TermSheet, product: LoanProduct) -> tuple[bool, str | None]:
+    if ts.status in DEAD_STATUSES:
+        return False, f"the term sheet is {ts.status.value}"
+    if STATUS_RANK[ts.status] < STATUS_RANK[product.required_status]:
+        return False, (f"the term sheet is {ts.status.value}; the product requires at least "
+                       f"{product.required_status.value}")
+    return True, None
+
+
+def _equity(ts: TermSheet, product: LoanProduct, reservation: Decimal) -> EquityCheck:
+    tranches = ([t.amount for t in ts.tranches]
+                if product.equity_rule is EquityRule.PRO_RATA and ts.tranches else None)
+    return equity_condition(equity_arrived(ts.id), ts.round_size, product.required_share,
+                            tranches, reservation=reservation)
+
+
+def drawn_amount(loan_id: int) -> Decimal:
+    """Disbursed so far, net of reversals (yuan)."""
+    return db.session.scalar(sa.select(sa.func.sum(LoanEntry.amount)).where(
+        LoanEntry.loan_id == loan_id, LoanEntry.kind == LoanEntryKind.DISBURSEMENT)) or ZERO
+
+
+def check_loan(actor: Actor, loan_id: int) -> LoanCheck:
+    """Everything the bank needs to decide, as of now (any bank lending in the loan)."""
+    loan = get_loan(actor, loan_id)
+    ts, product = loan.term_sheet, loan.product
+    facts = facts_of(ts)
+    own = loan.reserved_amount
+    room = loan_headroom(product.cap_amount, product.alpha, facts.equity_arrived, product.beta,
+                         ts.post_money, ts.reserved_amount - own)
+    others = tuple(db.session.scalars(sa.select(Loan.reserved_amount).where(
+        Loan.term_sheet_id == ts.id, Loan.id != loan.id, Loan.reserved_amount > 0)
+        .order_by(Loan.id)))
+    ok, reason = _status_check(ts, product)
+    return LoanCheck(facts, room, _equity(ts, product, own or loan.requested_amount), others,
+                     ok, reason, drawn_amount(loan.id))
+
+
+def apply_for_loan(actor: Actor, *, code: str, product_id: int, amount: object,
+                   first_due_on: object = None,
+                   partners: Iterable[tuple[int, object]] = ()) -> Loan:
+    """A loan application under one of the bank's products, on the round behind ``code``.
+
+    ``partners`` are (bank organisation id, amount) of the other banks in a joint loan;
+    the applying bank's own share is the rest of ``amount``.
+    """
+    require_bank(actor)
+    require_writer(actor)
+    product = get_product(actor, product_id)
+    if not product.active:
+        raise ValidationError("product_id", "the product is no longer offered")
+    ts = term_sheet_for_code(code)
+    if ts.currency != product.currency:
+        raise ValidationError("product_id", f"the product lends {product.currency}, the round "
+                                            f"is in {ts.currency}")
+    total = parse_amount(amount, "amount")
+    shares: list[LoanShare] = []
+    for i, (bank_id, part) in enumerate(partners):
+        field = f"partners[{i}]"
+        bank = db.session.get(Organisation, int(bank_id))
+        if bank is None or bank.kind is not OrgKind.BANK or bank.id == actor.organisation_id:
+            raise ValidationError(field, "is not another bank")
+        if any(s.bank_id == bank.id for s in shares):
+            raise ValidationError(field, "bank listed twice")
+        shares.append(LoanShare(bank_id=bank.id, is_lead=False, amount=parse_amount(part, field)))
+    own = total - sum((s.amount for s in shares), ZERO)
+    if own <= 0:
+        raise ValidationError("partners", f"the partners' shares leave nothing of {total} "
+                                          "for the lead bank")
+    due = require_date(first_due_on, "first_due_on") if first_due_on not in (None, "") else None
+    with unit_of_work():
+        loan = Loan(term_sheet_id=ts.id, product_id=product.id, lead_bank_id=actor.organisation_id,
+                    company_id=ts.company_id, currency=ts.currency, requested_amount=total,
+                    reserved_amount=ZERO, first_due_on=due, status=LoanStatus.APPLIED,
+                    applied_by_id=actor.user_id)
+        db.session.add(loan)
+        db.session.flush()
+        for share in [LoanShare(bank_id=actor.organisation_id, is_lead=True, amount=own), *shares]:
+            share.loan_id = loan.id
+            db.session.add(share)
+        db.session.flush()
+        record_by(actor, "loan.apply", "loan", loan.id, {
+            "term_sheet_id": ts.id, "product_id": product.id, "amount": total,
+            "banks": 1 + len(shares)})
+    return loan
+
+
+def approve_loan(actor: Actor, loan_id: int, note: str = "") -> Loan:
+    """Approve the requested amount, reserving it against the round's headroom.
+
+    Refused (ConflictError, nothing written) when the term sheet's status falls short of
+    the product's requirement or the amount exceeds the headroom at this instant —
+    including reservations another bank made a moment earlier.
+    """
+    loan = get_loan(actor, loan_id, write=True)
+    if loan.status is not LoanStatus.APPLIED:
+        raise ConflictError(f"loan {loan.id} is {loan.status.value}, not awaiting a decision")
+    ts, product = loan.term_sheet, loan.product
+    ok, reason = _status_check(ts, product)
+    if not ok:
+        raise ConflictError(f"cannot approve: {reason}")
+    arrived = equity_arrived(ts.id)
+    limit = loan_headroom(product.cap_amount, product.alpha, arrived, product.beta,
+                          ts.post_money, ZERO).limit
+    amount = loan.requested_amount
+    rate = _price(product)
+    # in integer fen: SQL arithmetic on the stored BIGINT, no type guessing on the literals
+    reserved_fen = sa.type_coerce(TermSheet.reserved_amount, sa.BigInteger)
+    amount_fen, limit_fen = int(amount.scaleb(2)), int(limit.scaleb(2))
+    with unit_of_work():
+        moved = db.session.execute(
+            sa.update(TermSheet)
+            .where(TermSheet.id == ts.id, reserved_fen + amount_fen <= limit_fen,
+                   TermSheet.status.not_in(list(DEAD_STATUSES)))
+            .values(reserved_amount=reserved_fen + amount_fen)
+            .execution_options(synchronize_session=False)).rowcount
+        if moved != 1:
+            db.session.rollback()
+            db.session.expire_all()
+            current = db.session.get(TermSheet, ts.id)
+            reserved = current.reserved_amount if current is not None else ZERO
+            raise ConflictError(
+                f"cannot approve {amount}: the round's limit for this product is {limit} and "
+                f"banks have reserved {reserved}, leaving {max(ZERO, limit - reserved)}")
+        taken = db.session.execute(
+            sa.update(Loan).where(Loan.id == loan.id, Loan.status == LoanStatus.APPLIED)
+            .values(status=LoanStatus.APPROVED, reserved_amount=amount, annual_rate=rate,
+                    decided_at=utcnow(), decided_by_id=actor.user_id,
+                    decision_note=str(note or "")[:500])
+            .execution_options(synchronize_session=False)).rowcount
+        if taken != 1:
+            raise ConflictError(f"loan {loan.id} was decided by someone else meanwhile")
+        rows = _schedule(loan, product, amount, rate)
+        db.session.add_all(rows)
+        record_by(actor, "loan.approve", "loan", loan.id, {
+            "reserved": amount, "limit": limit, "annual_rate": rate, "schedule_rows": len(rows)},
+            reason=str(note or ""))
+    db.session.expire_all()
+    return get_loan(actor, loan.id)
+
+
+def _schedule(loan: Loan, product: LoanProduct, amount: Decimal,
+              rate: Decimal) -> list[LoanScheduleRow]:
+    """The contractual schedule of the approved amount: monthly over the product's tenor,
+    first due on the loan's ``first_due_on`` (default: a month after approval), with the
+    product's interest subsidy per period (yuan, to the fen)."""
+    first = loan.first_due_on or add_months(utcnow().date(), 1)
+    rows = repayment_schedule(amount, rate, product.tenor_months, first,
+                              repayment_type=product.repayment_type.value)
+    subsidy = interest_subsidy(rows, rate, product.subsidy_share,
+                               max_subsidy_rate=product.subsidy_max_rate,
+                               annual_cap=product.subsidy_annual_cap)
+    return [LoanScheduleRow(loan_id=loan.id, period=r.period, due_on=r.due_on,
+                            opening_balance=r.opening_balance, principal=r.principal,
+                            interest=r.interest, subsidy=sub.subsidy,
+                            closing_balance=r.closing_balance)
+            for r, sub in zip(rows, subsidy.rows, strict=True)]
+
+
+def _price(product: LoanProduct) -> Decimal:
+    if product.rate_type is RateType.FIXED:
+        assert product.fixed_rate is not None
+        return product.fixed_rate
+    lpr = Decimal(str(current_app.config.get("LOAN_PRIME_RATE", "0.0300")))
+    return (lpr + (product.spread or ZERO)).quantize(Decimal("1e-8"))
+
+
+def decline_loan(actor: Actor, loan_id: int, note: str) -> Loan:
+    loan = get_loan(actor, loan_id, write=True)
+    if loan.status is not LoanStatus.APPLIED:
+        raise ConflictError(f"loan {loan.id} is {loan.status.value}, not awaiting a decision")
+    reason = str(note or "").strip()
+    if not reason:
+        raise ValidationError("note", "say why the application is declined")
+    with unit_of_work():
+        loan.status, loan.decided_at, loan.decided_by_id = LoanStatus.DECLINED, utcnow(), actor.user_id
+        loan.decision_note = reason[:500]
+        record_by(actor, "loan.decline", "loan", loan.id, {}, reason=reason)
+    return loan
+
+
+def disburse(actor: Actor, loan_id: int, *, amount: object, value_on: object,
+             memo: str = "") -> LoanEntry:
+    """Pay out part of the loan: only within the reservation, only once the equity
+    condition allows it, never on a lapsed or cancelled round (which flags the loan).
+
+    Raises ConflictError with the reason, and writes nothing, when refused.
+    """
+    loan = get_loan(actor, loan_id, write=True)
+    paid = parse_amount(amount, "amount")
+    when = require_date(value_on, "value_on")
+    ts, product = loan.term_sheet, loan.product
+    if ts.status in DEAD_STATUSES:
+        raise ConflictError(f"disbursement blocked: the term sheet is {ts.status.value}")
+    if loan.status not in LIVE:
+        raise ConflictError(f"loan {loan.id} is {loan.status.value}; only approved loans disburse")
+    drawn = drawn_amount(loan.id)
+    if drawn + paid > loan.reserved_amount:
+        raise ConflictError(f"disbursement of {paid} would bring the loan to {drawn + paid}, "
+                            f"beyond its reservation {loan.reserved_amount}")
+    equity = _equity(ts, product, loan.reserved_amount)
+    if drawn + paid > equity.allowed:
+        raise ConflictError(f"equity condition not met: {equity.reason}; already disbursed "
+                            f"{drawn}, so at most {max(ZERO, equity.allowed - drawn)} now")
+    with unit_of_work():
+        entry = LoanEntry(loan_id=loan.id, kind=LoanEntryKind.DISBURSEMENT, value_on=when,
+                          amount=paid, currency=loan.currency, memo=str(memo or "")[:500],
+                          recorded_by_id=actor.user_id)
+        db.session.add(entry)
+        loan.status = LoanStatus.ACTIVE
+        db.session.flush()
+        record_by(actor, "loan.disburse", "loan", loan.id, {"amount": paid, "value_on": when,
+                                                            "entry_id": entry.id})
+    return entry
+
+
+def record_repayment(actor: Actor, loan_id: int, *, principal: object, interest: object,
+                     value_on: object, subsidy: object = None) -> list[LoanEntry]:
+    """Record a repayment (principal and interest) and any subsidy received, as entries.
+
+    Principal cannot exceed what is outstanding; a loan repaid in full becomes ``repaid``.
+    """
+    loan = get_loan(actor, loan_id, write=True)
+    if loan.status not in (LoanStatus.ACTIVE, LoanStatus.DEFAULTED):
+        raise ConflictError(f"loan {loan.id} is {loan.status.value}; nothing is outstanding")
+    when = require_date(value_on, "value_on")
+    parts = [(LoanEntryKind.PRINCIPAL_REPAYMENT,
+              parse_amount(principal, "principal", allow_zero=True)),
+             (LoanEntryKind.INTEREST_PAYMENT, parse_amount(interest, "interest", allow_zero=True))]
+    if subsidy not in (None, ""):
+        parts.append((LoanEntryKind.SUBSIDY_RECEIVED, parse_amount(subsidy, "subsidy")))
+    if not any(amount for _, amount in parts):
+        raise ValidationError("principal", "give a principal, interest or subsidy amount")
+    outstanding = outstanding_principal(loan.id)
+    if parts[0][1] > outstanding:
+        raise ValidationError("principal", f"{parts[0][1]} exceeds the outstanding {outstanding}")
+    with unit_of_work():
+        entries = [LoanEntry(loan_id=loan.id, kind=kind, value_on=when, amount=amount,
+                             currency=loan.currency, recorded_by_id=actor.user_id)
+                   for kind, amount in parts if amount]
+        db.session.add_all(entries)
+        if parts[0][1] == outstanding and drawn_amount(loan.id) == loan.reserved_amount:
+            loan.status = LoanStatus.REPAID
+        db.session.flush()
+        record_by(actor, "loan.repayment", "loan", loan.id,
+                  {kind.value: amount for kind, amount in parts})
+    return entries
+
+
+def outstanding_principal(loan_id: int) -> Decimal:
+    """Disbursed − principal repaid − written off (yuan)."""
+    sums = dict(db.session.execute(sa.select(LoanEntry.kind, sa.func.sum(LoanEntry.amount))
+                                   .where(LoanEntry.loan_id == loan_id).group_by(LoanEntry.kind)).all())
+    return (sums.get(LoanEntryKind.DISBURSEMENT, ZERO)
+            - sums.get(LoanEntryKind.PRINCIPAL_REPAYMENT, ZERO)
+            - sums.get(LoanEntryKind.WRITE_OFF, ZERO))

@@ -1,0 +1,337 @@
+"""Term sheets: record the round and its syndicate, move it through its statuses, and
+record the equity as it arrives (from the investing funds' ledgers).
+
+Who may do what: the organisation managing the lead fund owns the term sheet (creates
+it, moves its status, records outside investors' payments, issues codes); a manager of a
+fund with an allocation links that fund's investment entries to the allocation and may
+read the term sheet. Everyone else gets 404. Amounts are yuan (the term sheet's
+currency), exact to the fen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from fundops.audit import record_by
+from fundops.errors import NotFound, ValidationError
+from fundops.extensions import db
+from fundops.money import parse_amount, validate_currency
+from fundops.portfolio.access import get_company, get_fund, require_writer
+from fundops.portfolio.enums import CashFlowKind, Instrument
+from fundops.portfolio.ledger import CashFlow
+from fundops.portfolio.models import Fund
+from fundops.portfolio.services import parse_enum, require_date, require_text
+from fundops.syndication.enums import (
+    DEAD_STATUSES,
+    TERM_SHEET_TRANSITIONS,
+    FundingSource,
+    LoanStatus,
+    TermSheetStatus,
+)
+from fundops.syndication.loan_models import Loan
+from fundops.syndication.models import (
+    TermSheet,
+    TermSheetAllocation,
+    TermSheetEvent,
+    TermSheetFunding,
+    TermSheetTranche,
+)
+from fundops.uow import Actor, unit_of_work
+
+ZERO = Decimal("0.00")
+
+
+def _rate(value: object, field: str, upper: Decimal | None = None) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    rate = parse_amount(value, field, places=8, allow_zero=True)
+    if upper is not None and rate > upper:
+        raise ValidationError(field, f"{rate} is above {upper}")
+    return rate
+
+
+def _optional_date(value: object, field: str) -> date | None:
+    return None if value in (None, "") else require_date(value, field)
+
+
+def get_term_sheet(actor: Actor, term_sheet_id: int, *, write: bool = False) -> TermSheet:
+    """The term sheet if the actor owns it or manages a fund in its syndicate; else 404.
+
+    ``write`` needs ownership and a writer role.
+    """
+    ts = db.session.get(TermSheet, term_sheet_id)
+    if ts is None:
+        raise NotFound(f"term sheet {term_sheet_id} not found")
+    owner = ts.organisation_id == actor.organisation_id
+    if not owner and (write or not _in_syndicate(actor.organisation_id, ts.id)):
+        raise NotFound(f"term sheet {term_sheet_id} not found")
+    if write:
+        require_writer(actor)
+    return ts
+
+
+def _in_syndicate(organisation_id: int, term_sheet_id: int) -> bool:
+    return db.session.scalar(
+        sa.select(TermSheetAllocation.id).join(Fund, Fund.id == TermSheetAllocation.fund_id)
+        .where(TermSheetAllocation.term_sheet_id == term_sheet_id,
+               Fund.organisation_id == organisation_id).limit(1)) is not None
+
+
+def list_term_sheets(actor: Actor) -> list[TermSheet]:
+    """Term sheets the actor owns or whose syndicate includes one of its funds, newest first."""
+    mine = sa.select(TermSheetAllocation.term_sheet_id).join(
+        Fund, Fund.id == TermSheetAllocation.fund_id).where(
+        Fund.organisation_id == actor.organisation_id)
+    return list(db.session.scalars(
+        sa.select(TermSheet).where(sa.or_(TermSheet.organisation_id == actor.organisation_id,
+                                          TermSheet.id.in_(mine)))
+        .order_by(TermSheet.id.desc())))
+
+
+@dataclass(frozen=True)
+class AllocationInput:
+    """A syndicate line: a fund in fundops by its public filing number
+    (``fund_registration_no``), or an outside investor by ``investor_name``."""
+
+    amount: object
+    fund_registration_no: str = ""
+    investor_name: str = ""
+
+
+def create_term_sheet(actor: Actor, *, company_id: int, lead_fund_id: int, round_name: str,
+                      instrument: str, round_size: object, pre_money: object,
+                      post_money: object, long_stop_on: object, lead_amount: object,
+                      co_investors: Iterable[AllocationInput] = (),
+                      tranches: Iterable[Mapping[str, object]] = (),
+                      currency: str | None = None, price_per_share: object = None,
+                      ownership_rate: object = None, liquidation_preference: object = None,
+                      redemption_rate: object = None, use_of_proceeds: str = "",
+                      is_binding: bool = False, signed_on: object = None,
+                      expected_funding_on: object = None) -> TermSheet:
+    """Record a round as a draft; the lead fund must be managed by the actor.
+
+    Checks: post-money = pre-money + round size; the allocations (lead's first) sum to
+    at most the round; tranches, if any, sum exactly to the round; the long-stop date is
+    not before the signing date. Raises ValidationError naming the field (``co_investors[i]``,
+    ``tranches[i]``) and writes nothing.
+    """
+    fund, _ = get_fund(actor, int(lead_fund_id), write=True)
+    company = get_company(actor, int(company_id))
+    cur = validate_currency(currency or fund.currency)
+    size = parse_amount(round_size, "round_size")
+    pre = parse_amount(pre_money, "pre_money")
+    post = parse_amount(post_money, "post_money")
+    if post != pre + size:
+        raise ValidationError("post_money", f"{post} is not pre-money {pre} + round size {size}")
+    lines = [TermSheetAllocation(fund_id=fund.id, investor_name=fund.name_zh, is_lead=True,
+                                 amount=parse_amount(lead_amount, "lead_amount"), currency=cur)]
+    for i, line in enumerate(co_investors):
+        field = f"co_investors[{i}]"
+        amount = parse_amount(line.amount, field)
+        co_fund = None
+        if str(line.fund_registration_no or "").strip():
+            reg = str(line.fund_registration_no).strip()
+            co_fund = db.session.scalar(sa.select(Fund).where(Fund.registration_no == reg))
+            if co_fund is None:
+                raise ValidationError(field, f"no fund with filing number {reg}")
+            if co_fund.id == fund.id:
+                raise ValidationError(field, "the lead fund is already in the syndicate")
+        name = require_text(line.investor_name or (co_fund.name_zh if co_fund else ""), field, 200)
+        lines.append(TermSheetAllocation(fund_id=co_fund.id if co_fund else None,
+                                         investor_name=name, is_lead=False, amount=amount,
+                                         currency=cur))
+    allocated = sum((x.amount for x in lines), ZERO)
+    if allocated > size:
+        raise ValidationError("co_investors", f"allocations {allocated} exceed the round {size}")
+    steps = []
+    for i, t in enumerate(tranches):
+        steps.append(TermSheetTranche(
+            seq=i + 1, amount=parse_amount(t.get("amount"), f"tranches[{i}]"),
+            expected_on=_optional_date(t.get("expected_on"), f"tranches[{i}]"),
+            condition=str(t.get("condition") or "")[:300]))
+    if steps and sum((t.amount for t in steps), ZERO) != size:
+        raise ValidationError("tranches", f"tranches sum to {sum(t.amount for t in steps)}, "
+                                          f"not the round size {size}")
+    signed = _optional_date(signed_on, "signed_on")
+    stop = require_date(long_stop_on, "long_stop_on")
+    if signed is not None and stop < signed:
+        raise ValidationError("long_stop_on", f"{stop} is before the signing date {signed}")
+    ts = TermSheet(
+        organisation_id=actor.organisation_id, company_id=company.id, lead_fund_id=fund.id,
+        round_name=require_text(round_name, "round_name", 50),
+        instrument=parse_enum(Instrument, instrument, "instrument"), currency=cur,
+        round_size=size, pre_money=pre, post_money=post,
+        price_per_share=(parse_amount(price_per_share, "price_per_share", places=4)
+                         if price_per_share not in (None, "") else None),
+        ownership_rate=_rate(ownership_rate, "ownership_rate", Decimal(1)),
+        liquidation_preference=_rate(liquidation_preference, "liquidation_preference"),
+        redemption_rate=_rate(redemption_rate, "redemption_rate", Decimal(1)),
+        use_of_proceeds=str(use_of_proceeds or "").strip()[:500], is_binding=bool(is_binding),
+        signed_on=signed, long_stop_on=stop,
+        expected_funding_on=_optional_date(expected_funding_on, "expected_funding_on"),
+        status=TermSheetStatus.DRAFT, reserved_amount=ZERO, created_by_id=actor.user_id,
+    )
+    with unit_of_work():
+        db.session.add(ts)
+        db.session.flush()
+        for line in lines:
+            line.term_sheet_id = ts.id
+            db.session.add(line)
+        for step in steps:
+            step.term_sheet_id = ts.id
+            db.session.add(step)
+        db.session.add(TermSheetEvent(term_sheet_id=ts.id, from_status=None,
+                                      to_status=TermSheetStatus.DRAFT, by_user_id=actor.user_id))
+        db.session.flush()
+        record_by(actor, "term_sheet.create", "term_sheet", ts.id, {
+            "company_id": company.id, "lead_fund_id": fund.id, "round_name": ts.round_name,
+            "round_size": size, "post_money": post, "allocations": len(lines),
+            "tranches": len(steps)})
+    return ts
+
+
+def change_status(actor: Actor, term_sheet_id: int, to_status: str, reason: str = "",
+                  signed_on: object = None) -> TermSheet:
+    """Move the term sheet along its workflow (the owner's writers only).
+
+    ``funded`` is refused: it is reached when the equity arrives. Lapsing or cancelling
+    flags every live loan on the round (disbursement is then blocked).
+    """
+    ts = get_term_sheet(actor, term_sheet_id, write=True)
+    target = parse_enum(TermSheetStatus, to_status, "status")
+    if target is TermSheetStatus.FUNDED:
+        raise ValidationError("status", "funded is set by the system when the equity has arrived")
+    if target not in TERM_SHEET_TRANSITIONS[ts.status]:
+        raise ValidationError("status", f"a {ts.status.value} term sheet cannot become "
+                                         f"{target.value}")
+    when = _optional_date(signed_on, "signed_on") or ts.signed_on
+    if target is TermSheetStatus.SIGNED and when is None:
+        raise ValidationError("signed_on", "give the signing date")
+    note = str(reason or "").strip()[:500]
+    if target in DEAD_STATUSES and not note:
+        raise ValidationError("reason", "say why the round lapsed or was cancelled")
+    with unit_of_work():
+        _set_status(ts, target, note, actor.user_id)
+        if target is TermSheetStatus.SIGNED:
+            ts.signed_on = when
+        if target in DEAD_STATUSES:
+            for loan in db.session.scalars(sa.select(Loan).where(
+                    Loan.term_sheet_id == ts.id,
+                    Loan.status.in_([LoanStatus.APPLIED, LoanStatus.APPROVED, LoanStatus.ACTIVE]))):
+                loan.flag = f"term sheet {target.value}: {note}"[:300]
+        record_by(actor, "term_sheet.status", "term_sheet", ts.id,
+                  {"to": target.value}, reason=note)
+    return ts
+
+
+def _set_status(ts: TermSheet, target: TermSheetStatus, reason: str, user_id: int | None) -> None:
+    db.session.add(TermSheetEvent(term_sheet_id=ts.id, from_status=ts.status, to_status=target,
+                                  reason=reason, by_user_id=user_id))
+    ts.status = target
+
+
+def list_events(term_sheet_id: int) -> list[TermSheetEvent]:
+    return list(db.session.scalars(sa.select(TermSheetEvent).where(
+        TermSheetEvent.term_sheet_id == term_sheet_id).order_by(TermSheetEvent.id)))
+
+
+def arrived_by_allocation(term_sheet_id: int) -> dict[int, Decimal]:
+    """Equity arrived per allocation (yuan): linked entries, their reversals, evidence."""
+    rows = db.session.execute(
+        sa.select(TermSheetFunding.allocation_id, TermSheetFunding.cash_flow_id,
+                  TermSheetFunding.amount)
+        .join(TermSheetAllocation, TermSheetAllocation.id == TermSheetFunding.allocation_id)
+        .where(TermSheetAllocation.term_sheet_id == term_sheet_id)).all()
+    out: dict[int, Decimal] = {}
+    linked = {cf: alloc for alloc, cf, _ in rows if cf is not None}
+    for alloc, _cf, amount in rows:
+        out[alloc] = out.get(alloc, ZERO) + amount
+    if linked:  # reversals of linked entries count even when nobody linked them
+        for reverses_id, amount in db.session.execute(
+                sa.select(CashFlow.reverses_id, CashFlow.amount).where(
+                    CashFlow.reverses_id.in_(list(linked)),
+                    CashFlow.id.not_in(list(linked)))):
+            out[linked[reverses_id]] += amount
+    return out
+
+
+def equity_arrived(term_sheet_id: int) -> Decimal:
+    """Total equity arrived on the round (yuan)."""
+    return sum(arrived_by_allocation(term_sheet_id).values(), ZERO)
+
+
+def link_investment(actor: Actor, term_sheet_id: int, allocation_id: int,
+                    cash_flow_id: int) -> TermSheetFunding:
+    """Count a fund's INVESTMENT entry (in the round's company) as equity arrived.
+
+    The actor must manage the allocation's fund; the entry must be that fund's, in the
+    term sheet's company and currency, not linked before, and keep the allocation's
+    arrivals within its amount. The round becomes ``funded`` when the whole round arrived.
+    """
+    ts = get_term_sheet(actor, term_sheet_id)
+    alloc = _allocation(ts, allocation_id)
+    if alloc.fund_id is None:
+        raise ValidationError("allocation_id", "an outside investor's payment is recorded "
+                                               "with evidence, not a ledger entry")
+    fund, _ = get_fund(actor, alloc.fund_id, write=True)
+    entry = db.session.get(CashFlow, int(cash_flow_id))
+    if entry is None or entry.fund_id != fund.id:
+        raise ValidationError("cash_flow_id", f"entry {cash_flow_id} is not in {fund.code}'s ledger")
+    if entry.kind is not CashFlowKind.INVESTMENT or entry.company_id != ts.company_id:
+        raise ValidationError("cash_flow_id", "is not an investment in the round's company")
+    if entry.currency != ts.currency:
+        raise ValidationError("cash_flow_id", f"is in {entry.currency}, the round in {ts.currency}")
+    if db.session.scalar(sa.select(TermSheetFunding.id).where(
+            TermSheetFunding.cash_flow_id == entry.id)) is not None:
+        raise ValidationError("cash_flow_id", f"entry {entry.id} is already linked to a round")
+    return _add_funding(actor, ts, alloc, TermSheetFunding(
+        allocation_id=alloc.id, source=FundingSource.LEDGER, cash_flow_id=entry.id,
+        arrived_on=entry.value_on, amount=entry.amount, currency=entry.currency,
+        recorded_by_id=actor.user_id))
+
+
+def record_outside_funding(actor: Actor, term_sheet_id: int, allocation_id: int, *,
+                           amount: object, arrived_on: object, evidence_ref: str) -> TermSheetFunding:
+    """The owner records an outside co-investor's payment, with its evidence reference."""
+    ts = get_term_sheet(actor, term_sheet_id, write=True)
+    alloc = _allocation(ts, allocation_id)
+    if alloc.fund_id is not None:
+        raise ValidationError("allocation_id", "a fund's payment is linked from its ledger")
+    return _add_funding(actor, ts, alloc, TermSheetFunding(
+        allocation_id=alloc.id, source=FundingSource.EVIDENCE,
+        evidence_ref=require_text(evidence_ref, "evidence_ref", 200),
+        arrived_on=require_date(arrived_on, "arrived_on"), amount=parse_amount(amount, "amount"),
+        currency=ts.currency, recorded_by_id=actor.user_id))
+
+
+def _allocation(ts: TermSheet, allocation_id: int) -> TermSheetAllocation:
+    alloc = db.session.get(TermSheetAllocation, int(allocation_id))
+    if alloc is None or alloc.term_sheet_id != ts.id:
+        raise ValidationError("allocation_id", f"allocation {allocation_id} is not in this round")
+    return alloc
+
+
+def _add_funding(actor: Actor, ts: TermSheet, alloc: TermSheetAllocation,
+                 funding: TermSheetFunding) -> TermSheetFunding:
+    if ts.status in DEAD_STATUSES or ts.status is TermSheetStatus.DRAFT:
+        raise ValidationError("term_sheet", f"equity cannot arrive on a {ts.status.value} round")
+    arrived = arrived_by_allocation(ts.id)
+    after = arrived.get(alloc.id, ZERO) + funding.amount
+    if after > alloc.amount:
+        raise ValidationError("amount", f"{alloc.investor_name} would have paid {after}, more "
+                                        f"than its allocation {alloc.amount}")
+    with unit_of_work():
+        db.session.add(funding)
+        total = sum(arrived.values(), ZERO) + funding.amount
+        if total >= ts.round_size and ts.status is not TermSheetStatus.FUNDED:
+            _set_status(ts, TermSheetStatus.FUNDED, f"equity arrived {total}", actor.user_id)
+        db.session.flush()
+        record_by(actor, "term_sheet.funding", "term_sheet", ts.id, {
+            "allocation_id": alloc.id, "source": funding.source.value, "amount": funding.amount,
+            "cash_flow_id": funding.cash_flow_id, "evidence_ref": funding.evidence_ref})
+    return funding
