@@ -47,10 +47,12 @@ def register_blueprints(app: Flask) -> None:
     from fundops.extensions import csrf
     from fundops.metrics.views import bp as metrics_bp
     from fundops.portfolio.views import bp as portfolio_bp
+    from fundops.syndication.views import bp as syndication_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(portfolio_bp)
     app.register_blueprint(metrics_bp)
+    app.register_blueprint(syndication_bp)
     csrf.exempt(api_bp)
     app.register_blueprint(api_bp)
 
