@@ -36,6 +36,16 @@ from fundops.syndication.models import (
     TermSheetTranche,
     VerificationCode,
 )
+from fundops.syndication.pool_models import (
+    RiskPool,
+    RiskPoolBank,
+    RiskPoolClaim,
+    RiskPoolClaimShare,
+    RiskPoolContribution,
+    RiskPoolEnrolment,
+    RiskPoolParty,
+    RiskPoolRecovery,
+)
 
 __all__ = [
     "ApiToken",
@@ -59,6 +69,14 @@ __all__ = [
     "LoanShare",
     "Organisation",
     "PolicyRule",
+    "RiskPool",
+    "RiskPoolBank",
+    "RiskPoolClaim",
+    "RiskPoolClaimShare",
+    "RiskPoolContribution",
+    "RiskPoolEnrolment",
+    "RiskPoolParty",
+    "RiskPoolRecovery",
     "TermSheet",
     "TermSheetAllocation",
     "TermSheetEvent",

@@ -1,0 +1,174 @@
+"""Loan credit events: overdue, default, write-off, recovery; and warrants on a loan.
+
+All by the lead bank's writers, as append-only :class:`LoanEntry` rows (no cash for
+OVERDUE and DEFAULT: they record amounts at a date). A recovery on a loan with a pool
+claim is handed back to the parties in proportion to what each bore
+(:func:`fundops.syndication.pools.share_recovery`). Amounts are yuan, exact to the fen.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import ROUND_HALF_EVEN, Decimal
+
+import sqlalchemy as sa
+
+from fundops.audit import record_by
+from fundops.errors import ConflictError, NotFound, ValidationError
+from fundops.extensions import db
+from fundops.money import parse_amount
+from fundops.portfolio.services import require_date, require_text
+from fundops.syndication.enums import LoanEntryKind, LoanStatus
+from fundops.syndication.lending import get_loan, outstanding_principal
+from fundops.syndication.loan_models import Loan, LoanEntry, Warrant
+from fundops.uow import Actor, unit_of_work
+
+ZERO = Decimal("0.00")
+WARRANT_STATUSES = ("open", "exercised", "expired")
+
+
+def _entry(loan: Loan, kind: LoanEntryKind, when: date, amount: Decimal, memo: str,
+           actor: Actor) -> LoanEntry:
+    entry = LoanEntry(loan_id=loan.id, kind=kind, value_on=when, amount=amount,
+                      currency=loan.currency, memo=str(memo or "")[:500],
+                      recorded_by_id=actor.user_id)
+    db.session.add(entry)
+    return entry
+
+
+def mark_overdue(actor: Actor, loan_id: int, *, amount: object, value_on: object,
+                 memo: str = "") -> LoanEntry:
+    """Record an amount past due on a date (a memo entry: no cash moves)."""
+    loan = get_loan(actor, loan_id, write=True)
+    if loan.status is not LoanStatus.ACTIVE:
+        raise ConflictError(f"loan {loan.id} is {loan.status.value}; only active loans fall due")
+    due = parse_amount(amount, "amount")
+    when = require_date(value_on, "value_on")
+    with unit_of_work():
+        entry = _entry(loan, LoanEntryKind.OVERDUE, when, due, memo, actor)
+        db.session.flush()
+        record_by(actor, "loan.overdue", "loan", loan.id, {"amount": due, "value_on": when})
+    return entry
+
+
+def declare_default(actor: Actor, loan_id: int, *, value_on: object, reason: str) -> LoanEntry:
+    """The loan defaults: a DEFAULT entry carries the principal outstanding at that date."""
+    loan = get_loan(actor, loan_id, write=True)
+    if loan.status is not LoanStatus.ACTIVE:
+        raise ConflictError(f"loan {loan.id} is {loan.status.value}; only active loans default")
+    when = require_date(value_on, "value_on")
+    why = require_text(reason, "reason", 500)
+    outstanding = outstanding_principal(loan.id)
+    if outstanding <= 0:
+        raise ConflictError(f"loan {loan.id} has no principal outstanding")
+    with unit_of_work():
+        entry = _entry(loan, LoanEntryKind.DEFAULT, when, outstanding, why, actor)
+        loan.status = LoanStatus.DEFAULTED
+        db.session.flush()
+        record_by(actor, "loan.default", "loan", loan.id,
+                  {"outstanding": outstanding, "value_on": when}, reason=why)
+    return entry
+
+
+def write_off(actor: Actor, loan_id: int, *, amount: object, value_on: object,
+              reason: str) -> LoanEntry:
+    """Write principal off a defaulted loan; fully written off → ``written_off``."""
+    loan = get_loan(actor, loan_id, write=True)
+    if loan.status is not LoanStatus.DEFAULTED:
+        raise ConflictError(f"loan {loan.id} is {loan.status.value}; write off defaulted loans")
+    part = parse_amount(amount, "amount")
+    outstanding = outstanding_principal(loan.id)
+    if part > outstanding:
+        raise ValidationError("amount", f"{part} exceeds the outstanding principal {outstanding}")
+    when = require_date(value_on, "value_on")
+    why = require_text(reason, "reason", 500)
+    with unit_of_work():
+        entry = _entry(loan, LoanEntryKind.WRITE_OFF, when, part, why, actor)
+        if part == outstanding:
+            loan.status = LoanStatus.WRITTEN_OFF
+        db.session.flush()
+        record_by(actor, "loan.write_off", "loan", loan.id, {"amount": part}, reason=why)
+    return entry
+
+
+def record_recovery(actor: Actor, loan_id: int, *, amount: object, value_on: object,
+                    memo: str = "") -> LoanEntry:
+    """Money recovered on a defaulted or written-off loan (collateral, guarantor, court).
+
+    With a pool claim on the loan, the recovery is split back among the claim's parties
+    in the same transaction.
+    """
+    from fundops.syndication.pools import share_recovery  # pools builds on this module
+
+    loan = get_loan(actor, loan_id, write=True)
+    if loan.status not in (LoanStatus.DEFAULTED, LoanStatus.WRITTEN_OFF):
+        raise ConflictError(f"loan {loan.id} is {loan.status.value}; recoveries follow a default")
+    got = parse_amount(amount, "amount")
+    when = require_date(value_on, "value_on")
+    with unit_of_work():
+        entry = _entry(loan, LoanEntryKind.RECOVERY, when, got, memo, actor)
+        db.session.flush()
+        parts = share_recovery(loan, entry)
+        record_by(actor, "loan.recovery", "loan", loan.id,
+                  {"amount": got, "value_on": when, "shared": parts})
+    return entry
+
+
+def recoveries(loan_id: int, before: date | None = None) -> Decimal:
+    """Recoveries recorded on the loan (on or before ``before`` if given)."""
+    query = sa.select(sa.func.sum(LoanEntry.amount)).where(
+        LoanEntry.loan_id == loan_id, LoanEntry.kind == LoanEntryKind.RECOVERY)
+    if before is not None:
+        query = query.where(LoanEntry.value_on <= before)
+    return db.session.scalar(query) or ZERO
+
+
+def add_warrant(actor: Actor, loan_id: int, *, holder_name: str, window_from: object,
+                window_to: object, coverage: object = None,
+                exercise_price: object = None) -> Warrant:
+    """认股权 on an approved loan: ``amount = coverage × reserved`` (fen, half-even);
+    coverage defaults to the product's, the exercise price to the round's price."""
+    loan = get_loan(actor, loan_id, write=True)
+    if loan.status not in (LoanStatus.APPROVED, LoanStatus.ACTIVE):
+        raise ConflictError(f"loan {loan.id} is {loan.status.value}; warrants go on approved loans")
+    cover = (parse_amount(coverage, "coverage", places=8) if coverage not in (None, "")
+             else loan.product.warrant_coverage)
+    if not 0 < cover <= 1:
+        raise ValidationError("coverage", "give a fraction of the loan above 0 and at most 1")
+    price = (parse_amount(exercise_price, "exercise_price", places=4)
+             if exercise_price not in (None, "") else loan.term_sheet.price_per_share)
+    start, end = require_date(window_from, "window_from"), require_date(window_to, "window_to")
+    if end < start:
+        raise ValidationError("window_to", f"{end} is before the window opens on {start}")
+    with unit_of_work():
+        warrant = Warrant(loan_id=loan.id, holder_name=require_text(holder_name, "holder_name"),
+                          coverage=cover, exercise_price=price, window_from=start, window_to=end,
+                          amount=(cover * loan.reserved_amount).quantize(
+                              Decimal("0.01"), ROUND_HALF_EVEN), status="open")
+        db.session.add(warrant)
+        db.session.flush()
+        record_by(actor, "warrant.create", "loan", loan.id, {
+            "warrant_id": warrant.id, "coverage": cover, "amount": warrant.amount,
+            "exercise_price": price, "window": f"{start}..{end}"})
+    return warrant
+
+
+def close_warrant(actor: Actor, warrant_id: int, *, outcome: str, on: object) -> Warrant:
+    """Record a warrant's exercise (within its window) or expiry (after it opened)."""
+    warrant = db.session.get(Warrant, int(warrant_id))
+    if warrant is None:
+        raise NotFound(f"warrant {warrant_id} not found")
+    get_loan(actor, warrant.loan_id, write=True)
+    if outcome not in ("exercised", "expired"):
+        raise ValidationError("outcome", "is exercised or expired")
+    when = require_date(on, "on")
+    if warrant.status != "open":
+        raise ConflictError(f"warrant {warrant.id} is already {warrant.status}")
+    if outcome == "exercised" and not warrant.window_from <= when <= warrant.window_to:
+        raise ValidationError("on", f"{when} is outside the exercise window "
+                                    f"{warrant.window_from}..{warrant.window_to}")
+    with unit_of_work():
+        warrant.status, warrant.closed_on = outcome, when
+        record_by(actor, f"warrant.{outcome}", "loan", warrant.loan_id,
+                  {"warrant_id": warrant.id, "on": when})
+    return warrant
