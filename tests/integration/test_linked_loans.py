@@ -241,3 +241,47 @@ def test_approval_stores_the_schedule_principal_exact(app: Flask) -> None:
     assert rows[1].due_on.isoformat() == "2024-09-30"
     assert sum(x.principal for x in rows) == Decimal("12345678.91")
     assert rows[-1].closing_balance == 0 and all(x.subsidy == 0 for x in rows)
+
+
+def test_warrant_defaults_to_product_coverage_and_round_price(app: Flask) -> None:
+    from fundops.syndication import loan_events
+
+    r = build_round()
+    loan = lending.apply_for_loan(r.bank, code=r.code, product_id=r.product_id, amount="8000000")
+    lending.approve_loan(r.bank, loan.id)
+    with pytest.raises(ValidationError, match="coverage"):
+        loan_events.add_warrant(r.bank, loan.id, holder_name="银行指定第三方",
+                                window_from="2024-07-01", window_to="2027-06-30")  # product: 0
+    w = loan_events.add_warrant(r.bank, loan.id, holder_name="银行指定第三方", coverage="0.1",
+                                window_from="2024-07-01", window_to="2027-06-30")
+    assert (w.amount, w.exercise_price, w.status) == (Decimal("800000.00"), Decimal("12.5"), "open")
+    with pytest.raises(ValidationError, match="outside the exercise window"):
+        loan_events.close_warrant(r.bank, w.id, outcome="exercised", on="2027-07-01")
+    loan_events.close_warrant(r.bank, w.id, outcome="exercised", on="2026-03-01")
+    with pytest.raises(ConflictError):
+        loan_events.close_warrant(r.bank, w.id, outcome="expired", on="2027-07-01")
+    with pytest.raises(NotFound):
+        loan_events.close_warrant(r.other_bank, w.id, outcome="expired", on="2027-07-01")
+
+
+def test_default_then_write_off_leaves_nothing_outstanding(app: Flask) -> None:
+    from fundops.syndication import loan_events
+
+    r = build_round()
+    outside = next(a for a in r.ts.allocations if not a.is_lead)
+    term_sheets.record_outside_funding(r.gp, r.ts.id, outside.id, amount="40000000",
+                                       arrived_on="2024-07-05", evidence_ref="银行流水")
+    loan = lending.apply_for_loan(r.bank, code=r.code, product_id=r.product_id, amount="6000000")
+    lending.approve_loan(r.bank, loan.id)
+    lending.disburse(r.bank, loan.id, amount="6000000", value_on="2024-07-10")
+    lending.record_repayment(r.bank, loan.id, principal="1000000", interest="52500",
+                             value_on="2024-10-10")
+    loan_events.mark_overdue(r.bank, loan.id, amount="300000", value_on="2025-01-10")
+    entry = loan_events.declare_default(r.bank, loan.id, value_on="2025-04-10", reason="停产")
+    assert entry.amount == Decimal("5000000.00")
+    with pytest.raises(ValidationError, match="exceeds the outstanding"):
+        loan_events.write_off(r.bank, loan.id, amount="5000000.01", value_on="2025-06-30",
+                              reason="核销")
+    loan_events.write_off(r.bank, loan.id, amount="5000000", value_on="2025-06-30", reason="核销")
+    assert db.session.get(Loan, loan.id).status is LoanStatus.WRITTEN_OFF
+    assert lending.outstanding_principal(loan.id) == 0
