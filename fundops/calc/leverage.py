@@ -224,3 +224,30 @@ def leverage_report(fund_id: int, as_of: date, sub_funds: Sequence[SubFundLevera
         for b in BASES
     }
     return LeverageReport(fund_id, as_of, tuple(sorted(gov)), _ratios(overall), tuple(rows))
+
+
+LOAN_DEFINITIONS: dict[str, tuple[str, str, str]] = {
+    # Bank credit linked to rounds in which the guidance fund's portfolio invested (投联贷).
+    "loan_leverage": (
+        "投联贷撬动倍数（批准）", "Loan leverage (credit approved)",
+        ("Σ bank credit approved against rounds with a fund of the guidance fund's portfolio "
+         "(any depth) in the syndicate / guidance-fund contribution")),
+    "loan_leverage_disbursed": (
+        "投联贷撬动倍数（放款）", "Loan leverage (credit disbursed)",
+        ("Σ bank credit disbursed against those rounds, net of reversals / "
+         "guidance-fund contribution")),
+}
+
+
+def loan_leverage_ratios(approved: Decimal, disbursed: Decimal, guidance_committed: Decimal,
+                         guidance_paid_in: Decimal) -> tuple[LeverageRatio, ...]:
+    """Both loan-leverage definitions on both bases (yuan in, 4-dp ratios out; n/a on 0)."""
+    out = []
+    for definition, numerator in (("loan_leverage", approved),
+                                  ("loan_leverage_disbursed", disbursed)):
+        zh, en, formula = LOAN_DEFINITIONS[definition]
+        for basis, denominator in (("subscribed", guidance_committed),
+                                   ("paid_in", guidance_paid_in)):
+            out.append(LeverageRatio(definition, zh, en, formula, basis, numerator, denominator,
+                                     ratio_4dp(numerator, denominator)))
+    return tuple(out)

@@ -37,6 +37,7 @@ from fundops.uow import Actor
 
 __all__ = [
     "direct_sub_fund_ids",
+    "fund_links",
     "load_company_infos",
     "load_look_through_inputs",
     "look_through",
@@ -94,7 +95,7 @@ def _holding_value(value: str) -> str:
     return value
 
 
-def _fund_links(up_to: date) -> list[tuple[int, int, date, int]]:
+def fund_links(up_to: date) -> list[tuple[int, int, date, int]]:
     """(parent fund, sub-fund, committed_on, fen) for every fund-held LP commitment."""
     rows = raw_rows(
         sa.select(Investor.fund_id, Commitment.fund_id, Commitment.committed_on,
@@ -122,7 +123,7 @@ def load_look_through_inputs(root_fund_id: int, up_to: date, *,
     ``latest_only`` the holdings come pre-reduced (one cost row and the latest valuations
     per fund and company), which is enough for the single date ``up_to`` only.
     """
-    links = _fund_links(up_to)
+    links = fund_links(up_to)
     funds = fund_order(root_fund_id, {(p, s) for p, s, _, _ in links})
     reachable = set(funds)
     parent_commitments = [row for row in links if row[0] in reachable]

@@ -1,4 +1,5 @@
-"""The parent-fund overview: look-through, leverage and policy indicators from one load.
+"""The parent-fund overview: look-through, leverage (incl. loan leverage) and policy
+indicators from one load.
 
 :func:`parent_overview` reads each fact once for the three reports (the look-through
 inputs, the LP amounts of the guidance fund and its direct sub-funds, their per-kind
@@ -19,7 +20,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -35,6 +36,7 @@ from fundops.metrics.leverage import (
     load_fund_labels,
     load_lp_amounts,
 )
+from fundops.metrics.loan_leverage import LoanLeverage, load_loan_leverage
 from fundops.metrics.lookthrough import load_look_through_inputs, parse_share_basis
 from fundops.metrics.policy import build_policy, load_deals, load_flows, load_specs
 from fundops.portfolio.access import get_fund
@@ -60,6 +62,7 @@ class ParentOverview:
     leverage: LeverageReport
     policy: PolicyReport
     labels: dict[int, tuple[str, str]]
+    loan_leverage: LoanLeverage
     data_version: int
     computed_s: float
     cached: bool = False
@@ -108,8 +111,7 @@ def parent_overview(actor: Actor, fund_id: int, as_of: object,
     cache = _cache()
     hit = cache.get(key)
     if hit is not None:
-        return ParentOverview(hit.look_through, hit.leverage, hit.policy, hit.labels,
-                              hit.data_version, hit.computed_s, cached=True)
+        return replace(hit, cached=True)
     started = time.perf_counter()
     result = _compute(fund.id, when, share_basis, gov, version, started)
     cache.put(key, result)
@@ -130,4 +132,5 @@ def _compute(root: int, when: date, basis: str, gov: tuple[str, ...], version: i
     lev = build_leverage(root, when, subs, lps, invested, labels, inputs, gov)
     pol = build_policy(root, when, subs, lps, flows, load_deals(ids, when), labels,
                        load_specs(ids), gov)
-    return ParentOverview(lt, lev, pol, labels, version, time.perf_counter() - started)
+    loans = load_loan_leverage(root, when)
+    return ParentOverview(lt, lev, pol, labels, loans, version, time.perf_counter() - started)

@@ -5,6 +5,7 @@ a 422 naming it; a fund the token's user may not see is a 404):
 
 - ``GET /funds/<fund_id>/look-through[?basis=paid_in|commitment&limit=100]``
 - ``GET /funds/<fund_id>/leverage``
+- ``GET /funds/<fund_id>/loan-leverage``: bank credit on the portfolio's rounds (totals only)
 - ``GET /funds/<fund_id>/policy``
 
 Every figure carries its definition, numerator, denominator and basis. Amounts are exact
@@ -26,6 +27,7 @@ from fundops.calc.lookthrough import Breakdown, ExposureRow, LookThroughResult, 
 from fundops.calc.policy import FundIndicators, Indicator
 from fundops.errors import ValidationError
 from fundops.metrics.leverage import leverage, load_fund_labels
+from fundops.metrics.loan_leverage import loan_leverage
 from fundops.metrics.lookthrough import look_through
 from fundops.metrics.parent_views import LOOK_THROUGH_DEFINITION, SHARE_DEFINITIONS
 from fundops.metrics.policy import policy_indicators
@@ -183,6 +185,18 @@ def parent_leverage(fund_id: int) -> Any:
         "bases": {"subscribed": "认缴: commitments", "paid_in": "实缴: capital-call allocations"},
         "ratios": [leverage_ratio_json(r) for r in rep.ratios],
         "sub_funds": [leverage_sub_json(s) for s in rep.sub_funds],
+    }))
+
+
+@bp.get("/funds/<int:fund_id>/loan-leverage")
+def parent_loan_leverage(fund_id: int) -> Any:
+    """Bank credit linked to the portfolio's rounds per yuan of guidance capital (totals only)."""
+    head = _head(fund_id)
+    rep = loan_leverage(current_actor(), fund_id, _as_of())
+    return jsonify(_json(head | {
+        "as_of": rep.as_of, "rounds": rep.rounds, "loans": rep.loans,
+        "credit_approved": rep.approved, "credit_disbursed": rep.disbursed,
+        "ratios": [leverage_ratio_json(r) for r in rep.ratios],
     }))
 
 
