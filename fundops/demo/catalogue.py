@@ -33,6 +33,7 @@ ORGS: dict[str, tuple[str, str]] = {
     "gp3": ("示例星河硬科技创业投资管理有限公司", "gp"),
     "gp4": ("示例明眸健康产业基金管理有限公司", "gp"),
     "bank": ("示例农村商业银行股份有限公司科技支行", "bank"),
+    "bank2": ("示例城市商业银行股份有限公司科创金融部", "bank"),
     "platform": ("示例高新区科技金融服务中心", "platform_operator"),
 }
 
@@ -52,7 +53,10 @@ USERS: list[tuple[str, str, str, str, str]] = [
     ("gp4@demo.fundops.cn", "郑明眸", "gp4", "admin",
      "眼健康产业基金GP（政府方出资49%） / eye-health fund GP"),
     ("bank@demo.fundops.cn", "孙科技", "bank", "admin",
-     "农商行科技支行：尚无共享数据，应看不到任何基金 / bank, sees no funds yet"),
+     ("农商行科技支行：投联贷、联合贷牵头行、风险池成员；看不到任何基金 / lead bank of the "
+      "linked and joint loans, pool member; sees no funds")),
+    ("bank2@demo.fundops.cn", "冯科创", "bank2", "admin",
+     "城商行科创金融部：联合贷参贷行 / partner bank in the joint loan"),
     ("platform@demo.fundops.cn", "钱服务", "platform", "admin",
      "高新区科技金融服务中心 / platform operator"),
 ]

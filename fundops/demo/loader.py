@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from fundops.auth.accounts import create_user
 from fundops.demo import catalogue as cat
 from fundops.demo.catalogue import DEMO_END, DEMO_PASSWORD, FundSpec
+from fundops.demo.linked_loans import load_linked_loans
 from fundops.demo.model import (
     CompanyPlan,
     Event,
@@ -300,7 +301,8 @@ class Loader:
         one, so a failure leaves the database as it was (and a rerun can start clean)."""
         with unit_of_work():
             self._load()
-        return summary()
+            extra = load_linked_loans(self.actors, self.funds, self.rng, self.codes)
+        return "\n".join([summary(), *extra])
 
     def _load(self) -> None:
         self.create_users()

@@ -226,11 +226,9 @@ def approve_loan(actor: Actor, loan_id: int, note: str = "") -> Loan:
                    TermSheet.status.not_in(list(DEAD_STATUSES)))
             .values(reserved_amount=reserved_fen + amount_fen)
             .execution_options(synchronize_session=False)).rowcount
-        if moved != 1:
-            db.session.rollback()
-            db.session.expire_all()
-            current = db.session.get(TermSheet, ts.id)
-            reserved = current.reserved_amount if current is not None else ZERO
+        if moved != 1:  # nothing was written; the unit of work rolls back on the raise
+            reserved = db.session.scalar(sa.select(TermSheet.reserved_amount).where(
+                TermSheet.id == ts.id).execution_options(populate_existing=True)) or ZERO
             raise ConflictError(
                 f"cannot approve {amount}: the round's limit for this product is {limit} and "
                 f"banks have reserved {reserved}, leaving {max(ZERO, limit - reserved)}")

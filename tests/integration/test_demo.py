@@ -67,9 +67,29 @@ def check_structure() -> None:
     types = set(db.session.scalars(sa.select(Investor.investor_type).distinct()))
     assert types == set(InvestorType)
     companies = db.session.scalar(sa.select(sa.func.count()).select_from(Company)) or 0
-    assert 40 <= companies <= 60
+    assert 40 <= companies <= 62
     invested = db.session.scalar(sa.select(sa.func.count(Investment.company_id.distinct())))
     assert invested == companies  # every demo company is a portfolio company
+
+
+def check_linked_loans() -> None:
+    from fundops.syndication import lending, pools
+    from fundops.syndication.enums import LoanStatus, TermSheetStatus
+    from fundops.syndication.models import TermSheet
+    from fundops.syndication.pool_models import RiskPool
+
+    rounds = {ts.round_name: ts for ts in db.session.scalars(sa.select(TermSheet))}
+    series_b = rounds["B轮"]
+    assert series_b.status is TermSheetStatus.FUNDED
+    assert series_b.reserved_amount == Decimal("30000000.00")  # the product's limit, filled
+    bank, bank2 = actor("bank@demo.fundops.cn"), actor("bank2@demo.fundops.cn")
+    mine = lending.list_loans(bank)
+    assert [x.status for x in mine] == [LoanStatus.DEFAULTED, LoanStatus.ACTIVE, LoanStatus.ACTIVE]
+    assert [len(x.shares) for x in lending.list_loans(bank2)] == [2]  # only the joint loan
+    pool = db.session.scalar(sa.select(RiskPool))
+    position = pools.pool_position(actor("platform@demo.fundops.cn"), pool.id)
+    assert (position.claims_paid, position.recoveries_back, position.balance) == (
+        Decimal("3200000.00"), Decimal("240000.00"), Decimal("97040000.00"))
 
 
 def check_eye_fund_government_share() -> None:
@@ -161,6 +181,7 @@ def test_load_demo_builds_a_consistent_portfolio(app: Flask) -> None:
     check_structure()
     check_eye_fund_government_share()
     check_ledger()
+    check_linked_loans()
     check_visibility()
     check_logins_and_audit()
 
