@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -13,11 +14,21 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from fundops.config import load_config
 
     load_config(app, config)
+    app.url_map.converters["int"] = RowIdConverter
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_commands(app)
     return app
+
+
+class RowIdConverter(IntegerConverter):
+    """``<int:...>`` in every route: a row id that fits the databases' 32-bit INTEGER keys,
+    so a larger number is a plain 404 instead of a database overflow."""
+
+    def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
 
 
 def register_extensions(app: Flask) -> None:

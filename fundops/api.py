@@ -29,7 +29,7 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 def _json(value: Any) -> Any:
     if isinstance(value, Decimal):
-        return str(value)
+        return format(value, "f")  # positional, never "0E-8"
     if isinstance(value, date | datetime):
         return value.isoformat()
     if isinstance(value, dict):

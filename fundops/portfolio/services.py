@@ -54,6 +54,42 @@ def require_text(value: object, field: str, max_len: int = 200) -> str:
     return text
 
 
+MAX_ROW_ID = 2**31 - 1
+
+
+def require_int(value: object, field: str, low: int, high: int) -> int:
+    """A whole number within [low, high]: an int, or text of one (no floats, no bools)."""
+    if isinstance(value, bool | float):
+        raise ValidationError(field, "must be a whole number")
+    try:
+        number = int(str(value).strip()) if isinstance(value, str) else int(value)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        raise ValidationError(field, "must be a whole number") from None
+    if not low <= number <= high:
+        raise ValidationError(field, f"must be between {low} and {high}")
+    return number
+
+
+def require_id(value: object, field: str) -> int:
+    """A row id given as input (an int or its text), 1 … 2³¹−1."""
+    return require_int(value, field, 1, MAX_ROW_ID)
+
+
+_TRUE, _FALSE = {"true", "1", "yes", "on", "y"}, {"false", "0", "no", "off", "n", ""}
+
+
+def parse_bool(value: object, field: str) -> bool:
+    """True/False from a bool or its usual text forms ("true", "0", "yes", "off" …)."""
+    if isinstance(value, bool):
+        return value
+    text = str(value if value is not None else "").strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise ValidationError(field, f"'{value}' is not true or false")
+
+
 def validate_region(value: object, field: str = "region_code") -> str:
     """A six-digit administrative division code (GB/T 2260), e.g. 440300."""
     text = str(value or "").strip()

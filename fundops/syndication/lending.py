@@ -35,7 +35,7 @@ from fundops.errors import ConflictError, NotFound, ValidationError
 from fundops.extensions import db
 from fundops.money import parse_amount
 from fundops.portfolio.access import require_writer
-from fundops.portfolio.services import require_date
+from fundops.portfolio.services import require_date, require_id
 from fundops.syndication.enums import (
     DEAD_STATUSES,
     STATUS_RANK,
@@ -68,7 +68,7 @@ def require_bank(actor: Actor) -> None:
 
 
 def get_product(actor: Actor, product_id: int) -> LoanProduct:
-    product = db.session.get(LoanProduct, int(product_id))
+    product = db.session.get(LoanProduct, require_id(product_id, "product_id"))
     if product is None or product.organisation_id != actor.organisation_id:
         raise NotFound(f"product {product_id} not found")
     return product
@@ -169,7 +169,7 @@ def apply_for_loan(actor: Actor, *, code: str, product_id: int, amount: object,
     shares: list[LoanShare] = []
     for i, (bank_id, part) in enumerate(partners):
         field = f"partners[{i}]"
-        bank = db.session.get(Organisation, int(bank_id))
+        bank = db.session.get(Organisation, require_id(bank_id, field))
         if bank is None or bank.kind is not OrgKind.BANK or bank.id == actor.organisation_id:
             raise ValidationError(field, "is not another bank")
         if any(s.bank_id == bank.id for s in shares):

@@ -24,7 +24,7 @@ from fundops.errors import ConflictError, NotFound, ValidationError
 from fundops.extensions import db
 from fundops.money import parse_amount, validate_currency
 from fundops.portfolio.access import require_writer
-from fundops.portfolio.services import require_date, require_text
+from fundops.portfolio.services import require_date, require_id, require_text
 from fundops.syndication.enums import LoanEntryKind, LoanStatus
 from fundops.syndication.lending import get_loan
 from fundops.syndication.loan_events import recoveries
@@ -104,7 +104,7 @@ def create_pool(actor: Actor, *, name: str, parties: Iterable[Mapping[str, objec
         raise ValidationError("parties", str(exc)) from None
     banks = []
     for i, bank_id in enumerate(member_bank_ids):
-        bank = db.session.get(Organisation, int(bank_id))
+        bank = db.session.get(Organisation, require_id(bank_id, f"member_bank_ids[{i}]"))
         if bank is None or bank.kind is not OrgKind.BANK:
             raise ValidationError(f"member_bank_ids[{i}]", "is not a bank")
         banks.append(bank.id)

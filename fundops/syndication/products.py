@@ -11,7 +11,7 @@ from fundops.errors import ValidationError
 from fundops.extensions import db
 from fundops.money import parse_amount, validate_currency
 from fundops.portfolio.access import require_writer
-from fundops.portfolio.services import parse_enum, require_text
+from fundops.portfolio.services import parse_enum, require_int, require_text
 from fundops.syndication.enums import (
     Collateral,
     EquityRule,
@@ -56,12 +56,7 @@ def create_product(actor: Actor, *, name: str, alpha: object, beta: object, cap_
     status = parse_enum(TermSheetStatus, required_status, "required_status")
     if status in (TermSheetStatus.LAPSED, TermSheetStatus.CANCELLED):
         raise ValidationError("required_status", "must be a live status")
-    try:
-        months = int(tenor_months)
-    except (TypeError, ValueError):
-        raise ValidationError("tenor_months", "must be a whole number of months") from None
-    if not 1 <= months <= 360:
-        raise ValidationError("tenor_months", "must be between 1 and 360")
+    months = require_int(tenor_months, "tenor_months", 1, 360)
     product = LoanProduct(
         organisation_id=actor.organisation_id, name=require_text(name, "name", 200),
         currency=validate_currency(currency), alpha=_fraction(alpha, "alpha"),

@@ -25,7 +25,13 @@ from fundops.portfolio.access import get_company, get_fund, require_writer
 from fundops.portfolio.enums import CashFlowKind, Instrument
 from fundops.portfolio.ledger import CashFlow
 from fundops.portfolio.models import Fund
-from fundops.portfolio.services import parse_enum, require_date, require_text
+from fundops.portfolio.services import (
+    parse_bool,
+    parse_enum,
+    require_date,
+    require_id,
+    require_text,
+)
 from fundops.syndication.enums import (
     DEAD_STATUSES,
     TERM_SHEET_TRANSITIONS,
@@ -120,8 +126,8 @@ def create_term_sheet(actor: Actor, *, company_id: int, lead_fund_id: int, round
     not before the signing date. Raises ValidationError naming the field (``co_investors[i]``,
     ``tranches[i]``) and writes nothing.
     """
-    fund, _ = get_fund(actor, int(lead_fund_id), write=True)
-    company = get_company(actor, int(company_id))
+    fund, _ = get_fund(actor, require_id(lead_fund_id, "lead_fund_id"), write=True)
+    company = get_company(actor, require_id(company_id, "company_id"))
     cur = validate_currency(currency or fund.currency)
     size = parse_amount(round_size, "round_size")
     pre = parse_amount(pre_money, "pre_money")
@@ -171,7 +177,7 @@ def create_term_sheet(actor: Actor, *, company_id: int, lead_fund_id: int, round
         ownership_rate=_rate(ownership_rate, "ownership_rate", Decimal(1)),
         liquidation_preference=_rate(liquidation_preference, "liquidation_preference"),
         redemption_rate=_rate(redemption_rate, "redemption_rate", Decimal(1)),
-        use_of_proceeds=str(use_of_proceeds or "").strip()[:500], is_binding=bool(is_binding),
+        use_of_proceeds=str(use_of_proceeds or "").strip()[:500], is_binding=parse_bool(is_binding, "is_binding"),
         signed_on=signed, long_stop_on=stop,
         expected_funding_on=_optional_date(expected_funding_on, "expected_funding_on"),
         status=TermSheetStatus.DRAFT, reserved_amount=ZERO, created_by_id=actor.user_id,
@@ -279,7 +285,7 @@ def link_investment(actor: Actor, term_sheet_id: int, allocation_id: int,
         raise ValidationError("allocation_id", "an outside investor's payment is recorded "
                                                "with evidence, not a ledger entry")
     fund, _ = get_fund(actor, alloc.fund_id, write=True)
-    entry = db.session.get(CashFlow, int(cash_flow_id))
+    entry = db.session.get(CashFlow, require_id(cash_flow_id, "cash_flow_id"))
     if entry is None or entry.fund_id != fund.id:
         raise ValidationError("cash_flow_id", f"entry {cash_flow_id} is not in {fund.code}'s ledger")
     if entry.kind is not CashFlowKind.INVESTMENT or entry.company_id != ts.company_id:
@@ -310,7 +316,7 @@ def record_outside_funding(actor: Actor, term_sheet_id: int, allocation_id: int,
 
 
 def _allocation(ts: TermSheet, allocation_id: int) -> TermSheetAllocation:
-    alloc = db.session.get(TermSheetAllocation, int(allocation_id))
+    alloc = db.session.get(TermSheetAllocation, require_id(allocation_id, "allocation_id"))
     if alloc is None or alloc.term_sheet_id != ts.id:
         raise ValidationError("allocation_id", f"allocation {allocation_id} is not in this round")
     return alloc

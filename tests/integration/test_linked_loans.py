@@ -218,6 +218,9 @@ def test_bad_term_sheets_name_the_field_and_write_nothing(app: Flask) -> None:
         ({"tranches": [{"amount": "50000000"}]}, "tranches"),
         ({"signed_on": "2026-01-01"}, "long_stop_on"),
         ({"round_size": "-5"}, "round_size"),
+        ({"is_binding": "maybe"}, "is_binding"),
+        ({"company_id": "abc"}, "company_id"),
+        ({"lead_fund_id": 2**40}, "lead_fund_id"),
     ]
     for change, field in cases:
         with pytest.raises(ValidationError) as err:
@@ -225,6 +228,12 @@ def test_bad_term_sheets_name_the_field_and_write_nothing(app: Flask) -> None:
         assert err.value.field == field
     assert db.session.scalar(sa.select(sa.func.count()).select_from(TermSheet)) == before
     assert db.session.scalar(sa.select(sa.func.count()).select_from(LoanEntry)) == 0
+    for months in (24.9, "24.5", 0, 361, True):
+        with pytest.raises(ValidationError) as err:
+            products.create_product(r.bank, name="x", alpha="0.3", beta="0.05", cap_amount="1",
+                                    tenor_months=months, rate_type="fixed", fixed_rate="0.04",
+                                    repayment_type="interest_only", collateral="credit")
+        assert err.value.field == "tenor_months"
 
 
 def test_approval_stores_the_schedule_principal_exact(app: Flask) -> None:
