@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fundops.audit import AuditEvent
 from fundops.auth.models import ApiToken, Organisation, User
+from fundops.jobs import JobRun
 from fundops.metrics.models import IndexLevel, PolicyRule
 from fundops.portfolio.ledger import (
     CashFlow,
@@ -62,6 +63,7 @@ __all__ = [
     "IndexLevel",
     "Investment",
     "Investor",
+    "JobRun",
     "Loan",
     "LoanEntry",
     "LoanProduct",
