@@ -143,10 +143,16 @@ def repayment_schedule(
       rates) the row repays the instalment as principal and later rows catch up. A
       zero rate gives the ``equal_principal`` schedule.
 
+    The last 等额本息 instalment is ``round(n × pmt) − (n − 1) × instalment``: it absorbs
+    the instalments' rounding, so total payments are ``n × pmt`` and total interest is
+    ``Σ numpy_financial.ipmt`` to the fen — unless that left the last row with negative
+    interest (the accumulated rounding, up to (n − 1) × ½ fen, exceeds the last month's
+    interest: loans of a few hundred yuan over decades), when it charges the interest on
+    its balance instead.
+
     Rounding: interest half-to-even to the fen. In every type the principal column sums
     exactly to ``principal``, the last row repays the remaining balance (absorbing all
-    rounding) with interest on it, and its closing balance is exactly 0.00; no amount is
-    negative. Raises ``TypeError`` for non-Decimal money or rates and ``ValueError`` for
+    rounding), and its closing balance is exactly 0.00; no amount is negative. Raises ``TypeError`` for non-Decimal money or rates and ``ValueError`` for
     a negative amount or rate, more than 2 decimals, or non-positive counts.
     """
     amount = _money(principal, "principal")
@@ -166,7 +172,9 @@ def repayment_schedule(
         rate = rate_year / periods_per_year
 
         def interest_on(balance: Decimal) -> Decimal:
-            return (balance * rate).quantize(FEN, ROUND_HALF_EVEN)
+            # balance × annual rate first, then ÷ periods: exact when the true value is a
+            # half fen (0.30 × 0.2 / 12 = 0.005), where rate_year / 12 is already inexact
+            return (balance * rate_year / periods_per_year).quantize(FEN, ROUND_HALF_EVEN)
 
         parts: list[tuple[Decimal, Decimal]] = []  # (principal, interest) of rows 1..n-1
         balance = amount
@@ -185,9 +193,17 @@ def repayment_schedule(
                 repaid = min(balance - target, instalment)  # >= 0: balance >= target
                 parts.append((repaid, instalment - repaid))
                 balance -= repaid
+        last_interest: Decimal | None = None
+        if repayment_type == "equal_instalment" and rate != 0:
+            # the last instalment absorbs the instalments' rounding, so that the total
+            # paid is n × pmt to the fen and total interest agrees with Σ ipmt to the fen
+            total = (exact * periods).quantize(FEN, ROUND_HALF_EVEN)
+            natural = total - sum((p + i for p, i in parts), Decimal(0)) - balance
+            last_interest = natural if natural >= 0 else None  # tiny loans: see docstring
         rows, balance = [], amount
         for k in range(1, periods + 1):
-            repaid, interest = parts[k - 1] if k < periods else (balance, interest_on(balance))
+            repaid, interest = parts[k - 1] if k < periods else (
+                balance, last_interest if last_interest is not None else interest_on(balance))
             due_on = add_months(first_due_on, (k - 1) * months_between)
             rows.append(ScheduleRow(k, due_on, balance, repaid, interest, repaid + interest,
                                     balance - repaid))
