@@ -1,0 +1,99 @@
+"""Read-side helpers of the linked-loan pages (no writes, no access checks: the callers
+have already loaded the term sheet or loan through the services, which scope them)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from fundops.auth.models import User
+from fundops.calc.schedules import Headroom, loan_headroom
+from fundops.extensions import db
+from fundops.portfolio.enums import CashFlowKind
+from fundops.portfolio.ledger import CashFlow
+from fundops.portfolio.models import Fund
+from fundops.syndication.loan_models import LoanEntry, LoanProduct, LoanScheduleRow
+from fundops.syndication.models import (
+    TermSheet,
+    TermSheetAllocation,
+    TermSheetEvent,
+    TermSheetFunding,
+)
+from fundops.syndication.verification import VerifiedFacts
+
+
+def user_names(ids: Iterable[int | None]) -> dict[int, str]:
+    """Display names of the given users (for "who" columns)."""
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    rows = db.session.execute(sa.select(User.id, User.display_name).where(User.id.in_(wanted)))
+    return {user_id: name for user_id, name in rows}
+
+
+def list_event_rows(events: list[TermSheetEvent]) -> list[tuple[TermSheetEvent, str]]:
+    """Status history with the name of who made each change ("" for the system)."""
+    names = user_names(e.by_user_id for e in events)
+    return [(e, names.get(e.by_user_id or 0, "")) for e in events]
+
+
+def list_fundings(term_sheet_id: int) -> list[TermSheetFunding]:
+    """Every equity arrival recorded on the round, oldest first."""
+    return list(db.session.scalars(
+        sa.select(TermSheetFunding)
+        .join(TermSheetAllocation, TermSheetAllocation.id == TermSheetFunding.allocation_id)
+        .where(TermSheetAllocation.term_sheet_id == term_sheet_id)
+        .order_by(TermSheetFunding.arrived_on, TermSheetFunding.id)))
+
+
+def own_allocations(ts: TermSheet, organisation_id: int) -> list[TermSheetAllocation]:
+    """The round's allocations of funds the organisation manages."""
+    own = set(db.session.scalars(sa.select(Fund.id).where(
+        Fund.organisation_id == organisation_id)))
+    return [a for a in ts.allocations if a.fund_id in own]
+
+
+def linkable_entries(ts: TermSheet, fund_ids: Iterable[int]) -> list[CashFlow]:
+    """The funds' investment entries in the round's company and currency that are not
+    linked to a round yet (reversed entries and reversals left out)."""
+    ids = list(fund_ids)
+    if not ids:
+        return []
+    linked = sa.select(TermSheetFunding.cash_flow_id).where(
+        TermSheetFunding.cash_flow_id.is_not(None))
+    reversed_ids = sa.select(CashFlow.reverses_id).where(CashFlow.reverses_id.is_not(None))
+    return list(db.session.scalars(
+        sa.select(CashFlow).where(
+            CashFlow.fund_id.in_(ids), CashFlow.kind == CashFlowKind.INVESTMENT,
+            CashFlow.company_id == ts.company_id, CashFlow.currency == ts.currency,
+            CashFlow.reverses_id.is_(None), CashFlow.id.not_in(linked),
+            CashFlow.id.not_in(reversed_ids))
+        .order_by(CashFlow.value_on, CashFlow.id)))
+
+
+def product_headrooms(facts: VerifiedFacts,
+                      products: Iterable[LoanProduct]) -> list[tuple[LoanProduct, Headroom]]:
+    """What each product could still lend on the round: ``min(cap, α × arrived, β ×
+    post-money)`` less every bank's reservations (yuan, rounded down to the fen)."""
+    return [(p, loan_headroom(p.cap_amount, p.alpha, facts.equity_arrived, p.beta,
+                              facts.post_money, facts.reserved_by_banks))
+            for p in products if p.currency == facts.currency]
+
+
+def list_schedule(loan_id: int) -> list[LoanScheduleRow]:
+    return list(db.session.scalars(sa.select(LoanScheduleRow).where(
+        LoanScheduleRow.loan_id == loan_id).order_by(LoanScheduleRow.period)))
+
+
+def list_loan_entries(loan_id: int) -> list[LoanEntry]:
+    return list(db.session.scalars(sa.select(LoanEntry).where(
+        LoanEntry.loan_id == loan_id).order_by(LoanEntry.value_on, LoanEntry.id)))
+
+
+def schedule_totals(rows: list[LoanScheduleRow]) -> dict[str, Decimal]:
+    zero = Decimal("0.00")
+    return {"principal": sum((r.principal for r in rows), zero),
+            "interest": sum((r.interest for r in rows), zero),
+            "subsidy": sum((r.subsidy for r in rows), zero)}
