@@ -79,6 +79,19 @@ def get_investor(actor: Actor, investor_id: int) -> Investor:
     return investor
 
 
+def syndicate_company_ids(organisation_id: int,
+                          company_id: int | None = None) -> sa.Select[tuple[int]]:
+    """Companies of term sheets in whose syndicate one of the organisation's funds is (a
+    co-investor must see the company to record and link its investment)."""
+    from fundops.syndication.models import TermSheet, TermSheetAllocation
+
+    own = sa.select(Fund.id).where(Fund.organisation_id == organisation_id)
+    query = (sa.select(TermSheet.company_id)
+             .join(TermSheetAllocation, TermSheetAllocation.term_sheet_id == TermSheet.id)
+             .where(TermSheetAllocation.fund_id.in_(own)))
+    return query if company_id is None else query.where(TermSheet.company_id == company_id)
+
+
 def company_visible(actor: Actor, company: Company) -> bool:
     if company.created_by_organisation_id == actor.organisation_id:
         return True
@@ -88,7 +101,10 @@ def company_visible(actor: Actor, company: Company) -> bool:
         .where(Investment.company_id == company.id, Investment.fund_id.in_(ids))
         .limit(1)
     )
-    return hit is not None
+    if hit is not None:
+        return True
+    return db.session.scalar(
+        syndicate_company_ids(actor.organisation_id, company.id).limit(1)) is not None
 
 
 def get_company(actor: Actor, company_id: int) -> Company:
@@ -108,6 +124,7 @@ def list_companies(actor: Actor) -> list[Company]:
                 sa.or_(
                     Company.created_by_organisation_id == actor.organisation_id,
                     Company.id.in_(invested),
+                    Company.id.in_(syndicate_company_ids(actor.organisation_id)),
                 )
             )
             .order_by(Company.name)

@@ -67,7 +67,10 @@ def revoke_code(actor: Actor, term_sheet_id: int, code_id: int, reason: str = ""
 
 
 def list_codes(actor: Actor, term_sheet_id: int) -> list[VerificationCode]:
-    ts = get_term_sheet(actor, term_sheet_id, write=True)
+    """The term sheet's codes (hint, dates, revocation) for its owner organisation, any role."""
+    ts = get_term_sheet(actor, term_sheet_id)
+    if ts.organisation_id != actor.organisation_id:
+        raise NotFound(f"term sheet {term_sheet_id} not found")
     return list(db.session.scalars(sa.select(VerificationCode).where(
         VerificationCode.term_sheet_id == ts.id).order_by(VerificationCode.id)))
 
@@ -148,6 +151,15 @@ def facts_of(ts: TermSheet) -> VerifiedFacts:
 
 
 def verify(actor: Actor, code: str) -> VerifiedFacts:
-    """The facts behind a live code, for any signed-in organisation (normally a bank)."""
-    del actor  # any signed-in caller may verify a code it was given; it is not stored
-    return facts_of(term_sheet_for_code(code))
+    """The facts behind a live code, for any signed-in organisation (normally a bank).
+
+    Each successful look-up is audited in the caller's trail (which organisation looked
+    at which round, with which code), so the owner can be told who verified its round.
+    """
+    ts = term_sheet_for_code(code)
+    row = db.session.scalar(sa.select(VerificationCode).where(
+        VerificationCode.code_hash == _hash(code)))
+    with unit_of_work():
+        record_by(actor, "verification_code.verify", "term_sheet", ts.id,
+                  {"code_id": row.id if row else None, "status": ts.status.value})
+    return facts_of(ts)

@@ -286,8 +286,8 @@ def loan_apply() -> Any:
     require_writer(actor)
     apply_form = forms.ApplyForm(prefix="apply")
     form = forms.VerifyForm(formdata=None, code=apply_form.code.data)
-    try:
-        facts = verification.verify(actor, apply_form.code.data or "")
+    try:  # the look-up was audited when the bank verified; applying reads the facts again
+        facts = verification.facts_of(verification.term_sheet_for_code(apply_form.code.data or ""))
     except NotFound:
         _unknown_code(form)
         return _verify_page(actor, form, status=404)

@@ -294,3 +294,39 @@ def test_default_then_write_off_leaves_nothing_outstanding(app: Flask) -> None:
     loan_events.write_off(r.bank, loan.id, amount="5000000", value_on="2025-06-30", reason="核销")
     assert db.session.get(Loan, loan.id).status is LoanStatus.WRITTEN_OFF
     assert lending.outstanding_principal(loan.id) == 0
+
+
+def test_a_co_investing_gp_sees_the_company_and_links_its_own_investment(app: Flask) -> None:
+    from fundops.audit import AuditEvent
+    from fundops.portfolio.access import get_company
+
+    n = next_n()
+    _, co_gp = make_user(f"Co-GP {n}")
+    co_fund = make_fund(co_gp, registration_no=f"C{n}")
+    lp = services.create_investor(co_gp, f"LP {n}", "private")
+    services.add_commitment(co_gp, co_fund.id, lp.id, "100000000", "2020-03-01")
+    r = build_round()
+    with pytest.raises(NotFound):
+        get_company(co_gp, r.ts.company_id)
+    ts = term_sheets.create_term_sheet(
+        r.gp, company_id=r.ts.company_id, lead_fund_id=r.ts.lead_fund_id, round_name="A+",
+        instrument="preferred_equity", round_size="30000000", pre_money="600000000",
+        post_money="630000000", long_stop_on="2025-12-31", lead_amount="20000000",
+        co_investors=[AllocationInput(amount="10000000", fund_registration_no=f"C{n}")])
+    term_sheets.change_status(r.gp, ts.id, "signed", signed_on="2024-08-01")
+    assert get_company(co_gp, r.ts.company_id).id == r.ts.company_id
+    assert term_sheets.get_term_sheet(co_gp, ts.id).id == ts.id  # syndicate member reads
+    entry = ledger.record_investment(co_gp, co_fund.id, company_id=r.ts.company_id,
+                                     round_name="A+", instrument="preferred_equity",
+                                     invested_on="2024-08-10", amount="10000000")
+    co_line = next(a for a in ts.allocations if a.fund_id == co_fund.id)
+    term_sheets.link_investment(co_gp, ts.id, co_line.id, entry.cash_flow_id)
+    assert term_sheets.arrived_by_allocation(ts.id) == {co_line.id: Decimal("10000000.00")}
+    with pytest.raises(NotFound):  # codes are the owner's
+        verification.list_codes(co_gp, ts.id)
+    before = db.session.scalar(sa.select(sa.func.count(AuditEvent.id)))
+    verification.verify(r.bank, r.code)
+    last = db.session.scalar(sa.select(AuditEvent).order_by(AuditEvent.id.desc()))
+    assert (last.action, last.organisation_id) == ("verification_code.verify",
+                                                   r.bank.organisation_id)
+    assert db.session.scalar(sa.select(sa.func.count(AuditEvent.id))) == before + 1
