@@ -8,7 +8,6 @@ least IC-approved, the whole round (γ = 1) before any disbursement.
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -27,6 +26,7 @@ from fundops.syndication.models import TermSheet
 from fundops.syndication.term_sheets import AllocationInput
 from fundops.uow import Actor
 from tests.factories import make_company, make_fund, make_user, next_n
+from tests.threads import race
 
 WAN = Decimal(10_000)
 
@@ -101,30 +101,10 @@ def test_fifty_threads_approving_against_one_round_never_exceed_headroom(app: Fl
                                     amount="1000000").id for _ in range(50)]
     ts_id, bank = r.ts.id, r.bank
     db.session.remove()
-    barrier = threading.Barrier(len(loans))
-    outcomes: list[str] = []
-    lock = threading.Lock()
-
-    def approve(loan_id: int) -> None:
-        with app.app_context():
-            barrier.wait()
-            try:
-                lending.approve_loan(bank, loan_id)
-                result = "approved"
-            except ConflictError:
-                result = "refused"
-            finally:
-                db.session.remove()
-            with lock:
-                outcomes.append(result)
-
-    threads = [threading.Thread(target=approve, args=(i,)) for i in loans]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
+    outcomes = race(app, lambda loan_id: lending.approve_loan(bank, loan_id), loans,
+                    ConflictError)
     assert len(outcomes) == 50
-    assert outcomes.count("approved") == 18  # 0.3 × 6,000万 arrived = 1,800万
+    assert outcomes.count("ok") == 18  # 0.3 × 6,000万 arrived = 1,800万
     ts = db.session.get(TermSheet, ts_id)
     reserved = db.session.scalar(sa.select(sa.func.sum(Loan.reserved_amount))
                                  .where(Loan.term_sheet_id == ts_id))

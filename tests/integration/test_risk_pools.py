@@ -6,7 +6,6 @@ allowed; the product's limit is min(5,000万, 0.3 × 1亿, 0.05 × 5亿) = 2,500
 
 from __future__ import annotations
 
-import threading
 from decimal import Decimal
 
 import pytest
@@ -22,6 +21,7 @@ from fundops.syndication.pool_models import RiskPool, RiskPoolClaim, RiskPoolRec
 from fundops.uow import Actor
 from tests.factories import make_user, next_n
 from tests.integration.test_linked_loans import Round, build_round
+from tests.threads import race
 
 WAN = Decimal(10_000)
 
@@ -145,26 +145,8 @@ def test_leverage_cap_holds_under_concurrent_enrolments(app: Flask) -> None:
         ids.append(loan.id)
     pool_id, bank = pool.id, r.bank
     db.session.remove()
-    barrier, results, lock = threading.Barrier(len(ids)), [], threading.Lock()
-
-    def enrol(loan_id: int) -> None:
-        with app.app_context():
-            barrier.wait()
-            try:
-                pools.enrol_loan(bank, pool_id, loan_id, "2024-07-10")
-                outcome = "ok"
-            except ConflictError:
-                outcome = "refused"
-            finally:
-                db.session.remove()
-            with lock:
-                results.append(outcome)
-
-    threads = [threading.Thread(target=enrol, args=(i,)) for i in ids]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
+    results = race(app, lambda loan_id: pools.enrol_loan(bank, pool_id, loan_id, "2024-07-10"),
+                   ids, ConflictError)
     assert sorted(results) == ["ok"] * 5 + ["refused"] * 7
     assert db.session.get(RiskPool, pool_id).enrolled_amount == 500 * WAN
 
