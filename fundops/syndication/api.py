@@ -2,6 +2,9 @@
 blueprint (/api/v1); described by ``GET /api/v1/openapi.json`` (see
 :mod:`fundops.syndication.openapi`, which a test keeps in step with these routes).
 
+Risk pools are in :mod:`fundops.syndication.pool_api`, credit events and warrants in
+:mod:`fundops.syndication.events_api` (same rules, helpers from here).
+
 Views are thin: parse the body (:mod:`fundops.syndication.api_json`), call one service,
 serialise. Amounts are exact decimal strings in yuan of the record's currency; fractions
 are decimal strings (0.035 = 3.5 %); dates ISO 8601. Errors are JSON
@@ -10,13 +13,16 @@ are decimal strings (0.035 = 3.5 %); dates ISO 8601. Errors are JSON
 - 401 ``unauthorized``: no or bad bearer token (every route, the document included);
 - 403 ``forbidden``: the caller's role may not record changes;
 - 404 ``not_found``: an object in the path that does not exist or belongs to another
-  organisation (same body either way), an unknown or revoked code at ``verify``, and
-  every lending route for a caller that is not a bank;
+  organisation (same body either way), an unknown or revoked code at ``verify``,
+  every lending route for a caller that is not a bank, and creating a pool for one
+  that does not run pools;
 - 409 ``conflict``: the service refused in the current state (approval beyond the
-  headroom, disbursement before the equity arrived, a decided loan), with its reason;
+  headroom, disbursement before the equity arrived, a decided loan, enrolment beyond a
+  pool's leverage cap), with its reason;
 - 422 ``invalid``: a missing, unknown or malformed field, or a reference in the body
-  (``company_id``, ``lead_fund_id``, ``product_id``, ``code`` when applying) that the
-  caller cannot use; ``field`` names it.
+  (``company_id``, ``lead_fund_id``, ``product_id``, ``code`` when applying,
+  ``loan_id`` when enrolling, ``member_bank_ids[i]``) that the caller cannot use;
+  ``field`` names it.
 
 For a route with an id, access is checked before the body is read, so another
 organisation gets 404 whatever it sends; an id beyond the 32-bit columns never reaches
@@ -76,6 +82,7 @@ def _loan_detail(actor: Actor, loan_id: int) -> dict[str, Any]:
         "check": J.check_json(check, lending.outstanding_principal(loan.id)),
         "schedule": [J.schedule_json(r) for r in J.list_schedule(loan.id)],
         "entries": [J.entry_json(e) for e in J.list_entries(loan.id)],
+        "warrants": [J.warrant_json(w) for w in J.list_warrants(loan.id)],
     }
 
 
@@ -276,11 +283,6 @@ def _balances(actor: Actor, loan_id: int) -> dict[str, Any]:
             "outstanding": lending.outstanding_principal(loan.id)}
 
 
-# --- risk pools ------------------------------------------------------------------------
-# Pool endpoints (/pools ...) go here when the pool services land; document each one in
-# fundops/syndication/openapi.py, or test_openapi_documents_every_route fails.
-
-
 # --- the contract --------------------------------------------------------------------------
 
 @bp.get("/openapi.json")
@@ -289,3 +291,10 @@ def openapi_document() -> Response:
     every /api/v1 route: banks receive the contract with their token, and keeping the
     one authenticator of the blueprint beats a public exception."""
     return jsonify(build_document())
+
+
+# Risk pools and credit events live beside this module and share its helpers; importing
+# them here registers their routes with the blueprint (document each one in openapi.py,
+# or test_openapi_documents_every_route fails).
+from fundops.syndication import events_api as _events_api  # noqa: F401
+from fundops.syndication import pool_api as _pool_api  # noqa: F401

@@ -39,6 +39,7 @@ from fundops.syndication.loan_models import (
     LoanEntry,
     LoanProduct,
     LoanScheduleRow,
+    Warrant,
 )
 from fundops.syndication.models import (
     TermSheet,
@@ -56,7 +57,8 @@ MAX_ID = 2**31 - 1  # ids are 32-bit integer columns
 
 @dataclass(frozen=True, slots=True)
 class Field:
-    """One request field: ``kind`` is id, int, text, enum, amount, rate, date, bool or list.
+    """One request field: ``kind`` is id, int, text, enum, amount, rate, date, bool, list
+    (of objects) or ids (a list of ids).
 
     ``values`` lists an enum's allowed values; ``items`` are the fields of each object of
     a list. The OpenAPI document is built from these same declarations.
@@ -158,6 +160,22 @@ DISBURSE = {"amount": Field("amount", True), "value_on": Field("date", True),
 REPAY = {"principal": Field("amount", True, "0 allowed"),
          "interest": Field("amount", True, "0 allowed"), "value_on": Field("date", True),
          "subsidy": Field("amount", doc="interest subsidy received")}
+OVERDUE = {"amount": Field("amount", True, "the amount past due (a memo: no cash moves)"),
+           "value_on": Field("date", True), "memo": Field("text")}
+DEFAULT = {"value_on": Field("date", True),
+           "reason": Field("text", True, "at most 500 characters")}
+WRITE_OFF = {"amount": Field("amount", True, "at most the principal outstanding"),
+             "value_on": Field("date", True), "reason": Field("text", True)}
+RECOVERY = {"amount": Field("amount", True), "value_on": Field("date", True),
+            "memo": Field("text", doc="collateral sold, guarantor, court ...")}
+WARRANT = {
+    "holder_name": Field("text", True), "window_from": Field("date", True),
+    "window_to": Field("date", True, "not before window_from"),
+    "coverage": Field("rate", doc="of the loan, above 0 and at most 1; default the product's"),
+    "exercise_price": Field("amount", doc="per share, up to 4 places; default the round's"),
+}
+CLOSE_WARRANT = {"outcome": Field("enum", True, values=("exercised", "expired")),
+                 "on": Field("date", True, "within the window when exercised")}
 
 
 def body_object() -> dict[str, Any]:
@@ -204,13 +222,17 @@ def _check(field: Field, value: Any, name: str) -> Any:
         return value
     if kind in ("text", "enum", "date") and not isinstance(value, str):
         raise ValidationError(name, "must be a string")
+    if kind == "enum" and field.values and value not in field.values:
+        raise ValidationError(name, f"'{value}' is not one of: {', '.join(field.values)}")
     if kind in ("amount", "rate") and (isinstance(value, bool) or not isinstance(value, str | int)):
         raise ValidationError(name, 'must be a decimal string such as "1234.56" (not a float)')
     if kind == "bool" and not isinstance(value, bool):
         raise ValidationError(name, "must be true or false")
+    if kind in ("list", "ids") and not isinstance(value, list):
+        raise ValidationError(name, "must be a list")
+    if kind == "ids":
+        return [_check(Field("id"), item, f"{name}[{i}]") for i, item in enumerate(value)]
     if kind == "list":
-        if not isinstance(value, list):
-            raise ValidationError(name, "must be a list")
         assert field.items is not None
         return [parse(field.items, item, f"{name}[{i}].") for i, item in enumerate(value)]
     return value
@@ -336,6 +358,13 @@ def schedule_json(r: LoanScheduleRow) -> dict[str, Any]:
             "closing_balance": r.closing_balance}
 
 
+def warrant_json(w: Warrant) -> dict[str, Any]:
+    return {"id": w.id, "loan_id": w.loan_id, "holder_name": w.holder_name,
+            "coverage": w.coverage, "amount": w.amount, "exercise_price": w.exercise_price,
+            "window_from": w.window_from, "window_to": w.window_to, "status": w.status,
+            "closed_on": w.closed_on}
+
+
 # Read-side loads the services do not offer (callers have already checked access).
 
 def list_fundings(term_sheet_id: int) -> list[TermSheetFunding]:
@@ -353,3 +382,8 @@ def list_schedule(loan_id: int) -> list[LoanScheduleRow]:
 def list_entries(loan_id: int) -> list[LoanEntry]:
     return list(db.session.scalars(sa.select(LoanEntry).where(
         LoanEntry.loan_id == loan_id).order_by(LoanEntry.id)))
+
+
+def list_warrants(loan_id: int) -> list[Warrant]:
+    return list(db.session.scalars(sa.select(Warrant).where(
+        Warrant.loan_id == loan_id).order_by(Warrant.id)))

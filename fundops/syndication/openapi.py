@@ -1,9 +1,11 @@
 """OpenAPI 3.1 document of the linked-loans API (served at ``GET /api/v1/openapi.json``).
 
 Written by hand as a dict, no generator: request bodies are rendered from the very field
-lists the views validate with (:mod:`fundops.syndication.api_json`), responses are
-spelled out below. Tests check that every route of :mod:`fundops.syndication.api` is
-here with its methods and that real responses have exactly the documented keys.
+lists the views validate with (:mod:`fundops.syndication.api_json`,
+:mod:`fundops.syndication.pool_api_json`), responses are spelled out below. Tests check
+that every route of :mod:`fundops.syndication.api` and its companions (``pool_api``,
+``events_api``) is here with its methods and that real responses have exactly the
+documented keys.
 Amounts are decimal strings in yuan (2 places); fractions are decimal strings.
 """
 
@@ -14,6 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from fundops.syndication import api_json as J
+from fundops.syndication import pool_api_json as P
 from fundops.syndication.api_json import MAX_ID, Field
 from fundops.syndication.enums import (
     Collateral,
@@ -72,6 +75,8 @@ def _field(f: Field) -> Schema:
     if f.kind == "list":
         assert f.items is not None
         schema: Schema = arr(request_schema(f.items))
+    elif f.kind == "ids":
+        schema = arr({"type": "integer", "minimum": 1, "maximum": MAX_ID})
     else:
         schema = dict({"id": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
                        "int": I, "text": S, "enum": {"type": "string", "enum": list(f.values)},
@@ -113,6 +118,22 @@ LOAN = {
 ENTRY = {"id": I, "kind": E(LoanEntryKind), "value_on": D, "amount": A, "currency": S,
          "memo": S, "reverses_id": _nullable(I), "recorded_at": T}
 BALANCES = {"loan_status": E(LoanStatus), "drawn": A, "outstanding": A}
+WARRANT = {"id": I, "loan_id": I, "holder_name": S, "coverage": R, "amount": A,
+           "exercise_price": _nullable({"type": "string", "pattern": DECIMAL,
+                                        "description": "per share, 4 places"}),
+           "window_from": D, "window_to": D,
+           "status": {"type": "string", "enum": ["open", "exercised", "expired"]},
+           "closed_on": _nullable(D)}
+POOL = {"id": I, "name": S, "currency": S, "is_manager": B, "leverage_k": _nullable(R),
+        "cap_per_loan": _nullable(A), "cap_per_company": _nullable(A),
+        "cap_per_year": _nullable(A), "enrolled_amount": A, "source": S, "created_at": T}
+CLAIM = {"id": I, "pool_id": I, "loan_id": I, "company_id": I, "claimed_on": D,
+         "principal_outstanding": A, "recoveries": A, "loss": A, "pool_paid": A,
+         "binding": {"type": "string", "description": "the limit that cut the pool's part: "
+                     "balance, per_loan, per_company, per_year, party_cap; empty if none"},
+         "recorded_at": T,
+         "shares": arr(obj({"party": S, "role": S, "pro_rata": A, "borne": A,
+                            "returned": {**A, "description": "handed back by recoveries"}}))}
 
 SCHEMAS: dict[str, Schema] = {
     "Error": obj({"error": {"type": "string", "enum": ["unauthorized", "forbidden", "not_found",
@@ -177,10 +198,29 @@ SCHEMAS: dict[str, Schema] = {
         "schedule": arr(obj({"period": I, "due_on": D, "opening_balance": A, "principal": A,
                              "interest": A, "subsidy": A, "closing_balance": A})),
         "entries": arr(ref("LoanEntry")),
+        "warrants": arr(ref("Warrant")),
     }),
     "LoanEntry": obj(ENTRY),
     "Disbursement": obj(ENTRY | BALANCES),
     "Repayment": obj({"entries": arr(ref("LoanEntry"))} | BALANCES),
+    "LoanEvent": obj(ENTRY | BALANCES),
+    "Recovery": obj(ENTRY | BALANCES | {"shared": arr(obj({"party": S, "amount": A}))}),
+    "Warrant": obj(WARRANT),
+    "Pool": obj(POOL),
+    "PoolList": obj({"pools": arr(ref("Pool"))}),
+    "PoolDetail": obj(POOL | {
+        "parties": arr(obj({"seq": I, "name": S, "role": S, "share": R, "cap": _nullable(A)})),
+        "contributions": arr(obj({"funder": S, "amount": A})), "contributed": A,
+        "claims_paid": A, "recoveries_back": A, "balance": A, "enrolled_loans": I,
+        "leverage_limit": _nullable(A), "leverage_headroom": _nullable(A), "claim_count": I,
+        "claims": arr(ref("Claim")),
+        "member_bank_ids": {**arr(I), "description": "to the pool's manager only"},
+    }, optional=("member_bank_ids",)),
+    "Claim": obj(CLAIM),
+    "Contribution": obj({"id": I, "pool_id": I, "funder": S, "amount": A, "contributed_on": D,
+                         "recorded_at": T, "balance": A}),
+    "Enrolment": obj({"id": I, "pool_id": I, "loan_id": I, "amount": A, "enrolled_on": D,
+                      "pool_enrolled_amount": A, "leverage_headroom": _nullable(A)}),
     "OpenApiDocument": {"type": "object"},
 }
 
@@ -196,7 +236,7 @@ ERRORS = {
 def _op(op_id: str, summary: str, result: str, *, status: str = "200",
         body: Mapping[str, Field] | None = None, ids: tuple[str, ...] = (), errors: str = "",
         tag: str) -> Schema:
-    """One operation, its ``operationId`` the view's name in :mod:`fundops.syndication.api`;
+    """One operation, its ``operationId`` the view's name (the endpoint without ``api.``);
     ``errors`` lists the statuses besides 401 (``404`` for path ids and ``422`` for bodies
     are added), e.g. ``"403 409"``."""
     codes = {"401", *errors.split()} | ({"404"} if ids else set()) | ({"422"} if body is not None
@@ -216,7 +256,8 @@ def _op(op_id: str, summary: str, result: str, *, status: str = "200",
 
 
 TS, CODES, BANK, LOANS = "term sheets", "verification codes", "loan products", "loans"
-TS_ID, LOAN_ID = ("term_sheet_id",), ("loan_id",)
+EVENTS, WARRANTS, POOLS = "credit events", "warrants", "risk pools"
+TS_ID, LOAN_ID, POOL_ID = ("term_sheet_id",), ("loan_id",), ("pool_id",)
 
 
 def _paths() -> dict[str, Schema]:
@@ -264,6 +305,49 @@ def _paths() -> dict[str, Schema]:
             "loan_repay", "record a repayment", "Repayment", status="201", ids=LOAN_ID, body=J.REPAY,
             errors="403 409", tag=LOANS)},
         "/openapi.json": {"get": _op("openapi_document", "this document", "OpenApiDocument", tag="contract")},
+        **_event_paths(), **_pool_paths(),
+    }
+
+
+def _event_paths() -> dict[str, Schema]:
+    def event(op_id: str, summary: str, body: Mapping[str, Field], result: str = "LoanEvent",
+              tag: str = EVENTS) -> Schema:
+        return {"post": _op(op_id, summary, result, status="201", ids=LOAN_ID, body=body,
+                            errors="403 409", tag=tag)}
+
+    return {
+        "/loans/{loan_id}/overdue": event("loan_overdue", "record an amount overdue", J.OVERDUE),
+        "/loans/{loan_id}/default": event("loan_default", "declare a default", J.DEFAULT),
+        "/loans/{loan_id}/write-offs": event("loan_write_off", "write principal off",
+                                             J.WRITE_OFF),
+        "/loans/{loan_id}/recoveries": event("loan_recovery", "record a recovery", J.RECOVERY,
+                                             "Recovery"),
+        "/loans/{loan_id}/warrants": event("loan_warrant", "add a warrant", J.WARRANT, "Warrant",
+                                           WARRANTS),
+        "/warrants/{warrant_id}/close": {"post": _op(
+            "warrant_close", "record exercise or expiry", "Warrant", ids=("warrant_id",),
+            body=J.CLOSE_WARRANT, errors="403 409", tag=WARRANTS)},
+    }
+
+
+def _pool_paths() -> dict[str, Schema]:
+    return {
+        "/pools": {
+            "get": _op("pool_list", "list the caller's pools", "PoolList", tag=POOLS),
+            "post": _op("pool_create", "set up a pool (managers only)", "PoolDetail", status="201",
+                        body=P.POOL, errors="403 404", tag=POOLS)},
+        "/pools/{pool_id}": {"get": _op(
+            "pool_detail", "the pool, its position and claims", "PoolDetail", ids=POOL_ID,
+            tag=POOLS)},
+        "/pools/{pool_id}/contributions": {"post": _op(
+            "pool_contribution", "record money paid in", "Contribution", status="201",
+            ids=POOL_ID, body=P.CONTRIBUTION, errors="403", tag=POOLS)},
+        "/pools/{pool_id}/enrolments": {"post": _op(
+            "pool_enrolment", "enrol a loan", "Enrolment", status="201", ids=POOL_ID,
+            body=P.ENROLMENT, errors="403 409", tag=POOLS)},
+        "/loans/{loan_id}/claims": {"post": _op(
+            "loan_claim", "claim on the pool after a default", "Claim", status="201",
+            ids=LOAN_ID, body=P.CLAIM, errors="403 409", tag=POOLS)},
     }
 
 
@@ -271,7 +355,7 @@ def build_document() -> Schema:
     """The whole document, built afresh (callers may keep or change it)."""
     return copy.deepcopy({
         "openapi": "3.1.0",
-        "info": {"title": "fundops investment-linked loans (投联贷) API", "version": "1",
+        "info": {"title": "fundops investment-linked loans (投联贷) and risk pools API", "version": "1",
                  "description": (
                      "Amounts are exact decimal strings in yuan of the record's currency; "
                      "send them as strings (integers are accepted, numbers with a fraction "
@@ -282,7 +366,8 @@ def build_document() -> Schema:
                      "is not supported yet: a retried POST may be applied twice.")},
         "servers": [{"url": "/api/v1"}],
         "security": [{"bearer": []}],
-        "tags": [{"name": t} for t in (TS, CODES, BANK, LOANS, "contract")],
+        "tags": [{"name": t} for t in (TS, CODES, BANK, LOANS, EVENTS, WARRANTS, POOLS,
+                                        "contract")],
         "paths": _paths(),
         "components": {
             "securitySchemes": {"bearer": {

@@ -20,7 +20,7 @@ from fundops.auth.models import User
 from fundops.extensions import db
 from fundops.portfolio import ledger_services as ledger
 from fundops.portfolio import services
-from fundops.syndication import lending, verification
+from fundops.syndication import lending, loan_events, pools, verification
 from fundops.uow import Actor
 from tests.factories import make_company, make_fund, make_user, next_n
 from tests.integration.test_linked_loans import build_round
@@ -28,7 +28,15 @@ from tests.integration.test_linked_loans import build_round
 API = "/api/v1"
 TABLES = ("term_sheet", "term_sheet_allocation", "term_sheet_event", "term_sheet_funding",
           "verification_code", "loan_product", "loan", "loan_share", "loan_entry",
-          "loan_schedule_row", "audit_event")
+          "loan_schedule_row", "warrant", "risk_pool", "risk_pool_party", "risk_pool_bank",
+          "risk_pool_contribution", "risk_pool_enrolment", "risk_pool_claim",
+          "risk_pool_claim_share", "risk_pool_recovery", "audit_event")
+
+
+def is_api(app: Flask, endpoint: str) -> bool:
+    """A route of the linked-loans API: ``api.py`` and its companions (pools, events)."""
+    view = app.view_functions[endpoint]
+    return endpoint.startswith("api.") and view.__module__.startswith("fundops.syndication.")
 
 
 class Client:
@@ -333,21 +341,28 @@ def test_every_id_route_is_404_for_a_foreign_gp_and_a_foreign_bank(app: Flask) -
     loan = lending.apply_for_loan(r.bank, code=r.code, product_id=r.product_id, amount="1000000")
     lending.approve_loan(r.bank, loan.id)
     code_id = verification.list_codes(r.gp, r.ts.id)[0].id
+    warrant = loan_events.add_warrant(r.bank, loan.id, holder_name="行", coverage="0.1",
+                                      window_from="2024-07-01", window_to="2027-06-30")
+    _, manager = make_user(f"平台 {next_n()}", kind="platform_operator")
+    pool = pools.create_pool(manager, name="池", member_bank_ids=[r.bank.organisation_id],
+                             parties=[{"name": "池", "role": "pool", "share": "0.8"},
+                                      {"name": "银行", "role": "bank", "share": "0.2"}])
+    pools.enrol_loan(r.bank, pool.id, loan.id, "2024-07-10")
     ids = {"term_sheet_id": r.ts.id, "code_id": code_id, "product_id": r.product_id,
-           "loan_id": loan.id}
+           "loan_id": loan.id, "pool_id": pool.id, "warrant_id": warrant.id}
     missing = dict.fromkeys(ids, 2**31 - 1)
     body = {"status": "cancelled", "reason": "x", "note": "x", "amount": "1",
             "value_on": "2024-07-01", "principal": "1", "interest": "0",
             "allocation_id": r.ts.allocations[1].id, "arrived_on": "2024-07-01",
-            "evidence_ref": "x"}
+            "evidence_ref": "x", "on": "2024-07-01", "outcome": "expired", "loan_id": loan.id}
     secrets = (r.ts.company.name, r.ts.lead_fund.name_zh, "投联贷")
     clients = {name: Client(app, actor) for name, actor in (
         ("foreign gp", stranger), ("foreign bank", r.other_bank), ("gp", r.gp),
-        ("bank", r.bank))}
+        ("bank", r.bank), ("pool manager", manager))}
     anonymous = app.test_client()
     before, walked = counts(), 0
     for rule in app.url_map.iter_rules():
-        if app.view_functions[rule.endpoint].__module__ != "fundops.syndication.api":
+        if not is_api(app, rule.endpoint):
             continue
         methods = sorted((rule.methods or set()) - {"HEAD", "OPTIONS"})
         params = set(rule.arguments)
@@ -360,6 +375,8 @@ def test_every_id_route_is_404_for_a_foreign_gp_and_a_foreign_bank(app: Flask) -
         # the lending bank is a stranger to the term sheet, its GP a stranger to the loan
         outsiders = ["foreign gp", "foreign bank",
                      "bank" if "term_sheet_id" in params else "gp"]
+        if params & {"loan_id", "warrant_id"}:
+            outsiders.append("pool manager")  # manages the loan's pool, not the loan
         gone = rule.build({k: missing[k] for k in params}, append_unknown=False)[1]
         for method in methods:
             for who in outsiders:
@@ -394,8 +411,7 @@ def test_openapi_documents_every_route(app: Flask) -> None:
     assert doc["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
     routed: set[tuple[str, str]] = set()
     for rule in app.url_map.iter_rules():
-        view = app.view_functions[rule.endpoint]
-        if view.__module__ != "fundops.syndication.api":
+        if not is_api(app, rule.endpoint):
             continue
         path = re.sub(r"<(?:[^:>]+:)?(\w+)>", r"{\1}", rule.rule.removeprefix(API))
         assert path in doc["paths"], f"{rule.endpoint}: {path} is not documented"
