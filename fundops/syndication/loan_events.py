@@ -153,12 +153,21 @@ def add_warrant(actor: Actor, loan_id: int, *, holder_name: str, window_from: ob
     return warrant
 
 
-def close_warrant(actor: Actor, warrant_id: int, *, outcome: str, on: object) -> Warrant:
-    """Record a warrant's exercise (within its window) or expiry (after it opened)."""
+def get_warrant(actor: Actor, warrant_id: int, *, write: bool = False) -> Warrant:
+    """A warrant on a loan the actor's bank lends in (write: the lead bank); else 404."""
     warrant = db.session.get(Warrant, int(warrant_id))
     if warrant is None:
         raise NotFound(f"warrant {warrant_id} not found")
-    get_loan(actor, warrant.loan_id, write=True)
+    try:
+        get_loan(actor, warrant.loan_id, write=write)
+    except NotFound:
+        raise NotFound(f"warrant {warrant_id} not found") from None
+    return warrant
+
+
+def close_warrant(actor: Actor, warrant_id: int, *, outcome: str, on: object) -> Warrant:
+    """Record a warrant's exercise (within its window) or expiry (after it opened)."""
+    warrant = get_warrant(actor, warrant_id, write=True)
     if outcome not in ("exercised", "expired"):
         raise ValidationError("outcome", "is exercised or expired")
     when = require_date(on, "on")
@@ -167,6 +176,8 @@ def close_warrant(actor: Actor, warrant_id: int, *, outcome: str, on: object) ->
     if outcome == "exercised" and not warrant.window_from <= when <= warrant.window_to:
         raise ValidationError("on", f"{when} is outside the exercise window "
                                     f"{warrant.window_from}..{warrant.window_to}")
+    if outcome == "expired" and when < warrant.window_from:
+        raise ValidationError("on", f"{when} is before the window opens on {warrant.window_from}")
     with unit_of_work():
         warrant.status, warrant.closed_on = outcome, when
         record_by(actor, f"warrant.{outcome}", "loan", warrant.loan_id,

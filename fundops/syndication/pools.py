@@ -45,6 +45,14 @@ ZERO = Decimal("0.00")
 MANAGER_KINDS = (OrgKind.GUIDANCE_FUND_MANAGER, OrgKind.PLATFORM_OPERATOR, OrgKind.GUARANTOR)
 
 
+def require_manager(actor: Actor) -> Organisation:
+    """The actor's organisation if it may run pools (404 otherwise, like any hidden object)."""
+    org = db.session.get(Organisation, actor.organisation_id)
+    if org is None or org.kind not in MANAGER_KINDS:
+        raise NotFound("not found")
+    return org
+
+
 def get_pool(actor: Actor, pool_id: int, *, manage: bool = False) -> RiskPool:
     """The pool if the actor's organisation manages it (or, unless ``manage``, is a member
     bank); 404 otherwise."""
@@ -81,9 +89,7 @@ def create_pool(actor: Actor, *, name: str, parties: Iterable[Mapping[str, objec
                 source: str = "") -> RiskPool:
     """Set up a pool; ``parties`` are {name, role, share, cap?} with exactly one bank and
     shares summing to 1 (the scheme rules of :class:`fundops.calc.loss_sharing.Scheme`)."""
-    org = db.session.get(Organisation, actor.organisation_id)
-    if org is None or org.kind not in MANAGER_KINDS:
-        raise NotFound("not found")
+    org = require_manager(actor)
     require_writer(actor)
 
     def money(value: object, field: str) -> Decimal | None:
@@ -109,12 +115,18 @@ def create_pool(actor: Actor, *, name: str, parties: Iterable[Mapping[str, objec
             raise ValidationError(f"member_bank_ids[{i}]", "is not a bank")
         banks.append(bank.id)
     k = None if leverage_k in (None, "") else parse_amount(leverage_k, "leverage_k", places=8)
-    pool = RiskPool(organisation_id=org.id, name=require_text(name, "name", 200),
+    title = require_text(name, "name", 200)
+    if db.session.scalar(sa.select(RiskPool.id).where(RiskPool.organisation_id == org.id,
+                                                      RiskPool.name == title)):
+        raise ValidationError("name", f"you already run a pool named {title}")
+    if len(str(source or "")) > 500:
+        raise ValidationError("source", "is longer than 500 characters")
+    pool = RiskPool(organisation_id=org.id, name=title,
                     currency=validate_currency(currency), leverage_k=k,
                     cap_per_loan=money(cap_per_loan, "cap_per_loan"),
                     cap_per_company=money(cap_per_company, "cap_per_company"),
                     cap_per_year=money(cap_per_year, "cap_per_year"),
-                    enrolled_amount=ZERO, source=str(source or "")[:500])
+                    enrolled_amount=ZERO, source=str(source or ""))
     with unit_of_work():
         db.session.add(pool)
         db.session.flush()
@@ -173,6 +185,9 @@ def enrol_loan(actor: Actor, pool_id: int, loan_id: int, on: object) -> RiskPool
     if loan.currency != pool.currency:
         raise ValidationError("loan_id", f"the loan is in {loan.currency}, the pool in {pool.currency}")
     when = require_date(on, "on")
+    if db.session.scalar(sa.select(RiskPoolEnrolment.id).where(
+            RiskPoolEnrolment.loan_id == loan.id)):
+        raise ConflictError(f"loan {loan.id} is already enrolled in a pool")
     amount = loan.reserved_amount
     enrolled = sa.type_coerce(RiskPool.enrolled_amount, sa.BigInteger)
     guard = [RiskPool.id == pool.id]
@@ -191,7 +206,10 @@ def enrol_loan(actor: Actor, pool_id: int, loan_id: int, on: object) -> RiskPool
         row = RiskPoolEnrolment(pool_id=pool.id, loan_id=loan.id, amount=amount,
                                 enrolled_on=when, enrolled_by_id=actor.user_id)
         db.session.add(row)
-        db.session.flush()
+        try:
+            db.session.flush()
+        except sa.exc.IntegrityError:  # enrolled by a concurrent request a moment ago
+            raise ConflictError(f"loan {loan.id} is already enrolled in a pool") from None
         record_by(actor, "risk_pool.enrol", "risk_pool", pool.id, {"loan_id": loan.id,
                                                                    "amount": amount})
     db.session.expire(pool)
