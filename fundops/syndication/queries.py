@@ -8,19 +8,28 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
-from fundops.auth.models import User
+from fundops.auth.models import Organisation, OrgKind, User
 from fundops.calc.schedules import Headroom, loan_headroom
 from fundops.extensions import db
 from fundops.portfolio.enums import CashFlowKind
 from fundops.portfolio.ledger import CashFlow
-from fundops.portfolio.models import Fund
-from fundops.syndication.loan_models import LoanEntry, LoanProduct, LoanScheduleRow
+from fundops.portfolio.models import Company, Fund
+from fundops.syndication.enums import LoanStatus
+from fundops.syndication.loan_models import Loan, LoanEntry, LoanProduct, LoanScheduleRow, Warrant
 from fundops.syndication.models import (
     TermSheet,
     TermSheetAllocation,
     TermSheetEvent,
     TermSheetFunding,
 )
+from fundops.syndication.pool_models import (
+    RiskPool,
+    RiskPoolBank,
+    RiskPoolClaim,
+    RiskPoolEnrolment,
+    RiskPoolRecovery,
+)
+from fundops.syndication.pools import balance
 from fundops.syndication.verification import VerifiedFacts
 
 
@@ -97,3 +106,86 @@ def schedule_totals(rows: list[LoanScheduleRow]) -> dict[str, Decimal]:
     return {"principal": sum((r.principal for r in rows), zero),
             "interest": sum((r.interest for r in rows), zero),
             "subsidy": sum((r.subsidy for r in rows), zero)}
+
+
+# --- risk pools, credit events and warrants (read side of pool_views / event_views) -------
+
+
+def list_bank_organisations() -> list[Organisation]:
+    """Every bank organisation, by name: the member banks a pool manager may choose."""
+    return list(db.session.scalars(sa.select(Organisation).where(
+        Organisation.kind == OrgKind.BANK).order_by(Organisation.name, Organisation.id)))
+
+
+def organisation_names(ids: Iterable[int | None]) -> dict[int, str]:
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    return {i: name for i, name in db.session.execute(
+        sa.select(Organisation.id, Organisation.name).where(Organisation.id.in_(wanted)))}
+
+
+def company_names(ids: Iterable[int | None]) -> dict[int, str]:
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    return {i: name for i, name in db.session.execute(
+        sa.select(Company.id, Company.name).where(Company.id.in_(wanted)))}
+
+
+def pool_balances(pool_ids: Iterable[int]) -> dict[int, Decimal]:
+    return {pool_id: balance(pool_id) for pool_id in pool_ids}
+
+
+def member_bank_ids(pool_id: int) -> list[int]:
+    return list(db.session.scalars(sa.select(RiskPoolBank.bank_id).where(
+        RiskPoolBank.pool_id == pool_id).order_by(RiskPoolBank.bank_id)))
+
+
+def list_enrolments(pool_id: int, lead_bank_id: int | None = None) -> list[tuple[
+        RiskPoolEnrolment, Loan]]:
+    """The pool's enrolled loans, oldest first (only one lead bank's if given)."""
+    query = (sa.select(RiskPoolEnrolment, Loan).join(Loan, Loan.id == RiskPoolEnrolment.loan_id)
+             .where(RiskPoolEnrolment.pool_id == pool_id))
+    if lead_bank_id is not None:
+        query = query.where(Loan.lead_bank_id == lead_bank_id)
+    return [(e, loan) for e, loan in db.session.execute(
+        query.order_by(RiskPoolEnrolment.enrolled_on, RiskPoolEnrolment.id))]
+
+
+def enrollable_loans(lead_bank_id: int, currency: str) -> list[Loan]:
+    """Approved or disbursed loans the bank leads in the currency, in no pool yet."""
+    enrolled = sa.select(RiskPoolEnrolment.loan_id)
+    return list(db.session.scalars(sa.select(Loan).where(
+        Loan.lead_bank_id == lead_bank_id, Loan.currency == currency,
+        Loan.status.in_((LoanStatus.APPROVED, LoanStatus.ACTIVE)),
+        Loan.id.not_in(enrolled)).order_by(Loan.id)))
+
+
+def loan_enrolment(loan_id: int) -> tuple[RiskPoolEnrolment, RiskPool] | None:
+    row = db.session.execute(
+        sa.select(RiskPoolEnrolment, RiskPool).join(RiskPool, RiskPool.id == RiskPoolEnrolment.pool_id)
+        .where(RiskPoolEnrolment.loan_id == loan_id)).first()
+    return None if row is None else (row[0], row[1])
+
+
+def loan_claim(loan_id: int) -> RiskPoolClaim | None:
+    return db.session.scalar(sa.select(RiskPoolClaim).where(RiskPoolClaim.loan_id == loan_id))
+
+
+def claim_returns(claim_ids: Iterable[int]) -> dict[tuple[int, str], Decimal]:
+    """What later recoveries handed back to each party of each claim, (claim, party) → yuan."""
+    ids = list(claim_ids)
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(RiskPoolRecovery.claim_id, RiskPoolRecovery.party,
+                  sa.func.sum(RiskPoolRecovery.amount))
+        .where(RiskPoolRecovery.claim_id.in_(ids))
+        .group_by(RiskPoolRecovery.claim_id, RiskPoolRecovery.party))
+    return {(claim_id, party): amount for claim_id, party, amount in rows}
+
+
+def list_warrants(loan_id: int) -> list[Warrant]:
+    return list(db.session.scalars(sa.select(Warrant).where(
+        Warrant.loan_id == loan_id).order_by(Warrant.id)))

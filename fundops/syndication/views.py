@@ -432,3 +432,5 @@ def loan_repayment(loan_id: int) -> Any:
             value_on=form.value_on.data, subsidy=form.subsidy.data)
 
     return _loan_post(loan_id, "repay", repay, _("Repayment recorded."), _("Refused: %(reason)s"))
+
+from fundops.syndication import event_views, pool_views  # noqa: F401  (their routes join bp)

@@ -1,0 +1,161 @@
+"""Flask-WTF forms of the risk-pool pages and of the loan page's credit events and
+warrants, with the translated labels of pool roles, claim limits and warrant states.
+
+Same conventions as :mod:`fundops.syndication.forms`: forms check the shape of input,
+the services own the rules; shares and coverage are typed in percent and handed over as
+exact fractions, amounts in yuan.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import Form, FormField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from fundops.errors import ValidationError
+from fundops.portfolio.forms import AmountField, MultiCheckboxField, option
+from fundops.syndication.forms import (
+    FixedLines,
+    _amount,
+    _date,
+    _lines,
+    _optional_amount,
+    _percent,
+    _text,
+    fraction,
+)
+
+ROLE_LABELS: dict[str, Any] = {
+    "pool": _l("Risk pool"), "bank": _l("Bank"), "government": _l("Government"),
+    "guarantor": _l("Guarantor"), "re_guarantor": _l("Re-guarantor"),
+    "tech_investment": _l("Tech investment company"),
+}
+BINDING_LABELS: dict[str, Any] = {
+    "balance": _l("Pool balance"), "per_loan": _l("Cap per loan"),
+    "per_company": _l("Cap per company"), "per_year": _l("Cap per year"),
+    "party_cap": _l("Party's cap"),
+}
+WARRANT_LABELS: dict[str, Any] = {
+    "open": _l("Open"), "exercised": _l("Exercised"), "expired": _l("Expired"),
+}
+PARTY_LINES = 5
+_LINE_FIELD = re.compile(r"(parties|member_bank_ids)(?:\[(\d+)\])?")
+
+
+# --- pools ------------------------------------------------------------------------------
+
+
+class PartyLine(Form):
+    """One bearer of the pool's loss-sharing scheme."""
+
+    name = _text(_l("Party"), 100)
+    role = SelectField(_l("Role"), choices=[option("", "—")] + [
+        option(k, v) for k, v in ROLE_LABELS.items()], default="")
+    share = _percent(_l("Share of the loss (%)"))
+    cap = _optional_amount(_l("Cap per loan (yuan)"))
+
+
+class PoolForm(FlaskForm):
+    name = _text(_l("Pool name"), required=True)
+    currency = StringField(_l("Currency"), [DataRequired(), Length(min=3, max=3)], default="CNY")
+    parties = FixedLines(FormField(PartyLine), min_entries=PARTY_LINES, max_entries=PARTY_LINES)
+    member_bank_ids = MultiCheckboxField(_l("Member banks"), coerce=int)
+    leverage_k = AmountField(_l("Leverage k (enrolled loans ≤ k × balance)"),
+                             [Optional(), NumberRange(max=1000)], places=8)
+    cap_per_loan = _optional_amount(_l("Pool's cap per loan (yuan)"))
+    cap_per_company = _optional_amount(_l("Pool's cap per company (yuan)"))
+    cap_per_year = _optional_amount(_l("Pool's cap per year (yuan)"))
+    source = _text(_l("Policy source"), 500)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.line_errors: dict[str, list[str]] = {}  # "parties" or one line "parties-2"
+
+    def service_kwargs(self) -> dict[str, Any]:
+        """The fields as :func:`fundops.syndication.pools.create_pool` takes them; blank
+        scheme lines are left out."""
+        return {
+            "name": self.name.data, "currency": (self.currency.data or "").upper(),
+            "parties": [{"name": line.name.data or "", "role": line.role.data or "",
+                         "share": fraction(line.share.data) if line.share.data is not None
+                         else "", "cap": line.cap.data}
+                        for _i, line in _lines(self.parties)],
+            "member_bank_ids": list(self.member_bank_ids.data or []),
+            "leverage_k": self.leverage_k.data, "cap_per_loan": self.cap_per_loan.data,
+            "cap_per_company": self.cap_per_company.data, "cap_per_year": self.cap_per_year.data,
+            "source": self.source.data or "",
+        }
+
+    def attach_line_error(self, exc: ValidationError) -> bool:
+        """Show a ``parties[i]`` error (i counts the lines given) on its line, a scheme
+        error above the lines and ``member_bank_ids[i]`` on the banks; False otherwise."""
+        match = _LINE_FIELD.fullmatch(exc.field)
+        if match is None:
+            return False
+        if match.group(1) == "member_bank_ids":
+            self.member_bank_ids.errors = [*self.member_bank_ids.errors, exc.message]
+            return True
+        key = "parties"
+        if match.group(2) is not None:
+            key = f"parties-{_lines(self.parties)[int(match.group(2))][0]}"
+        self.line_errors.setdefault(key, []).append(exc.message)
+        return True
+
+
+class ContributionForm(FlaskForm):
+    funder = _text(_l("Funder"), required=True)
+    amount = _amount(_l("Amount (yuan)"))
+    contributed_on = _date(_l("Paid in on"))
+
+
+class EnrolForm(FlaskForm):
+    loan_id = SelectField(_l("Loan"), coerce=int)
+    on = _date(_l("Enrolled on"))
+
+
+# --- loan: credit events, claim, warrants --------------------------------------------------
+
+
+class OverdueForm(FlaskForm):
+    amount = _amount(_l("Amount past due (yuan)"))
+    value_on = _date(_l("Due date"))
+    memo = _text(_l("Memo"), 500)
+
+
+class DefaultForm(FlaskForm):
+    value_on = _date(_l("Default date"))
+    reason = _text(_l("Reason"), 500, required=True)
+
+
+class WriteOffForm(FlaskForm):
+    amount = _amount(_l("Principal written off (yuan)"))
+    value_on = _date(_l("Value date"))
+    reason = _text(_l("Reason"), 500, required=True)
+
+
+class RecoveryForm(FlaskForm):
+    amount = _amount(_l("Amount recovered (yuan)"))
+    value_on = _date(_l("Value date"))
+    memo = _text(_l("Memo"), 500)
+
+
+class ClaimForm(FlaskForm):
+    on = _date(_l("Claim date"))
+
+
+class WarrantForm(FlaskForm):
+    holder_name = _text(_l("Holder"), required=True)
+    coverage = _percent(_l("Coverage (%, share of loan)"))
+    exercise_price = _optional_amount(_l("Exercise price per share (yuan)"), places=4)
+    window_from = _date(_l("Exercisable from"))
+    window_to = _date(_l("Exercisable until"))
+
+
+class CloseWarrantForm(FlaskForm):
+    outcome = SelectField(_l("Outcome"), choices=[
+        option("exercised", _l("Exercised")), option("expired", _l("Expired"))])
+    on = _date(_l("On"))
