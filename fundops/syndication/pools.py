@@ -11,7 +11,7 @@ to the bank. Money in yuan of the pool's currency, exact to the fen.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -257,7 +257,8 @@ def file_claim(actor: Actor, loan_id: int, on: object) -> RiskPoolClaim:
     return claim
 
 
-def _pool_room(pool: RiskPool, loan: Loan, when: object) -> tuple[Decimal, object]:
+def _pool_room(pool: RiskPool, loan: Loan,
+               when: object) -> tuple[Decimal, Callable[[Decimal], str]]:
     """Room for the pool's part: the tightest of its caps and its balance."""
     year = require_date(when, "on").year
     to_company = db.session.scalar(sa.select(sa.func.sum(RiskPoolClaim.pool_paid)).where(
