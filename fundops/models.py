@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fundops.audit import AuditEvent
 from fundops.auth.models import ApiToken, Organisation, User
+from fundops.idempotency import IdempotencyKey
 from fundops.jobs import JobRun
 from fundops.metrics.models import IndexLevel, PolicyRule
 from fundops.portfolio.ledger import (
@@ -60,6 +61,7 @@ __all__ = [
     "FundStageChange",
     "FundValuation",
     "HoldingValuation",
+    "IdempotencyKey",
     "IndexLevel",
     "Investment",
     "Investor",

@@ -27,8 +27,10 @@ are decimal strings (0.035 = 3.5 %); dates ISO 8601. Errors are JSON
 For a route with an id, access is checked before the body is read, so another
 organisation gets 404 whatever it sends; an id beyond the 32-bit columns never reaches
 the database (404 ``http_error`` from routing, instead of a 500). Nothing is written when a request fails.
-Not yet implemented: the ``Idempotency-Key`` header of reliability.md §4 (it needs the
-``idempotency_key`` table, which no migration creates yet).
+Money-moving POSTs (fundings, apply, approve, disbursements, repayments, write-offs,
+recoveries, claims, contributions, enrolments) require an ``Idempotency-Key`` header
+(:mod:`fundops.idempotency`): 400 without it, a replay of the first response for a retry,
+422 for the same key with a different request.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ from flask import Response, jsonify, url_for
 from fundops.api import bp
 from fundops.auth.current import current_actor
 from fundops.errors import NotFound, ValidationError
+from fundops.idempotency import once
 from fundops.portfolio.access import get_company, get_fund, require_writer
 from fundops.syndication import api_json as J
 from fundops.syndication import lending, products, term_sheets, verification
@@ -139,6 +142,10 @@ def term_sheet_funding(term_sheet_id: int) -> Response:
     fund's manager) or an outside investor's payment on evidence (by the owner)."""
     actor = current_actor()
     term_sheets.get_term_sheet(actor, term_sheet_id)
+    return once(actor, lambda: _funding(actor, term_sheet_id))
+
+
+def _funding(actor: Actor, term_sheet_id: int) -> Response:
     data = J.parse_body(J.FUNDING)
     evidence = [k for k in J.EVIDENCE_FIELDS if k in data]
     if "cash_flow_id" in data:
@@ -218,6 +225,10 @@ def loan_apply() -> Response:
     actor = current_actor()
     lending.require_bank(actor)
     require_writer(actor)
+    return once(actor, lambda: _apply(actor))
+
+
+def _apply(actor: Actor) -> Response:
     data = J.parse_body(J.APPLY)
     _usable(lambda: lending.get_product(actor, data["product_id"]), "product_id",
             "is not one of your products")
@@ -245,9 +256,13 @@ def loan_detail(loan_id: int) -> Response:
 def loan_approve(loan_id: int) -> Response:
     actor = current_actor()
     lending.get_loan(actor, loan_id, write=True)
-    data = J.parse_body(J.APPROVE)
-    lending.approve_loan(actor, loan_id, data.get("note", ""))
-    return _reply(_loan_detail(actor, loan_id))
+
+    def approve() -> Response:
+        data = J.parse_body(J.APPROVE)
+        lending.approve_loan(actor, loan_id, data.get("note", ""))
+        return _reply(_loan_detail(actor, loan_id))
+
+    return once(actor, approve)
 
 
 @bp.post(f"/loans/<{ID}:loan_id>/decline")
@@ -263,18 +278,25 @@ def loan_decline(loan_id: int) -> Response:
 def loan_disburse(loan_id: int) -> Response:
     actor = current_actor()
     lending.get_loan(actor, loan_id, write=True)
-    data = J.parse_body(J.DISBURSE)
-    entry = lending.disburse(actor, loan_id, **data)
-    return _reply(J.entry_json(entry) | _balances(actor, loan_id), 201)
+
+    def disburse() -> Response:
+        entry = lending.disburse(actor, loan_id, **J.parse_body(J.DISBURSE))
+        return _reply(J.entry_json(entry) | _balances(actor, loan_id), 201)
+
+    return once(actor, disburse)
 
 
 @bp.post(f"/loans/<{ID}:loan_id>/repayments")
 def loan_repay(loan_id: int) -> Response:
     actor = current_actor()
     lending.get_loan(actor, loan_id, write=True)
-    data = J.parse_body(J.REPAY)
-    entries = lending.record_repayment(actor, loan_id, **data)
-    return _reply({"entries": [J.entry_json(e) for e in entries]} | _balances(actor, loan_id), 201)
+
+    def repay() -> Response:
+        entries = lending.record_repayment(actor, loan_id, **J.parse_body(J.REPAY))
+        return _reply({"entries": [J.entry_json(e) for e in entries]}
+                      | _balances(actor, loan_id), 201)
+
+    return once(actor, repay)
 
 
 def _balances(actor: Actor, loan_id: int) -> dict[str, Any]:

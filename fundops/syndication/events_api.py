@@ -17,6 +17,7 @@ from fundops.api import bp
 from fundops.auth.current import current_actor
 from fundops.errors import NotFound
 from fundops.extensions import db
+from fundops.idempotency import once
 from fundops.syndication import api_json as J
 from fundops.syndication import lending, loan_events
 from fundops.syndication.api import ID, _balances, _reply
@@ -52,8 +53,8 @@ def loan_write_off(loan_id: int) -> Response:
     """Principal written off a defaulted loan; all of it makes the loan ``written_off``."""
     actor = current_actor()
     lending.get_loan(actor, loan_id, write=True)
-    entry = loan_events.write_off(actor, loan_id, **J.parse_body(J.WRITE_OFF))
-    return _entry_reply(actor, loan_id, entry)
+    return once(actor, lambda: _entry_reply(
+        actor, loan_id, loan_events.write_off(actor, loan_id, **J.parse_body(J.WRITE_OFF))))
 
 
 @bp.post(f"/loans/<{ID}:loan_id>/recoveries")
@@ -62,8 +63,12 @@ def loan_recovery(loan_id: int) -> Response:
     what it handed back to each party (in proportion to what each bore)."""
     actor = current_actor()
     lending.get_loan(actor, loan_id, write=True)
-    entry = loan_events.record_recovery(actor, loan_id, **J.parse_body(J.RECOVERY))
-    return _entry_reply(actor, loan_id, entry, shared=recovery_shares_json(entry.id))
+
+    def recover() -> Response:
+        entry = loan_events.record_recovery(actor, loan_id, **J.parse_body(J.RECOVERY))
+        return _entry_reply(actor, loan_id, entry, shared=recovery_shares_json(entry.id))
+
+    return once(actor, recover)
 
 
 @bp.post(f"/loans/<{ID}:loan_id>/warrants")

@@ -225,12 +225,27 @@ SCHEMAS: dict[str, Schema] = {
 }
 
 ERRORS = {
+    "400": ("BadRequest", "the Idempotency-Key header is missing or malformed"),
     "401": ("Unauthorized", "no, invalid or expired bearer token"),
     "403": ("Forbidden", "the caller's role may not record changes"),
     "404": ("NotFound", "no such object for the caller (another organisation's is the same)"),
     "409": ("Conflict", "refused in the current state; ``message`` says why"),
-    "422": ("Invalid", "a field is missing, unknown or invalid; ``field`` names it"),
+    "422": ("Invalid", ("a field is missing, unknown or invalid, or the Idempotency-Key was "
+                        "used for a different request; ``field`` names it")),
 }
+
+
+IDEMPOTENT = {"term_sheet_funding", "loan_apply", "loan_approve", "loan_disburse",
+              "loan_repay", "loan_write_off", "loan_recovery", "loan_claim", "pool_contribution",
+              "pool_enrolment"}
+"""Money-moving operations: they require the Idempotency-Key header (400 without it)."""
+
+IDEMPOTENCY_HEADER: Schema = {
+    "name": "Idempotency-Key", "in": "header", "required": True,
+    "description": ("a unique value per operation (≤ 255 printable characters); the same key "
+                    "with the same request replays the first response (Idempotent-Replayed: "
+                    "true), with a different request it is a 422"),
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255}}
 
 
 def _op(op_id: str, summary: str, result: str, *, status: str = "200",
@@ -241,10 +256,12 @@ def _op(op_id: str, summary: str, result: str, *, status: str = "200",
     are added), e.g. ``"403 409"``."""
     codes = {"401", *errors.split()} | ({"404"} if ids else set()) | ({"422"} if body is not None
                                                                         else set())
+    codes |= {"400"} if op_id in IDEMPOTENT else set()
     op: Schema = {
         "summary": summary, "tags": [tag], "operationId": op_id,
         "parameters": [{"name": n, "in": "path", "required": True,
-                        "schema": {"type": "integer", "minimum": 1}} for n in ids],
+                        "schema": {"type": "integer", "minimum": 1}} for n in ids]
+        + ([IDEMPOTENCY_HEADER] if op_id in IDEMPOTENT else []),
         "responses": {status: {"description": "OK", "content": {"application/json": {
             "schema": ref(result)}}}} | {
             code: {"$ref": f"#/components/responses/{ERRORS[code][0]}"} for code in sorted(codes)},
@@ -362,8 +379,9 @@ def build_document() -> Schema:
                      "are refused as binary floats). Fractions are decimal strings "
                      "(0.035 = 3.5 %). Dates are YYYY-MM-DD, timestamps ISO 8601 UTC. "
                      "Unknown body fields are refused. Another organisation's object is a "
-                     "404, exactly like one that does not exist. The Idempotency-Key header "
-                     "is not supported yet: a retried POST may be applied twice.")},
+                     "404, exactly like one that does not exist. Money-moving POSTs require "
+                     "an Idempotency-Key header: a retry with the same key and request "
+                     "replays the first response instead of acting twice.")},
         "servers": [{"url": "/api/v1"}],
         "security": [{"bearer": []}],
         "tags": [{"name": t} for t in (TS, CODES, BANK, LOANS, EVENTS, WARRANTS, POOLS,

@@ -18,6 +18,7 @@ from fundops.auth.current import current_actor
 from fundops.auth.models import Organisation
 from fundops.errors import ConflictError, NotFound, ValidationError
 from fundops.extensions import db
+from fundops.idempotency import once
 from fundops.portfolio.access import require_writer
 from fundops.syndication import lending, pools
 from fundops.syndication import pool_api_json as P
@@ -79,9 +80,12 @@ def pool_contribution(pool_id: int) -> Response:
     actor = current_actor()
     pools.get_pool(actor, pool_id, manage=True)
     require_writer(actor)
-    data = parse_body(P.CONTRIBUTION)
-    row = pools.add_contribution(actor, pool_id, **data)
-    return _reply(P.contribution_json(row) | {"balance": pools.balance(pool_id)}, 201)
+
+    def contribute() -> Response:
+        row = pools.add_contribution(actor, pool_id, **parse_body(P.CONTRIBUTION))
+        return _reply(P.contribution_json(row) | {"balance": pools.balance(pool_id)}, 201)
+
+    return once(actor, contribute)
 
 
 @bp.post(f"/pools/<{ID}:pool_id>/enrolments")
@@ -91,6 +95,10 @@ def pool_enrolment(pool_id: int) -> Response:
     pools.get_pool(actor, pool_id)
     lending.require_bank(actor)  # a member is a bank; the (non-bank) manager enrols nothing
     require_writer(actor)
+    return once(actor, lambda: _enrol(actor, pool_id))
+
+
+def _enrol(actor: Actor, pool_id: int) -> Response:
     data = parse_body(P.ENROLMENT)
     _usable(lambda: lending.get_loan(actor, data["loan_id"], write=True), "loan_id",
             "is not a loan your bank leads")
@@ -109,6 +117,9 @@ def loan_claim(loan_id: int) -> Response:
     claim comes back with each party's share of the loss."""
     actor = current_actor()
     lending.get_loan(actor, loan_id, write=True)
-    data = parse_body(P.CLAIM)
-    claim = pools.file_claim(actor, loan_id, data["on"])
-    return _reply(P.claims_json([claim])[0], 201)
+
+    def claim() -> Response:
+        filed = pools.file_claim(actor, loan_id, parse_body(P.CLAIM)["on"])
+        return _reply(P.claims_json([filed])[0], 201)
+
+    return once(actor, claim)

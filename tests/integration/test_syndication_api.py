@@ -9,6 +9,7 @@ the lead's money in, the headroom is min(5,000万, 1,800万, 2,500万) = 1,800�
 from __future__ import annotations
 
 import re
+import uuid
 from datetime import date, datetime
 from typing import Any
 
@@ -21,6 +22,7 @@ from fundops.extensions import db
 from fundops.portfolio import ledger_services as ledger
 from fundops.portfolio import services
 from fundops.syndication import lending, loan_events, pools, verification
+from fundops.syndication.openapi import IDEMPOTENT
 from fundops.uow import Actor
 from tests.factories import make_company, make_fund, make_user, next_n
 from tests.integration.test_linked_loans import build_round
@@ -52,9 +54,12 @@ class Client:
         return self.http.get(API + path, headers=self.headers)
 
     def post(self, path: str, body: Any = None, **kw: Any) -> Any:
+        """POST with a fresh Idempotency-Key (money-moving routes require one; the others
+        ignore it)."""
+        headers = self.headers | {"Idempotency-Key": uuid.uuid4().hex}
         if "data" in kw:
-            return self.http.post(API + path, headers=self.headers, **kw)
-        return self.http.post(API + path, headers=self.headers, json=body)
+            return self.http.post(API + path, headers=headers, **kw)
+        return self.http.post(API + path, headers=headers, json=body)
 
 
 def counts() -> tuple[int, ...]:
@@ -419,7 +424,11 @@ def test_openapi_documents_every_route(app: Flask) -> None:
             op = doc["paths"][path].get(method.lower())
             assert op is not None, f"{method} {path} is not documented"
             assert op["operationId"] == rule.endpoint.removeprefix("api.")
-            assert {p["name"] for p in op["parameters"]} == set(rule.arguments)
+            path_params = {p["name"] for p in op["parameters"] if p["in"] == "path"}
+            assert path_params == set(rule.arguments)
+            headers = {p["name"] for p in op["parameters"] if p["in"] == "header"}
+            assert headers == ({"Idempotency-Key"} if op["operationId"] in IDEMPOTENT else set())
+            assert ("400" in op["responses"]) == bool(headers), f"{method} {path}: 400"
             codes = set(op["responses"])
             assert "401" in codes and codes & {"200", "201"}
             assert not rule.arguments or "404" in codes, f"{method} {path}: no 404"
