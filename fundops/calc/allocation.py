@@ -98,6 +98,35 @@ def allocate_pro_rata(
     return {key: _from_units(sign * units, places) for key, units in zip(keys, base)}
 
 
+def allocate_units(total: int, weights: Sequence[int]) -> list[int]:
+    """:func:`allocate_pro_rata` on integers: ``total`` minor units split in proportion to
+    non-negative integer ``weights`` (same largest-remainder rule and tie order: larger
+    remainder, then larger weight, then earlier position), parts in ``weights`` order.
+
+    Pure integer arithmetic (no Fraction or Decimal), for hot loops such as splitting a
+    fund's NAV in fen among its LPs. Raises ``ValueError`` for empty weights, a negative
+    weight or all-zero weights.
+    """
+    if not weights:
+        raise ValueError("cannot allocate: no parties (weights is empty)")
+    if any(w < 0 for w in weights):
+        raise ValueError("cannot allocate: a weight is negative")
+    weight_sum = sum(weights)
+    if weight_sum == 0:
+        raise ValueError("cannot allocate: all weights are zero")
+    sign, magnitude = (-1 if total < 0 else 1), abs(total)
+    base, remainders = [], []
+    for w in weights:
+        whole, rest = divmod(magnitude * w, weight_sum)
+        base.append(whole)
+        remainders.append(rest)
+    leftover = magnitude - sum(base)
+    order = sorted(range(len(weights)), key=lambda i: (-remainders[i], -weights[i], i))
+    for i in order[:leftover]:
+        base[i] += 1
+    return [sign * b for b in base]
+
+
 def check_explicit_split(
     total: Decimal,
     parts: Mapping[K, Decimal],

@@ -30,7 +30,7 @@ from decimal import Decimal
 import numpy as np
 
 from fundops.calc import multiples
-from fundops.calc.allocation import allocate_pro_rata
+from fundops.calc.allocation import allocate_units
 from fundops.calc.returns import xirr_flat
 from fundops.metrics.frames import K, Ledger, cents_to_decimal, from_day, to_day
 from fundops.portfolio.enums import CashFlowKind
@@ -252,10 +252,9 @@ def _nav_shares(fund_ids: np.ndarray, weights: np.ndarray, navs: np.ndarray) -> 
     for lo, hi in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
         idx = order[lo:hi]
         total = int(navs[idx[0]])
-        w = [(int(i), Decimal(int(weights[i]))) for i in idx]
-        if total and any(x for _, x in w):
-            shares = allocate_pro_rata(Decimal(total), w, places=0)
-            out[idx] = [int(shares[int(i)]) for i in idx]
+        w = [int(weights[i]) for i in idx]
+        if total and any(w):
+            out[idx] = allocate_units(total, w)
     return out
 
 

@@ -179,7 +179,19 @@ class QuarterPoint:
 def quarterly_history(actor: Actor, fund_id: int, as_of: date) -> list[QuarterPoint]:
     """Fund net and gross metrics at every quarter end since inception, up to ``as_of``."""
     fund, _ = get_fund(actor, fund_id)
+    return _history(fund, load_ledger(as_of, [fund.id, *sub_fund_ids(fund.id)]), as_of)
+
+
+def fund_report(actor: Actor, fund_id: int,
+                as_of: date) -> tuple[FundMetrics, list[QuarterPoint]]:
+    """:func:`fund_metrics` and :func:`quarterly_history` from one ledger load (the page)."""
+    fund, access = get_fund(actor, fund_id)
     ledger = load_ledger(as_of, [fund.id, *sub_fund_ids(fund.id)])
+    report = _fund_view(fund, access, actor, compute(ledger, focus={fund.id}))
+    return report, _history(fund, ledger, as_of)
+
+
+def _history(fund: Fund, ledger: Ledger, as_of: date) -> list[QuarterPoint]:
     points = []
     for on in quarter_ends(fund.inception_on, as_of):
         metrics = compute(cut(ledger, on), focus={fund.id}, deals=False)

@@ -27,7 +27,7 @@ from wtforms.validators import InputRequired
 from fundops.auth.current import current_actor
 from fundops.errors import ValidationError
 from fundops.metrics import charts
-from fundops.metrics.perspectives import DEFINITIONS, fund_metrics, quarterly_history
+from fundops.metrics.perspectives import DEFINITIONS, fund_report
 from fundops.portfolio.access import get_fund
 
 bp = Blueprint("metrics", __name__)
@@ -174,8 +174,7 @@ def fund_performance(fund_id: int) -> Any:
         form.as_of.errors = [_("Enter a date in the form YYYY-MM-DD, not after %(today)s.",
                                today=today.isoformat())]
         return render_template("metrics/fund_performance.html", report=None, **context), 422
-    report = fund_metrics(actor, fund.id, as_of)
-    history = quarterly_history(actor, fund.id, as_of)
+    report, history = fund_report(actor, fund.id, as_of)
     context |= _pme_context(actor, fund.id, as_of, request.args.get("index", "").strip())
     svg = charts.history_svg(charts.chart_points(history), chart_text())
     return render_template("metrics/fund_performance.html", report=report, as_of=as_of,

@@ -177,3 +177,16 @@ def test_a_reversed_call_counts_neither_as_paid_in_nor_as_a_distribution(app: Fl
     lps = P.fund_metrics(gp, fid, date(2022, 12, 31)).lps
     assert sum((line.position.paid_in for line in lps), D(0)) == D("52000000.00")
     assert sum((line.position.distributed for line in lps), D(0)) == D("1000000.00")
+
+
+def test_fund_report_is_the_two_perspectives_from_one_load(app) -> None:  # type: ignore[no-untyped-def]
+    from datetime import date
+
+    from fundops.metrics.perspectives import fund_metrics, fund_report, quarterly_history
+    from tests.factories import fund_with_activity, make_world
+
+    world = make_world()
+    fund_with_activity(world)
+    report, history = fund_report(world.gp, world.fund.id, date(2023, 6, 30))
+    assert report.net == fund_metrics(world.gp, world.fund.id, date(2023, 6, 30)).net
+    assert history == quarterly_history(world.gp, world.fund.id, date(2023, 6, 30))

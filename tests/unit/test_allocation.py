@@ -6,10 +6,10 @@ from decimal import Decimal
 from fractions import Fraction
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from fundops.calc.allocation import allocate_pro_rata, check_explicit_split
+from fundops.calc.allocation import allocate_pro_rata, allocate_units, check_explicit_split
 from fundops.errors import ValidationError
 
 CENT = Fraction(1, 100)
@@ -261,3 +261,15 @@ def test_explicit_split_rejects_opposite_signs(total: Decimal, parts: dict[str, 
     with pytest.raises(ValidationError) as info:
         check_explicit_split(total, parts)
     assert "'a'" in info.value.message or "'b'" in info.value.message
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(min_value=-10**15, max_value=10**15),
+       st.lists(st.integers(min_value=0, max_value=10**13), min_size=1, max_size=30))
+def test_integer_allocation_equals_the_decimal_one(total: int, weights: list[int]) -> None:
+    assume(any(weights))
+    parts = allocate_units(total, weights)
+    reference = allocate_pro_rata(Decimal(total), [(i, Decimal(w)) for i, w in enumerate(weights)],
+                                  places=0)
+    assert parts == [int(reference[i]) for i in range(len(weights))]
+    assert sum(parts) == total
