@@ -1,7 +1,8 @@
 """Whole-dataset export and import (JSON or xlsx); the format is in docs/exchange-format.md.
 
 ``export_dataset(path)`` writes every organisation, user, fund, investor, commitment,
-company and ledger record to ``path`` and returns the number of records per type.
+company and ledger record, the policy rules and index levels, and the term sheets,
+loans and risk pools to ``path`` and returns the number of records per type.
 ``import_dataset(path)`` validates a whole file and inserts it with new ids in one
 transaction, or raises :class:`ImportFailed` listing every problem and writes nothing.
 Both run inside a Flask application context and use ``fundops.extensions.db``.

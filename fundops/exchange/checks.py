@@ -14,6 +14,7 @@ from decimal import MAX_PREC, Decimal, localcontext
 from typing import Any
 
 from fundops.errors import ValidationError
+from fundops.exchange.checks_loans import check_loans
 from fundops.exchange.parse import Dataset, Row
 from fundops.exchange.problems import Problems
 from fundops.exchange.schema import BY_NAME
@@ -328,3 +329,4 @@ def check_dataset(data: Dataset, problems: Problems) -> None:
     checker.check_allocations()
     checker.check_valuations()
     checker.check_investments()
+    check_loans(checker)

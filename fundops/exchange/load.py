@@ -23,6 +23,7 @@ from fundops.exchange.problems import ImportFailed, Problems
 from fundops.exchange.schema import RECORD_TYPES, SHEET_ORDER, RecordType
 from fundops.exchange.xlsx import read_xlsx
 from fundops.extensions import db
+from fundops.metrics.models import IndexLevel
 from fundops.models import Company as CompanyModel
 from fundops.models import CompanyTagLink, Fund, Organisation, User
 from fundops.uow import unit_of_work
@@ -54,6 +55,18 @@ def check_database(data: Dataset, problems: Problems) -> None:
             if row.get(field) in taken:
                 problems.row(sheet, row.number, field,
                              f"{what} '{row.get(field)}' exists in the database already")
+    levels = [r for r in data["index_level"] if r.get("index_code") is not None
+              and r.get("on") is not None]
+    codes = _existing(IndexLevel.index_code, (r.get("index_code") for r in levels))
+    taken_levels: set[tuple[str, Any]] = set()
+    for code in codes:
+        taken_levels.update((c, on) for c, on in db.session.execute(
+            sa.select(IndexLevel.index_code, IndexLevel.on).where(IndexLevel.index_code == code)))
+    for row in levels:
+        if (row.get("index_code"), row.get("on")) in taken_levels:
+            problems.row("index_level", row.number, "on",
+                         f"index '{row.get('index_code')}' already has a level on "
+                         f"{row.get('on')} in the database")
 
 
 def _build(rtype: RecordType, row: Row, objects: dict[str, dict[str, Any]]) -> Any:
@@ -86,13 +99,18 @@ def insert_dataset(data: Dataset, file_sha256: str, file_name: str) -> dict[str,
     """
     objects: dict[str, dict[str, Any]] = {name: {} for name in SHEET_ORDER}
     counts = {rtype.name: len(data[rtype.name]) for rtype in RECORD_TYPES}
+    # References to earlier rows of the same type (reversals) need the earlier row's id.
+    self_refs = {rtype.name: [f.name for f in rtype.fields
+                              if f.kind == "ref" and f.target == rtype.name]
+                 for rtype in RECORD_TYPES}
     try:
         with unit_of_work():
             for rtype in RECORD_TYPES:
                 for row in data[rtype.name]:
-                    original = row.values.get("reverses_id") if rtype.name == "cash_flow" else None
-                    if original is not None and objects["cash_flow"][original].id is None:
-                        db.session.flush()
+                    for spec in self_refs.get(rtype.name, ()):
+                        earlier = row.values.get(spec)
+                        if earlier is not None and objects[rtype.name][earlier].id is None:
+                            db.session.flush()
                     obj = _build(rtype, row, objects)
                     db.session.add(obj)
                     objects[rtype.name][row.key or ""] = obj

@@ -1,7 +1,9 @@
 """The dataset format: record types in dependency order and the fields of each.
 
-This module is the single source of the field lists used by the exporter, the readers,
-the validator and ``docs/exchange-format.md``. A field's ``kind`` fixes how it is
+This module (with :mod:`.schema_loans` for policy rules, index levels, term sheets,
+loans and risk pools, and :mod:`.schema_fields` for the field descriptions) is the
+single source of the field lists used by the exporter, the readers, the validator and
+``docs/exchange-format.md``. A field's ``kind`` fixes how it is
 written and parsed:
 
 ``key``        the record's id in the file (integer on export; any integer or text on import)
@@ -23,11 +25,20 @@ written and parsed:
 
 from __future__ import annotations
 
-import enum
-from dataclasses import dataclass
-from typing import Any
-
 from fundops.auth.models import Organisation, OrgKind, Role, User
+from fundops.exchange.schema_fields import (
+    FieldSpec,
+    RecordType,
+    _bool,
+    _date,
+    _enum,
+    _key,
+    _money,
+    _ref,
+    _stamp,
+    _text,
+)
+from fundops.exchange.schema_loans import LOAN_RECORD_TYPES
 from fundops.portfolio.enums import (
     CallPurpose,
     CashFlowKind,
@@ -56,92 +67,11 @@ META_SHEET = "meta"
 NUMERIC_TEXT_KINDS = frozenset({"money", "decimal", "date", "timestamp"})
 
 
-@dataclass(frozen=True, slots=True)
-class FieldSpec:
-    """One field of a record type (see the module docstring for ``kind``)."""
-
-    name: str
-    kind: str
-    required: bool = True
-    doc: str = ""
-    target: str | None = None
-    enum: type[enum.Enum] | None = None
-    max_len: int = 200
-    null_if_empty: bool = True
-    places: int = 2
-    allow_zero: bool = False
-    allow_negative: bool = False
-    default: Any = None
-    attr: str | None = None
-
-    @property
-    def column(self) -> str:
-        """The model attribute this field maps to."""
-        return self.attr or self.name
-
-
-@dataclass(frozen=True, slots=True)
-class RecordType:
-    """A record type: one JSON array or one xlsx sheet, stored in ``model``."""
-
-    name: str
-    model: type[Any]
-    fields: tuple[FieldSpec, ...]
-    doc: str
-
-    def field(self, name: str) -> FieldSpec:
-        for spec in self.fields:
-            if spec.name == name:
-                return spec
-        raise KeyError(name)
-
-    @property
-    def field_names(self) -> tuple[str, ...]:
-        return tuple(f.name for f in self.fields)
-
-
-def _key() -> FieldSpec:
-    return FieldSpec("id", "key", doc="the record's id in this file")
-
-
-def _ref(name: str, target: str, required: bool = True, doc: str = "") -> FieldSpec:
-    return FieldSpec(name, "ref", required=required, target=target,
-                     doc=doc or f"id of a `{target}` record in this file")
-
-
-def _text(name: str, max_len: int = 200, required: bool = True, null_if_empty: bool = True,
-          doc: str = "", attr: str | None = None) -> FieldSpec:
-    return FieldSpec(name, "text", required=required, max_len=max_len,
-                     null_if_empty=null_if_empty, doc=doc, attr=attr)
-
-
-def _enum(name: str, enum_cls: type[enum.Enum], required: bool = True) -> FieldSpec:
-    return FieldSpec(name, "enum", required=required, enum=enum_cls)
-
-
-def _money(name: str, allow_zero: bool = False, allow_negative: bool = False,
-           doc: str = "") -> FieldSpec:
-    return FieldSpec(name, "money", allow_zero=allow_zero, allow_negative=allow_negative,
-                     doc=doc)
-
-
-def _date(name: str, required: bool = True) -> FieldSpec:
-    return FieldSpec(name, "date", required=required)
-
-
-def _stamp(name: str) -> FieldSpec:
-    return FieldSpec(name, "timestamp", required=False, doc="empty: time of the import")
-
-
-def _bool(name: str, default: bool = False, attr: str | None = None) -> FieldSpec:
-    return FieldSpec(name, "bool", required=False, default=default, attr=attr)
-
-
 _CURRENCY = FieldSpec("currency", "currency", doc="must equal the fund's currency")
 _RECORDED_BY = _ref("recorded_by_id", "user", required=False,
                     doc="id of the `user` who recorded it; empty if unknown")
 
-RECORD_TYPES: tuple[RecordType, ...] = (
+CORE_RECORD_TYPES: tuple[RecordType, ...] = (
     RecordType("organisation", Organisation, (
         _key(),
         _text("name", doc="unique; must not exist in the database yet"),
@@ -295,6 +225,8 @@ RECORD_TYPES: tuple[RecordType, ...] = (
         _RECORDED_BY,
     ), "A fund's investment in a company."),
 )
+
+RECORD_TYPES: tuple[RecordType, ...] = CORE_RECORD_TYPES + LOAN_RECORD_TYPES
 
 BY_NAME: dict[str, RecordType] = {rt.name: rt for rt in RECORD_TYPES}
 SHEET_ORDER: tuple[str, ...] = tuple(rt.name for rt in RECORD_TYPES)

@@ -28,6 +28,7 @@ from fundops.exchange.schema import RECORD_TYPES
 from fundops.exchange.xlsx import write_xlsx
 from fundops.extensions import db
 from fundops.identifiers import make_uscc
+from fundops.metrics.policy import load_index_levels, set_policy_rule
 from fundops.models import (
     AuditEvent,
     CashFlow,
@@ -39,8 +40,11 @@ from fundops.models import (
 )
 from fundops.portfolio import ledger_services as ledger
 from fundops.portfolio import services
+from fundops.syndication import lending, loan_events, pools
+from fundops.syndication.models import TermSheetTranche
 from tests.conftest import fresh_url, make_app, migrate
 from tests.factories import PASSWORD, fund_with_activity, make_fund, make_user, make_world
+from tests.integration.test_risk_pools import HUBEI, drawn_loan, funded_round, pool_for
 
 TRICKY_MEMOS = ("=1+2", "'=already quoted", "-minus", "+plus")
 FORMATS = ("json", "xlsx")
@@ -74,7 +78,35 @@ def build_rich_data() -> dict[str, int]:
     create_user(email="viewer@gp.example.cn", display_name="Viewer", locale="en",
                 organisation_name=world.gp_user.organisation.name, organisation_kind="gp",
                 role="viewer", password=PASSWORD)
+    set_policy_rule(world.other, parent.id, "hard_tech_min_share", {"min_share": "0.2"},
+                    "subscribed", "2023-01-01", source_citation="=《办法》第十条")
+    load_index_levels("CSI300", [("2024-01-02", "3386.35"), ("2024-01-03", "3370.123456")])
+    build_loans()
     return {**ids, "reversal": reversal.id, "parent": parent.id}
+
+
+def build_loans() -> None:
+    """A funded term sheet with a drawn loan (and a declined application) enrolled in a
+    pool with contributions, defaulted, claimed and partly recovered."""
+    r = funded_round()
+    for seq, (amount, condition) in enumerate((("60000000.00", ""), ("40000000.00", "=交割")), 1):
+        db.session.add(TermSheetTranche(term_sheet_id=r.ts.id, seq=seq, amount=Decimal(amount),
+                                        expected_on=date(2024, 7, seq), condition=condition))
+    db.session.commit()
+    manager, pool = pool_for(r, HUBEI, leverage_k="10", cap_per_loan="20000000")
+    pools.add_contribution(manager, pool.id, funder="湖北省财政", amount="500000000",
+                           contributed_on="2024-01-02")
+    declined = lending.apply_for_loan(r.bank, code=r.code, product_id=r.product_id,
+                                      amount="1000000")
+    lending.decline_loan(r.bank, declined.id, note="-no")
+    loan = drawn_loan(r, "10000000")
+    loan_events.add_warrant(r.bank, loan.id, holder_name="+银行甲投资", window_from="2024-07-10",
+                            window_to="2027-07-10", coverage="0.1")
+    pools.enrol_loan(r.bank, pool.id, loan.id, "2024-07-10")
+    loan_events.declare_default(r.bank, loan.id, value_on="2025-03-31", reason="停止经营")
+    pools.file_claim(r.bank, loan.id, "2025-04-15")
+    loan_events.record_recovery(r.bank, loan.id, amount="1000000", value_on="2025-09-30",
+                                memo="股权质押处置")
 
 
 @contextmanager
@@ -137,6 +169,8 @@ def foreign(records: dict[str, list[dict[str, Any]]]) -> dict[str, list[dict[str
     for row in copy["fund"]:
         if row["registration_no"]:
             row["registration_no"] += "-C"
+    for row in copy["index_level"]:
+        row["index_code"] += "-C"
     return copy
 
 
@@ -169,8 +203,8 @@ def test_export_import_export_is_identical_apart_from_ids(
     build_rich_data()
     first, second = tmp_path / f"first.{ext}", tmp_path / f"second.{ext}"
     exported = export_dataset(str(first))
-    assert exported["cash_flow"] == 9
-    assert exported["cash_flow_allocation"] == 13
+    assert exported["cash_flow"] == 11
+    assert exported["cash_flow_allocation"] == 14
     assert all(exported[rt.name] > 0 for rt in RECORD_TYPES)
     with second_app(backend, request, tmp_root):
         imported = import_dataset(str(first))
@@ -215,7 +249,7 @@ def test_import_beside_existing_data_remaps_ids(app: Flask, tmp_path: Path) -> N
         assert original.fund_id == rev.fund_id
         assert rev.amount == -original.amount
     new_org_ids = {f.organisation_id for f in db.session.scalars(sa.select(Fund))}
-    assert len(new_org_ids) == 4
+    assert len(new_org_ids) == 6  # three managers, each twice
 
 
 # -- 2. all or nothing -------------------------------------------------------------------
