@@ -58,6 +58,7 @@ _BUMPED = "fundops.data_version_bumped"
 def _bump_version() -> None:
     """+1 on the counter, once per transaction (the session's ``info`` remembers it)."""
     session = db.session()
+    session.connection()  # begin the transaction now, so it can be told apart below
     if session.info.get(_BUMPED) is session.get_transaction():
         return
     result = db.session.execute(sa.update(DataVersion).where(DataVersion.id == 1)
@@ -99,6 +100,7 @@ def record(
     The first event of a transaction bumps :class:`DataVersion` (and takes its row lock).
     """
     _bump_version()
+    reason = str(reason or "")[:500]  # the column's width; callers validate user text first
     prev = db.session.scalar(
         sa.select(AuditEvent.event_hash)
         .where(AuditEvent.organisation_id == organisation_id)

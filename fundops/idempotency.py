@@ -27,6 +27,7 @@ from flask import Response, jsonify, request
 from sqlalchemy.orm import Mapped, mapped_column
 
 from fundops.db import UTCDateTime, utcnow
+from fundops.errors import ConflictError
 from fundops.extensions import db
 from fundops.uow import Actor, unit_of_work
 
@@ -83,6 +84,11 @@ def _replay(row: IdempotencyKey, digest: str) -> Response:
     return response
 
 
+class _TwinKey(Exception):
+    """The key was taken by a request that committed first (raised inside the unit of work
+    so that it rolls back)."""
+
+
 def once(actor: Actor, produce: Callable[[], Response]) -> Response:
     """Run ``produce`` (parse the body, call the service, build the response) at most once
     per (organisation, Idempotency-Key); see the module docstring."""
@@ -103,14 +109,21 @@ def once(actor: Actor, produce: Callable[[], Response]) -> Response:
                                  request_sha256=digest, method=request.method,
                                  path=request.path[:300], response_status=0, response_body="")
             db.session.add(row)
-            db.session.flush()  # takes the key: a concurrent twin waits here
-            response = produce()
+            try:
+                db.session.flush()  # the transaction's first write: a concurrent twin waits here
+            except sa.exc.IntegrityError:
+                raise _TwinKey from None  # (no savepoint: pysqlite would commit one early)
+            try:
+                response = produce()
+            except sa.exc.IntegrityError:  # a unique rule hit by a concurrent, other request
+                raise ConflictError("this conflicts with a change made at the same moment; "
+                                    "read the current state and retry") from None
             row.response_status = response.status_code
             row.response_body = response.get_data(as_text=True)
             row.response_location = response.headers.get("Location")
-    except sa.exc.IntegrityError:
+    except _TwinKey:
         twin = _stored(actor, key)
         if twin is None:
-            raise
+            raise RuntimeError("idempotency key conflict without a stored row") from None
         return _replay(twin, digest)
     return response

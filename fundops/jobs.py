@@ -91,9 +91,15 @@ def run_daily(today: date | None = None) -> DailyResult:
         reason = f"long-stop date {ts.long_stop_on} passed without the equity (daily job)"
         try:
             with unit_of_work():
-                db.session.add(TermSheetEvent(term_sheet_id=ts.id, from_status=ts.status,
+                before = ts.status
+                moved = db.session.execute(  # only if still live: funded meanwhile stays funded
+                    sa.update(TermSheet).where(TermSheet.id == ts.id, TermSheet.status.in_(live))
+                    .values(status=TermSheetStatus.LAPSED)
+                    .execution_options(synchronize_session=False)).rowcount
+                if moved != 1:
+                    continue
+                db.session.add(TermSheetEvent(term_sheet_id=ts.id, from_status=before,
                                               to_status=TermSheetStatus.LAPSED, reason=reason))
-                ts.status = TermSheetStatus.LAPSED
                 for loan in db.session.scalars(sa.select(Loan).where(
                         Loan.term_sheet_id == ts.id, Loan.status.in_(
                             [LoanStatus.APPLIED, LoanStatus.APPROVED, LoanStatus.ACTIVE]))):

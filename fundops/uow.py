@@ -41,3 +41,18 @@ def unit_of_work() -> Iterator[None]:
         raise
     finally:
         _depth.reset(token)
+
+
+def lock_row(model: type, row_id: int) -> None:
+    """Take the write lock on one row for the rest of the current transaction.
+
+    A no-op UPDATE (``SET id = id``): on PostgreSQL it takes the row lock, so concurrent
+    writers of the same row queue until commit; on SQLite it starts the write transaction,
+    so every later read in it sees the latest committed data and other writers wait.
+    (``SELECT … FOR UPDATE`` would silently lock nothing on SQLite.) Call it first inside a
+    unit of work, then read what the decision depends on.
+    """
+    import sqlalchemy as sa
+
+    table = model.__table__  # type: ignore[attr-defined]
+    db.session.execute(sa.update(table).where(table.c.id == row_id).values(id=table.c.id))

@@ -54,7 +54,7 @@ from fundops.syndication.loan_models import (
 from fundops.syndication.models import TermSheet
 from fundops.syndication.term_sheets import equity_arrived
 from fundops.syndication.verification import VerifiedFacts, facts_of, term_sheet_for_code
-from fundops.uow import Actor, unit_of_work
+from fundops.uow import Actor, lock_row, unit_of_work
 
 ZERO = Decimal("0.00")
 LIVE = (LoanStatus.APPROVED, LoanStatus.ACTIVE)
@@ -122,8 +122,8 @@ def _status_check(ts: TermSheet, product: LoanProduct) -> tuple[bool, str | None
 def _equity(ts: TermSheet, product: LoanProduct, reservation: Decimal) -> EquityCheck:
     tranches = ([t.amount for t in ts.tranches]
                 if product.equity_rule is EquityRule.PRO_RATA and ts.tranches else None)
-    return equity_condition(equity_arrived(ts.id), ts.round_size, product.required_share,
-                            tranches, reservation=reservation)
+    return equity_condition(max(ZERO, equity_arrived(ts.id)), ts.round_size,
+                            product.required_share, tranches, reservation=reservation)
 
 
 def drawn_amount(loan_id: int) -> Decimal:
@@ -138,7 +138,8 @@ def check_loan(actor: Actor, loan_id: int) -> LoanCheck:
     ts, product = loan.term_sheet, loan.product
     facts = facts_of(ts)
     own = loan.reserved_amount
-    room = loan_headroom(product.cap_amount, product.alpha, facts.equity_arrived, product.beta,
+    room = loan_headroom(product.cap_amount, product.alpha, max(ZERO, facts.equity_arrived),
+                         product.beta,
                          ts.post_money, ts.reserved_amount - own)
     others = tuple(db.session.scalars(sa.select(Loan.reserved_amount).where(
         Loan.term_sheet_id == ts.id, Loan.id != loan.id, Loan.reserved_amount > 0)
@@ -205,21 +206,25 @@ def approve_loan(actor: Actor, loan_id: int, note: str = "") -> Loan:
     including reservations another bank made a moment earlier.
     """
     loan = get_loan(actor, loan_id, write=True)
+    if len(str(note or "")) > 500:
+        raise ValidationError("note", "is longer than 500 characters")
     if loan.status is not LoanStatus.APPLIED:
         raise ConflictError(f"loan {loan.id} is {loan.status.value}, not awaiting a decision")
     ts, product = loan.term_sheet, loan.product
     ok, reason = _status_check(ts, product)
     if not ok:
         raise ConflictError(f"cannot approve: {reason}")
-    arrived = equity_arrived(ts.id)
-    limit = loan_headroom(product.cap_amount, product.alpha, arrived, product.beta,
-                          ts.post_money, ZERO).limit
     amount = loan.requested_amount
     rate = _price(product)
     # in integer fen: SQL arithmetic on the stored BIGINT, no type guessing on the literals
     reserved_fen = sa.type_coerce(TermSheet.reserved_amount, sa.BigInteger)
-    amount_fen, limit_fen = int(amount.scaleb(2)), int(limit.scaleb(2))
+    amount_fen = int(amount.scaleb(2))
     with unit_of_work():
+        lock_row(TermSheet, ts.id)  # equity arrival and other approvals queue behind this
+        arrived = max(ZERO, equity_arrived(ts.id))
+        limit = loan_headroom(product.cap_amount, product.alpha, arrived, product.beta,
+                              ts.post_money, ZERO).limit
+        limit_fen = int(limit.scaleb(2))
         moved = db.session.execute(
             sa.update(TermSheet)
             .where(TermSheet.id == ts.id, reserved_fen + amount_fen <= limit_fen,
@@ -277,15 +282,21 @@ def _price(product: LoanProduct) -> Decimal:
 
 def decline_loan(actor: Actor, loan_id: int, note: str) -> Loan:
     loan = get_loan(actor, loan_id, write=True)
-    if loan.status is not LoanStatus.APPLIED:
-        raise ConflictError(f"loan {loan.id} is {loan.status.value}, not awaiting a decision")
     reason = str(note or "").strip()
     if not reason:
         raise ValidationError("note", "say why the application is declined")
+    if len(reason) > 500:
+        raise ValidationError("note", "is longer than 500 characters")
     with unit_of_work():
-        loan.status, loan.decided_at, loan.decided_by_id = LoanStatus.DECLINED, utcnow(), actor.user_id
-        loan.decision_note = reason[:500]
+        taken = db.session.execute(
+            sa.update(Loan).where(Loan.id == loan.id, Loan.status == LoanStatus.APPLIED)
+            .values(status=LoanStatus.DECLINED, decided_at=utcnow(), decided_by_id=actor.user_id,
+                    decision_note=reason)
+            .execution_options(synchronize_session=False)).rowcount
+        if taken != 1:
+            raise ConflictError(f"loan {loan.id} is no longer awaiting a decision")
         record_by(actor, "loan.decline", "loan", loan.id, {}, reason=reason)
+    db.session.refresh(loan)
     return loan
 
 
@@ -299,20 +310,24 @@ def disburse(actor: Actor, loan_id: int, *, amount: object, value_on: object,
     loan = get_loan(actor, loan_id, write=True)
     paid = parse_amount(amount, "amount")
     when = require_date(value_on, "value_on")
-    ts, product = loan.term_sheet, loan.product
-    if ts.status in DEAD_STATUSES:
-        raise ConflictError(f"disbursement blocked: the term sheet is {ts.status.value}")
-    if loan.status not in LIVE:
-        raise ConflictError(f"loan {loan.id} is {loan.status.value}; only approved loans disburse")
-    drawn = drawn_amount(loan.id)
-    if drawn + paid > loan.reserved_amount:
-        raise ConflictError(f"disbursement of {paid} would bring the loan to {drawn + paid}, "
-                            f"beyond its reservation {loan.reserved_amount}")
-    equity = _equity(ts, product, loan.reserved_amount)
-    if drawn + paid > equity.allowed:
-        raise ConflictError(f"equity condition not met: {equity.reason}; already disbursed "
-                            f"{drawn}, so at most {max(ZERO, equity.allowed - drawn)} now")
     with unit_of_work():
+        lock_row(Loan, loan.id)  # concurrent disbursements of this loan queue here
+        db.session.refresh(loan)
+        ts, product = loan.term_sheet, loan.product
+        db.session.refresh(ts)
+        if ts.status in DEAD_STATUSES:
+            raise ConflictError(f"disbursement blocked: the term sheet is {ts.status.value}")
+        if loan.status not in LIVE:
+            raise ConflictError(f"loan {loan.id} is {loan.status.value}; only approved loans "
+                                "disburse")
+        drawn = drawn_amount(loan.id)
+        if drawn + paid > loan.reserved_amount:
+            raise ConflictError(f"disbursement of {paid} would bring the loan to {drawn + paid}, "
+                                f"beyond its reservation {loan.reserved_amount}")
+        equity = _equity(ts, product, loan.reserved_amount)
+        if drawn + paid > equity.allowed:
+            raise ConflictError(f"equity condition not met: {equity.reason}; already disbursed "
+                                f"{drawn}, so at most {max(ZERO, equity.allowed - drawn)} now")
         entry = LoanEntry(loan_id=loan.id, kind=LoanEntryKind.DISBURSEMENT, value_on=when,
                           amount=paid, currency=loan.currency, memo=str(memo or "")[:500],
                           recorded_by_id=actor.user_id)
@@ -331,8 +346,6 @@ def record_repayment(actor: Actor, loan_id: int, *, principal: object, interest:
     Principal cannot exceed what is outstanding; a loan repaid in full becomes ``repaid``.
     """
     loan = get_loan(actor, loan_id, write=True)
-    if loan.status not in (LoanStatus.ACTIVE, LoanStatus.DEFAULTED):
-        raise ConflictError(f"loan {loan.id} is {loan.status.value}; nothing is outstanding")
     when = require_date(value_on, "value_on")
     parts = [(LoanEntryKind.PRINCIPAL_REPAYMENT,
               parse_amount(principal, "principal", allow_zero=True)),
@@ -341,10 +354,16 @@ def record_repayment(actor: Actor, loan_id: int, *, principal: object, interest:
         parts.append((LoanEntryKind.SUBSIDY_RECEIVED, parse_amount(subsidy, "subsidy")))
     if not any(amount for _, amount in parts):
         raise ValidationError("principal", "give a principal, interest or subsidy amount")
-    outstanding = outstanding_principal(loan.id)
-    if parts[0][1] > outstanding:
-        raise ValidationError("principal", f"{parts[0][1]} exceeds the outstanding {outstanding}")
     with unit_of_work():
+        lock_row(Loan, loan.id)
+        db.session.refresh(loan)
+        if loan.status is not LoanStatus.ACTIVE:  # after a default, money back is a recovery
+            raise ConflictError(f"loan {loan.id} is {loan.status.value}; repayments go on "
+                                "active loans (record a recovery after a default)")
+        outstanding = outstanding_principal(loan.id)
+        if parts[0][1] > outstanding:
+            raise ValidationError("principal",
+                                  f"{parts[0][1]} exceeds the outstanding {outstanding}")
         entries = [LoanEntry(loan_id=loan.id, kind=kind, value_on=when, amount=amount,
                              currency=loan.currency, recorded_by_id=actor.user_id)
                    for kind, amount in parts if amount]

@@ -21,7 +21,7 @@ from fundops.portfolio.services import require_date, require_text
 from fundops.syndication.enums import LoanEntryKind, LoanStatus
 from fundops.syndication.lending import get_loan, outstanding_principal
 from fundops.syndication.loan_models import Loan, LoanEntry, Warrant
-from fundops.uow import Actor, unit_of_work
+from fundops.uow import Actor, lock_row, unit_of_work
 
 ZERO = Decimal("0.00")
 WARRANT_STATUSES = ("open", "exercised", "expired")
@@ -36,15 +36,23 @@ def _entry(loan: Loan, kind: LoanEntryKind, when: date, amount: Decimal, memo: s
     return entry
 
 
+def _lock(loan: Loan) -> None:
+    """Serialise credit events of one loan and re-read its state under the lock."""
+    lock_row(Loan, loan.id)
+    db.session.refresh(loan)
+
+
 def mark_overdue(actor: Actor, loan_id: int, *, amount: object, value_on: object,
                  memo: str = "") -> LoanEntry:
     """Record an amount past due on a date (a memo entry: no cash moves)."""
     loan = get_loan(actor, loan_id, write=True)
-    if loan.status is not LoanStatus.ACTIVE:
-        raise ConflictError(f"loan {loan.id} is {loan.status.value}; only active loans fall due")
     due = parse_amount(amount, "amount")
     when = require_date(value_on, "value_on")
     with unit_of_work():
+        _lock(loan)
+        if loan.status is not LoanStatus.ACTIVE:
+            raise ConflictError(f"loan {loan.id} is {loan.status.value}; only active loans "
+                                "fall due")
         entry = _entry(loan, LoanEntryKind.OVERDUE, when, due, memo, actor)
         db.session.flush()
         record_by(actor, "loan.overdue", "loan", loan.id, {"amount": due, "value_on": when})
@@ -54,14 +62,16 @@ def mark_overdue(actor: Actor, loan_id: int, *, amount: object, value_on: object
 def declare_default(actor: Actor, loan_id: int, *, value_on: object, reason: str) -> LoanEntry:
     """The loan defaults: a DEFAULT entry carries the principal outstanding at that date."""
     loan = get_loan(actor, loan_id, write=True)
-    if loan.status is not LoanStatus.ACTIVE:
-        raise ConflictError(f"loan {loan.id} is {loan.status.value}; only active loans default")
     when = require_date(value_on, "value_on")
     why = require_text(reason, "reason", 500)
-    outstanding = outstanding_principal(loan.id)
-    if outstanding <= 0:
-        raise ConflictError(f"loan {loan.id} has no principal outstanding")
     with unit_of_work():
+        _lock(loan)
+        if loan.status is not LoanStatus.ACTIVE:
+            raise ConflictError(f"loan {loan.id} is {loan.status.value}; only active loans "
+                                "default")
+        outstanding = outstanding_principal(loan.id)
+        if outstanding <= 0:
+            raise ConflictError(f"loan {loan.id} has no principal outstanding")
         entry = _entry(loan, LoanEntryKind.DEFAULT, when, outstanding, why, actor)
         loan.status = LoanStatus.DEFAULTED
         db.session.flush()
@@ -74,15 +84,18 @@ def write_off(actor: Actor, loan_id: int, *, amount: object, value_on: object,
               reason: str) -> LoanEntry:
     """Write principal off a defaulted loan; fully written off → ``written_off``."""
     loan = get_loan(actor, loan_id, write=True)
-    if loan.status is not LoanStatus.DEFAULTED:
-        raise ConflictError(f"loan {loan.id} is {loan.status.value}; write off defaulted loans")
     part = parse_amount(amount, "amount")
-    outstanding = outstanding_principal(loan.id)
-    if part > outstanding:
-        raise ValidationError("amount", f"{part} exceeds the outstanding principal {outstanding}")
     when = require_date(value_on, "value_on")
     why = require_text(reason, "reason", 500)
     with unit_of_work():
+        _lock(loan)
+        if loan.status is not LoanStatus.DEFAULTED:
+            raise ConflictError(f"loan {loan.id} is {loan.status.value}; write off defaulted "
+                                "loans")
+        outstanding = outstanding_principal(loan.id)
+        if part > outstanding:
+            raise ValidationError("amount",
+                                  f"{part} exceeds the outstanding principal {outstanding}")
         entry = _entry(loan, LoanEntryKind.WRITE_OFF, when, part, why, actor)
         if part == outstanding:
             loan.status = LoanStatus.WRITTEN_OFF
@@ -101,11 +114,13 @@ def record_recovery(actor: Actor, loan_id: int, *, amount: object, value_on: obj
     from fundops.syndication.pools import share_recovery  # pools builds on this module
 
     loan = get_loan(actor, loan_id, write=True)
-    if loan.status not in (LoanStatus.DEFAULTED, LoanStatus.WRITTEN_OFF):
-        raise ConflictError(f"loan {loan.id} is {loan.status.value}; recoveries follow a default")
     got = parse_amount(amount, "amount")
     when = require_date(value_on, "value_on")
     with unit_of_work():
+        _lock(loan)
+        if loan.status not in (LoanStatus.DEFAULTED, LoanStatus.WRITTEN_OFF):
+            raise ConflictError(f"loan {loan.id} is {loan.status.value}; recoveries follow a "
+                                "default")
         entry = _entry(loan, LoanEntryKind.RECOVERY, when, got, memo, actor)
         db.session.flush()
         parts = share_recovery(loan, entry)

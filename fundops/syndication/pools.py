@@ -39,7 +39,7 @@ from fundops.syndication.pool_models import (
     RiskPoolParty,
     RiskPoolRecovery,
 )
-from fundops.uow import Actor, unit_of_work
+from fundops.uow import Actor, lock_row, unit_of_work
 
 ZERO = Decimal("0.00")
 MANAGER_KINDS = (OrgKind.GUIDANCE_FUND_MANAGER, OrgKind.PLATFORM_OPERATOR, OrgKind.GUARANTOR)
@@ -191,11 +191,13 @@ def enrol_loan(actor: Actor, pool_id: int, loan_id: int, on: object) -> RiskPool
     amount = loan.reserved_amount
     enrolled = sa.type_coerce(RiskPool.enrolled_amount, sa.BigInteger)
     guard = [RiskPool.id == pool.id]
-    if pool.leverage_k is not None:
-        check = leverage_check(pool.enrolled_amount, balance(pool.id), pool.leverage_k,
-                               new_loan=amount)
-        guard.append(enrolled + int(amount.scaleb(2)) <= int(check.limit.scaleb(2)))
     with unit_of_work():
+        lock_row(RiskPool, pool.id)
+        db.session.refresh(pool)
+        if pool.leverage_k is not None:
+            check = leverage_check(pool.enrolled_amount, max(ZERO, balance(pool.id)),
+                                   pool.leverage_k, new_loan=amount)
+            guard.append(enrolled + int(amount.scaleb(2)) <= int(check.limit.scaleb(2)))
         moved = db.session.execute(
             sa.update(RiskPool).where(*guard)
             .values(enrolled_amount=enrolled + int(amount.scaleb(2)))
@@ -230,18 +232,25 @@ def file_claim(actor: Actor, loan_id: int, on: object) -> RiskPoolClaim:
     pool = db.session.get(RiskPool, enrolment.pool_id)
     assert pool is not None
     when = require_date(on, "on")
-    defaulted = db.session.scalar(sa.select(LoanEntry.amount).where(
-        LoanEntry.loan_id == loan.id, LoanEntry.kind == LoanEntryKind.DEFAULT)) or ZERO
-    recovered = recoveries(loan.id, when)
-    room, binding_of = _pool_room(pool, loan, when)
-    scheme = scheme_of(pool)
-    pool_party = next((p for p in scheme.parties if p.role == "pool"), None)
-    split = share_loss(defaulted, recovered, scheme,
-                       cap_room={pool_party.name: room} if pool_party else None)
-    paid = next((x.borne for x in split.parts if x.role == "pool"), ZERO)
-    pro_rata = next((x.pro_rata for x in split.parts if x.role == "pool"), ZERO)
-    binding = binding_of(paid) if paid < pro_rata else ""
+    default_row = db.session.scalar(sa.select(LoanEntry).where(
+        LoanEntry.loan_id == loan.id, LoanEntry.kind == LoanEntryKind.DEFAULT))
+    if default_row is not None and when < default_row.value_on:
+        raise ValidationError("on", f"{when} is before the default on {default_row.value_on}")
     with unit_of_work():
+        lock_row(RiskPool, pool.id)  # claims on this pool queue: balance and caps stay true
+        lock_row(Loan, loan.id)
+        if db.session.scalar(sa.select(RiskPoolClaim.id).where(RiskPoolClaim.loan_id == loan.id)):
+            raise ConflictError(f"loan {loan.id} already has a claim")
+        defaulted = default_row.amount if default_row is not None else ZERO
+        recovered = recoveries(loan.id)  # every recovery recorded so far, whatever its date
+        room, binding_of = _pool_room(pool, loan, when)
+        scheme = scheme_of(pool)
+        pool_party = next((p for p in scheme.parties if p.role == "pool"), None)
+        split = share_loss(defaulted, recovered, scheme,
+                           cap_room={pool_party.name: room} if pool_party else None)
+        paid = next((x.borne for x in split.parts if x.role == "pool"), ZERO)
+        pro_rata = next((x.pro_rata for x in split.parts if x.role == "pool"), ZERO)
+        binding = binding_of(paid) if paid < pro_rata else ""
         claim = RiskPoolClaim(pool_id=pool.id, loan_id=loan.id, company_id=loan.company_id,
                               claimed_on=when, principal_outstanding=defaulted,
                               recoveries=recovered, loss=split.loss, pool_paid=paid,

@@ -23,7 +23,7 @@ from fundops.extensions import db
 from fundops.money import parse_amount, validate_currency
 from fundops.portfolio.access import get_company, get_fund, require_writer
 from fundops.portfolio.enums import CashFlowKind, Instrument
-from fundops.portfolio.ledger import CashFlow
+from fundops.portfolio.ledger import CashFlow, Investment
 from fundops.portfolio.models import Fund
 from fundops.portfolio.services import (
     parse_bool,
@@ -47,7 +47,7 @@ from fundops.syndication.models import (
     TermSheetFunding,
     TermSheetTranche,
 )
-from fundops.uow import Actor, unit_of_work
+from fundops.uow import Actor, lock_row, unit_of_work
 
 ZERO = Decimal("0.00")
 
@@ -79,6 +79,14 @@ def get_term_sheet(actor: Actor, term_sheet_id: int, *, write: bool = False) -> 
     if write:
         require_writer(actor)
     return ts
+
+
+def _own_company(actor: Actor, company_id: int, created_by: int | None) -> bool:
+    if created_by == actor.organisation_id:
+        return True
+    managed = sa.select(Fund.id).where(Fund.organisation_id == actor.organisation_id)
+    return db.session.scalar(sa.select(Investment.id).where(
+        Investment.company_id == company_id, Investment.fund_id.in_(managed)).limit(1)) is not None
 
 
 def _in_syndicate(organisation_id: int, term_sheet_id: int) -> bool:
@@ -128,6 +136,11 @@ def create_term_sheet(actor: Actor, *, company_id: int, lead_fund_id: int, round
     """
     fund, _ = get_fund(actor, require_id(lead_fund_id, "lead_fund_id"), write=True)
     company = get_company(actor, require_id(company_id, "company_id"))
+    if not _own_company(actor, company.id, company.created_by_organisation_id):
+        # seeing a company as an LP, or as a syndicate member, is not enough to put it in a
+        # term sheet: that would show it to the syndicate (and their syndicates in turn)
+        raise ValidationError("company_id", "is not a company you registered or your funds "
+                                            "invested in")
     cur = validate_currency(currency or fund.currency)
     size = parse_amount(round_size, "round_size")
     pre = parse_amount(pre_money, "pre_money")
@@ -290,6 +303,9 @@ def link_investment(actor: Actor, term_sheet_id: int, allocation_id: int,
         raise ValidationError("cash_flow_id", f"entry {cash_flow_id} is not in {fund.code}'s ledger")
     if entry.kind is not CashFlowKind.INVESTMENT or entry.company_id != ts.company_id:
         raise ValidationError("cash_flow_id", "is not an investment in the round's company")
+    if entry.reverses_id is not None or entry.amount <= 0:
+        raise ValidationError("cash_flow_id", "is a reversal: link the original entry (its "
+                                              "reversal is counted automatically)")
     if entry.currency != ts.currency:
         raise ValidationError("cash_flow_id", f"is in {entry.currency}, the round in {ts.currency}")
     if db.session.scalar(sa.select(TermSheetFunding.id).where(
@@ -324,14 +340,22 @@ def _allocation(ts: TermSheet, allocation_id: int) -> TermSheetAllocation:
 
 def _add_funding(actor: Actor, ts: TermSheet, alloc: TermSheetAllocation,
                  funding: TermSheetFunding) -> TermSheetFunding:
-    if ts.status in DEAD_STATUSES or ts.status is TermSheetStatus.DRAFT:
-        raise ValidationError("term_sheet", f"equity cannot arrive on a {ts.status.value} round")
-    arrived = arrived_by_allocation(ts.id)
-    after = arrived.get(alloc.id, ZERO) + funding.amount
-    if after > alloc.amount:
-        raise ValidationError("amount", f"{alloc.investor_name} would have paid {after}, more "
-                                        f"than its allocation {alloc.amount}")
     with unit_of_work():
+        lock_row(TermSheet, ts.id)  # concurrent arrivals on this round queue here
+        db.session.refresh(ts)
+        if ts.status in DEAD_STATUSES or ts.status is TermSheetStatus.DRAFT:
+            raise ValidationError("term_sheet",
+                                  f"equity cannot arrive on a {ts.status.value} round")
+        arrived = arrived_by_allocation(ts.id)
+        after = arrived.get(alloc.id, ZERO) + funding.amount
+        if after > alloc.amount:
+            raise ValidationError("amount", f"{alloc.investor_name} would have paid {after}, "
+                                            f"more than its allocation {alloc.amount}")
+        if funding.cash_flow_id is not None and db.session.scalar(
+                sa.select(TermSheetFunding.id).where(
+                    TermSheetFunding.cash_flow_id == funding.cash_flow_id)) is not None:
+            raise ValidationError("cash_flow_id",
+                                  f"entry {funding.cash_flow_id} is already linked to a round")
         db.session.add(funding)
         total = sum(arrived.values(), ZERO) + funding.amount
         if total >= ts.round_size and ts.status is not TermSheetStatus.FUNDED:
