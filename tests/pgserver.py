@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import shutil
@@ -90,10 +91,7 @@ def start_postgres() -> PostgresServer:
     )
     if start.returncode != 0:
         log = ""
-        try:
-            with open(os.path.join(base, "log")) as fh:
-                log = fh.read()[-2000:]
-        except OSError:
-            pass
+        with contextlib.suppress(OSError), open(os.path.join(base, "log")) as fh:
+            log = fh.read()[-2000:]  # a diagnostic: a missing log is no error
         raise PostgresUnavailable(f"pg_ctl start failed: {start.stderr.strip()} {log}")
     return PostgresServer(datadir=datadir, port=port, as_user=as_user)

@@ -15,19 +15,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
 from fundops.auth.current import current_actor
-from fundops.errors import ConflictError, NotFound, ValidationError
+from fundops.errors import NotFound
 from fundops.syndication import lending, loan_events, pool_forms, pools, queries
 from fundops.syndication.enums import LoanStatus
 from fundops.syndication.forms import fraction
 from fundops.syndication.loan_models import Loan, Warrant
 from fundops.syndication.pool_models import RiskPool, RiskPoolClaim, RiskPoolEnrolment
-from fundops.syndication.views import _attach, _loan_page, bp
+from fundops.syndication.views import _loan_post, bp
 from fundops.uow import Actor
 
 _DEFAULTED = (LoanStatus.DEFAULTED, LoanStatus.WRITTEN_OFF)
@@ -82,21 +81,8 @@ def loan_risk(loan: Loan, posted: dict[str, Any]) -> LoanRisk:
 
 def _event_post(loan_id: int, name: str, action: Callable[[Actor, int, Any], Any],
                 message: str, refused: str, form: FlaskForm | None = None) -> Any:
-    actor = current_actor()
-    loan = lending.get_loan(actor, loan_id, write=True)  # the lead bank's writers only
-    form = form or _EVENT_FORMS[name][0](prefix=name)
-    if form.validate_on_submit():
-        try:
-            action(actor, loan.id, form)
-        except ValidationError as exc:
-            _attach(form, exc)
-        except ConflictError as exc:
-            form.form_errors.append(refused % {"reason": exc.message})
-            return _loan_page(actor, loan.id, {name: form}, 409)
-        else:
-            flash(message, "success")
-            return redirect(url_for("syndication.loan_detail", loan_id=loan.id) + "#credit-events")
-    return _loan_page(actor, loan.id, {name: form}, 422)
+    return _loan_post(loan_id, name, action, message, refused,
+                      form=form or _EVENT_FORMS[name][0](prefix=name), anchor="#credit-events")
 
 
 @bp.route("/loans/<int:loan_id>/overdue", methods=["POST"])

@@ -15,13 +15,11 @@ from flask import Response
 
 from fundops.api import bp
 from fundops.auth.current import current_actor
-from fundops.errors import NotFound
-from fundops.extensions import db
 from fundops.idempotency import once
 from fundops.syndication import api_json as J
 from fundops.syndication import lending, loan_events
 from fundops.syndication.api import ID, _balances, _reply
-from fundops.syndication.loan_models import LoanEntry, Warrant
+from fundops.syndication.loan_models import LoanEntry
 from fundops.syndication.pool_api_json import recovery_shares_json
 from fundops.uow import Actor
 
@@ -84,9 +82,6 @@ def loan_warrant(loan_id: int) -> Response:
 def warrant_close(warrant_id: int) -> Response:
     """Record an open warrant's exercise (on a date within its window) or expiry."""
     actor = current_actor()
-    warrant = db.session.get(Warrant, warrant_id)
-    if warrant is None:
-        raise NotFound(f"warrant {warrant_id} not found")
-    lending.get_loan(actor, warrant.loan_id, write=True)
+    loan_events.get_warrant(actor, warrant_id, write=True)  # 404 before the body is read
     data = J.parse_body(J.CLOSE_WARRANT)
     return _reply(J.warrant_json(loan_events.close_warrant(actor, warrant_id, **data)))

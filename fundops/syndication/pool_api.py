@@ -15,9 +15,6 @@ from flask import Response, url_for
 
 from fundops.api import bp
 from fundops.auth.current import current_actor
-from fundops.auth.models import Organisation
-from fundops.errors import ConflictError, NotFound, ValidationError
-from fundops.extensions import db
 from fundops.idempotency import once
 from fundops.portfolio.access import require_writer
 from fundops.syndication import lending, pools
@@ -25,14 +22,6 @@ from fundops.syndication import pool_api_json as P
 from fundops.syndication.api import ID, _reply, _usable
 from fundops.syndication.api_json import parse_body
 from fundops.uow import Actor
-
-
-def _require_manager_kind(actor: Actor) -> None:
-    """Only guidance-fund managers, platform operators and guarantors run pools; anyone
-    else gets 404 (the rule :func:`pools.create_pool` applies, checked before the body)."""
-    org = db.session.get(Organisation, actor.organisation_id)
-    if org is None or org.kind not in pools.MANAGER_KINDS:
-        raise NotFound("not found")
 
 
 def _detail(actor: Actor, pool_id: int) -> Response:
@@ -52,14 +41,9 @@ def pool_list() -> Response:
 def pool_create() -> Response:
     """Set up a pool with its scheme, rules and member banks (managers' writers only)."""
     actor = current_actor()
-    _require_manager_kind(actor)
+    pools.require_manager(actor)  # 404 for anyone else, before the body is read
     require_writer(actor)
-    data = parse_body(P.POOL)
-    if P.has_pool_named(actor.organisation_id, data["name"].strip()):
-        raise ValidationError("name", "you already have a pool of that name")
-    if len(data.get("source", "")) > 500:
-        raise ValidationError("source", "is longer than 500 characters")
-    pool = pools.create_pool(actor, **data)
+    pool = pools.create_pool(actor, **parse_body(P.POOL))
     response = _detail(actor, pool.id)
     response.status_code = 201
     response.headers["Location"] = url_for("api.pool_detail", pool_id=pool.id)
@@ -102,8 +86,6 @@ def _enrol(actor: Actor, pool_id: int) -> Response:
     data = parse_body(P.ENROLMENT)
     _usable(lambda: lending.get_loan(actor, data["loan_id"], write=True), "loan_id",
             "is not a loan your bank leads")
-    if P.enrolled_pool_id(data["loan_id"]) is not None:
-        raise ConflictError(f"loan {data['loan_id']} is already enrolled in a pool")
     row = pools.enrol_loan(actor, pool_id, data["loan_id"], data["on"])
     position = pools.pool_position(actor, pool_id)
     return _reply(P.enrolment_json(row) | {

@@ -126,11 +126,4 @@ def recovery_shares_json(loan_entry_id: int) -> list[dict[str, Any]]:
 
 # Read-side checks the services do not offer (callers have already checked access).
 
-def has_pool_named(organisation_id: int, name: str) -> bool:
-    return db.session.scalar(sa.select(RiskPool.id).where(
-        RiskPool.organisation_id == organisation_id, RiskPool.name == name)) is not None
 
-
-def enrolled_pool_id(loan_id: int) -> int | None:
-    return db.session.scalar(sa.select(RiskPoolEnrolment.pool_id).where(
-        RiskPoolEnrolment.loan_id == loan_id))

@@ -227,8 +227,6 @@ def file_claim(actor: Actor, loan_id: int, on: object) -> RiskPoolClaim:
         raise ConflictError(f"loan {loan.id} is not enrolled in a pool")
     if loan.status not in (LoanStatus.DEFAULTED, LoanStatus.WRITTEN_OFF):
         raise ConflictError(f"loan {loan.id} is {loan.status.value}; claims follow a default")
-    if db.session.scalar(sa.select(RiskPoolClaim.id).where(RiskPoolClaim.loan_id == loan.id)):
-        raise ConflictError(f"loan {loan.id} already has a claim")
     pool = db.session.get(RiskPool, enrolment.pool_id)
     assert pool is not None
     when = require_date(on, "on")

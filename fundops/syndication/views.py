@@ -375,10 +375,11 @@ def loan_detail(loan_id: int) -> Any:
 
 
 def _loan_post(loan_id: int, name: str, action: Callable[[Actor, int, Any], Any],
-               message: str, refused: str) -> Any:
+               message: str, refused: str, *, form: Any = None, anchor: str = "") -> Any:
+    """A loan-page form post: 422 with field errors, 409 with the refusal, else redirect."""
     actor = current_actor()
     loan = lending.get_loan(actor, loan_id, write=True)  # the lead bank's writers only
-    form = _LOAN_FORMS[name][0](prefix=name)
+    form = form if form is not None else _LOAN_FORMS[name][0](prefix=name)
     if form.validate_on_submit():
         try:
             action(actor, loan.id, form)
@@ -389,7 +390,7 @@ def _loan_post(loan_id: int, name: str, action: Callable[[Actor, int, Any], Any]
             return _loan_page(actor, loan.id, {name: form}, 409)
         else:
             flash(message, "success")
-            return redirect(url_for("syndication.loan_detail", loan_id=loan.id))
+            return redirect(url_for("syndication.loan_detail", loan_id=loan.id) + anchor)
     return _loan_page(actor, loan.id, {name: form}, 422)
 
 
