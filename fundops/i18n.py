@@ -65,6 +65,70 @@ def unit_label(unit: str | None = None) -> str:
     return labels[unit or current_unit()]
 
 
+def _shown_param(value: Any) -> str:
+    """One message parameter as a page shows it: amounts in the page's unit with the unit
+    label (and the currency when it is not CNY), dates in ISO form, enums by label."""
+    from datetime import date
+    from enum import Enum
+
+    from flask_babel import gettext
+
+    from fundops.money import Money
+
+    if isinstance(value, Money):
+        text = f"{format_money(value.amount)} {unit_label()}"
+        return text if value.currency == "CNY" else f"{text} {value.currency}"
+    if isinstance(value, Decimal):
+        return str(format_decimal(value, locale=_NUMBER_LOCALE))
+    if isinstance(value, Enum):
+        labels = ENUM_LABELS.get(type(value), {})
+        return str(labels.get(value.value, value.value))
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, str):
+        return gettext(value) if value in _TRANSLATABLE_PARAMS else value
+    return str(value)
+
+
+# Translated labels of enum members, registered by the features' form modules.
+ENUM_LABELS: dict[type, Any] = {}
+
+
+def register_enum_labels(labels: dict[type, Any]) -> None:
+    """Let message params that are enum members show their translated label."""
+    ENUM_LABELS.update(labels)
+
+
+# Param values that are themselves words of the interface (e.g. a field or role name).
+_TRANSLATABLE_PARAMS: set[str] = set()
+
+
+def localise_message(template: str, params: dict[str, Any] | None = None) -> str:
+    """Translate ``template`` (an English msgid) and fill in ``params`` for the page."""
+    from flask_babel import gettext
+
+    text = gettext(template) if template else ""
+    if not params:
+        return text.replace("%%", "%")
+    try:
+        return text % {k: _shown_param(v) for k, v in params.items()}
+    except (KeyError, TypeError, ValueError):
+        return text
+
+
+def localise(exc: Any) -> str:
+    """The translated text of a :class:`fundops.errors.DomainError` for the page."""
+    from fundops.errors import ConfirmationRequired, ValidationErrors
+
+    if isinstance(exc, ValidationErrors):
+        return "; ".join(localise(e) for e in exc.errors)
+    if isinstance(exc, ConfirmationRequired):
+        from fundops.messages import MESSAGES
+
+        return "; ".join(localise_message(MESSAGES.get(c, c), p) for c, p in exc.warnings)
+    return localise_message(getattr(exc, "template", str(exc)), getattr(exc, "params", {}))
+
+
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
 

@@ -39,6 +39,7 @@ try:  # WTForms >= 3.3 deprecates (value, label) tuples
 except ImportError:  # pragma: no cover - older WTForms
     SelectChoice = None
 
+from fundops.i18n import register_enum_labels
 from fundops.money import D, decimal_places
 from fundops.portfolio.enums import (
     CallPurpose,
@@ -97,6 +98,7 @@ LABELS: dict[type[enum.Enum], dict[str, Any]] = {
     },
 }
 _BY_NAME = {cls.__name__: cls for cls in LABELS}
+register_enum_labels(LABELS)
 
 
 def label(value: object, enum_name: str | None = None) -> str:

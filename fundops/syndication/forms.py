@@ -28,6 +28,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from fundops.i18n import register_enum_labels
 from fundops.errors import ValidationError
 from fundops.portfolio.enums import Instrument
 from fundops.portfolio.forms import AmountField, option
@@ -81,6 +82,7 @@ BINDING_LABELS = {
     "post_money": _l("β × post-money"),
 }
 _BY_NAME = {cls.__name__: cls for cls in LABELS}
+register_enum_labels(LABELS)
 _LINE_FIELD = re.compile(r"(co_investors|tranches)(?:\[(\d+)\])?")
 CO_INVESTOR_LINES = 5
 TRANCHE_LINES = 3

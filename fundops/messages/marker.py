@@ -1,0 +1,8 @@
+"""The gettext no-op marker used by the message catalogues."""
+
+from __future__ import annotations
+
+
+def N_(text: str) -> str:  # noqa: N802 - the conventional gettext no-op marker
+    """Mark ``text`` for translation without translating it (extracted by pybabel)."""
+    return text

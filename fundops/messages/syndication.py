@@ -1,0 +1,8 @@
+"""Messages of the syndication feature: code → English template (see :mod:`fundops.messages`)."""
+
+from __future__ import annotations
+
+from fundops.messages.marker import N_  # noqa: F401
+
+MESSAGES: dict[str, str] = {
+}
