@@ -9,13 +9,17 @@ import sqlalchemy as sa
 from flask import Flask
 
 from fundops.audit import AuditEvent
+from fundops.db import utcnow
 from fundops.errors import ConflictError
 from fundops.extensions import db
+from fundops.job_runs import Lease, claim
 from fundops.jobs import JOB_DEFAULTS, JobRun, make_scheduler, run_daily
 from fundops.syndication import lending, loan_events
 from fundops.syndication.enums import TermSheetStatus
 from fundops.syndication.loan_models import Loan, Warrant
 from fundops.syndication.models import TermSheet, TermSheetEvent
+from fundops.uow import unit_of_work
+from tests.conftest import make_app
 from tests.integration.test_linked_loans import build_round
 
 
@@ -55,3 +59,83 @@ def test_run_once_command(app: Flask) -> None:
     assert first.exit_code == 0 and "lapsed term sheets: []" in first.output
     again = runner.invoke(args=["jobs", "run-once", "--date", "2025-03-01"])
     assert "already ran" in again.output
+
+
+def test_a_failed_item_leaves_the_period_failed_and_the_rerun_retries_it(
+        app: Flask, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    import fundops.jobs as jobs
+
+    first, second = build_round(), build_round()
+    real_record = jobs.record
+
+    def flaky(**kw):  # type: ignore[no-untyped-def]
+        if kw["object_id"] == second.ts.id:
+            raise RuntimeError("database hiccup")
+        return real_record(**kw)
+
+    monkeypatch.setattr(jobs, "record", flaky)
+    caplog.set_level("INFO", logger="fundops.jobs")
+    result = run_daily(date(2025, 1, 1))
+    assert result.state == "claimed" and result.lapsed == (first.ts.id,)
+    assert result.failed == (f"term_sheet {second.ts.id}: RuntimeError",)
+    db.session.expire_all()
+    run = db.session.scalars(sa.select(JobRun)).one()
+    assert run.status == "failed" and "1 item(s) failed" in run.error
+    assert run.finished_at is None and run.lease_expires_at <= utcnow()  # released at once
+    assert db.session.get(TermSheet, second.ts.id).status is TermSheetStatus.IC_APPROVED
+    messages = [r.getMessage() for r in caplog.records if r.name == "fundops.jobs"]
+    assert any(m.startswith("event=claim job=daily period=2025-01-01") for m in messages)
+    assert any(m.startswith("event=item_failed") and f"term_sheet:{second.ts.id}" in m
+               for m in messages)
+    assert any(m.startswith("event=failed") for m in messages)
+
+    monkeypatch.setattr(jobs, "record", real_record)
+    again = run_daily(date(2025, 1, 1))  # no wait: the failed run released its lease
+    assert again.state == "resumed" and again.lapsed == (second.ts.id,) and not again.failed
+    db.session.expire_all()
+    run = db.session.scalars(sa.select(JobRun)).one()
+    assert (run.status, run.attempts, run.error) == ("finished", 2, None)
+    lapses = db.session.scalars(sa.select(TermSheetEvent.term_sheet_id).where(
+        TermSheetEvent.to_status == TermSheetStatus.LAPSED).order_by(TermSheetEvent.id)).all()
+    assert lapses == [first.ts.id, second.ts.id]
+    assert run_daily(date(2025, 1, 1), take_over=True).state == "already ran"
+
+
+def test_a_live_lease_elsewhere_makes_the_run_a_no_op_and_status_shows_it(app: Flask) -> None:
+    r = build_round()
+    held = claim("daily", "2025-01-01")
+    assert isinstance(held, Lease)
+    result = run_daily(date(2025, 1, 1))
+    assert (result.ran, result.state) == (False, "running elsewhere")
+    db.session.expire_all()
+    assert db.session.get(TermSheet, r.ts.id).status is TermSheetStatus.IC_APPROVED
+    runner = app.test_cli_runner()
+    shown = runner.invoke(args=["jobs", "status"])
+    assert shown.exit_code == 0
+    assert f"daily 2025-01-01: running; attempts 1; owner {held.owner}" in shown.output
+    busy = runner.invoke(args=["jobs", "run-once", "--date", "2025-01-01"])
+    assert "running elsewhere" in busy.output and "lease until" in busy.output
+    with unit_of_work():  # the holder died: its lease runs out
+        db.session.execute(sa.update(JobRun).values(lease_expires_at=utcnow()))
+    assert "lease expired: crashed?" in runner.invoke(args=["jobs", "status"]).output
+    resumed = runner.invoke(args=["jobs", "run-once", "--date", "2025-01-01"])
+    assert resumed.output.startswith(f"resumed: lapsed term sheets: [{r.ts.id}]")
+    assert "daily 2025-01-01: finished; attempts 2" in resumed.output
+
+
+def test_migration_turns_old_unfinished_runs_into_resumable_ones(empty_db_url: str) -> None:
+    from flask_migrate import upgrade
+
+    app = make_app(empty_db_url)
+    with app.app_context():
+        upgrade(revision="0007")
+        with db.engine.begin() as conn:
+            conn.execute(sa.text(
+                "INSERT INTO job_run (job_name, period_key, started_at, finished_at, outcome) "
+                "VALUES ('daily', '2025-01-01', :t, :t, 'lapsed 3'), "
+                "('daily', '2025-01-02', :t, NULL, '')"), {"t": utcnow()})
+        upgrade()
+        assert run_daily(date(2025, 1, 1)).state == "already ran"
+        assert run_daily(date(2025, 1, 2)).state == "resumed"
+        db.session.remove()
+        db.engine.dispose()
