@@ -53,6 +53,24 @@ def test_scheduler_settings_follow_the_reliability_rules(app: Flask) -> None:
     assert [job.id for job in scheduler.get_jobs()] == ["daily"]
 
 
+def test_scheduler_logs_missed_and_failed_runs(app: Flask,
+                                               caplog: pytest.LogCaptureFixture) -> None:
+    from datetime import UTC, datetime
+
+    from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_MISSED, JobExecutionEvent
+
+    scheduler = make_scheduler(app)
+    caplog.set_level("INFO", logger="fundops.jobs")
+    when = datetime(2025, 1, 1, 17, tzinfo=UTC)
+    scheduler._dispatch_event(JobExecutionEvent(EVENT_JOB_MISSED, "daily", None, when))
+    scheduler._dispatch_event(JobExecutionEvent(EVENT_JOB_ERROR, "daily", None, when,
+                                                exception=RuntimeError("db down")))
+    lines = [r.getMessage() for r in caplog.records if r.levelname == "ERROR"]
+    assert lines == ["event=missed job=daily scheduled=2025-01-01T17:00:00+00:00",
+                     "event=job_error job=daily scheduled=2025-01-01T17:00:00+00:00 "
+                     "error=\"RuntimeError('db down')\""]
+
+
 def test_run_once_command(app: Flask) -> None:
     runner = app.test_cli_runner()
     first = runner.invoke(args=["jobs", "run-once", "--date", "2025-03-01"])
