@@ -63,6 +63,9 @@ class Action:
     execute: Callable[..., Any]
     result_type: str
     four_eyes: bool = True
+    precheck: Callable[[Actor, Mapping[str, Any]], None] | None = None
+    """Run only before holding a post: refuses what the executor would surely refuse
+    (a direct post leaves that to the service, with its own message)."""
 
 
 def _fund_entry(actor: Actor, p: Mapping[str, Any], date_key: str = "value_on"):  # type: ignore[no-untyped-def]
@@ -102,10 +105,15 @@ def _prepare_reversal(actor: Actor, p: Mapping[str, Any]) -> Prepared:
     if entry is None or entry.fund_id != fund.id:
         raise NotFound()
     portfolio.require_text(p.get("reason"), "reason", 500)
-    if entry.reverses_id is not None or db.session.scalar(
-            sa.select(CashFlow.id).where(CashFlow.reverses_id == entry.id)):
-        raise ConflictError("approval_entry_reversed", entry_id=entry.id)
     return Prepared(abs(entry.amount), entry.currency, fund.id, "cash_flow", entry.id)
+
+
+def _precheck_reversal(actor: Actor, p: Mapping[str, Any]) -> None:
+    entry_id = int(p["entry_id"])
+    if db.session.scalar(sa.select(CashFlow.id).where(sa.or_(
+            sa.and_(CashFlow.id == entry_id, CashFlow.reverses_id.is_not(None)),
+            CashFlow.reverses_id == entry_id)).limit(1)):
+        raise ValidationError("entry_id", "approval_entry_reversed", entry_id=entry_id)
 
 
 def _prepare_nav(actor: Actor, p: Mapping[str, Any]) -> Prepared:
@@ -149,9 +157,13 @@ def _prepare_loan_approval(actor: Actor, p: Mapping[str, Any]) -> Prepared:
     loan = _loan(actor, p)
     if len(str(p.get("note") or "")) > 500:
         raise ValidationError("note", "too_long", max_len=500)
+    return Prepared(loan.requested_amount, loan.currency, None, "loan", loan.id)
+
+
+def _precheck_loan_approval(actor: Actor, p: Mapping[str, Any]) -> None:
+    loan = _loan(actor, p)
     if loan.status is not LoanStatus.APPLIED:
         raise ConflictError("approval_loan_decided", loan_id=loan.id)
-    return Prepared(loan.requested_amount, loan.currency, None, "loan", loan.id)
 
 
 def _prepare_disbursement(actor: Actor, p: Mapping[str, Any]) -> Prepared:
@@ -214,10 +226,11 @@ def _claim(actor: Actor, loan_id: int, on: object) -> Any:
 ACTIONS: dict[str, Action] = {a.name: a for a in (
     Action("capital_call", _prepare_call, _call, "cash_flow"),
     Action("distribution", _prepare_distribution, _distribution, "cash_flow"),
-    Action("reversal", _prepare_reversal, _reversal, "cash_flow"),
+    Action("reversal", _prepare_reversal, _reversal, "cash_flow", precheck=_precheck_reversal),
     Action("fund_valuation", _prepare_nav, _nav, "fund_valuation"),
     Action("holding_valuation", _prepare_holding, _holding, "holding_valuation"),
-    Action("loan_approval", _prepare_loan_approval, _loan_approval, "loan"),
+    Action("loan_approval", _prepare_loan_approval, _loan_approval, "loan",
+           precheck=_precheck_loan_approval),
     Action("loan_disbursement", _prepare_disbursement, _disbursement, "loan_entry"),
     Action("pool_claim", _prepare_claim, _claim, "risk_pool_claim"),
     Action("investment", _prepare_investment, _investment, "investment", four_eyes=False),

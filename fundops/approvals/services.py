@@ -120,6 +120,8 @@ def submit(actor: Actor, action: str, payload: Mapping[str, Any], confirm: bool 
                 record_by(actor, "plausibility.confirmed", rtype, rid,
                           {"action": spec.name, "warnings": codes}, reason)
         return result
+    if spec.precheck is not None:
+        spec.precheck(actor, payload)
     text = canonical(payload)
     digest = _sha(text)
     with unit_of_work():

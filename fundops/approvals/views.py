@@ -22,6 +22,7 @@ from fundops.errors import ConflictError, DomainError, Forbidden, ValidationErro
 from fundops.extensions import db
 from fundops.i18n import localise, localise_message, register_enum_labels
 from fundops.messages import MESSAGES
+from fundops.money import D
 from fundops.uow import Actor
 
 bp = Blueprint("approvals", __name__, template_folder="templates")
@@ -69,7 +70,13 @@ def payload_rows(item: ApprovalRequest) -> list[tuple[str, Any, bool]]:
     for key, value in sorted(json.loads(item.payload).items()):
         if value in (None, "", {}):
             continue
-        rows.append((str(FIELD_LABELS.get(key, key)), value, key in AMOUNT_KEYS))
+        is_amount = key in AMOUNT_KEYS and isinstance(value, str | int)
+        if is_amount:
+            try:
+                value = D(value)
+            except (TypeError, ValueError):
+                is_amount = False
+        rows.append((str(FIELD_LABELS.get(key, key)), value, is_amount))
     return rows
 
 

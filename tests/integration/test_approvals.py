@@ -174,6 +174,10 @@ def test_reversal_held_then_refused_when_the_entry_changed(app: Flask) -> None:
     db.session.rollback()
     assert ledger_rows() == rows
     assert db.session.get(ApprovalRequest, held.id).status is ApprovalStatus.PENDING
+    with pytest.raises(ValidationError) as late:  # a new item for it is refused up front
+        approvals.submit(maker, "reversal",
+                         {"fund_id": fund.id, "entry_id": call.id, "reason": "再次冲销"})
+    assert late.value.code == "approval_entry_reversed"
 
 
 def test_two_checkers_racing_post_once(app: Flask) -> None:
