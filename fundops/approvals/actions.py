@@ -180,7 +180,7 @@ def _prepare_claim(actor: Actor, p: Mapping[str, Any]) -> Prepared:
     defaulted = db.session.scalar(sa.select(LoanEntry.amount).where(
         LoanEntry.loan_id == loan.id, LoanEntry.kind == LoanEntryKind.DEFAULT)) or ZERO
     return Prepared(abs(defaulted), loan.currency, None, "loan", loan.id,
-                    P.future_date(when, today(), "on"))
+                    P.future_date(when, today()))
 
 
 def _call(actor: Actor, fund_id: int, **kw: Any) -> Any:

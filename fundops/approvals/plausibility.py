@@ -85,7 +85,7 @@ def holding_cost_of(fund_id: int, company_id: int) -> Decimal | None:
 # --- the checks (pure) ----------------------------------------------------------------------
 
 
-def future_date(value_on: date, today: date, field: str = "value_on") -> list[Warning]:
+def future_date(value_on: date, today: date) -> list[Warning]:
     """A value date after today."""
     if value_on > today:
         return [("plausible_future_date", {"value_on": value_on, "today": today})]

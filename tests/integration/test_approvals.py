@@ -26,7 +26,7 @@ from fundops.uow import Actor
 from tests.factories import make_fund, make_user, make_world, next_n
 from tests.integration.test_idempotency import funded_loan
 from tests.integration.test_races import _pool_with_loan
-from tests.integration.test_syndication_api import Client
+from tests.integration.test_syndication_api import Client, conforms
 from tests.threads import race
 
 NINE_BN = "9000000000"
@@ -325,6 +325,11 @@ def test_api_202_flow_and_checker_endpoints(app: Flask) -> None:
     assert item["status"] == "pending" and item["action"] == "loan_disbursement"
     assert item["amount"] == "1000000.00" and item["confirm_reason"] == "提前放款安排"
     assert held.headers["Location"].endswith(f"/api/v1/approvals/{item['id']}")
+    doc = maker.get("/openapi.json").get_json()
+    op = doc["paths"]["/loans/{loan_id}/disbursements"]["post"]
+    conforms(doc, op["responses"]["202"]["content"]["application/json"]["schema"], item)
+    assert {"confirm", "confirm_reason"} <= set(
+        op["requestBody"]["content"]["application/json"]["schema"]["properties"])
     assert lending.drawn_amount(loan_id) == 0
     listed = checker.get("/approvals").get_json()["approvals"]
     assert [x["id"] for x in listed] == [item["id"]]
