@@ -54,6 +54,7 @@ def _migrations_dir() -> str:
 
 def register_blueprints(app: Flask) -> None:
     from fundops.api import bp as api_bp
+    from fundops.approvals.views import bp as approvals_bp
     from fundops.auth.views import bp as auth_bp
     from fundops.extensions import csrf
     from fundops.metrics.views import bp as metrics_bp
@@ -64,6 +65,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(portfolio_bp)
     app.register_blueprint(metrics_bp)
     app.register_blueprint(syndication_bp)
+    app.register_blueprint(approvals_bp)
     csrf.exempt(api_bp)
     app.register_blueprint(api_bp)
 

@@ -125,6 +125,7 @@ def _not_found(exc: NotFound) -> Any:
     return jsonify({"error": "not_found", "message": "Not found"}), 404
 
 
+from fundops.approvals import api as _approvals_api  # noqa: E402,F401
 from fundops.metrics import api as _metrics_api  # noqa: E402,F401
 from fundops.metrics import parent_api as _parent_api  # noqa: F401
 from fundops.syndication import api as _syndication_api  # noqa: F401

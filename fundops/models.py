@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from fundops.approvals.models import ApprovalPolicy, ApprovalRequest
 from fundops.audit import AuditEvent
 from fundops.auth.models import ApiToken, Organisation, User
 from fundops.idempotency import IdempotencyKey
@@ -51,6 +52,8 @@ from fundops.syndication.pool_models import (
 
 __all__ = [
     "ApiToken",
+    "ApprovalPolicy",
+    "ApprovalRequest",
     "AuditEvent",
     "CashFlow",
     "CashFlowAllocation",

@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
+from fundops.approvals.web import submit_form
 from fundops.auth.current import current_actor
 from fundops.errors import NotFound, ValidationError
 from fundops.extensions import db
@@ -98,7 +99,7 @@ def fund_new() -> Any:
 
     def create() -> str:
         data = {name: field.data for name, field in form._fields.items() if name != "csrf_token"}
-        fund = services.create_fund(actor, services.FundInput(**data))
+        fund = submit_form(actor, "fund_creation", data)
         return _fund_url(fund.id)
 
     return _handle(form, "portfolio/fund_new.html", create, _("Fund created."))
@@ -244,7 +245,8 @@ def capital_call_new(fund_id: int) -> Any:
     form = forms.CapitalCallForm()
 
     def post(actor: Any, fid: int, **kw: Any) -> CashFlow:
-        return ledger.record_capital_call(actor, fid, purpose=form.purpose.data, **kw)
+        return submit_form(actor, "capital_call",  # type: ignore[no-any-return]
+                           {"fund_id": fid, "purpose": form.purpose.data, **kw})
 
     return _allocated_entry(fund_id, form, "portfolio/capital_call_new.html", "capital_call", post,
                             _("Capital call posted."))
@@ -256,8 +258,9 @@ def distribution_new(fund_id: int) -> Any:
     form = forms.DistributionForm()
 
     def post(actor: Any, fid: int, **kw: Any) -> CashFlow:
-        return ledger.record_distribution(actor, fid, distribution_type=form.distribution_type.data,
-                                          recallable=form.recallable.data, **kw)
+        return submit_form(actor, "distribution", {  # type: ignore[no-any-return]
+            "fund_id": fid, "distribution_type": form.distribution_type.data,
+            "recallable": form.recallable.data, **kw})
 
     return _allocated_entry(fund_id, form, "portfolio/distribution_new.html", "distribution", post,
                             _("Distribution posted."))
@@ -293,11 +296,11 @@ def investment_new(fund_id: int) -> Any:
     form.company_id.choices = _company_choices(blank=False)
 
     def post() -> str:
-        ledger.record_investment(
-            actor, fund.id, company_id=form.company_id.data, round_name=form.round_name.data,
+        submit_form(actor, "investment", dict(
+            fund_id=fund.id, company_id=form.company_id.data, round_name=form.round_name.data,
             instrument=form.instrument.data, invested_on=form.invested_on.data,
             amount=form.amount.data, shares=form.shares.data,
-            ownership_rate=form.ownership_fraction(), source_ref=form.source_ref.data or None)
+            ownership_rate=form.ownership_fraction(), source_ref=form.source_ref.data or None))
         return _fund_url(fund.id)
 
     return _handle(form, "portfolio/investment_new.html", post, _("Investment recorded."),
@@ -312,8 +315,8 @@ def valuation_new(fund_id: int) -> Any:
     form = forms.ValuationForm()
 
     def post() -> str:
-        ledger.record_valuation(actor, fund.id, as_of=form.as_of.data,
-                                nav_amount=form.nav_amount.data)
+        submit_form(actor, "fund_valuation", {"fund_id": fund.id, "as_of": form.as_of.data,
+                                               "nav_amount": form.nav_amount.data})
         return _fund_url(fund.id)
 
     return _handle(form, "portfolio/valuation_new.html", post, _("NAV recorded."), fund=fund)
@@ -329,10 +332,9 @@ def holding_valuation_new(fund_id: int) -> Any:
                                for h in queries.list_holdings(fund.id)]
 
     def post() -> str:
-        ledger.record_holding_valuation(actor, fund.id, company_id=form.company_id.data,
-                                        as_of=form.as_of.data,
-                                        fair_value_amount=form.fair_value_amount.data,
-                                        method=form.method.data or "")
+        submit_form(actor, "holding_valuation", dict(
+            fund_id=fund.id, company_id=form.company_id.data, as_of=form.as_of.data,
+            fair_value_amount=form.fair_value_amount.data, method=form.method.data or ""))
         return _fund_url(fund.id)
 
     return _handle(form, "portfolio/holding_valuation_new.html", post,
@@ -350,7 +352,8 @@ def entry_reverse(fund_id: int, entry_id: int) -> Any:
     form = forms.ReverseForm()
 
     def post() -> str:
-        ledger.reverse_entry(actor, fund.id, entry.id, form.reason.data)
+        submit_form(actor, "reversal",
+                    {"fund_id": fund.id, "entry_id": entry.id, "reason": form.reason.data})
         return _fund_url(fund.id)
 
     return _handle(form, "portfolio/entry_reverse.html", post, _("Entry reversed."), fund=fund,

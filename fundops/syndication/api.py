@@ -41,6 +41,7 @@ from typing import Any
 from flask import Response, jsonify, url_for
 
 from fundops.api import bp
+from fundops.approvals.api_json import submit_json
 from fundops.auth.current import current_actor
 from fundops.errors import NotFound, ValidationError
 from fundops.idempotency import once
@@ -258,9 +259,8 @@ def loan_approve(loan_id: int) -> Response:
     lending.get_loan(actor, loan_id, write=True)
 
     def approve() -> Response:
-        data = J.parse_body(J.APPROVE)
-        lending.approve_loan(actor, loan_id, data.get("note", ""))
-        return _reply(_loan_detail(actor, loan_id))
+        return submit_json(actor, "loan_approval", {"loan_id": loan_id}, J.parse_body(J.APPROVE),
+                           lambda _loan: _reply(_loan_detail(actor, loan_id)))
 
     return once(actor, approve)
 
@@ -280,8 +280,9 @@ def loan_disburse(loan_id: int) -> Response:
     lending.get_loan(actor, loan_id, write=True)
 
     def disburse() -> Response:
-        entry = lending.disburse(actor, loan_id, **J.parse_body(J.DISBURSE))
-        return _reply(J.entry_json(entry) | _balances(actor, loan_id), 201)
+        return submit_json(actor, "loan_disbursement", {"loan_id": loan_id},
+                           J.parse_body(J.DISBURSE),
+                           lambda entry: _reply(J.entry_json(entry) | _balances(actor, loan_id), 201))
 
     return once(actor, disburse)
 

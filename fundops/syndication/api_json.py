@@ -153,10 +153,13 @@ APPLY = {
     "first_due_on": Field("date", doc="default a month after approval"),
     "partners": Field("list", doc="other banks of a joint loan", items=PARTNER),
 }
-APPROVE = {"note": Field("text")}
+CONFIRM = {"confirm": Field("bool", doc="post despite plausibility warnings (409 "
+                                       "confirmation_required lists them)"),
+           "confirm_reason": Field("text", doc="why, required with confirm; recorded")}
+APPROVE = {"note": Field("text"), **CONFIRM}
 DECLINE = {"note": Field("text", True, "why the application is declined")}
 DISBURSE = {"amount": Field("amount", True), "value_on": Field("date", True),
-            "memo": Field("text")}
+            "memo": Field("text"), **CONFIRM}
 REPAY = {"principal": Field("amount", True, "0 allowed"),
          "interest": Field("amount", True, "0 allowed"), "value_on": Field("date", True),
          "subsidy": Field("amount", doc="interest subsidy received")}

@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
+from fundops.approvals.web import submit_form
 from fundops.auth.current import current_actor
 from fundops.errors import NotFound
 from fundops.syndication import lending, loan_events, pool_forms, pools, queries
@@ -135,7 +136,7 @@ def loan_recovery(loan_id: int) -> Any:
 @login_required
 def loan_claim(loan_id: int) -> Any:
     def claim(actor: Actor, lid: int, form: Any) -> None:
-        pools.file_claim(actor, lid, form.on.data)
+        submit_form(actor, "pool_claim", {"loan_id": lid, "on": form.on.data})
 
     return _event_post(loan_id, "claim", claim, _("Claim filed on the pool."),
                        _("Claim refused: %(reason)s"))

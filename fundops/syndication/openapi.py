@@ -222,6 +222,14 @@ SCHEMAS: dict[str, Schema] = {
     "Enrolment": obj({"id": I, "pool_id": I, "loan_id": I, "amount": A, "enrolled_on": D,
                       "pool_enrolled_amount": A, "leverage_headroom": _nullable(A)}),
     "OpenApiDocument": {"type": "object"},
+    "ApprovalItem": obj({
+        "id": I, "status": {"type": "string", "enum": ["pending", "approved", "rejected"]},
+        "action": S, "amount": A, "currency": S, "fund_id": _nullable(I), "object_type": S,
+        "object_id": _nullable(I), "payload": {"type": "object"}, "maker_id": I,
+        "submitted_at": T, "checker_id": _nullable(I), "decided_at": _nullable(T),
+        "decision_reason": S, "confirm_reason": S,
+        "warnings": arr(obj({"code": S, "message": S})),
+        "result_type": _nullable(S), "result_id": _nullable(I)}),
 }
 
 ERRORS = {
@@ -239,6 +247,10 @@ IDEMPOTENT = {"term_sheet_funding", "loan_apply", "loan_approve", "loan_disburse
               "loan_repay", "loan_write_off", "loan_recovery", "loan_claim", "pool_contribution",
               "pool_enrolment"}
 """Money-moving operations: they require the Idempotency-Key header (400 without it)."""
+
+HELD = {"loan_approve", "loan_disburse", "loan_claim"}
+"""Operations an approval policy of the caller's organisation may hold for a checker: they
+answer 202 with the pending item (fundops.approvals; ``GET /approvals/{id}``)."""
 
 IDEMPOTENCY_HEADER: Schema = {
     "name": "Idempotency-Key", "in": "header", "required": True,
@@ -266,6 +278,10 @@ def _op(op_id: str, summary: str, result: str, *, status: str = "200",
             "schema": ref(result)}}}} | {
             code: {"$ref": f"#/components/responses/{ERRORS[code][0]}"} for code in sorted(codes)},
     }
+    if op_id in HELD:
+        op["responses"]["202"] = {
+            "description": "held for approval: nothing posted until a checker approves",
+            "content": {"application/json": {"schema": ref("ApprovalItem")}}}
     if body is not None:
         op["requestBody"] = {"required": any(f.required for f in body.values()), "content": {
             "application/json": {"schema": request_schema(body)}}}

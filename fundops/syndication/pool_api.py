@@ -14,6 +14,7 @@ from __future__ import annotations
 from flask import Response, url_for
 
 from fundops.api import bp
+from fundops.approvals.api_json import submit_json
 from fundops.auth.current import current_actor
 from fundops.idempotency import once
 from fundops.portfolio.access import require_writer
@@ -101,7 +102,7 @@ def loan_claim(loan_id: int) -> Response:
     lending.get_loan(actor, loan_id, write=True)
 
     def claim() -> Response:
-        filed = pools.file_claim(actor, loan_id, parse_body(P.CLAIM)["on"])
-        return _reply(P.claims_json([filed])[0], 201)
+        return submit_json(actor, "pool_claim", {"loan_id": loan_id}, parse_body(P.CLAIM),
+                           lambda filed: _reply(P.claims_json([filed])[0], 201))
 
     return once(actor, claim)

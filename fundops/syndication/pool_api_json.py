@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from fundops.calc.loss_sharing import ROLES
 from fundops.extensions import db
-from fundops.syndication.api_json import Field
+from fundops.syndication.api_json import CONFIRM, Field
 from fundops.syndication.pool_models import (
     RiskPool,
     RiskPoolBank,
@@ -49,7 +49,8 @@ CONTRIBUTION = {"funder": Field("text", True, "e.g. 省财政"), "amount": Field
                 "contributed_on": Field("date", True)}
 ENROLMENT = {"loan_id": Field("id", True, "an approved or active loan the caller's bank leads"),
              "on": Field("date", True)}
-CLAIM = {"on": Field("date", True, "the claim date; recoveries until then reduce the loss")}
+CLAIM = {"on": Field("date", True, "the claim date; recoveries until then reduce the loss"),
+         **CONFIRM}
 
 
 def pool_json(pool: RiskPool, actor: Actor) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
+from fundops.approvals.web import submit_form
 from fundops.auth.current import current_actor
 from fundops.errors import ConflictError, NotFound, ValidationError
 from fundops.i18n import format_money, unit_label
@@ -398,7 +399,8 @@ def _loan_post(loan_id: int, name: str, action: Callable[[Actor, int, Any], Any]
 @login_required
 def loan_approve(loan_id: int) -> Any:
     return _loan_post(loan_id, "approve",
-                      lambda actor, lid, form: lending.approve_loan(actor, lid, form.note.data or ""),
+                      lambda actor, lid, form: submit_form(
+                          actor, "loan_approval", {"loan_id": lid, "note": form.note.data or ""}),
                       _("Loan approved: the amount is reserved against the round."),
                       _("Approval refused: %(reason)s"))
 
@@ -415,8 +417,8 @@ def loan_decline(loan_id: int) -> Any:
 @login_required
 def loan_disburse(loan_id: int) -> Any:
     def pay(actor: Actor, lid: int, form: Any) -> None:
-        lending.disburse(actor, lid, amount=form.amount.data, value_on=form.value_on.data,
-                         memo=form.memo.data or "")
+        submit_form(actor, "loan_disbursement", {"loan_id": lid, "amount": form.amount.data,
+                    "value_on": form.value_on.data, "memo": form.memo.data or ""})
 
     return _loan_post(loan_id, "disburse", pay, _("Disbursement posted."),
                       _("Disbursement refused: %(reason)s"))

@@ -14,7 +14,7 @@ from fundops.config import ConfigError
 from fundops.extensions import db
 from tests.conftest import Browser
 from tests.integration.test_tenancy import is_syndication
-from tests.factories import PASSWORD, fund_with_activity, make_world
+from tests.factories import PASSWORD, World, fund_with_activity, make_world
 
 
 def test_production_refuses_to_start_without_a_secret_key(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -33,13 +33,22 @@ def test_env_variables_select_the_database(monkeypatch: pytest.MonkeyPatch) -> N
     assert app.config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u:p@db.internal/fundops"
 
 
+def pending_approval(world: World) -> int:
+    """An approval item of the world's GP waiting for a checker (a held NAV)."""
+    from fundops.approvals import services as approvals
+
+    approvals.set_policy(world.gp, "fund_valuation", "0")
+    return int(approvals.submit(world.gp, "fund_valuation", {
+        "fund_id": world.fund.id, "as_of": "2023-12-31", "nav_amount": "70000000"}).id)
+
+
 def test_every_post_route_rejects_a_missing_csrf_token(app: Flask) -> None:
     world = make_world()
     ids = fund_with_activity(world)
     browser = Browser(app.test_client())
     browser.login(world.gp_user.email, PASSWORD)
     args = {"fund_id": world.fund.id, "company_id": world.company.id, "entry_id": ids["call"],
-            "investor_id": world.lps[0].id}
+            "investor_id": world.lps[0].id, "request_id": pending_approval(world)}
     posted = 0
     for rule in app.url_map.iter_rules():
         if ("POST" not in (rule.methods or ()) or rule.endpoint.startswith("api.")
@@ -59,9 +68,9 @@ def test_no_get_route_writes(app: Flask) -> None:
     ids = fund_with_activity(world)
     browser = Browser(app.test_client())
     browser.login(world.gp_user.email, PASSWORD)
-    before = db.session.scalar(sa.select(sa.func.count(AuditEvent.id)))
     args = {"fund_id": world.fund.id, "company_id": world.company.id, "entry_id": ids["call"],
-            "investor_id": world.lps[0].id}
+            "investor_id": world.lps[0].id, "request_id": pending_approval(world)}
+    before = db.session.scalar(sa.select(sa.func.count(AuditEvent.id)))
     for rule in app.url_map.iter_rules():
         if is_syndication(app, rule.endpoint):
             continue  # walked with its own objects in test_syndication_tenancy.py

@@ -27,7 +27,7 @@ UNSCOPED = {
     "static", "auth.login", "auth.logout", "auth.preferences",
     "portfolio.fund_list", "portfolio.fund_new", "portfolio.company_list",
     "portfolio.company_new", "portfolio.investor_list", "portfolio.investor_new",
-    "api.funds",
+    "api.funds", "approvals.queue", "approvals.policies", "api.approval_list",
 }
 
 
@@ -39,8 +39,11 @@ def is_syndication(app: Flask, endpoint: str) -> bool:
 
 
 def _ids(world: Any, created: dict[str, int]) -> dict[str, int]:
+    from tests.integration.test_app import pending_approval
+
     return {"fund_id": world.fund.id, "company_id": world.company.id,
-            "entry_id": created["entry"], "investor_id": world.lps[0].id}
+            "entry_id": created["entry"], "investor_id": world.lps[0].id,
+            "request_id": pending_approval(world)}
 
 
 def test_every_route_is_404_for_another_organisation(app: Flask) -> None:

@@ -305,6 +305,9 @@ def test_capital_call_with_explicit_split(app: Any, browser: Any) -> None:
 
 def test_distribution_is_posted_pro_rata(app: Any, browser: Any) -> None:
     world = make_world()
+    # paid in first: a distribution with nothing paid in asks for a confirmation
+    ledger.record_capital_call(world.gp, world.fund.id, value_on="2021-06-30",
+                               amount="60000000", purpose="investment")
     login(browser, world)
     response = browser.post(f"/funds/{world.fund.id}/distributions/new", {
         "value_on": "2023-06-30", "amount": "6000000", "distribution_type": "return_of_capital",

@@ -1,0 +1,1 @@
+"""Maker-checker approvals and plausibility warnings for ledger and lending posts."""
