@@ -63,13 +63,13 @@ def _reply(body: Any, status: int = 200, location: str | None = None) -> Respons
     return response
 
 
-def _usable(lookup: Callable[[], object], field: str, message: str) -> None:
+def _usable(lookup: Callable[[], object], field: str, code: str) -> None:
     """A reference given in the body: one the caller cannot use is a 422 on that field
     (the same message whether it does not exist or belongs to someone else)."""
     try:
         lookup()
     except NotFound:
-        raise ValidationError(field, message) from None
+        raise ValidationError(field, code) from None
 
 
 def _term_sheet_detail(actor: Actor, term_sheet_id: int) -> dict[str, Any]:
@@ -111,9 +111,9 @@ def term_sheet_create() -> Response:
     require_writer(actor)
     data = J.parse_body(J.TERM_SHEET)
     _usable(lambda: get_fund(actor, data["lead_fund_id"], write=True), "lead_fund_id",
-            "is not a fund you manage")
+            "syn_not_your_fund")
     _usable(lambda: get_company(actor, data["company_id"]), "company_id",
-            "is not a company you can see")
+            "syn_company_not_visible")
     co_investors = [AllocationInput(**line) for line in data.pop("co_investors", [])]
     ts = term_sheets.create_term_sheet(actor, co_investors=co_investors, **data)
     return _reply(_term_sheet_detail(actor, ts.id), 201,
@@ -150,14 +150,13 @@ def _funding(actor: Actor, term_sheet_id: int) -> Response:
     evidence = [k for k in J.EVIDENCE_FIELDS if k in data]
     if "cash_flow_id" in data:
         if evidence:
-            raise ValidationError(evidence[0], "give either cash_flow_id, or amount, arrived_on "
-                                               "and evidence_ref; not both")
+            raise ValidationError(evidence[0], "syn_funding_either")
         funding = term_sheets.link_investment(actor, term_sheet_id, data["allocation_id"],
                                               data["cash_flow_id"])
     else:
         missing = [k for k in J.EVIDENCE_FIELDS if k not in data]
         if missing:
-            raise ValidationError(missing[0], "is required (or give cash_flow_id)")
+            raise ValidationError(missing[0], "syn_funding_evidence_required")
         funding = term_sheets.record_outside_funding(
             actor, term_sheet_id, data["allocation_id"], amount=data["amount"],
             arrived_on=data["arrived_on"], evidence_ref=data["evidence_ref"])
@@ -231,9 +230,9 @@ def loan_apply() -> Response:
 def _apply(actor: Actor) -> Response:
     data = J.parse_body(J.APPLY)
     _usable(lambda: lending.get_product(actor, data["product_id"]), "product_id",
-            "is not one of your products")
+            "syn_not_your_product")
     _usable(lambda: verification.term_sheet_for_code(data["code"]), "code",
-            "is unknown or revoked")
+            "syn_code_unknown")
     partners = [(p["bank_id"], p["amount"]) for p in data.pop("partners", [])]
     loan = lending.apply_for_loan(actor, partners=partners, **data)
     return _reply(J.loan_json(lending.get_loan(actor, loan.id)), 201,
