@@ -439,4 +439,4 @@ def loan_repayment(loan_id: int) -> Any:
 
     return _loan_post(loan_id, "repay", repay, _("Repayment recorded."), _("Refused: %(reason)s"))
 
-from fundops.syndication import event_views, pool_views  # noqa: F401  (their routes join bp)
+from fundops.syndication import event_views, pool_views, texts  # noqa: F401  (they join bp)

@@ -271,8 +271,9 @@ def test_credit_events_and_warrants_over_http(app: Flask) -> None:
     closed = check(doc, b.post(f"/warrants/{warrant['id']}/close", {
         "outcome": "exercised", "on": "2026-05-20"}), 200, "Warrant")
     assert (closed["status"], closed["closed_on"]) == ("exercised", "2026-05-20")
-    assert "already exercised" in refused(b.post(f"/warrants/{warrant['id']}/close", {
-        "outcome": "expired", "on": "2027-07-01"}), 409)["message"]
+    assert refused(b.post(f"/warrants/{warrant['id']}/close", {
+        "outcome": "expired", "on": "2027-07-01"}), 409,
+        code="warrant_already_exercised")["message"]
     expired = b.post(f"/warrants/{other['id']}/close", {"outcome": "expired",
                                                         "on": "2025-07-01"}).get_json()
     assert expired["status"] == "expired"

@@ -210,6 +210,25 @@ def test_a_capped_claim_shows_its_limit_in_chinese(app: Flask) -> None:
     assert "300.00" in claim and "per_loan" not in re.sub(r'data-[\w-]+="[^"]*"', "", claim)
 
 
+def test_system_texts_and_the_loan_check_are_chinese(app: Flask) -> None:
+    from fundops.syndication import term_sheets
+
+    r = funded_round()  # the outside VC's 4,000万 completes the round: "equity arrived"
+    loan = lending.apply_for_loan(r.bank, code=r.code, product_id=r.product_id, amount="1000000")
+    term_sheets.change_status(r.gp, r.ts.id, "lapsed", reason="到期未交割")
+    gp = browser_for(app, r.gp)
+    events = text(gp.client.get(f"/term-sheets/{r.ts.id}")).split('id="event-table"', 1)[1]
+    assert "股权款全部到位：10,000.00 万元" in events.split("</table>", 1)[0]
+    bank = browser_for(app, r.bank)
+    page = text(bank.client.get(f"/loans/{loan.id}"))
+    flag = page.split('id="loan-flag"', 1)[1].split("</div>", 1)[0]
+    assert "条款清单已失效：到期未交割" in flag and "term sheet" not in flag
+    problem = page.split('id="status-problem"', 1)[1].split("</div>", 1)[0]
+    assert "条款清单状态为“已失效”" in problem and not ENGLISH.search(problem.split(">", 1)[1])
+    chinese(send(bank, f"/loans/{loan.id}/approve", "approve", {"note": ""}), 409,
+            "无法审批：条款清单状态为“已失效”")
+
+
 def test_api_refusals_carry_their_codes(app: Flask) -> None:
     r = build_round()
     big = lending.apply_for_loan(r.bank, code=r.code, product_id=r.product_id, amount="20000000")
@@ -237,7 +256,9 @@ def test_api_refusals_carry_their_codes(app: Flask) -> None:
     refused(bank.post("/loans", {"code": "NOPE", "product_id": r.product_id,
                                  "amount": "100"}), 422, "syn_code_unknown", "code")
     refused(gp.post(f"/term-sheets/{r.ts.id}/status", {"status": "funded"}), 422,
-            "term_sheet_funded_is_automatic", "status")
+            "syn_not_in_values", "status")
+    refused(gp.post(f"/term-sheets/{r.ts.id}/status", {"status": "signed"}), 422,
+            "term_sheet_bad_transition", "status")
     refused(bank.post("/loan-products", {
         "name": "x", "alpha": "0.3", "beta": "0.05", "cap_amount": "100", "tenor_months": 12,
         "rate_type": "fixed", "repayment_type": "equal_instalment", "collateral": "credit"}),
@@ -255,7 +276,11 @@ def test_api_refusals_carry_their_codes(app: Flask) -> None:
 RAISED = {"ValidationError": 1, "ConflictError": 0, "Forbidden": 0, "NotFound": 0,
           "DomainError": 0}
 # calls whose code arrives in a variable, each checked below
-INDIRECT = {("api.py", "_usable"), ("pools.py", "create_pool")}
+INDIRECT = {("api.py", "_usable"), ("pools.py", "create_pool"), ("lending.py", "approve_loan"),
+            ("lending.py", "disburse")}
+# the loan-check reasons (fundops.syndication.refusals) each service re-raises under its prefix
+PREFIXED = {"loan_approve_": ("loan_term_sheet_dead", "loan_term_sheet_short"),
+            "loan_disburse_": ("loan_equity_short", "loan_equity_short_pro_rata")}
 
 
 def _functions(tree: ast.AST) -> dict[ast.AST, str]:
@@ -298,6 +323,11 @@ def test_every_raise_in_syndication_uses_a_registered_code() -> None:
             elif (path.name, owner.get(node, "")) not in INDIRECT:
                 problems.append(f"{where}: the code is not a string constant")
     assert not problems, problems
+    refusals = (ROOT / "fundops" / "syndication" / "refusals.py").read_text(encoding="utf-8")
+    for prefix, codes in PREFIXED.items():
+        for code in codes:
+            assert f'"{code}"' in refusals and code in MESSAGES, code
+            assert prefix + code.removeprefix("loan_") in MESSAGES, (prefix, code)
     assert usable_codes and all(isinstance(c, ast.Constant) and c.value in MESSAGES
                                 for c in usable_codes)
     # create_pool re-raises the scheme's own codes: those must be registered too
