@@ -16,10 +16,12 @@ are decimal strings (0.035 = 3.5 %); dates ISO 8601. Errors are JSON
   organisation (same body either way), an unknown or revoked code at ``verify``,
   every lending route for a caller that is not a bank, and creating a pool for one
   that does not run pools;
-- 409 ``conflict``: the service refused in the current state (approval beyond the
-  headroom, disbursement before the equity arrived, a decided loan, enrolment beyond a
-  pool's leverage cap), with its reason;
-- 422 ``invalid``: a missing, unknown or malformed field, or a reference in the body
+- 409: the service refused in the current state (approval beyond the headroom,
+  ``loan_approve_beyond_headroom``; disbursement before the equity arrived,
+  ``loan_disburse_equity_short``; a decided loan; enrolment beyond a pool's leverage cap,
+  ``pool_leverage_no_room``), ``error`` naming the rule (a code of
+  :mod:`fundops.messages.syndication`) and ``message`` its text;
+- 422: a missing, unknown or malformed field, or a reference in the body
   (``company_id``, ``lead_fund_id``, ``product_id``, ``code`` when applying,
   ``loan_id`` when enrolling, ``member_bank_ids[i]``) that the caller cannot use;
   ``field`` names it.

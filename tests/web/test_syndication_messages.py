@@ -213,12 +213,13 @@ def test_a_capped_claim_shows_its_limit_in_chinese(app: Flask) -> None:
 def test_system_texts_and_the_loan_check_are_chinese(app: Flask) -> None:
     from fundops.syndication import term_sheets
 
-    r = funded_round()  # the outside VC's 4,000万 completes the round: "equity arrived"
+    funded = funded_round()  # the outside VC's 4,000万 completes the round: "equity arrived"
+    gp = browser_for(app, funded.gp)
+    events = text(gp.client.get(f"/term-sheets/{funded.ts.id}")).split('id="event-table"', 1)[1]
+    assert "股权款全部到位：10,000.00 万元" in events.split("</table>", 1)[0]
+    r = build_round()
     loan = lending.apply_for_loan(r.bank, code=r.code, product_id=r.product_id, amount="1000000")
     term_sheets.change_status(r.gp, r.ts.id, "lapsed", reason="到期未交割")
-    gp = browser_for(app, r.gp)
-    events = text(gp.client.get(f"/term-sheets/{r.ts.id}")).split('id="event-table"', 1)[1]
-    assert "股权款全部到位：10,000.00 万元" in events.split("</table>", 1)[0]
     bank = browser_for(app, r.bank)
     page = text(bank.client.get(f"/loans/{loan.id}"))
     flag = page.split('id="loan-flag"', 1)[1].split("</div>", 1)[0]
