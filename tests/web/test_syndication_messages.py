@@ -337,3 +337,27 @@ def test_every_raise_in_syndication_uses_a_registered_code() -> None:
                     and getattr(n.func, "id", "") == "SchemeError"]
     assert scheme_codes and all(isinstance(c, ast.Constant) and c.value in MESSAGES
                                 for c in scheme_codes)
+
+
+def test_pro_rata_equity_reason_counts_the_complete_tranches() -> None:
+    from decimal import Decimal as D
+    from types import SimpleNamespace
+
+    from fundops.calc.schedules import equity_condition
+    from fundops.money import Money
+    from fundops.syndication.enums import EquityRule
+    from fundops.syndication.refusals import equity_problem
+
+    tranches = [SimpleNamespace(amount=D("30000000.00")), SimpleNamespace(amount=D("70000000.00"))]
+    ts = SimpleNamespace(currency="CNY", round_size=D("100000000.00"), tranches=tranches)
+    product = SimpleNamespace(required_share=D(1), equity_rule=EquityRule.PRO_RATA)
+    check = equity_condition(D("40000000.00"), ts.round_size, D(1),
+                             [t.amount for t in tranches], reservation=D("10000000.00"))
+    code, params = equity_problem(ts, product, check, D("40000000.00"), D("10000000.00"))  # type: ignore[arg-type,misc]
+    assert code == "loan_equity_short_pro_rata"
+    assert (params["complete"], params["tranches"], params["share"]) == (1, 2, "40.00%")
+    assert params["allowed"] == Money(D("3000000.00"), "CNY")
+    assert params["counted"] == Money(D("30000000.00"), "CNY")
+    product.equity_rule = EquityRule.SHARE
+    assert equity_problem(ts, product, check, D("40000000.00"),  # type: ignore[arg-type,misc]
+                          D("10000000.00"))[0] == "loan_equity_short"
