@@ -24,6 +24,7 @@ __all__ = [
     "GUANGDONG_POOL_90", "HANYIN_FUND_1_TO_5", "HUBEI_POOL_80", "LANZHOU_FOUR_PARTY",
     "ROLES", "SEED_POOL_RULES", "SEED_SCHEMES", "LeverageCheck", "LossSplit", "Party",
     "PartyLoss", "PoolCompensation", "PoolRule", "RecoverySplit", "Role", "Scheme",
+    "SchemeError",
     "leverage_check", "pool_compensation", "share_loss", "split_recovery",
 ]
 
@@ -32,6 +33,17 @@ ROLES: frozenset[str] = frozenset(
     ("pool", "government", "guarantor", "re_guarantor", "tech_investment", "bank"))
 ZERO = Decimal("0.00")
 FEN = Decimal("0.01")
+
+
+class SchemeError(ValueError):
+    """A party or scheme breaks the scheme rules. ``code`` and ``params`` name the rule
+    for the user's language (the codes are registered in
+    :mod:`fundops.messages.syndication`); ``str()`` is the English text."""
+
+    def __init__(self, code: str, text: str, **params: object) -> None:
+        super().__init__(text)
+        self.code = code
+        self.params = params
 
 
 def _money(value: Decimal, name: str) -> Decimal:
@@ -55,13 +67,21 @@ class Party:
 
     def __post_init__(self) -> None:
         if self.role not in ROLES:
-            raise ValueError(f"party {self.name!r}: unknown role {self.role!r}")
+            raise SchemeError("scheme_unknown_role",
+                              f"party {self.name!r}: unknown role {self.role!r}",
+                              party=self.name, role=self.role)
         if not isinstance(self.share, Decimal) or not 0 <= self.share <= 1:
-            raise ValueError(f"party {self.name!r}: share must be a Decimal in 0..1")
+            raise SchemeError("scheme_share_range",
+                              f"party {self.name!r}: share must be a Decimal in 0..1",
+                              party=self.name)
         if self.cap is not None:
             if self.role == "bank":
-                raise ValueError("the bank bears whatever others' caps leave; it has no cap")
-            object.__setattr__(self, "cap", _money(self.cap, f"cap of {self.name!r}"))
+                raise SchemeError("scheme_bank_has_no_cap",
+                                  "the bank bears whatever others' caps leave; it has no cap")
+            try:
+                object.__setattr__(self, "cap", _money(self.cap, f"cap of {self.name!r}"))
+            except ValueError as exc:
+                raise SchemeError("scheme_cap_invalid", str(exc), party=self.name) from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,11 +99,16 @@ class Scheme:
     def __post_init__(self) -> None:
         names = [p.name for p in self.parties]
         if len(set(names)) != len(names):
-            raise ValueError(f"scheme {self.name!r}: party names must be unique")
+            raise SchemeError("scheme_names_unique",
+                              f"scheme {self.name!r}: party names must be unique", scheme=self.name)
         if [p.role for p in self.parties].count("bank") != 1:
-            raise ValueError(f"scheme {self.name!r}: exactly one party must be the bank")
+            raise SchemeError("scheme_one_bank",
+                              f"scheme {self.name!r}: exactly one party must be the bank",
+                              scheme=self.name)
         if sum((p.share for p in self.parties), Decimal(0)) != 1:
-            raise ValueError(f"scheme {self.name!r}: shares must sum exactly to 1")
+            raise SchemeError("scheme_shares_sum",
+                              f"scheme {self.name!r}: shares must sum exactly to 1",
+                              scheme=self.name)
 
     @property
     def bank(self) -> Party:

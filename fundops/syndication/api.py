@@ -16,10 +16,12 @@ are decimal strings (0.035 = 3.5 %); dates ISO 8601. Errors are JSON
   organisation (same body either way), an unknown or revoked code at ``verify``,
   every lending route for a caller that is not a bank, and creating a pool for one
   that does not run pools;
-- 409 ``conflict``: the service refused in the current state (approval beyond the
-  headroom, disbursement before the equity arrived, a decided loan, enrolment beyond a
-  pool's leverage cap), with its reason;
-- 422 ``invalid``: a missing, unknown or malformed field, or a reference in the body
+- 409: the service refused in the current state (approval beyond the headroom,
+  ``loan_approve_beyond_headroom``; disbursement before the equity arrived,
+  ``loan_disburse_equity_short``; a decided loan; enrolment beyond a pool's leverage cap,
+  ``pool_leverage_no_room``), ``error`` naming the rule (a code of
+  :mod:`fundops.messages.syndication`) and ``message`` its text;
+- 422: a missing, unknown or malformed field, or a reference in the body
   (``company_id``, ``lead_fund_id``, ``product_id``, ``code`` when applying,
   ``loan_id`` when enrolling, ``member_bank_ids[i]``) that the caller cannot use;
   ``field`` names it.
@@ -64,13 +66,13 @@ def _reply(body: Any, status: int = 200, location: str | None = None) -> Respons
     return response
 
 
-def _usable(lookup: Callable[[], object], field: str, message: str) -> None:
+def _usable(lookup: Callable[[], object], field: str, code: str) -> None:
     """A reference given in the body: one the caller cannot use is a 422 on that field
     (the same message whether it does not exist or belongs to someone else)."""
     try:
         lookup()
     except NotFound:
-        raise ValidationError(field, message) from None
+        raise ValidationError(field, code) from None
 
 
 def _term_sheet_detail(actor: Actor, term_sheet_id: int) -> dict[str, Any]:
@@ -112,9 +114,9 @@ def term_sheet_create() -> Response:
     require_writer(actor)
     data = J.parse_body(J.TERM_SHEET)
     _usable(lambda: get_fund(actor, data["lead_fund_id"], write=True), "lead_fund_id",
-            "is not a fund you manage")
+            "syn_not_your_fund")
     _usable(lambda: get_company(actor, data["company_id"]), "company_id",
-            "is not a company you can see")
+            "syn_company_not_visible")
     co_investors = [AllocationInput(**line) for line in data.pop("co_investors", [])]
     ts = term_sheets.create_term_sheet(actor, co_investors=co_investors, **data)
     return _reply(_term_sheet_detail(actor, ts.id), 201,
@@ -151,14 +153,13 @@ def _funding(actor: Actor, term_sheet_id: int) -> Response:
     evidence = [k for k in J.EVIDENCE_FIELDS if k in data]
     if "cash_flow_id" in data:
         if evidence:
-            raise ValidationError(evidence[0], "give either cash_flow_id, or amount, arrived_on "
-                                               "and evidence_ref; not both")
+            raise ValidationError(evidence[0], "syn_funding_either")
         funding = term_sheets.link_investment(actor, term_sheet_id, data["allocation_id"],
                                               data["cash_flow_id"])
     else:
         missing = [k for k in J.EVIDENCE_FIELDS if k not in data]
         if missing:
-            raise ValidationError(missing[0], "is required (or give cash_flow_id)")
+            raise ValidationError(missing[0], "syn_funding_evidence_required")
         funding = term_sheets.record_outside_funding(
             actor, term_sheet_id, data["allocation_id"], amount=data["amount"],
             arrived_on=data["arrived_on"], evidence_ref=data["evidence_ref"])
@@ -232,9 +233,9 @@ def loan_apply() -> Response:
 def _apply(actor: Actor) -> Response:
     data = J.parse_body(J.APPLY)
     _usable(lambda: lending.get_product(actor, data["product_id"]), "product_id",
-            "is not one of your products")
+            "syn_not_your_product")
     _usable(lambda: verification.term_sheet_for_code(data["code"]), "code",
-            "is unknown or revoked")
+            "syn_code_unknown")
     partners = [(p["bank_id"], p["amount"]) for p in data.pop("partners", [])]
     loan = lending.apply_for_loan(actor, partners=partners, **data)
     return _reply(J.loan_json(lending.get_loan(actor, loan.id)), 201,

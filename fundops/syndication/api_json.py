@@ -187,7 +187,7 @@ def body_object() -> dict[str, Any]:
         return {}
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
-        raise ValidationError("body", "must be a JSON object sent as application/json")
+        raise ValidationError("body", "syn_body_not_object")
     return data
 
 
@@ -200,17 +200,17 @@ def parse(spec: Mapping[str, Field], data: object, prefix: str = "") -> dict[str
     """Check ``data`` against ``spec``; returns the given, non-null fields, ids and ints
     as ``int``, lists as lists of parsed dicts. ``prefix`` names a nested line."""
     if not isinstance(data, dict):
-        raise ValidationError(prefix.rstrip(".") or "body", "must be a JSON object")
+        raise ValidationError(prefix.rstrip(".") or "body", "syn_not_an_object")
     for key in data:
         if key not in spec:
-            raise ValidationError(prefix + str(key), "is not a field of this request")
+            raise ValidationError(prefix + str(key), "syn_unknown_field")
     out: dict[str, Any] = {}
     for key, field in spec.items():
         value = data.get(key)
         name = prefix + key
         if value is None:
             if field.required:
-                raise ValidationError(name, "is required")
+                raise ValidationError(name, "required")
             continue
         out[key] = _check(field, value, name)
     return out
@@ -221,18 +221,18 @@ def _check(field: Field, value: Any, name: str) -> Any:
     if kind in ("id", "int"):
         low = 1 if kind == "id" else -MAX_ID
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= MAX_ID:
-            raise ValidationError(name, f"must be a JSON integer from {low} to {MAX_ID}")
+            raise ValidationError(name, "syn_not_an_integer", low=low, high=MAX_ID)
         return value
     if kind in ("text", "enum", "date") and not isinstance(value, str):
-        raise ValidationError(name, "must be a string")
+        raise ValidationError(name, "syn_not_a_string")
     if kind == "enum" and field.values and value not in field.values:
-        raise ValidationError(name, f"'{value}' is not one of: {', '.join(field.values)}")
+        raise ValidationError(name, "syn_not_in_values", value=value, values=", ".join(field.values))
     if kind in ("amount", "rate") and (isinstance(value, bool) or not isinstance(value, str | int)):
-        raise ValidationError(name, 'must be a decimal string such as "1234.56" (not a float)')
+        raise ValidationError(name, "syn_amount_not_text")
     if kind == "bool" and not isinstance(value, bool):
-        raise ValidationError(name, "must be true or false")
+        raise ValidationError(name, "not_boolean", value=value)
     if kind in ("list", "ids") and not isinstance(value, list):
-        raise ValidationError(name, "must be a list")
+        raise ValidationError(name, "syn_not_a_list")
     if kind == "ids":
         return [_check(Field("id"), item, f"{name}[{i}]") for i, item in enumerate(value)]
     if kind == "list":

@@ -162,7 +162,7 @@ def loan_warrant_close(loan_id: int, warrant_id: int) -> Any:
     actor = current_actor()
     lending.get_loan(actor, loan_id, write=True)
     if loan_events.get_warrant(actor, warrant_id, write=True).loan_id != loan_id:
-        raise NotFound(f"warrant {warrant_id} not found")
+        raise NotFound()
     name = f"close{warrant_id}"
 
     def close(actor: Actor, _lid: int, form: Any) -> None:

@@ -28,7 +28,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from fundops.i18n import register_enum_labels
+from fundops.i18n import localise, register_enum_labels
 from fundops.errors import ValidationError
 from fundops.portfolio.enums import Instrument
 from fundops.portfolio.forms import AmountField, option
@@ -223,7 +223,7 @@ class TermSheetForm(FlaskForm):
         key = match.group(1)
         if match.group(2) is not None:
             key = f"{key}-{_lines(self[key])[int(match.group(2))][0]}"
-        self.line_errors.setdefault(key, []).append(exc.message)
+        self.line_errors.setdefault(key, []).append(localise(exc))
         return True
 
 

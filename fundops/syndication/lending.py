@@ -33,12 +33,11 @@ from fundops.calc.schedules import (
 from fundops.db import utcnow
 from fundops.errors import ConflictError, NotFound, ValidationError
 from fundops.extensions import db
-from fundops.money import parse_amount
+from fundops.money import Money, parse_amount
 from fundops.portfolio.access import require_writer
 from fundops.portfolio.services import require_date, require_id
 from fundops.syndication.enums import (
     DEAD_STATUSES,
-    STATUS_RANK,
     EquityRule,
     LoanEntryKind,
     LoanStatus,
@@ -52,6 +51,7 @@ from fundops.syndication.loan_models import (
     LoanShare,
 )
 from fundops.syndication.models import TermSheet
+from fundops.syndication.refusals import Reason, equity_problem, status_problem, with_prefix
 from fundops.syndication.term_sheets import equity_arrived
 from fundops.syndication.verification import VerifiedFacts, facts_of, term_sheet_for_code
 from fundops.uow import Actor, lock_row, unit_of_work
@@ -64,13 +64,13 @@ def require_bank(actor: Actor) -> None:
     """Lending operations are for bank organisations; others get 404 (no such object)."""
     org = db.session.get(Organisation, actor.organisation_id)
     if org is None or org.kind is not OrgKind.BANK:
-        raise NotFound("not found")
+        raise NotFound()
 
 
 def get_product(actor: Actor, product_id: int) -> LoanProduct:
     product = db.session.get(LoanProduct, require_id(product_id, "product_id"))
     if product is None or product.organisation_id != actor.organisation_id:
-        raise NotFound(f"product {product_id} not found")
+        raise NotFound()
     return product
 
 
@@ -78,10 +78,10 @@ def get_loan(actor: Actor, loan_id: int, *, write: bool = False) -> Loan:
     """A loan the actor's bank lends in (write: the lead bank's writers); else 404."""
     loan = db.session.get(Loan, int(loan_id))
     if loan is None:
-        raise NotFound(f"loan {loan_id} not found")
+        raise NotFound()
     banks = {s.bank_id for s in loan.shares} | {loan.lead_bank_id}
     if actor.organisation_id not in banks or (write and actor.organisation_id != loan.lead_bank_id):
-        raise NotFound(f"loan {loan_id} not found")
+        raise NotFound()
     if write:
         require_writer(actor)
     return loan
@@ -99,6 +99,8 @@ class LoanCheck:
     """The bank's check of a loan: verified facts, headroom terms, equity condition.
 
     ``other_reservations`` are the other loans' reservations on the round, amounts only.
+    ``status_problem`` / ``equity_problem`` are the (code, params) of what holds the loan
+    back (see :mod:`fundops.syndication.refusals`); ``status_reason`` is the English text.
     """
 
     facts: VerifiedFacts
@@ -108,15 +110,8 @@ class LoanCheck:
     status_ok: bool
     status_reason: str | None
     drawn: Decimal
-
-
-def _status_check(ts: TermSheet, product: LoanProduct) -> tuple[bool, str | None]:
-    if ts.status in DEAD_STATUSES:
-        return False, f"the term sheet is {ts.status.value}"
-    if STATUS_RANK[ts.status] < STATUS_RANK[product.required_status]:
-        return False, (f"the term sheet is {ts.status.value}; the product requires at least "
-                       f"{product.required_status.value}")
-    return True, None
+    status_problem: Reason | None = None
+    equity_problem: Reason | None = None
 
 
 def _equity(ts: TermSheet, product: LoanProduct, reservation: Decimal) -> EquityCheck:
@@ -144,9 +139,14 @@ def check_loan(actor: Actor, loan_id: int) -> LoanCheck:
     others = tuple(db.session.scalars(sa.select(Loan.reserved_amount).where(
         Loan.term_sheet_id == ts.id, Loan.id != loan.id, Loan.reserved_amount > 0)
         .order_by(Loan.id)))
-    ok, reason = _status_check(ts, product)
-    return LoanCheck(facts, room, _equity(ts, product, own or loan.requested_amount), others,
-                     ok, reason, drawn_amount(loan.id))
+    problem = status_problem(ts, product)
+    reservation = own or loan.requested_amount
+    equity = _equity(ts, product, reservation)
+    return LoanCheck(facts, room, equity, others, problem is None,
+                     str(ConflictError(problem[0], **problem[1])) if problem else None,
+                     drawn_amount(loan.id), problem,
+                     equity_problem(ts, product, equity, max(ZERO, facts.equity_arrived),
+                                    reservation))
 
 
 def apply_for_loan(actor: Actor, *, code: str, product_id: int, amount: object,
@@ -161,25 +161,25 @@ def apply_for_loan(actor: Actor, *, code: str, product_id: int, amount: object,
     require_writer(actor)
     product = get_product(actor, product_id)
     if not product.active:
-        raise ValidationError("product_id", "the product is no longer offered")
+        raise ValidationError("product_id", "loan_product_inactive")
     ts = term_sheet_for_code(code)
     if ts.currency != product.currency:
-        raise ValidationError("product_id", f"the product lends {product.currency}, the round "
-                                            f"is in {ts.currency}")
+        raise ValidationError("product_id", "loan_product_currency",
+                              product_currency=product.currency, currency=ts.currency)
     total = parse_amount(amount, "amount")
     shares: list[LoanShare] = []
     for i, (bank_id, part) in enumerate(partners):
         field = f"partners[{i}]"
         bank = db.session.get(Organisation, require_id(bank_id, field))
         if bank is None or bank.kind is not OrgKind.BANK or bank.id == actor.organisation_id:
-            raise ValidationError(field, "is not another bank")
+            raise ValidationError(field, "loan_not_another_bank")
         if any(s.bank_id == bank.id for s in shares):
-            raise ValidationError(field, "bank listed twice")
+            raise ValidationError(field, "loan_bank_listed_twice")
         shares.append(LoanShare(bank_id=bank.id, is_lead=False, amount=parse_amount(part, field)))
     own = total - sum((s.amount for s in shares), ZERO)
     if own <= 0:
-        raise ValidationError("partners", f"the partners' shares leave nothing of {total} "
-                                          "for the lead bank")
+        raise ValidationError("partners", "loan_partners_leave_nothing",
+                              amount=Money(total, ts.currency))
     due = require_date(first_due_on, "first_due_on") if first_due_on not in (None, "") else None
     with unit_of_work():
         loan = Loan(term_sheet_id=ts.id, product_id=product.id, lead_bank_id=actor.organisation_id,
@@ -207,13 +207,14 @@ def approve_loan(actor: Actor, loan_id: int, note: str = "") -> Loan:
     """
     loan = get_loan(actor, loan_id, write=True)
     if len(str(note or "")) > 500:
-        raise ValidationError("note", "is longer than 500 characters")
+        raise ValidationError("note", "too_long", max_len=500)
     if loan.status is not LoanStatus.APPLIED:
-        raise ConflictError(f"loan {loan.id} is {loan.status.value}, not awaiting a decision")
+        raise ConflictError("loan_not_awaiting_decision", loan_id=loan.id, status=loan.status)
     ts, product = loan.term_sheet, loan.product
-    ok, reason = _status_check(ts, product)
-    if not ok:
-        raise ConflictError(f"cannot approve: {reason}")
+    problem = status_problem(ts, product)
+    if problem is not None:
+        code, params = with_prefix(problem, "loan_approve_")
+        raise ConflictError(code, **params)
     amount = loan.requested_amount
     rate = _price(product)
     # in integer fen: SQL arithmetic on the stored BIGINT, no type guessing on the literals
@@ -234,9 +235,11 @@ def approve_loan(actor: Actor, loan_id: int, note: str = "") -> Loan:
         if moved != 1:  # nothing was written; the unit of work rolls back on the raise
             reserved = db.session.scalar(sa.select(TermSheet.reserved_amount).where(
                 TermSheet.id == ts.id).execution_options(populate_existing=True)) or ZERO
+            cur = ts.currency
             raise ConflictError(
-                f"cannot approve {amount}: the round's limit for this product is {limit} and "
-                f"banks have reserved {reserved}, leaving {max(ZERO, limit - reserved)}")
+                "loan_approve_beyond_headroom", amount=Money(amount, cur),
+                limit=Money(limit, cur), reserved=Money(reserved, cur),
+                left=Money(max(ZERO, limit - reserved), cur))
         taken = db.session.execute(
             sa.update(Loan).where(Loan.id == loan.id, Loan.status == LoanStatus.APPLIED)
             .values(status=LoanStatus.APPROVED, reserved_amount=amount, annual_rate=rate,
@@ -244,7 +247,7 @@ def approve_loan(actor: Actor, loan_id: int, note: str = "") -> Loan:
                     decision_note=str(note or "")[:500])
             .execution_options(synchronize_session=False)).rowcount
         if taken != 1:
-            raise ConflictError(f"loan {loan.id} was decided by someone else meanwhile")
+            raise ConflictError("loan_decided_meanwhile", loan_id=loan.id)
         rows = _schedule(loan, product, amount, rate)
         db.session.add_all(rows)
         record_by(actor, "loan.approve", "loan", loan.id, {
@@ -284,9 +287,9 @@ def decline_loan(actor: Actor, loan_id: int, note: str) -> Loan:
     loan = get_loan(actor, loan_id, write=True)
     reason = str(note or "").strip()
     if not reason:
-        raise ValidationError("note", "say why the application is declined")
+        raise ValidationError("note", "loan_decline_reason_required")
     if len(reason) > 500:
-        raise ValidationError("note", "is longer than 500 characters")
+        raise ValidationError("note", "too_long", max_len=500)
     with unit_of_work():
         taken = db.session.execute(
             sa.update(Loan).where(Loan.id == loan.id, Loan.status == LoanStatus.APPLIED)
@@ -294,7 +297,7 @@ def decline_loan(actor: Actor, loan_id: int, note: str) -> Loan:
                     decision_note=reason)
             .execution_options(synchronize_session=False)).rowcount
         if taken != 1:
-            raise ConflictError(f"loan {loan.id} is no longer awaiting a decision")
+            raise ConflictError("loan_no_longer_awaiting_decision", loan_id=loan.id)
         record_by(actor, "loan.decline", "loan", loan.id, {}, reason=reason)
     db.session.refresh(loan)
     return loan
@@ -316,18 +319,22 @@ def disburse(actor: Actor, loan_id: int, *, amount: object, value_on: object,
         ts, product = loan.term_sheet, loan.product
         db.session.refresh(ts)
         if ts.status in DEAD_STATUSES:
-            raise ConflictError(f"disbursement blocked: the term sheet is {ts.status.value}")
+            raise ConflictError("loan_disburse_term_sheet_dead", status=ts.status)
         if loan.status not in LIVE:
-            raise ConflictError(f"loan {loan.id} is {loan.status.value}; only approved loans "
-                                "disburse")
-        drawn = drawn_amount(loan.id)
+            raise ConflictError("loan_disburse_not_approved", loan_id=loan.id, status=loan.status)
+        drawn, cur = drawn_amount(loan.id), loan.currency
         if drawn + paid > loan.reserved_amount:
-            raise ConflictError(f"disbursement of {paid} would bring the loan to {drawn + paid}, "
-                                f"beyond its reservation {loan.reserved_amount}")
+            raise ConflictError("loan_disburse_beyond_reservation", amount=Money(paid, cur),
+                                total=Money(drawn + paid, cur),
+                                reserved=Money(loan.reserved_amount, cur))
         equity = _equity(ts, product, loan.reserved_amount)
         if drawn + paid > equity.allowed:
-            raise ConflictError(f"equity condition not met: {equity.reason}; already disbursed "
-                                f"{drawn}, so at most {max(ZERO, equity.allowed - drawn)} now")
+            problem = equity_problem(ts, product, equity, max(ZERO, equity_arrived(ts.id)),
+                                     loan.reserved_amount)
+            assert problem is not None  # not met: allowed < reservation
+            code, params = with_prefix(problem, "loan_disburse_", drawn=Money(drawn, cur),
+                                       room=Money(max(ZERO, equity.allowed - drawn), cur))
+            raise ConflictError(code, **params)
         entry = LoanEntry(loan_id=loan.id, kind=LoanEntryKind.DISBURSEMENT, value_on=when,
                           amount=paid, currency=loan.currency, memo=str(memo or "")[:500],
                           recorded_by_id=actor.user_id)
@@ -353,17 +360,17 @@ def record_repayment(actor: Actor, loan_id: int, *, principal: object, interest:
     if subsidy not in (None, ""):
         parts.append((LoanEntryKind.SUBSIDY_RECEIVED, parse_amount(subsidy, "subsidy")))
     if not any(amount for _, amount in parts):
-        raise ValidationError("principal", "give a principal, interest or subsidy amount")
+        raise ValidationError("principal", "loan_repayment_empty")
     with unit_of_work():
         lock_row(Loan, loan.id)
         db.session.refresh(loan)
         if loan.status is not LoanStatus.ACTIVE:  # after a default, money back is a recovery
-            raise ConflictError(f"loan {loan.id} is {loan.status.value}; repayments go on "
-                                "active loans (record a recovery after a default)")
+            raise ConflictError("loan_repay_not_active", loan_id=loan.id, status=loan.status)
         outstanding = outstanding_principal(loan.id)
         if parts[0][1] > outstanding:
-            raise ValidationError("principal",
-                                  f"{parts[0][1]} exceeds the outstanding {outstanding}")
+            raise ValidationError("principal", "loan_principal_beyond_outstanding",
+                                  amount=Money(parts[0][1], loan.currency),
+                                  outstanding=Money(outstanding, loan.currency))
         entries = [LoanEntry(loan_id=loan.id, kind=kind, value_on=when, amount=amount,
                              currency=loan.currency, recorded_by_id=actor.user_id)
                    for kind, amount in parts if amount]

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from fundops.audit import record_by
 from fundops.errors import ConflictError, NotFound, ValidationError
 from fundops.extensions import db
-from fundops.money import parse_amount
+from fundops.money import Money, parse_amount
 from fundops.portfolio.services import require_date, require_text
 from fundops.syndication.enums import LoanEntryKind, LoanStatus
 from fundops.syndication.lending import get_loan, outstanding_principal
@@ -51,8 +51,7 @@ def mark_overdue(actor: Actor, loan_id: int, *, amount: object, value_on: object
     with unit_of_work():
         _lock(loan)
         if loan.status is not LoanStatus.ACTIVE:
-            raise ConflictError(f"loan {loan.id} is {loan.status.value}; only active loans "
-                                "fall due")
+            raise ConflictError("loan_overdue_not_active", loan_id=loan.id, status=loan.status)
         entry = _entry(loan, LoanEntryKind.OVERDUE, when, due, memo, actor)
         db.session.flush()
         record_by(actor, "loan.overdue", "loan", loan.id, {"amount": due, "value_on": when})
@@ -67,11 +66,10 @@ def declare_default(actor: Actor, loan_id: int, *, value_on: object, reason: str
     with unit_of_work():
         _lock(loan)
         if loan.status is not LoanStatus.ACTIVE:
-            raise ConflictError(f"loan {loan.id} is {loan.status.value}; only active loans "
-                                "default")
+            raise ConflictError("loan_default_not_active", loan_id=loan.id, status=loan.status)
         outstanding = outstanding_principal(loan.id)
         if outstanding <= 0:
-            raise ConflictError(f"loan {loan.id} has no principal outstanding")
+            raise ConflictError("loan_nothing_outstanding", loan_id=loan.id)
         entry = _entry(loan, LoanEntryKind.DEFAULT, when, outstanding, why, actor)
         loan.status = LoanStatus.DEFAULTED
         db.session.flush()
@@ -90,12 +88,13 @@ def write_off(actor: Actor, loan_id: int, *, amount: object, value_on: object,
     with unit_of_work():
         _lock(loan)
         if loan.status is not LoanStatus.DEFAULTED:
-            raise ConflictError(f"loan {loan.id} is {loan.status.value}; write off defaulted "
-                                "loans")
+            raise ConflictError("loan_write_off_not_defaulted", loan_id=loan.id,
+                                status=loan.status)
         outstanding = outstanding_principal(loan.id)
         if part > outstanding:
-            raise ValidationError("amount",
-                                  f"{part} exceeds the outstanding principal {outstanding}")
+            raise ValidationError("amount", "loan_write_off_beyond_outstanding",
+                                  amount=Money(part, loan.currency),
+                                  outstanding=Money(outstanding, loan.currency))
         entry = _entry(loan, LoanEntryKind.WRITE_OFF, when, part, why, actor)
         if part == outstanding:
             loan.status = LoanStatus.WRITTEN_OFF
@@ -119,8 +118,8 @@ def record_recovery(actor: Actor, loan_id: int, *, amount: object, value_on: obj
     with unit_of_work():
         _lock(loan)
         if loan.status not in (LoanStatus.DEFAULTED, LoanStatus.WRITTEN_OFF):
-            raise ConflictError(f"loan {loan.id} is {loan.status.value}; recoveries follow a "
-                                "default")
+            raise ConflictError("loan_recovery_not_defaulted", loan_id=loan.id,
+                                status=loan.status)
         entry = _entry(loan, LoanEntryKind.RECOVERY, when, got, memo, actor)
         db.session.flush()
         parts = share_recovery(loan, entry)
@@ -145,16 +144,16 @@ def add_warrant(actor: Actor, loan_id: int, *, holder_name: str, window_from: ob
     coverage defaults to the product's, the exercise price to the round's price."""
     loan = get_loan(actor, loan_id, write=True)
     if loan.status not in (LoanStatus.APPROVED, LoanStatus.ACTIVE):
-        raise ConflictError(f"loan {loan.id} is {loan.status.value}; warrants go on approved loans")
+        raise ConflictError("warrant_loan_not_live", loan_id=loan.id, status=loan.status)
     cover = (parse_amount(coverage, "coverage", places=8) if coverage not in (None, "")
              else loan.product.warrant_coverage)
     if not 0 < cover <= 1:
-        raise ValidationError("coverage", "give a fraction of the loan above 0 and at most 1")
+        raise ValidationError("coverage", "warrant_coverage_range")
     price = (parse_amount(exercise_price, "exercise_price", places=4)
              if exercise_price not in (None, "") else loan.term_sheet.price_per_share)
     start, end = require_date(window_from, "window_from"), require_date(window_to, "window_to")
     if end < start:
-        raise ValidationError("window_to", f"{end} is before the window opens on {start}")
+        raise ValidationError("window_to", "warrant_window_not_open", on=end, start=start)
     with unit_of_work():
         warrant = Warrant(loan_id=loan.id, holder_name=require_text(holder_name, "holder_name"),
                           coverage=cover, exercise_price=price, window_from=start, window_to=end,
@@ -172,11 +171,11 @@ def get_warrant(actor: Actor, warrant_id: int, *, write: bool = False) -> Warran
     """A warrant on a loan the actor's bank lends in (write: the lead bank); else 404."""
     warrant = db.session.get(Warrant, int(warrant_id))
     if warrant is None:
-        raise NotFound(f"warrant {warrant_id} not found")
+        raise NotFound()
     try:
         get_loan(actor, warrant.loan_id, write=write)
     except NotFound:
-        raise NotFound(f"warrant {warrant_id} not found") from None
+        raise NotFound() from None
     return warrant
 
 
@@ -184,15 +183,17 @@ def close_warrant(actor: Actor, warrant_id: int, *, outcome: str, on: object) ->
     """Record a warrant's exercise (within its window) or expiry (after it opened)."""
     warrant = get_warrant(actor, warrant_id, write=True)
     if outcome not in ("exercised", "expired"):
-        raise ValidationError("outcome", "is exercised or expired")
+        raise ValidationError("outcome", "warrant_bad_outcome")
     when = require_date(on, "on")
     if warrant.status != "open":
-        raise ConflictError(f"warrant {warrant.id} is already {warrant.status}")
+        if warrant.status == "exercised":
+            raise ConflictError("warrant_already_exercised", warrant_id=warrant.id)
+        raise ConflictError("warrant_already_expired", warrant_id=warrant.id)
     if outcome == "exercised" and not warrant.window_from <= when <= warrant.window_to:
-        raise ValidationError("on", f"{when} is outside the exercise window "
-                                    f"{warrant.window_from}..{warrant.window_to}")
+        raise ValidationError("on", "warrant_outside_window", on=when, start=warrant.window_from,
+                              end=warrant.window_to)
     if outcome == "expired" and when < warrant.window_from:
-        raise ValidationError("on", f"{when} is before the window opens on {warrant.window_from}")
+        raise ValidationError("on", "warrant_window_not_open", on=when, start=warrant.window_from)
     with unit_of_work():
         warrant.status, warrant.closed_on = outcome, when
         record_by(actor, f"warrant.{outcome}", "loan", warrant.loan_id,

@@ -15,6 +15,7 @@ import copy
 from collections.abc import Mapping
 from typing import Any
 
+from fundops.messages import MESSAGES
 from fundops.syndication import api_json as J
 from fundops.syndication import pool_api_json as P
 from fundops.syndication.api_json import MAX_ID, Field
@@ -136,8 +137,10 @@ CLAIM = {"id": I, "pool_id": I, "loan_id": I, "company_id": I, "claimed_on": D,
                             "returned": {**A, "description": "handed back by recoveries"}}))}
 
 SCHEMAS: dict[str, Schema] = {
-    "Error": obj({"error": {"type": "string", "enum": ["unauthorized", "forbidden", "not_found",
-                                                      "conflict", "invalid", "http_error"]},
+    "Error": obj({"error": {"type": "string", "description": "a stable code: the HTTP-level "
+                            "ones, or a registered message code (a 409 or 422 names the rule)",
+                            "enum": sorted({"unauthorized", "forbidden", "not_found",
+                                            "conflict", "invalid", "http_error"} | set(MESSAGES))},
                   "message": S, "field": {"type": "string", "description": "422 only"}},
                  optional=("field",)),
     "TermSheet": obj(TERM_SHEET),

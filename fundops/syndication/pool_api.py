@@ -86,7 +86,7 @@ def pool_enrolment(pool_id: int) -> Response:
 def _enrol(actor: Actor, pool_id: int) -> Response:
     data = parse_body(P.ENROLMENT)
     _usable(lambda: lending.get_loan(actor, data["loan_id"], write=True), "loan_id",
-            "is not a loan your bank leads")
+            "syn_not_your_loan")
     row = pools.enrol_loan(actor, pool_id, data["loan_id"], data["on"])
     position = pools.pool_position(actor, pool_id)
     return _reply(P.enrolment_json(row) | {

@@ -17,6 +17,7 @@ from wtforms import Form, FormField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from fundops.errors import ValidationError
+from fundops.i18n import localise
 from fundops.portfolio.forms import AmountField, MultiCheckboxField, option
 from fundops.syndication.forms import (
     FixedLines,
@@ -97,12 +98,12 @@ class PoolForm(FlaskForm):
         if match is None:
             return False
         if match.group(1) == "member_bank_ids":
-            self.member_bank_ids.errors = [*self.member_bank_ids.errors, exc.message]
+            self.member_bank_ids.errors = [*self.member_bank_ids.errors, localise(exc)]
             return True
         key = "parties"
         if match.group(2) is not None:
             key = f"parties-{_lines(self.parties)[int(match.group(2))][0]}"
-        self.line_errors.setdefault(key, []).append(exc.message)
+        self.line_errors.setdefault(key, []).append(localise(exc))
         return True
 
 

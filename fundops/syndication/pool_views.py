@@ -19,7 +19,7 @@ from flask_login import current_user, login_required
 from fundops.auth.current import current_actor
 from fundops.auth.models import OrgKind
 from fundops.errors import ConflictError, NotFound, ValidationError
-from fundops.i18n import format_money, unit_label
+from fundops.i18n import format_money, localise, unit_label
 from fundops.portfolio.access import require_writer
 from fundops.portfolio.forms import option
 from fundops.syndication import lending, pool_forms, pools, queries
@@ -46,7 +46,7 @@ def _is_manager_kind() -> bool:
     """Whether the caller's organisation may run pools; banks are members; others 404."""
     kind = current_user.organisation.kind
     if kind not in pools.MANAGER_KINDS and kind is not OrgKind.BANK:
-        raise NotFound("not found")
+        raise NotFound()
     return kind in pools.MANAGER_KINDS
 
 
@@ -161,7 +161,7 @@ def pool_enrolment(pool_id: int) -> Any:
     actor = current_actor()
     pool = pools.get_pool(actor, pool_id)
     if pool.organisation_id == actor.organisation_id:
-        raise NotFound("not found")  # the manager reads the pool but enrols nothing
+        raise NotFound()  # the manager reads the pool but enrols nothing
     require_writer(actor)
     form = pool_forms.EnrolForm(prefix="enrol")
     chosen = form.loan_id.data
@@ -175,7 +175,7 @@ def pool_enrolment(pool_id: int) -> Any:
         except ValidationError as exc:
             _attach(form, exc)
         except ConflictError as exc:
-            form.form_errors.append(_("Enrolment refused: %(reason)s", reason=exc.message))
+            form.form_errors.append(_("Enrolment refused: %(reason)s", reason=localise(exc)))
             return _pool_page(actor, pool.id, {"enrol": form}, 409)
         else:
             flash(_("Loan enrolled in the pool."), "success")

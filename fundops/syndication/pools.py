@@ -19,10 +19,17 @@ import sqlalchemy as sa
 
 from fundops.audit import record_by
 from fundops.auth.models import Organisation, OrgKind
-from fundops.calc.loss_sharing import Party, Scheme, leverage_check, share_loss, split_recovery
+from fundops.calc.loss_sharing import (
+    Party,
+    Scheme,
+    SchemeError,
+    leverage_check,
+    share_loss,
+    split_recovery,
+)
 from fundops.errors import ConflictError, NotFound, ValidationError
 from fundops.extensions import db
-from fundops.money import parse_amount, validate_currency
+from fundops.money import Money, parse_amount, validate_currency
 from fundops.portfolio.access import require_writer
 from fundops.portfolio.services import require_date, require_id, require_text
 from fundops.syndication.enums import LoanEntryKind, LoanStatus
@@ -49,7 +56,7 @@ def require_manager(actor: Actor) -> Organisation:
     """The actor's organisation if it may run pools (404 otherwise, like any hidden object)."""
     org = db.session.get(Organisation, actor.organisation_id)
     if org is None or org.kind not in MANAGER_KINDS:
-        raise NotFound("not found")
+        raise NotFound()
     return org
 
 
@@ -58,9 +65,9 @@ def get_pool(actor: Actor, pool_id: int, *, manage: bool = False) -> RiskPool:
     bank); 404 otherwise."""
     pool = db.session.get(RiskPool, int(pool_id))
     if pool is None:
-        raise NotFound(f"pool {pool_id} not found")
+        raise NotFound()
     if pool.organisation_id != actor.organisation_id and (manage or not _member(pool.id, actor)):
-        raise NotFound(f"pool {pool_id} not found")
+        raise NotFound()
     return pool
 
 
@@ -106,21 +113,21 @@ def create_pool(actor: Actor, *, name: str, parties: Iterable[Mapping[str, objec
     try:
         Scheme(name, tuple(Party(r.name, r.role, r.share, r.cap)  # type: ignore[arg-type]
                            for r in rows))
-    except ValueError as exc:
-        raise ValidationError("parties", str(exc)) from None
+    except SchemeError as exc:
+        raise ValidationError("parties", exc.code, **exc.params) from None
     banks = []
     for i, bank_id in enumerate(member_bank_ids):
         bank = db.session.get(Organisation, require_id(bank_id, f"member_bank_ids[{i}]"))
         if bank is None or bank.kind is not OrgKind.BANK:
-            raise ValidationError(f"member_bank_ids[{i}]", "is not a bank")
+            raise ValidationError(f"member_bank_ids[{i}]", "pool_not_a_bank")
         banks.append(bank.id)
     k = None if leverage_k in (None, "") else parse_amount(leverage_k, "leverage_k", places=8)
     title = require_text(name, "name", 200)
     if db.session.scalar(sa.select(RiskPool.id).where(RiskPool.organisation_id == org.id,
                                                       RiskPool.name == title)):
-        raise ValidationError("name", f"you already run a pool named {title}")
+        raise ValidationError("name", "pool_name_taken", name=title)
     if len(str(source or "")) > 500:
-        raise ValidationError("source", "is longer than 500 characters")
+        raise ValidationError("source", "too_long", max_len=500)
     pool = RiskPool(organisation_id=org.id, name=title,
                     currency=validate_currency(currency), leverage_k=k,
                     cap_per_loan=money(cap_per_loan, "cap_per_loan"),
@@ -179,15 +186,16 @@ def enrol_loan(actor: Actor, pool_id: int, loan_id: int, on: object) -> RiskPool
     pool = get_pool(actor, pool_id)
     loan = get_loan(actor, loan_id, write=True)
     if not _member(pool.id, actor):
-        raise NotFound(f"pool {pool_id} not found")
+        raise NotFound()
     if loan.status not in (LoanStatus.APPROVED, LoanStatus.ACTIVE):
-        raise ConflictError(f"loan {loan.id} is {loan.status.value}; enrol approved loans")
+        raise ConflictError("pool_enrol_not_approved", loan_id=loan.id, status=loan.status)
     if loan.currency != pool.currency:
-        raise ValidationError("loan_id", f"the loan is in {loan.currency}, the pool in {pool.currency}")
+        raise ValidationError("loan_id", "pool_enrol_currency", currency=loan.currency,
+                              pool_currency=pool.currency)
     when = require_date(on, "on")
     if db.session.scalar(sa.select(RiskPoolEnrolment.id).where(
             RiskPoolEnrolment.loan_id == loan.id)):
-        raise ConflictError(f"loan {loan.id} is already enrolled in a pool")
+        raise ConflictError("pool_already_enrolled", loan_id=loan.id)
     amount = loan.reserved_amount
     enrolled = sa.type_coerce(RiskPool.enrolled_amount, sa.BigInteger)
     guard = [RiskPool.id == pool.id]
@@ -203,15 +211,16 @@ def enrol_loan(actor: Actor, pool_id: int, loan_id: int, on: object) -> RiskPool
             .values(enrolled_amount=enrolled + int(amount.scaleb(2)))
             .execution_options(synchronize_session=False)).rowcount
         if moved != 1:
-            raise ConflictError(f"the pool's leverage cap {pool.leverage_k} × balance "
-                                f"{balance(pool.id)} leaves no room for {amount}")
+            raise ConflictError("pool_leverage_no_room", k=pool.leverage_k,
+                                balance=Money(balance(pool.id), pool.currency),
+                                amount=Money(amount, pool.currency))
         row = RiskPoolEnrolment(pool_id=pool.id, loan_id=loan.id, amount=amount,
                                 enrolled_on=when, enrolled_by_id=actor.user_id)
         db.session.add(row)
         try:
             db.session.flush()
         except sa.exc.IntegrityError:  # enrolled by a concurrent request a moment ago
-            raise ConflictError(f"loan {loan.id} is already enrolled in a pool") from None
+            raise ConflictError("pool_already_enrolled", loan_id=loan.id) from None
         record_by(actor, "risk_pool.enrol", "risk_pool", pool.id, {"loan_id": loan.id,
                                                                    "amount": amount})
     db.session.expire(pool)
@@ -224,21 +233,22 @@ def file_claim(actor: Actor, loan_id: int, on: object) -> RiskPoolClaim:
     enrolment = db.session.scalar(sa.select(RiskPoolEnrolment).where(
         RiskPoolEnrolment.loan_id == loan.id))
     if enrolment is None:
-        raise ConflictError(f"loan {loan.id} is not enrolled in a pool")
+        raise ConflictError("pool_claim_not_enrolled", loan_id=loan.id)
     if loan.status not in (LoanStatus.DEFAULTED, LoanStatus.WRITTEN_OFF):
-        raise ConflictError(f"loan {loan.id} is {loan.status.value}; claims follow a default")
+        raise ConflictError("pool_claim_not_defaulted", loan_id=loan.id, status=loan.status)
     pool = db.session.get(RiskPool, enrolment.pool_id)
     assert pool is not None
     when = require_date(on, "on")
     default_row = db.session.scalar(sa.select(LoanEntry).where(
         LoanEntry.loan_id == loan.id, LoanEntry.kind == LoanEntryKind.DEFAULT))
     if default_row is not None and when < default_row.value_on:
-        raise ValidationError("on", f"{when} is before the default on {default_row.value_on}")
+        raise ValidationError("on", "pool_claim_before_default", on=when,
+                              default_on=default_row.value_on)
     with unit_of_work():
         lock_row(RiskPool, pool.id)  # claims on this pool queue: balance and caps stay true
         lock_row(Loan, loan.id)
         if db.session.scalar(sa.select(RiskPoolClaim.id).where(RiskPoolClaim.loan_id == loan.id)):
-            raise ConflictError(f"loan {loan.id} already has a claim")
+            raise ConflictError("pool_claim_exists", loan_id=loan.id)
         defaulted = default_row.amount if default_row is not None else ZERO
         recovered = recoveries(loan.id)  # every recovery recorded so far, whatever its date
         room, binding_of = _pool_room(pool, loan, when)

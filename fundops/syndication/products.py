@@ -32,7 +32,7 @@ def _fraction(value: object, field: str, upper: Decimal = ONE, *, optional: bool
         return None
     rate = parse_amount(value, field, places=8, allow_zero=True)
     if rate > upper:
-        raise ValidationError(field, f"{rate} is a fraction and cannot exceed {upper}")
+        raise ValidationError(field, "syn_fraction_too_high", value=rate, upper=upper)
     return rate
 
 
@@ -50,12 +50,12 @@ def create_product(actor: Actor, *, name: str, alpha: object, beta: object, cap_
     fixed = _fraction(fixed_rate, "fixed_rate", optional=True)
     extra = _fraction(spread, "spread", optional=True)
     if kind is RateType.FIXED and fixed is None:
-        raise ValidationError("fixed_rate", "is required for a fixed-rate product")
+        raise ValidationError("fixed_rate", "product_fixed_rate_required")
     if kind is RateType.LPR_SPREAD and extra is None:
-        raise ValidationError("spread", "is required for an LPR + spread product")
+        raise ValidationError("spread", "product_spread_required")
     status = parse_enum(TermSheetStatus, required_status, "required_status")
     if status in (TermSheetStatus.LAPSED, TermSheetStatus.CANCELLED):
-        raise ValidationError("required_status", "must be a live status")
+        raise ValidationError("required_status", "product_status_not_live")
     months = require_int(tenor_months, "tenor_months", 1, 360)
     product = LoanProduct(
         organisation_id=actor.organisation_id, name=require_text(name, "name", 200),

@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from fundops.audit import record_by
 from fundops.errors import NotFound, ValidationError
 from fundops.extensions import db
-from fundops.money import parse_amount, validate_currency
+from fundops.money import Money, parse_amount, validate_currency
 from fundops.portfolio.access import get_company, get_fund, require_writer
 from fundops.portfolio.enums import CashFlowKind, Instrument
 from fundops.portfolio.ledger import CashFlow, Investment
@@ -57,7 +57,7 @@ def _rate(value: object, field: str, upper: Decimal | None = None) -> Decimal | 
         return None
     rate = parse_amount(value, field, places=8, allow_zero=True)
     if upper is not None and rate > upper:
-        raise ValidationError(field, f"{rate} is above {upper}")
+        raise ValidationError(field, "syn_fraction_too_high", value=rate, upper=upper)
     return rate
 
 
@@ -72,10 +72,10 @@ def get_term_sheet(actor: Actor, term_sheet_id: int, *, write: bool = False) -> 
     """
     ts = db.session.get(TermSheet, term_sheet_id)
     if ts is None:
-        raise NotFound(f"term sheet {term_sheet_id} not found")
+        raise NotFound()
     owner = ts.organisation_id == actor.organisation_id
     if not owner and (write or not _in_syndicate(actor.organisation_id, ts.id)):
-        raise NotFound(f"term sheet {term_sheet_id} not found")
+        raise NotFound()
     if write:
         require_writer(actor)
     return ts
@@ -139,14 +139,15 @@ def create_term_sheet(actor: Actor, *, company_id: int, lead_fund_id: int, round
     if not _own_company(actor, company.id, company.created_by_organisation_id):
         # seeing a company as an LP, or as a syndicate member, is not enough to put it in a
         # term sheet: that would show it to the syndicate (and their syndicates in turn)
-        raise ValidationError("company_id", "is not a company you registered or your funds "
-                                            "invested in")
+        raise ValidationError("company_id", "term_sheet_company_not_own")
     cur = validate_currency(currency or fund.currency)
     size = parse_amount(round_size, "round_size")
     pre = parse_amount(pre_money, "pre_money")
     post = parse_amount(post_money, "post_money")
     if post != pre + size:
-        raise ValidationError("post_money", f"{post} is not pre-money {pre} + round size {size}")
+        raise ValidationError("post_money", "term_sheet_post_money_mismatch",
+                              post_money=Money(post, cur), pre_money=Money(pre, cur),
+                              round_size=Money(size, cur))
     lines = [TermSheetAllocation(fund_id=fund.id, investor_name=fund.name_zh, is_lead=True,
                                  amount=parse_amount(lead_amount, "lead_amount"), currency=cur)]
     for i, line in enumerate(co_investors):
@@ -157,16 +158,18 @@ def create_term_sheet(actor: Actor, *, company_id: int, lead_fund_id: int, round
             reg = str(line.fund_registration_no).strip()
             co_fund = db.session.scalar(sa.select(Fund).where(Fund.registration_no == reg))
             if co_fund is None:
-                raise ValidationError(field, f"no fund with filing number {reg}")
+                raise ValidationError(field, "term_sheet_no_fund_with_filing_no",
+                                      registration_no=reg)
             if co_fund.id == fund.id:
-                raise ValidationError(field, "the lead fund is already in the syndicate")
+                raise ValidationError(field, "term_sheet_lead_fund_twice")
         name = require_text(line.investor_name or (co_fund.name_zh if co_fund else ""), field, 200)
         lines.append(TermSheetAllocation(fund_id=co_fund.id if co_fund else None,
                                          investor_name=name, is_lead=False, amount=amount,
                                          currency=cur))
     allocated = sum((x.amount for x in lines), ZERO)
     if allocated > size:
-        raise ValidationError("co_investors", f"allocations {allocated} exceed the round {size}")
+        raise ValidationError("co_investors", "term_sheet_allocations_exceed_round",
+                              allocated=Money(allocated, cur), round_size=Money(size, cur))
     steps = []
     for i, t in enumerate(tranches):
         steps.append(TermSheetTranche(
@@ -174,12 +177,14 @@ def create_term_sheet(actor: Actor, *, company_id: int, lead_fund_id: int, round
             expected_on=_optional_date(t.get("expected_on"), f"tranches[{i}]"),
             condition=str(t.get("condition") or "")[:300]))
     if steps and sum((t.amount for t in steps), ZERO) != size:
-        raise ValidationError("tranches", f"tranches sum to {sum(t.amount for t in steps)}, "
-                                          f"not the round size {size}")
+        raise ValidationError("tranches", "term_sheet_tranches_not_round",
+                              total=Money(sum((t.amount for t in steps), ZERO), cur),
+                              round_size=Money(size, cur))
     signed = _optional_date(signed_on, "signed_on")
     stop = require_date(long_stop_on, "long_stop_on")
     if signed is not None and stop < signed:
-        raise ValidationError("long_stop_on", f"{stop} is before the signing date {signed}")
+        raise ValidationError("long_stop_on", "term_sheet_long_stop_before_signing",
+                              long_stop_on=stop, signed_on=signed)
     ts = TermSheet(
         organisation_id=actor.organisation_id, company_id=company.id, lead_fund_id=fund.id,
         round_name=require_text(round_name, "round_name", 50),
@@ -224,16 +229,16 @@ def change_status(actor: Actor, term_sheet_id: int, to_status: str, reason: str 
     ts = get_term_sheet(actor, term_sheet_id, write=True)
     target = parse_enum(TermSheetStatus, to_status, "status")
     if target is TermSheetStatus.FUNDED:
-        raise ValidationError("status", "funded is set by the system when the equity has arrived")
+        raise ValidationError("status", "term_sheet_funded_is_automatic")
     if target not in TERM_SHEET_TRANSITIONS[ts.status]:
-        raise ValidationError("status", f"a {ts.status.value} term sheet cannot become "
-                                         f"{target.value}")
+        raise ValidationError("status", "term_sheet_bad_transition", from_status=ts.status,
+                              to_status=target)
     when = _optional_date(signed_on, "signed_on") or ts.signed_on
     if target is TermSheetStatus.SIGNED and when is None:
-        raise ValidationError("signed_on", "give the signing date")
+        raise ValidationError("signed_on", "term_sheet_signing_date_required")
     note = str(reason or "").strip()[:500]
     if target in DEAD_STATUSES and not note:
-        raise ValidationError("reason", "say why the round lapsed or was cancelled")
+        raise ValidationError("reason", "term_sheet_lapse_reason_required")
     with unit_of_work():
         _set_status(ts, target, note, actor.user_id)
         if target is TermSheetStatus.SIGNED:
@@ -295,22 +300,22 @@ def link_investment(actor: Actor, term_sheet_id: int, allocation_id: int,
     ts = get_term_sheet(actor, term_sheet_id)
     alloc = _allocation(ts, allocation_id)
     if alloc.fund_id is None:
-        raise ValidationError("allocation_id", "an outside investor's payment is recorded "
-                                               "with evidence, not a ledger entry")
+        raise ValidationError("allocation_id", "funding_outside_needs_evidence")
     fund, _ = get_fund(actor, alloc.fund_id, write=True)
     entry = db.session.get(CashFlow, require_id(cash_flow_id, "cash_flow_id"))
     if entry is None or entry.fund_id != fund.id:
-        raise ValidationError("cash_flow_id", f"entry {cash_flow_id} is not in {fund.code}'s ledger")
+        raise ValidationError("cash_flow_id", "funding_entry_not_in_ledger",
+                              entry_id=cash_flow_id, fund=fund.code)
     if entry.kind is not CashFlowKind.INVESTMENT or entry.company_id != ts.company_id:
-        raise ValidationError("cash_flow_id", "is not an investment in the round's company")
+        raise ValidationError("cash_flow_id", "funding_entry_not_investment")
     if entry.reverses_id is not None or entry.amount <= 0:
-        raise ValidationError("cash_flow_id", "is a reversal: link the original entry (its "
-                                              "reversal is counted automatically)")
+        raise ValidationError("cash_flow_id", "funding_entry_is_reversal")
     if entry.currency != ts.currency:
-        raise ValidationError("cash_flow_id", f"is in {entry.currency}, the round in {ts.currency}")
+        raise ValidationError("cash_flow_id", "funding_entry_currency", currency=entry.currency,
+                              round_currency=ts.currency)
     if db.session.scalar(sa.select(TermSheetFunding.id).where(
             TermSheetFunding.cash_flow_id == entry.id)) is not None:
-        raise ValidationError("cash_flow_id", f"entry {entry.id} is already linked to a round")
+        raise ValidationError("cash_flow_id", "funding_entry_already_linked", entry_id=entry.id)
     return _add_funding(actor, ts, alloc, TermSheetFunding(
         allocation_id=alloc.id, source=FundingSource.LEDGER, cash_flow_id=entry.id,
         arrived_on=entry.value_on, amount=entry.amount, currency=entry.currency,
@@ -323,7 +328,7 @@ def record_outside_funding(actor: Actor, term_sheet_id: int, allocation_id: int,
     ts = get_term_sheet(actor, term_sheet_id, write=True)
     alloc = _allocation(ts, allocation_id)
     if alloc.fund_id is not None:
-        raise ValidationError("allocation_id", "a fund's payment is linked from its ledger")
+        raise ValidationError("allocation_id", "funding_fund_uses_ledger")
     return _add_funding(actor, ts, alloc, TermSheetFunding(
         allocation_id=alloc.id, source=FundingSource.EVIDENCE,
         evidence_ref=require_text(evidence_ref, "evidence_ref", 200),
@@ -334,7 +339,8 @@ def record_outside_funding(actor: Actor, term_sheet_id: int, allocation_id: int,
 def _allocation(ts: TermSheet, allocation_id: int) -> TermSheetAllocation:
     alloc = db.session.get(TermSheetAllocation, require_id(allocation_id, "allocation_id"))
     if alloc is None or alloc.term_sheet_id != ts.id:
-        raise ValidationError("allocation_id", f"allocation {allocation_id} is not in this round")
+        raise ValidationError("allocation_id", "funding_allocation_not_in_round",
+                              allocation_id=allocation_id)
     return alloc
 
 
@@ -344,18 +350,18 @@ def _add_funding(actor: Actor, ts: TermSheet, alloc: TermSheetAllocation,
         lock_row(TermSheet, ts.id)  # concurrent arrivals on this round queue here
         db.session.refresh(ts)
         if ts.status in DEAD_STATUSES or ts.status is TermSheetStatus.DRAFT:
-            raise ValidationError("term_sheet",
-                                  f"equity cannot arrive on a {ts.status.value} round")
+            raise ValidationError("term_sheet", "funding_round_not_open", status=ts.status)
         arrived = arrived_by_allocation(ts.id)
         after = arrived.get(alloc.id, ZERO) + funding.amount
         if after > alloc.amount:
-            raise ValidationError("amount", f"{alloc.investor_name} would have paid {after}, "
-                                            f"more than its allocation {alloc.amount}")
+            raise ValidationError("amount", "funding_beyond_allocation",
+                                  investor=alloc.investor_name, total=Money(after, ts.currency),
+                                  allocation=Money(alloc.amount, ts.currency))
         if funding.cash_flow_id is not None and db.session.scalar(
                 sa.select(TermSheetFunding.id).where(
                     TermSheetFunding.cash_flow_id == funding.cash_flow_id)) is not None:
-            raise ValidationError("cash_flow_id",
-                                  f"entry {funding.cash_flow_id} is already linked to a round")
+            raise ValidationError("cash_flow_id", "funding_entry_already_linked",
+                                  entry_id=funding.cash_flow_id)
         db.session.add(funding)
         total = sum(arrived.values(), ZERO) + funding.amount
         if total >= ts.round_size and ts.status is not TermSheetStatus.FUNDED:

@@ -56,9 +56,9 @@ def revoke_code(actor: Actor, term_sheet_id: int, code_id: int, reason: str = ""
     ts = get_term_sheet(actor, term_sheet_id, write=True)
     code = db.session.get(VerificationCode, int(code_id))
     if code is None or code.term_sheet_id != ts.id:
-        raise NotFound(f"code {code_id} not found")
+        raise NotFound()
     if code.revoked_at is not None:
-        raise ValidationError("code_id", "is already revoked")
+        raise ValidationError("code_id", "verification_code_revoked")
     with unit_of_work():
         code.revoked_at, code.revoked_by_id = utcnow(), actor.user_id
         record_by(actor, "verification_code.revoke", "term_sheet", ts.id,
@@ -70,7 +70,7 @@ def list_codes(actor: Actor, term_sheet_id: int) -> list[VerificationCode]:
     """The term sheet's codes (hint, dates, revocation) for its owner organisation, any role."""
     ts = get_term_sheet(actor, term_sheet_id)
     if ts.organisation_id != actor.organisation_id:
-        raise NotFound(f"term sheet {term_sheet_id} not found")
+        raise NotFound()
     return list(db.session.scalars(sa.select(VerificationCode).where(
         VerificationCode.term_sheet_id == ts.id).order_by(VerificationCode.id)))
 
@@ -80,7 +80,7 @@ def term_sheet_for_code(code: str) -> TermSheet:
     row = db.session.scalar(sa.select(VerificationCode).where(
         VerificationCode.code_hash == _hash(code), VerificationCode.revoked_at.is_(None)))
     if row is None:
-        raise NotFound("no term sheet for this verification code")
+        raise NotFound()
     ts = db.session.get(TermSheet, row.term_sheet_id)
     assert ts is not None
     return ts

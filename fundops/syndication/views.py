@@ -21,7 +21,8 @@ from flask_wtf import FlaskForm
 from fundops.approvals.web import submit_form
 from fundops.auth.current import current_actor
 from fundops.errors import ConflictError, NotFound, ValidationError
-from fundops.i18n import format_money, unit_label
+from fundops.i18n import format_money, localise, localise_message, unit_label
+from fundops.messages import MESSAGES
 from fundops.portfolio.access import list_companies, list_funds, require_writer
 from fundops.portfolio.forms import option
 from fundops.syndication import forms, lending, products, queries, term_sheets, verification
@@ -47,9 +48,9 @@ def _attach(form: FlaskForm, exc: ValidationError) -> None:
     """Show a service error on the field it names, or at the top of the form."""
     field = form._fields.get(exc.field)
     if field is not None and exc.field != "csrf_token":
-        field.errors = [*field.errors, exc.message]
+        field.errors = [*field.errors, localise(exc)]
     else:
-        form.form_errors.append(str(exc))
+        form.form_errors.append(localise(exc))
 
 
 def _status() -> int:
@@ -222,7 +223,7 @@ def code_revoke(term_sheet_id: int, code_id: int) -> Any:
         try:
             verification.revoke_code(actor, ts.id, code_id, form.reason.data or "")
         except ValidationError as exc:
-            problem = _("Code not revoked: %(reason)s", reason=exc.message)
+            problem = _("Code not revoked: %(reason)s", reason=localise(exc))
         else:
             flash(_("Verification code revoked."), "success")
             return redirect(url_for("syndication.term_sheet_detail", term_sheet_id=ts.id)
@@ -361,8 +362,12 @@ def _loan_page(actor: Actor, loan_id: int, posted: dict[str, Any] | None = None,
                       for name, (cls, when) in _LOAN_FORMS.items() if loan.status in when}
     page_forms.update(posted or {})
     schedule = queries.list_schedule(loan.id)
+    reasons = {name: localise_message(MESSAGES[problem[0]], problem[1]) if problem else None
+               for name, problem in (("status", check.status_problem),
+                                     ("equity", check.equity_problem))}
     return render_template(
         "syndication/loan_detail.html", loan=loan, check=check, forms=page_forms,
+        reasons=reasons,
         schedule=schedule, totals=queries.schedule_totals(schedule),
         entries=queries.list_loan_entries(loan.id),
         outstanding=lending.outstanding_principal(loan.id), own_org=actor.organisation_id,
@@ -387,7 +392,7 @@ def _loan_post(loan_id: int, name: str, action: Callable[[Actor, int, Any], Any]
         except ValidationError as exc:
             _attach(form, exc)
         except ConflictError as exc:
-            form.form_errors.append(refused % {"reason": exc.message})
+            form.form_errors.append(refused % {"reason": localise(exc)})
             return _loan_page(actor, loan.id, {name: form}, 409)
         else:
             flash(message, "success")
@@ -436,4 +441,4 @@ def loan_repayment(loan_id: int) -> Any:
 
     return _loan_post(loan_id, "repay", repay, _("Repayment recorded."), _("Refused: %(reason)s"))
 
-from fundops.syndication import event_views, pool_views  # noqa: F401  (their routes join bp)
+from fundops.syndication import event_views, pool_views, texts  # noqa: F401  (they join bp)

@@ -149,8 +149,8 @@ def test_pool_refusals_are_404_409_422_and_write_nothing(app: Flask) -> None:
     before = counts()
     # enrolment beyond leverage: 300万 + 200万 0.01 > 5 × 100万
     body = refused(b.post(pool_url + "/enrolments", {"loan_id": big.id, "on": "2024-07-11"}),
-                   409)
-    assert "leaves no room" in body["message"]
+                   409, code="pool_leverage_no_room")
+    assert "200.00" in body["message"]
     assert db.session.get(RiskPool, pool["id"]).enrolled_amount == 3_000_000  # type: ignore[union-attr]
     refused(b.post(pool_url + "/enrolments", {"loan_id": small.id, "on": "2024-07-11"}), 409)
     refused(b.post(pool_url + "/enrolments", {"loan_id": applied.id, "on": "2024-07-11"}), 409)
@@ -271,8 +271,9 @@ def test_credit_events_and_warrants_over_http(app: Flask) -> None:
     closed = check(doc, b.post(f"/warrants/{warrant['id']}/close", {
         "outcome": "exercised", "on": "2026-05-20"}), 200, "Warrant")
     assert (closed["status"], closed["closed_on"]) == ("exercised", "2026-05-20")
-    assert "already exercised" in refused(b.post(f"/warrants/{warrant['id']}/close", {
-        "outcome": "expired", "on": "2027-07-01"}), 409)["message"]
+    assert refused(b.post(f"/warrants/{warrant['id']}/close", {
+        "outcome": "expired", "on": "2027-07-01"}), 409,
+        code="warrant_already_exercised")["message"]
     expired = b.post(f"/warrants/{other['id']}/close", {"outcome": "expired",
                                                         "on": "2025-07-01"}).get_json()
     assert expired["status"] == "expired"

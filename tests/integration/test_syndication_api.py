@@ -19,6 +19,7 @@ from flask import Flask
 from fundops.auth.accounts import issue_token
 from fundops.auth.models import User
 from fundops.extensions import db
+from fundops.messages import MESSAGES
 from fundops.portfolio import ledger_services as ledger
 from fundops.portfolio import services
 from fundops.syndication import lending, loan_events, pools, verification
@@ -109,11 +110,17 @@ def check(doc: dict[str, Any], response: Any, status: int, schema: str) -> dict[
     return body  # type: ignore[no-any-return]
 
 
-def refused(response: Any, status: int, field: str | None = None) -> dict[str, Any]:
+def refused(response: Any, status: int, field: str | None = None,
+            code: str | None = None) -> dict[str, Any]:
+    """The refusal's status, field and ``error`` code: ``code`` when given, else the
+    generic one of 404/403, else any registered message code."""
     assert response.status_code == status, response.get_data(as_text=True)
     body = response.get_json()
-    assert body["error"] == {404: "not_found", 409: "conflict", 422: "invalid",
-                             403: "forbidden"}[status]
+    expected = code or {404: "not_found", 403: "forbidden"}.get(status)
+    if expected:
+        assert body["error"] == expected, body
+    else:
+        assert body["error"] in MESSAGES, body
     assert body.get("field") == field, body
     return body  # type: ignore[no-any-return]
 
@@ -208,7 +215,8 @@ def test_the_whole_story_over_http(app: Flask) -> None:
     second = b.post("/loans", {"code": issued["code"], "product_id": product["id"],
                                "amount": "3000000.01"}).get_json()
     before = counts()
-    assert "leaving 3000000.00" in refused(b.post(f"/loans/{second['id']}/approve"), 409)["message"]
+    assert "300.00" in refused(b.post(f"/loans/{second['id']}/approve"), 409,
+                               code="loan_approve_beyond_headroom")["message"]
     assert counts() == before
     declined = b.post(f"/loans/{second['id']}/decline", {"note": "额度不足"}).get_json()
     assert declined["status"] == "declined"
@@ -218,8 +226,9 @@ def test_the_whole_story_over_http(app: Flask) -> None:
     # disbursement waits for the equity: 409 and nothing written
     before = counts()
     body = refused(b.post(loan_url + "/disbursements",
-                          {"amount": "5000000", "value_on": "2024-07-01"}), 409)
-    assert "equity condition not met" in body["message"]
+                          {"amount": "5000000", "value_on": "2024-07-01"}), 409,
+                   code="loan_disburse_equity_short")
+    assert body["message"]
     assert counts() == before
     funded = check(doc, g.post(ts_url + "/fundings", {
         "allocation_id": outside["id"], "amount": "40000000", "arrived_on": "2024-07-05",

@@ -80,8 +80,8 @@ def test_pool_story_pays_80_percent_of_the_loss_after_recoveries(app: Flask) -> 
     assert 'id="nav-pools"' in listing and ">风险池</a>" in listing and 'id="pool-form"' in listing
     assert f'value="{bank_org}"' in section(listing, 'id="pool-form"', "</form>")
     before = writes()
-    cases = [({"parties-1-share": "10"}, "parties", "sum"),
-             ({"parties-1-role": "pool"}, "parties", "bank"),
+    cases = [({"parties-1-share": "10"}, "parties", "之和须恰好为 1"),
+             ({"parties-1-role": "pool"}, "parties", "银行"),
              ({"parties-3-name": "担保公司", "parties-3-role": "guarantor"}, "parties-3", "required"),
              ({"leverage_k": "abc"}, "leverage_k", ""), ({"name": ""}, "name", ""),
              ({"parties-0-share": "120"}, "parties-0-share", ""),
@@ -100,7 +100,7 @@ def test_pool_story_pays_80_percent_of_the_loss_after_recoveries(app: Flask) -> 
     pool_id, url = pool.id, f"/pools/{pool.id}"
     assert response.headers["Location"].endswith(url)
     again = manager.post("/pools", pool_form(bank_org))
-    assert again.status_code == 422 and "already run a pool" in field_error(text(again), "name")
+    assert again.status_code == 422 and "贵机构已有名为" in field_error(text(again), "name")
     html = text(manager.client.get(url))
     assert "80.00%" in section(html, 'id="party-1"', "</tr>") and "资金池" in html
     assert 'id="contribution-form"' in html and 'id="enrol-form"' not in html
@@ -113,7 +113,7 @@ def test_pool_story_pays_80_percent_of_the_loss_after_recoveries(app: Flask) -> 
     before = writes()
     refused = send(bank, f"{url}/enrolments", "enrol", {"loan_id": str(loan_id), "on": "2024-07-10"})
     assert refused.status_code == 409
-    assert "入池被拒绝" in form_error(text(refused)) and "leverage cap" in form_error(text(refused))
+    assert "入池被拒绝" in form_error(text(refused)) and "放大倍数上限" in form_error(text(refused))
     bad = send(bank, f"{url}/enrolments", "enrol", {"loan_id": str(loan_id), "on": ""})
     assert bad.status_code == 422 and field_error(text(bad), "enrol-on")
     assert writes() == before and db.session.get(RiskPool, pool_id).enrolled_amount == 0
@@ -139,7 +139,7 @@ def test_pool_story_pays_80_percent_of_the_loss_after_recoveries(app: Flask) -> 
     assert response.status_code == 302
     before = writes()
     twice = send(bank, f"{url}/enrolments", "enrol", {"loan_id": str(loan_id), "on": "2024-07-11"})
-    assert twice.status_code == 409 and "already enrolled" in form_error(text(twice))
+    assert twice.status_code == 409 and "已纳入风险池" in form_error(text(twice))
     assert send(bank, f"{url}/enrolments", "enrol",
                 {"loan_id": "2147483000", "on": "2024-07-11"}).status_code == 404
     assert writes() == before
@@ -158,7 +158,7 @@ def test_pool_story_pays_80_percent_of_the_loss_after_recoveries(app: Flask) -> 
     bad = send(bank, f"{loan_url}/default", "default", {"value_on": "2025-03-31", "reason": ""})
     assert bad.status_code == 422 and field_error(text(bad), "default-reason")
     early = send(bank, f"{loan_url}/claims", "claim", {"on": "2025-04-15"})
-    assert early.status_code == 409 and "claims follow a default" in form_error(text(early))
+    assert early.status_code == 409 and "须在违约后才能申请补偿" in form_error(text(early))
     assert writes() == before
     assert send(bank, f"{loan_url}/default", "default",
                 {"value_on": "2025-03-31", "reason": "停止经营"}).status_code == 302
@@ -179,7 +179,7 @@ def test_pool_story_pays_80_percent_of_the_loss_after_recoveries(app: Flask) -> 
     assert "720.00" in section(html, 'id="claim-paid"', "</dd>") and 'id="claim-form"' not in html
     before = writes()
     again = send(bank, f"{loan_url}/claims", "claim", {"on": "2025-04-16"})
-    assert again.status_code == 409 and "already has a claim" in form_error(text(again))
+    assert again.status_code == 409 and "已有补偿申请" in form_error(text(again))
     assert writes() == before
     assert send(bank, f"{loan_url}/recoveries", "recovery",
                 {"amount": "500000", "value_on": "2025-09-30", "memo": "股权质押处置"}).status_code == 302
@@ -228,11 +228,11 @@ def test_write_off_errors_land_on_the_field(app: Flask) -> None:
     bad = send(bank, f"{url}/write-offs", "writeoff",
                {"amount": "5000000.01", "value_on": "2025-12-31", "reason": "核销"})
     assert bad.status_code == 422
-    assert "exceeds the outstanding" in field_error(text(bad), "writeoff-amount")
+    assert "超过未偿本金" in field_error(text(bad), "writeoff-amount")
     bad = send(bank, f"{url}/write-offs", "writeoff", {"amount": "1", "value_on": "2025-12-31"})
     assert bad.status_code == 422 and field_error(text(bad), "writeoff-reason")
     refused = send(bank, f"{url}/overdue", "overdue", {"amount": "1", "value_on": "2025-12-31"})
-    assert refused.status_code == 409 and "only active loans" in form_error(text(refused))
+    assert refused.status_code == 409 and "只有已放款的贷款才会逾期" in form_error(text(refused))
     assert writes() == before
     assert send(bank, f"{url}/write-offs", "writeoff",
                 {"amount": "5,000,000", "value_on": "2025-12-31", "reason": "核销"}).status_code == 302
@@ -257,7 +257,7 @@ def test_warrants_are_added_and_closed_on_the_loan_page(app: Flask) -> None:
     before = writes()
     base = {"holder_name": "科创投资公司", "coverage": "10", "exercise_price": "",
             "window_from": "2025-01-01", "window_to": "2027-12-31"}
-    for change, field, message in (({"window_to": "2024-12-31"}, "window_to", "before the window"),
+    for change, field, message in (({"window_to": "2024-12-31"}, "window_to", "早于行权期开始日"),
                                    ({"coverage": "120"}, "coverage", ""),
                                    ({"holder_name": ""}, "holder_name", ""),
                                    ({"exercise_price": "1.23456"}, "exercise_price", "4")):
@@ -275,7 +275,7 @@ def test_warrants_are_added_and_closed_on_the_loan_page(app: Flask) -> None:
     prefix = f"close{warrant.id}"
     before = writes()
     bad = send(bank, close, prefix, {"outcome": "exercised", "on": "2028-01-01"})
-    assert bad.status_code == 422 and "outside the exercise window" in field_error(text(bad), f"{prefix}-on")
+    assert bad.status_code == 422 and "不在行权期" in field_error(text(bad), f"{prefix}-on")
     assert send(bank, f"{url}/warrants/{foreign}/close", f"close{foreign}",
                 {"outcome": "expired", "on": "2026-07-01"}).status_code == 404
     assert writes() == before
@@ -285,7 +285,7 @@ def test_warrants_are_added_and_closed_on_the_loan_page(app: Flask) -> None:
     assert f'id="{prefix}-form"' not in html
     before = writes()
     again = send(bank, close, prefix, {"outcome": "expired", "on": "2028-01-01"})
-    assert again.status_code == 409 and "already exercised" in text(again)
+    assert again.status_code == 409 and f"认股权 {warrant.id} 已行权" in text(again)
     partner = browser_for(app, r.other_bank)
     assert send(partner, close, prefix, {"outcome": "expired", "on": "2028-01-01"}).status_code == 404
     assert writes() == before

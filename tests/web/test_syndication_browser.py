@@ -100,7 +100,7 @@ def test_bank_verifies_applies_approves_and_disburses_with_the_equity(
             page.click("#disburse-submit")
             refusal = page.locator("#disburse-form .form-errors")
             expect(refusal).to_contain_text("放款被拒绝")
-            expect(refusal).to_contain_text("equity condition not met")
+            expect(refusal).to_contain_text("股权到位条件未满足")
             expect(page.locator("#entry-table tbody")).to_contain_text("尚无放款或还款记录")
             page.screenshot(path="/tmp/fundops-linked-loan-refused.png", full_page=True)
 

@@ -158,13 +158,13 @@ def test_bad_term_sheet_shows_the_field_and_writes_nothing(app: Any, browser: An
             "lead_amount": "60000000"}
     before = writes()
     cases = [
-        ({"post_money": "500000001"}, "post_money", "is not pre-money"),
+        ({"post_money": "500000001"}, "post_money", "不等于投前估值"),
         ({"co_investors-2-fund_registration_no": "NOPE", "co_investors-2-amount": "1"},
-         "co_investors-2", "no fund with filing number NOPE"),
+         "co_investors-2", "没有备案编号为 NOPE 的基金"),
         ({"co_investors-0-investor_name": "VC", "co_investors-0-amount": "40000001"},
-         "co_investors", "exceed the round"),
-        ({"tranches-1-amount": "50000000"}, "tranches", "not the round size"),
-        ({"signed_on": "2027-01-01"}, "long_stop_on", "before the signing date"),
+         "co_investors", "超过本轮规模"),
+        ({"tranches-1-amount": "50000000"}, "tranches", "不等于本轮规模"),
+        ({"signed_on": "2027-01-01"}, "long_stop_on", "早于签署日"),
         ({"round_size": "12.345"}, "round_size", "2"),
         ({"ownership_rate": "120"}, "ownership_rate", "100"),
     ]
@@ -184,7 +184,8 @@ def test_owner_moves_status_issues_and_revokes_codes_and_records_outside_funding
     url = f"/term-sheets/{ts_id}"
     before = writes()
     response = send(browser, f"{url}/status", "transition", {"status": "lapsed", "reason": ""})
-    assert response.status_code == 422 and "say why" in field_error(text(response), "transition-reason")
+    assert response.status_code == 422 and "请说明本轮失效或取消的原因" in field_error(
+        text(response), "transition-reason")
     response = send(browser, f"{url}/status", "transition", {"status": "funded"})
     assert response.status_code == 422 and field_error(text(response), "transition-status")
     assert writes() == before
@@ -206,14 +207,14 @@ def test_owner_moves_status_issues_and_revokes_codes_and_records_outside_funding
     assert db.session.get(VerificationCode, row.id).revoked_at is not None
     assert "已撤销" in section(text(browser.client.get(url)), f'id="code-{row.id}"', "</tr>")
     again = send(browser, f"{url}/codes/{row.id}/revoke", f"revoke{row.id}", {"reason": ""})
-    assert again.status_code == 422 and "already revoked" in text(again)
+    assert again.status_code == 422 and "核验码未撤销：该核验码已撤销" in text(again)
 
     before = writes()
     response = send(browser, f"{url}/outside-funding", "outside", {
         "allocation_id": str(outside), "amount": "40000000.01", "arrived_on": "2024-07-05",
         "evidence_ref": "验资报告 2024-031"})
     assert response.status_code == 422
-    assert "more than its allocation" in field_error(text(response), "outside-amount")
+    assert "超过其认购额 4,000.00 万元" in field_error(text(response), "outside-amount")
     response = send(browser, f"{url}/outside-funding", "outside", {
         "allocation_id": str(outside), "amount": "40000000", "arrived_on": "2024-07-05",
         "evidence_ref": ""})
@@ -379,7 +380,7 @@ def test_loan_check_approval_refused_disbursement_then_disbursement(app: Any, br
                    {"amount": "5000000", "value_on": "2024-07-01", "memo": ""})
     assert refused.status_code == 409
     message = section(text(refused), 'class="flash error form-errors"', "</div></div>")
-    assert "放款被拒绝" in message and "equity condition not met" in message
+    assert "放款被拒绝" in message and "股权到位条件未满足" in message
     bad = send(browser, f"{url}/disburse", "disburse", {"amount": "0", "value_on": "2024-07-01"})
     assert bad.status_code == 422 and field_error(text(bad), "disburse-amount")
     assert writes() == before
@@ -400,10 +401,10 @@ def test_loan_check_approval_refused_disbursement_then_disbursement(app: Any, br
 
     before = writes()
     over = send(browser, f"{url}/disburse", "disburse", {"amount": "5000000.01", "value_on": "2024-07-11"})
-    assert over.status_code == 409 and "beyond its reservation" in text(over)
+    assert over.status_code == 409 and "超过其占用额度" in text(over)
     bad = send(browser, f"{url}/repayments", "repay",
                {"principal": "10000000.01", "interest": "", "value_on": "2024-08-31"})
-    assert bad.status_code == 422 and "exceeds the outstanding" in field_error(text(bad), "repay-principal")
+    assert bad.status_code == 422 and "超过未偿本金" in field_error(text(bad), "repay-principal")
     assert writes() == before
     response = send(browser, f"{url}/repayments", "repay",
                     {"principal": "400000", "interest": "29166.67", "subsidy": "", "value_on": "2024-08-31"})
@@ -420,21 +421,21 @@ def test_decline_needs_a_reason_and_lapse_flags_the_loan(app: Any, browser: Any)
     login(browser, r.bank)
     before = writes()
     bad = send(browser, f"/loans/{first}/decline", "decline", {"note": ""})
-    assert bad.status_code == 422 and "say why" in field_error(text(bad), "decline-note")
+    assert bad.status_code == 422 and "请说明拒绝申请的原因" in field_error(text(bad), "decline-note")
     assert writes() == before
     assert send(browser, f"/loans/{first}/decline", "decline", {"note": "材料不全"}).status_code == 302
     assert db.session.get(Loan, first).status is LoanStatus.DECLINED
     again = send(browser, f"/loans/{first}/approve", "approve", {"note": ""})
-    assert again.status_code == 409 and "not awaiting a decision" in text(again)
+    assert again.status_code == 409 and "不在待审批状态" in text(again)
     term_sheets.change_status(r.gp, r.ts.id, "lapsed", reason="long-stop date passed")
     db.session.rollback()
     html = text(browser.client.get(f"/loans/{second}"))
     assert "long-stop date passed" in section(html, 'id="loan-flag"', "</div>")
-    assert "lapsed" in section(html, 'id="status-problem"', "</div>")
+    assert "条款清单状态为“已失效”" in section(html, 'id="status-problem"', "</div>")
     assert "已失效" in section(html, 'id="fact-status"', "</dd>")
     refused = send(browser, f"/loans/{second}/disburse", "disburse",
                    {"amount": "1000000", "value_on": "2025-01-05"})
-    assert refused.status_code == 409 and "term sheet is lapsed" in text(refused)
+    assert refused.status_code == 409 and "放款受阻：条款清单状态为“已失效”" in text(refused)
 
 
 def test_products_are_created_and_field_errors_write_nothing(app: Any, browser: Any) -> None:
