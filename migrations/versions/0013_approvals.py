@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 
 revision = '0013_approvals'
-down_revision = '0007'
+down_revision = '0011_job_run_lease'
 branch_labels = None
 depends_on = None
 
