@@ -87,7 +87,7 @@ def check_json_body() -> None:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
-        raise ValidationError("body", "text_not_utf8", field="body") from None
+        raise ValidationError("body", "text_not_utf8", name="body") from None
     try:
         value = json.loads(text)
     except ValueError:
@@ -143,7 +143,7 @@ def check_urlencoded(raw: bytes) -> None:
                 text = part.decode("utf-8")
             except UnicodeDecodeError:
                 field = shown_name(name)
-                raise ValidationError(field, "text_not_utf8", field=field) from None
+                raise ValidationError(field, "text_not_utf8", name=field) from None
             _check_text(text, name)
 
 
@@ -153,7 +153,7 @@ def _check_text(text: str, field: str) -> None:
         return
     shown = shown_name(field)
     code = "text_nul" if bad.group() == "\x00" else "text_surrogate"
-    raise ValidationError(shown, code, field=shown)
+    raise ValidationError(shown, code, name=shown)
 
 
 def shown_name(name: str) -> str:
