@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fundops.audit import AuditEvent
 from fundops.auth.models import ApiToken, Organisation, User
+from fundops.auth.throttle import LoginAttempt
 from fundops.idempotency import IdempotencyKey
 from fundops.jobs import JobRun
 from fundops.metrics.models import IndexLevel, PolicyRule
@@ -71,6 +72,7 @@ __all__ = [
     "LoanProduct",
     "LoanScheduleRow",
     "LoanShare",
+    "LoginAttempt",
     "Organisation",
     "PolicyRule",
     "RiskPool",
