@@ -36,6 +36,8 @@ DEFAULTS: dict[str, Any] = {
     "LOGIN_MAX_FAILURES_PER_IP": 100,
     "LOGIN_WINDOW_SECONDS": 900,
     "LOG_LEVEL": "INFO",
+    # Number of reverse proxies in front of the app whose X-Forwarded-* to trust (0: none)
+    "PROXY_FIX_HOPS": 0,
     "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
     # JSON API bodies: smaller limit, and nesting depth counted before parsing
     "MAX_JSON_BYTES": 2 * 1024 * 1024,

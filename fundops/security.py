@@ -19,6 +19,14 @@ RELAXED_ENVS = frozenset({"development", "test"})
 
 def init_app(app: Flask) -> None:
     app.after_request(add_security_headers)
+    hops = int(app.config.get("PROXY_FIX_HOPS") or 0)
+    if hops > 0:
+        # Behind ``hops`` proxies: the client address and scheme from X-Forwarded-*
+        # (see gunicorn.conf.py); never more hops than there are proxies.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops,  # type: ignore[method-assign]
+                                x_host=hops)
 
 
 def add_security_headers(response: Response) -> Response:

@@ -200,3 +200,18 @@ def test_load_demo_is_refused_outside_development_unless_forced(app: Flask) -> N
         users = db.session.scalar(sa.text("SELECT count(*) FROM user_account"))
         assert users == 0
         db.session.remove()
+
+
+def test_client_address_behind_a_proxy(app: Flask) -> None:
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    for hops, expected in ((0, "127.0.0.1"), (1, "203.0.113.7")):
+        other = make_app(url, PROXY_FIX_HOPS=hops)
+        other.test_client_class = FreshContextClient
+        browser = Browser(other.test_client())
+        token = browser.csrf()
+        browser.client.post("/login", data={"email": f"x{hops}@example.cn", "password": "x",
+                                             "csrf_token": token},
+                            headers={"X-Forwarded-For": "203.0.113.7"})
+        ip = db.session.scalar(sa.select(LoginAttempt.ip).where(
+            LoginAttempt.email == f"x{hops}@example.cn"))
+        assert ip == expected
