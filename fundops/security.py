@@ -25,8 +25,8 @@ def init_app(app: Flask) -> None:
         # (see gunicorn.conf.py); never more hops than there are proxies.
         from werkzeug.middleware.proxy_fix import ProxyFix
 
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops,  # type: ignore[method-assign]
-                                x_host=hops)
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
 
 def add_security_headers(response: Response) -> Response:

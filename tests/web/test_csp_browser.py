@@ -28,7 +28,8 @@ def test_pages_pass_the_content_security_policy(app: Flask, live_url: str) -> No
     parent.email = parent_email = f"parent{parent.id}@example.cn"  # "_" fails type=email
     db.session.commit()
     bank_email = db.session.get(User, r.bank.user_id).email  # type: ignore[union-attr]
-    parent_id, ts_gp = fof.p.id, db.session.get(User, r.gp.user_id).email  # type: ignore[union-attr]
+    parent_id = fof.p.id
+    ts_gp = db.session.get(User, r.gp.user_id).email  # type: ignore[union-attr]
     ts_id = r.ts.id
     db.session.rollback()
     base = live_url
