@@ -15,7 +15,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     load_config(app, config)
     app.url_map.converters["int"] = RowIdConverter
+    from fundops import request_guard, security
+    from fundops.logging_setup import configure_logging
+
+    configure_logging(app)
     register_extensions(app)
+    request_guard.init_app(app)  # before every other before_request (CSRF parses the form)
+    security.init_app(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_commands(app)
@@ -23,12 +29,36 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 
 class RowIdConverter(IntegerConverter):
-    """``<int:...>`` in every route: a row id that fits the databases' 32-bit INTEGER keys,
-    so a larger number is a plain 404 instead of a database overflow."""
+    """``<int:...>`` in every route: a row id from 1 to 2**31 − 1 (the databases' 32-bit
+    INTEGER keys), written without leading zeros.
+
+    The range is in the converter's regex, not only in ``to_python``: Werkzeug checks the
+    method before converting, so a range check there made ``POST /x/2147483648`` a 405
+    wherever a GET rule shared the path. Now 0, a larger number or ``007`` never match,
+    so they are a plain 404 on every route, whatever the method.
+    """
 
     def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("min", 1)
         kwargs.setdefault("max", 2**31 - 1)
         super().__init__(map, *args, **kwargs)
+        if self.min == 1 and not self.fixed_digits and not self.signed and self.max:
+            self.regex = positive_up_to(int(self.max))
+
+
+def positive_up_to(limit: int) -> str:
+    """A regex (no groups) matching exactly the decimal numbers 1..``limit`` without
+    leading zeros."""
+    digits = str(limit)
+    options = [r"[1-9]\d{0,%d}" % (len(digits) - 2)] if len(digits) > 1 else []
+    for i, d in enumerate(digits):
+        rest = len(digits) - i - 1
+        low = "1" if i == 0 else "0"
+        top = int(d) - 1
+        if top >= int(low):
+            options.append(digits[:i] + f"[{low}-{top}]" + (r"\d{%d}" % rest if rest else ""))
+    options.append(digits)
+    return "(?:" + "|".join(options) + ")"
 
 
 def register_extensions(app: Flask) -> None:

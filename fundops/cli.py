@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
 import sys
 
@@ -67,12 +68,30 @@ def create_token_command(email: str, label: str, days: int) -> None:
 
 @click.command("load-demo")
 @click.option("--if-empty", is_flag=True, help="Do nothing when funds already exist.")
+@click.option("--force", is_flag=True,
+              help="Load even outside development/test (creates accounts with one shared "
+                   "password).")
 @with_appcontext
-def load_demo_command(if_empty: bool) -> None:
-    """Load the illustrative demo portfolio and print the demo logins."""
+def load_demo_command(if_empty: bool, force: bool) -> None:
+    """Load the illustrative demo portfolio and print the demo logins.
+
+    Refused outside ENV_NAME development or test unless ``--force``: the demo creates
+    ten accounts that share one published password.
+    """
+    from flask import current_app
+
     from fundops.demo import DEMO_PASSWORD, DEMO_USERS, load_demo
     from fundops.models import Fund
 
+    env_name = str(current_app.config.get("ENV_NAME", "production"))
+    if env_name not in ("development", "test") and not force:
+        raise click.ClickException(
+            f"load-demo creates accounts with a shared, published password; it runs only "
+            f"with ENV_NAME development or test (this is {env_name}). Pass --force to load "
+            f"it anyway.")
+    if env_name not in ("development", "test"):
+        logging.getLogger("fundops.cli").warning(
+            "demo data loaded with --force", extra={"event": "demo.forced", "env": env_name})
     if if_empty and db.session.scalar(sa.select(sa.func.count(Fund.id))):
         click.echo("Funds exist already; demo not loaded again.")
     else:

@@ -24,7 +24,24 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    # None: Secure outside development and test (set True/False to override)
+    "SESSION_COOKIE_SECURE": None,
+    "REMEMBER_COOKIE_SECURE": None,
+    # Log-in throttling: more than LOGIN_MAX_FAILURES failed attempts for one email (or
+    # LOGIN_MAX_FAILURES_PER_IP from one address) within LOGIN_WINDOW_SECONDS → refused
+    # (429) until the window has passed; state in the database, so it holds across
+    # server processes.
+    "LOGIN_MAX_FAILURES": 10,
+    "LOGIN_MAX_FAILURES_PER_IP": 100,
+    "LOGIN_WINDOW_SECONDS": 900,
+    "LOG_LEVEL": "INFO",
+    # Number of reverse proxies in front of the app whose X-Forwarded-* to trust (0: none)
+    "PROXY_FIX_HOPS": 0,
     "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
+    # JSON API bodies: smaller limit, and nesting depth counted before parsing
+    "MAX_JSON_BYTES": 2 * 1024 * 1024,
+    "MAX_JSON_DEPTH": 64,
     # LP types counted as government money in leverage and policy indicators; regions
     # differ (state-owned enterprises count as government in some), so it is configurable.
     "GOVERNMENT_INVESTOR_TYPES": ["fiscal", "guidance_fund"],
@@ -65,6 +82,9 @@ def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
                 "instance/fundops.cfg) to a long random value, e.g. "
                 "`python -c 'import secrets; print(secrets.token_hex(32))'`."
             )
+    for key in ("SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE"):
+        if app.config.get(key) is None:
+            app.config[key] = env_name not in _RELAXED_ENVS
     if env_name == "production" and app.debug:
         raise ConfigError("Debug mode must be off in production (unset FLASK_DEBUG).")
 

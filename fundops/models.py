@@ -5,6 +5,7 @@ from __future__ import annotations
 from fundops.approvals.models import ApprovalPolicy, ApprovalRequest
 from fundops.audit import AuditEvent
 from fundops.auth.models import ApiToken, Organisation, User
+from fundops.auth.throttle import LoginAttempt
 from fundops.idempotency import IdempotencyKey
 from fundops.jobs import JobRun
 from fundops.metrics.models import IndexLevel, PolicyRule
@@ -74,6 +75,7 @@ __all__ = [
     "LoanProduct",
     "LoanScheduleRow",
     "LoanShare",
+    "LoginAttempt",
     "Organisation",
     "PolicyRule",
     "RiskPool",

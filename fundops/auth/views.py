@@ -2,24 +2,23 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 from urllib.parse import urlsplit
 
-import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
-from werkzeug.security import check_password_hash
 from wtforms import EmailField, PasswordField, SubmitField
 from wtforms.validators import DataRequired, Length
 
-from fundops.auth.models import User
-from fundops.extensions import db
-from fundops.i18n import UNITS
+from fundops.auth.throttle import LoginThrottled, authenticate
+from fundops.i18n import UNITS, localise
 from fundops.uow import unit_of_work
 
 bp = Blueprint("auth", __name__)
+log = logging.getLogger("fundops.auth")
 
 
 class LoginForm(FlaskForm):
@@ -42,8 +41,13 @@ def _safe_next(target: str | None) -> str:
 def login() -> Any:
     form = LoginForm()
     if form.validate_on_submit():
-        user = db.session.scalar(sa.select(User).where(User.email == form.email.data.strip().lower()))
-        if user and user.is_active and check_password_hash(user.password_hash, form.password.data):
+        try:
+            user = authenticate(form.email.data, form.password.data, request.remote_addr or "")
+        except LoginThrottled as exc:
+            flash(localise(exc), "error")
+            return render_template("auth/login.html", form=form), 429, {"Retry-After": str(
+                60 * int(exc.params.get("minutes", 1)))}
+        if user is not None:
             session.clear()
             login_user(user)
             return redirect(_safe_next(request.args.get("next")))
@@ -58,6 +62,8 @@ def logout() -> Any:
         with unit_of_work():
             # Invalidates every other cookie of this user as well.
             current_user.session_version += 1
+        log.info("logout", extra={"event": "logout", "user_id": current_user.id,
+                                  "ip": request.remote_addr})
         logout_user()
         session.clear()
     return redirect(url_for("auth.login"))

@@ -15,7 +15,6 @@ import copy
 from collections.abc import Mapping
 from typing import Any
 
-from fundops.messages import MESSAGES
 from fundops.syndication import api_json as J
 from fundops.syndication import pool_api_json as P
 from fundops.syndication.api_json import MAX_ID, Field
@@ -137,10 +136,9 @@ CLAIM = {"id": I, "pool_id": I, "loan_id": I, "company_id": I, "claimed_on": D,
                             "returned": {**A, "description": "handed back by recoveries"}}))}
 
 SCHEMAS: dict[str, Schema] = {
-    "Error": obj({"error": {"type": "string", "description": "a stable code: the HTTP-level "
-                            "ones, or a registered message code (a 409 or 422 names the rule)",
-                            "enum": sorted({"unauthorized", "forbidden", "not_found",
-                                            "conflict", "invalid", "http_error"} | set(MESSAGES))},
+    "Error": obj({"error": {"type": "string", "pattern": "^[a-z][a-z0-9_]*$", "description": (
+                      "a stable code; each error response lists its codes in "
+                      "x-error-codes (a 422 may also carry a field's own code)")},
                   "message": S, "field": {"type": "string", "description": "422 only"}},
                  optional=("field",)),
     "TermSheet": obj(TERM_SHEET),
@@ -235,15 +233,24 @@ SCHEMAS: dict[str, Schema] = {
         "result_type": _nullable(S), "result_id": _nullable(I)}),
 }
 
-ERRORS = {
-    "400": ("BadRequest", "the Idempotency-Key header is missing or malformed"),
-    "401": ("Unauthorized", "no, invalid or expired bearer token"),
-    "403": ("Forbidden", "the caller's role may not record changes"),
-    "404": ("NotFound", "no such object for the caller (another organisation's is the same)"),
-    "409": ("Conflict", "refused in the current state; ``message`` says why"),
-    "422": ("Invalid", ("a field is missing, unknown or invalid, or the Idempotency-Key was "
-                        "used for a different request; ``field`` names it")),
+ERRORS: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    "400": ("BadRequest", "the Idempotency-Key header is missing or malformed",
+            ("idempotency_key_required", "bad_idempotency_key")),
+    "401": ("Unauthorized", "no, invalid or expired bearer token", ("unauthorized",)),
+    "403": ("Forbidden", "the caller's role may not record changes", ("forbidden",)),
+    "404": ("NotFound", "no such object for the caller (another organisation's is the same)",
+            ("not_found",)),
+    "409": ("Conflict", "refused in the current state; ``message`` says why",
+            ("conflict", "duplicate", "confirmation_required")),
+    "413": ("TooLarge", "the body is larger than the JSON limit (2 MB) or the request limit",
+            ("json_body_too_large", "body_too_large")),
+    "422": ("Invalid", ("a field is missing, unknown or invalid (a NUL character, an unpaired "
+                        "surrogate, text that is not UTF-8, JSON nested more than 64 deep), or "
+                        "the Idempotency-Key was used for a different request; ``field`` names "
+                        "it"),
+            ("invalid", "text_nul", "text_surrogate", "text_not_utf8", "json_too_deep")),
 }
+"""Error answers: status → (component name, description, the generic ``error`` codes)."""
 
 
 IDEMPOTENT = {"term_sheet_funding", "loan_apply", "loan_approve", "loan_disburse",
@@ -267,10 +274,10 @@ def _op(op_id: str, summary: str, result: str, *, status: str = "200",
         body: Mapping[str, Field] | None = None, ids: tuple[str, ...] = (), errors: str = "",
         tag: str) -> Schema:
     """One operation, its ``operationId`` the view's name (the endpoint without ``api.``);
-    ``errors`` lists the statuses besides 401 (``404`` for path ids and ``422`` for bodies
-    are added), e.g. ``"403 409"``."""
-    codes = {"401", *errors.split()} | ({"404"} if ids else set()) | ({"422"} if body is not None
-                                                                        else set())
+    ``errors`` lists the statuses besides 401 (``404`` for path ids, ``413`` and ``422`` for
+    bodies and ``400`` for idempotent operations are added), e.g. ``"403 409"``."""
+    codes = {"401", *errors.split()} | ({"404"} if ids else set()) | (
+        {"413", "422"} if body is not None else set())
     codes |= {"400"} if op_id in IDEMPOTENT else set()
     op: Schema = {
         "summary": summary, "tags": [tag], "operationId": op_id,
@@ -411,7 +418,8 @@ def build_document() -> Schema:
                 "type": "http", "scheme": "bearer",
                 "description": "an API token issued to a user (`flask create-token`)"}},
             "schemas": SCHEMAS,
-            "responses": {name: {"description": text, "content": {"application/json": {
-                "schema": ref("Error")}}} for name, text in ERRORS.values()},
+            "responses": {name: {"description": text, "x-error-codes": list(codes),
+                                 "content": {"application/json": {"schema": ref("Error")}}}
+                          for name, text, codes in ERRORS.values()},
         },
     })

@@ -17,6 +17,7 @@ from fundops.extensions import db
 from fundops.portfolio.enums import CashFlowKind
 from fundops.portfolio.ledger import CashFlow, CashFlowAllocation
 from tests.factories import PASSWORD, make_world
+from tests.web.csp import console_errors
 from tests.web.test_pages import compile_catalog
 
 CHROMIUM = "/usr/bin/chromium"
@@ -46,6 +47,7 @@ def drive_capital_call(base: str, email: str, fund_id: int, fund_code: str) -> d
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         try:
             page = browser.new_page(locale="zh-CN", viewport={"width": 1360, "height": 900})
+            errors = console_errors(page)  # CSP violations included
             # Generous waits: CI machines have two cores and may be busy.
             page.set_default_timeout(30_000)
             expect.set_options(timeout=30_000)
@@ -82,6 +84,7 @@ def drive_capital_call(base: str, email: str, fund_id: int, fund_code: str) -> d
             expect(ledger_row).to_contain_text("1,000.00")  # 万元, the default unit
             preview["ledger_amount"] = ledger_row.get_attribute("data-amount")
             page.screenshot(path="/tmp/fundops-fund-after-call.png", full_page=True)
+            assert errors == []
         finally:
             browser.close()
     return preview

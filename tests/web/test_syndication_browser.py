@@ -23,6 +23,7 @@ from fundops.syndication.enums import LoanEntryKind, LoanStatus
 from fundops.syndication.loan_models import Loan, LoanEntry
 from tests.factories import PASSWORD
 from tests.integration.test_linked_loans import build_round
+from tests.web.csp import console_errors
 from tests.web.test_browser import CHROMIUM, CHROMIUM_ARGS, live_url  # noqa: F401
 
 SCREENSHOT = "/tmp/fundops-linked-loan.png"
@@ -50,6 +51,7 @@ def test_bank_verifies_applies_approves_and_disburses_with_the_equity(
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         try:
             page = browser.new_page(locale="zh-CN", viewport={"width": 1360, "height": 900})
+            errors = console_errors(page)  # CSP violations included
             page.set_default_timeout(30_000)
             expect.set_options(timeout=30_000)
             log_in(page, base, email)
@@ -127,6 +129,7 @@ def test_bank_verifies_applies_approves_and_disburses_with_the_equity(
             expect(entry).to_contain_text("首笔放款")
             expect(page.locator("#card-outstanding .value")).to_have_text("1,000.00")
             page.screenshot(path=SCREENSHOT, full_page=True)
+            assert errors == []
         finally:
             browser.close()
 
