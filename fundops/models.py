@@ -17,6 +17,7 @@ from fundops.portfolio.ledger import (
 from fundops.portfolio.models import (
     Commitment,
     Company,
+    CompanyIdentity,
     CompanyTagLink,
     Fund,
     FundStageChange,
@@ -56,6 +57,7 @@ __all__ = [
     "CashFlowAllocation",
     "Commitment",
     "Company",
+    "CompanyIdentity",
     "CompanyTagLink",
     "Fund",
     "FundStageChange",

@@ -377,6 +377,11 @@ def company_new() -> Any:
     def create() -> str:
         data = {name: field.data for name, field in form._fields.items() if name != "csrf_token"}
         company = services.create_company(actor, **data)
+        if (company.name, company.region_code) != (str(data["name"]).strip(),
+                                                   str(data["region_code"]).strip()):
+            flash(_("Credit code %(uscc)s is registered as %(name)s (region %(region)s): your "
+                    "record uses that name and region.", uscc=company.uscc, name=company.name,
+                    region=company.region_code), "info")
         return url_for("portfolio.company_detail", company_id=company.id)
 
     return _handle(form, "portfolio/company_new.html", create, _("Company added."))
