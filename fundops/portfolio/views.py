@@ -264,7 +264,13 @@ def distribution_new(fund_id: int) -> Any:
 
 
 def _company_choices(blank: bool) -> list[Any]:
-    companies = [forms.option(c.id, c.name) for c in list_companies(current_actor())]
+    """Visible company records; where the organisation has its own record of a company,
+    only that one (another organisation's record of it stays out of the picker)."""
+    org = current_actor().organisation_id
+    visible = list_companies(current_actor())
+    own = {c.identity_id for c in visible if c.created_by_organisation_id == org}
+    companies = [forms.option(c.id, c.name) for c in visible
+                 if c.created_by_organisation_id == org or c.identity_id not in own]
     return [forms.option(0, "—"), *companies] if blank else companies
 
 

@@ -222,3 +222,33 @@ def test_export_import_round_trips_the_shared_identity(
     problems = "\n".join(caught.value.problems)
     assert "sheet 'company', row 2, field 'name'" in problems
     assert "credit code" in problems
+
+
+def test_pages_register_a_known_code_and_pick_the_own_record(app: Flask) -> None:
+    from tests.conftest import Browser
+    from tests.factories import PASSWORD
+
+    s = two_gps_one_company()
+    parent = Browser(app.test_client())
+    assert parent.login(s.users["p"], PASSWORD).status_code == 302
+    # before it has its own record, the parent may pick the records it sees as an LP
+    form = parent.client.get(f"/funds/{s.p.id}/investments/new").get_data(as_text=True)
+    assert f'value="{s.rec_a.id}"' in form and f'value="{s.rec_b.id}"' in form
+    response = parent.post("/companies/new", {
+        "name": "芯测", "uscc": s.uscc, "sector": "硬科技", "stage": "mature",
+        "region_code": "110000"}, follow_redirects=True)
+    assert response.status_code == 200
+    body = response.get_data(as_text=True)
+    assert "已登记为 深圳芯测科技有限公司（地区 440305）" in body  # the interface is Chinese
+    rec_p = db.session.scalar(sa.select(Company).where(
+        Company.created_by_organisation_id == s.guidance.organisation_id))
+    assert rec_p is not None and (rec_p.name, rec_p.region_code, rec_p.sector) == (
+        "深圳芯测科技有限公司", "440305", "硬科技")
+    form = parent.client.get(f"/funds/{s.p.id}/investments/new").get_data(as_text=True)
+    assert f'value="{rec_p.id}"' in form
+    assert f'value="{s.rec_a.id}"' not in form and f'value="{s.rec_b.id}"' not in form
+    again = parent.post("/companies/new", {
+        "name": "芯测", "uscc": s.uscc, "sector": "x", "stage": "seed", "region_code": "110000"})
+    assert again.status_code == 422
+    text = again.get_data(as_text=True)
+    assert s.uscc in text and ("本机构已登记" in text or "already recorded the company" in text)
