@@ -364,13 +364,10 @@ def create_company(
 ) -> Company:
     """Record the organisation's company; the credit code must pass the GB 32100 check.
 
-    The company's identity (credit code, registered name, region: public registry facts)
-    is shared by every organisation: the first registration of a code sets it, and a later
-    registration by another organisation uses it as registered (the ``name`` and
-    ``region_code`` given are then replaced by the registered ones; compare
-    ``company.name``). Sector, stage, flags and tags are this organisation's own. An
-    organisation records a company once: a second record is a ValidationError on
-    ``uscc`` (``company_already_recorded``); runs under the organisation's row lock.
+    The identity (credit code, registered name, region) is shared: the first registration
+    of a code sets it, later ones use it (the ``name``/``region_code`` given then yield to
+    the registered ones). Sector, stage, flags and tags are the organisation's own; one
+    record per company and organisation (``company_already_recorded`` on ``uscc``).
     """
     require_writer(actor)
     code = validate_uscc(uscc)
