@@ -511,9 +511,14 @@ def generate(params: Params) -> Portfolio:
                                     RECORDED_AT))
     commitment_rows = [(i + 1, *r[1:]) for i, r in enumerate(commitment_rows)]
 
+    # one identity per company (id = the company's id), then the guidance org's records
+    tables["company_identity"] = Table(
+        ("id", "uscc", "registered_name", "region_code", "created_at"),
+        [(r[0], r[3], r[2], r[7], r[9]) for r in company_rows])
     tables["company"] = Table(("id", "created_by_organisation_id", "name", "uscc", "sector",
-                               "is_hard_tech", "stage", "region_code", "is_sme", "created_at"),
-                              [tuple(r) for r in company_rows])
+                               "is_hard_tech", "stage", "region_code", "is_sme", "created_at",
+                               "identity_id"),
+                              [(*r, r[0]) for r in company_rows])
     tables["company_tag"] = Table(("company_id", "tag"), tag_rows)
     tables["fund"] = Table(("id", "organisation_id", "code", "name_zh", "name_en", "kind",
                             "currency", "vintage", "target_size_amount", "inception_on",

@@ -19,6 +19,7 @@ from fundops.portfolio.ledger import (
 from fundops.portfolio.models import (
     Commitment,
     Company,
+    CompanyIdentity,
     CompanyTagLink,
     Fund,
     FundStageChange,
@@ -60,6 +61,7 @@ __all__ = [
     "CashFlowAllocation",
     "Commitment",
     "Company",
+    "CompanyIdentity",
     "CompanyTagLink",
     "Fund",
     "FundStageChange",

@@ -16,7 +16,10 @@ Definitions (domain-rules §3.5, issue 3):
   ``"fair_value"`` or ``"cost"``). With ``holding_value="cost"`` the cost is always used.
 * **Exposure** of the root fund R to company c = Σ over every path R → … → F → c of
   (product of the shares along the path) × holding value of F in c. R's own holdings
-  count with share 1; a company reached by several paths appears once, summed.
+  count with share 1; a company reached by several paths appears once, summed. A company
+  is an identity, not a record: records that ``inputs.companies`` maps to the same
+  :class:`CompanyInfo` ``company_id`` (several organisations' records of one credit code)
+  make one row, labelled by that info.
 
 Units and rounding: amounts enter as **integer fen** (minor units; 1 yuan = 100 fen)
 because the loader reads the BIGINT columns directly; every result amount is in
@@ -285,6 +288,18 @@ def _sub_fund_shares(m: _Model, own: np.ndarray) -> list[SubFundShare]:
     return subs
 
 
+def _merge(earlier: tuple[int, ExposurePart], fen: int,
+           part: ExposurePart) -> tuple[int, ExposurePart]:
+    """One fund's two holdings of the same company (two records) as one part: values summed."""
+    before_fen, before = earlier
+    basis = before.value_basis if before.value_basis == part.value_basis else "mixed"
+    dates = [d for d in (before.value_on, part.value_on) if d is not None]
+    return before_fen + fen, ExposurePart(
+        fund_id=part.fund_id, weight=part.weight, paths=part.paths,
+        holding_value=before.holding_value + part.holding_value, value_basis=basis,
+        value_on=max(dates) if dates else None)
+
+
 def compute_sub_fund_shares(inputs: LookThroughInputs, as_of: date, basis: str = "paid_in",
                             holding_value: str = "fair_value") -> tuple[SubFundShare, ...]:
     """Only the ``sub_funds`` part of :func:`compute_look_through` (no per-company rows):
@@ -308,25 +323,33 @@ def compute_look_through(inputs: LookThroughInputs, as_of: date, basis: str = "p
     lcm = math.lcm(*(w.denominator for w in weight))
     scaled = [w.numerator * (lcm // w.denominator) for w in weight]  # weight = scaled / lcm
     den = lcm * _FEN
-    per_company: dict[int, list[tuple[int, int, ExposurePart]]] = {}
+    # one row per company identity: records mapped to the same CompanyInfo (its company_id)
+    per_company: dict[int, dict[int, tuple[int, ExposurePart]]] = {}
+    infos: dict[int, CompanyInfo] = {}
     held = np.flatnonzero(m.held[:, 0])
     for f, cid, fen, on, fair in zip(m.pair_fund[held].tolist(), m.pair_company[held].tolist(),
                                      m.value[held, 0].tolist(), m.value_on[held, 0].tolist(),
                                      m.at_fair_value[held, 0].tolist(), strict=True):
         if paths[f] == 0:
             continue
+        info = inputs.company(cid)
+        infos.setdefault(info.company_id, info)
+        by_fund = per_company.setdefault(info.company_id, {})
         part = ExposurePart(
             fund_id=m.funds[f], weight=weight[f], paths=paths[f],
             holding_value=Decimal(fen).scaleb(-2), value_basis="fair_value" if fair else "cost",
             value_on=date.fromordinal(on) if on > 0 else None,
         )
-        per_company.setdefault(cid, []).append((f, fen, part))
+        if f in by_fund:  # the fund holds the company under two organisations' records
+            fen, part = _merge(by_fund[f], fen, part)
+        by_fund[f] = (fen, part)
     rows = []
     dims = ("sector", "stage", "region", "tag")
     groups: dict[str, dict[str, dict[int, int]]] = {k: {} for k in dims}
     counts: dict[str, dict[str, int]] = {k: {} for k in groups}
-    for cid, parts in per_company.items():
-        info = inputs.company(cid)
+    for cid, by_fund_parts in per_company.items():
+        info = infos[cid]
+        parts = [(f, fen, part) for f, (fen, part) in by_fund_parts.items()]
         row_lcm = math.lcm(*(weight[f].denominator for f, _, _ in parts))
         num = sum(weight[f].numerator * (row_lcm // weight[f].denominator) * fen
                   for f, fen, _ in parts)
@@ -347,8 +370,8 @@ def compute_look_through(inputs: LookThroughInputs, as_of: date, basis: str = "p
                 _add(groups[dim], key, f, fen)
     rows.sort(key=lambda r: (r.exposure_amount, -r.company_id), reverse=True)
     by_fund: dict[int, int] = {}
-    for parts in per_company.values():
-        for f, fen, _ in parts:
+    for by_fund_parts in per_company.values():
+        for f, (fen, _) in by_fund_parts.items():
             by_fund[f] = by_fund.get(f, 0) + fen
     total_num = sum(scaled[f] * fen for f, fen in by_fund.items())
     total = Fraction(total_num, den)

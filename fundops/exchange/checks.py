@@ -107,11 +107,27 @@ class Checker:
         self.unique("fund", ("organisation_id", "code"), "organisation and code")
         self.unique("fund", ("registration_no",), "registration number")
         self.unique("investor", ("organisation_id", "name"), "organisation and name")
-        self.unique("company", ("uscc",), "credit code")
+        self.unique("company", ("created_by_organisation_id", "uscc"),
+                    "organisation and credit code")
+        self.check_company_identities()
         self.unique("cash_flow", ("fund_id", "source_ref"), "fund and source reference")
         self.unique("cash_flow", ("reverses_id",), "reversed entry")
         self.unique("cash_flow_allocation", ("cash_flow_id", "investor_id"), "entry and investor")
         self.unique("investment", ("cash_flow_id",), "ledger entry")
+
+    def check_company_identities(self) -> None:
+        """Records of one credit code share its registered name and region (one identity)."""
+        first: dict[str, Row] = {}
+        for row in self.data["company"]:
+            code = row.get("uscc")
+            if code is None or not row.ok("uscc", "name", "region_code"):
+                continue
+            seen = first.setdefault(code, row)
+            for field in ("name", "region_code"):
+                if row.get(field) != seen.get(field):
+                    self.bad(row, field, f"is {row.get(field)}, but row {seen.number} gives credit "
+                                         f"code {code} the {field} {seen.get(field)} (one "
+                                         "registered name and region per code)")
 
     # -- shared rules --------------------------------------------------------------------
 

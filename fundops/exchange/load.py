@@ -24,8 +24,8 @@ from fundops.exchange.schema import RECORD_TYPES, SHEET_ORDER, RecordType
 from fundops.exchange.xlsx import read_xlsx
 from fundops.extensions import db
 from fundops.metrics.models import IndexLevel
-from fundops.models import Company as CompanyModel
-from fundops.models import CompanyTagLink, Fund, Organisation, User
+from fundops.models import CompanyIdentity, CompanyTagLink, Fund, Organisation, User
+from fundops.portfolio.companies import identity_for
 from fundops.uow import unit_of_work
 
 _CHUNK = 500
@@ -45,7 +45,6 @@ def check_database(data: Dataset, problems: Problems) -> None:
     rules = (
         ("organisation", "name", Organisation.name, "an organisation named"),
         ("user", "email", User.email, "a user with email"),
-        ("company", "uscc", CompanyModel.uscc, "a company with credit code"),
         ("fund", "registration_no", Fund.registration_no, "a fund with registration number"),
     )
     for sheet, field, column, what in rules:
@@ -55,6 +54,7 @@ def check_database(data: Dataset, problems: Problems) -> None:
             if row.get(field) in taken:
                 problems.row(sheet, row.number, field,
                              f"{what} '{row.get(field)}' exists in the database already")
+    _check_identities(data, problems)
     levels = [r for r in data["index_level"] if r.get("index_code") is not None
               and r.get("on") is not None]
     codes = _existing(IndexLevel.index_code, (r.get("index_code") for r in levels))
@@ -67,6 +67,26 @@ def check_database(data: Dataset, problems: Problems) -> None:
             problems.row("index_level", row.number, "on",
                          f"index '{row.get('index_code')}' already has a level on "
                          f"{row.get('on')} in the database")
+
+
+def _check_identities(data: Dataset, problems: Problems) -> None:
+    """A company's credit code registered in the database keeps its name and region."""
+    rows = [r for r in data["company"] if r.get("uscc") is not None]
+    codes = sorted({r.get("uscc") for r in rows})
+    known: dict[str, CompanyIdentity] = {}
+    for start in range(0, len(codes), _CHUNK):
+        known.update((i.uscc, i) for i in db.session.scalars(sa.select(CompanyIdentity).where(
+            CompanyIdentity.uscc.in_(codes[start:start + _CHUNK]))))
+    for row in rows:
+        identity = known.get(row.get("uscc"))
+        if identity is None:
+            continue
+        for field, registered in (("name", identity.registered_name),
+                                  ("region_code", identity.region_code)):
+            if row.get(field) is not None and row.get(field) != registered:
+                problems.row("company", row.number, field,
+                             f"credit code {identity.uscc} is registered in the database with "
+                             f"{field} {registered}")
 
 
 def _build(rtype: RecordType, row: Row, objects: dict[str, dict[str, Any]]) -> Any:
@@ -112,6 +132,8 @@ def insert_dataset(data: Dataset, file_sha256: str, file_name: str) -> dict[str,
                         if earlier is not None and objects[rtype.name][earlier].id is None:
                             db.session.flush()
                     obj = _build(rtype, row, objects)
+                    if rtype.name == "company":  # found or created: shared by its records
+                        obj.identity_id = identity_for(obj.uscc, obj.name, obj.region_code).id
                     db.session.add(obj)
                     objects[rtype.name][row.key or ""] = obj
                 db.session.flush()

@@ -145,8 +145,9 @@ CORE_RECORD_TYPES: tuple[RecordType, ...] = (
     RecordType("company", Company, (
         _key(),
         _ref("created_by_organisation_id", "organisation"),
-        _text("name"),
-        FieldSpec("uscc", "uscc", doc="unique, also against the database"),
+        _text("name", doc="registered name: the same on every record of the credit code"),
+        FieldSpec("uscc", "uscc", doc="unique per organisation; records of one code (of "
+                                      "different organisations) share the company's identity"),
         _text("sector", max_len=100),
         _enum("stage", CompanyStage),
         FieldSpec("region_code", "region"),
@@ -155,7 +156,8 @@ CORE_RECORD_TYPES: tuple[RecordType, ...] = (
         FieldSpec("tags", "tags", required=False,
                   doc="comma-separated: srdi, little_giant, high_tech; empty for none"),
         _stamp("created_at"),
-    ), "A portfolio company."),
+    ), "An organisation's record of a portfolio company (its own sector, stage, flags and "
+       "tags); the credit code, registered name and region are the company's shared identity."),
     RecordType("cash_flow", CashFlow, (
         _key(),
         _ref("fund_id", "fund"),

@@ -31,7 +31,7 @@ from fundops.extensions import db
 from fundops.portfolio.access import get_fund
 from fundops.portfolio.enums import CashFlowKind
 from fundops.portfolio.ledger import CashFlow, CashFlowAllocation, HoldingValuation, Investment
-from fundops.portfolio.models import Commitment, Company, CompanyTagLink, Investor
+from fundops.portfolio.models import Commitment, Company, CompanyTagLink, Fund, Investor
 from fundops.portfolio.services import require_date
 from fundops.uow import Actor
 
@@ -122,6 +122,8 @@ def load_look_through_inputs(root_fund_id: int, up_to: date, *,
     Eight SELECTs in all, whatever the number of funds, companies or dates. With
     ``latest_only`` the holdings come pre-reduced (one cost row and the latest valuations
     per fund and company), which is enough for the single date ``up_to`` only.
+    A company held under several organisations' records is labelled with the root
+    fund's organisation's record when it has one (see :func:`load_company_infos`).
     """
     links = fund_links(up_to)
     funds = fund_order(root_fund_id, {(p, s) for p, s, _, _ in links})
@@ -187,12 +189,27 @@ def load_look_through_inputs(root_fund_id: int, up_to: date, *,
         # Core rows index like tuples; ids and BIGINT fen already arrive as ints
         parent_paid_in=paid, fund_commitments=committed, fund_paid_in=called,
         investments=invested, valuations=valued,
-        companies=load_company_infos(funds),
+        companies=load_company_infos(funds, _organisation_of(root_fund_id)),
     )
 
 
-def load_company_infos(fund_ids: Iterable[int]) -> dict[int, CompanyInfo]:
-    """Attributes (and sorted tags) of every company any of the funds invested in."""
+def _organisation_of(fund_id: int) -> int | None:
+    fund = db.session.get(Fund, fund_id)
+    return None if fund is None else fund.organisation_id
+
+
+def load_company_infos(fund_ids: Iterable[int],
+                       organisation_id: int | None = None) -> dict[int, CompanyInfo]:
+    """Attributes (and sorted tags) of every company record the funds invested in, by record id.
+
+    Records of one company identity (credit code) held by different organisations map to
+    one shared :class:`CompanyInfo`, so the look-through shows the company once. Its
+    ``company_id`` and private facts (sector, stage, flags, tags) are those of one held
+    record: ``organisation_id``'s (the root fund's manager: its own facts label its own
+    view) when one of the funds holds it, else the earliest registered (smallest id, so
+    the label is the same at every date). Only held records are read: a label never shows
+    a fact the look-through did not show before identities were shared.
+    """
     held = sa.select(Investment.company_id).where(Investment.fund_id.in_(list(fund_ids)))
     tags: dict[int, list[str]] = {}
     for company_id, tag in _rows(
@@ -201,14 +218,20 @@ def load_company_infos(fund_ids: Iterable[int]) -> dict[int, CompanyInfo]:
     ):
         tags.setdefault(company_id, []).append(tag.value)
     rows = _rows(
-        sa.select(Company.id, Company.name, Company.sector, Company.stage, Company.region_code,
-                  Company.is_hard_tech).where(Company.id.in_(held))
+        sa.select(Company.id, Company.identity_id, Company.created_by_organisation_id,
+                  Company.name, Company.sector, Company.stage, Company.region_code,
+                  Company.is_hard_tech).where(Company.id.in_(held)).order_by(Company.id)
     )
-    return {
-        cid: CompanyInfo(cid, name, sector, stage.value, region, bool(hard),
-                         tuple(sorted(tags.get(cid, ()))))
-        for cid, name, sector, stage, region, hard in rows
+    label: dict[int, Any] = {}
+    for row in rows:  # ascending id: an identity's first record, unless the root's own
+        if row[1] not in label or (row[2] == organisation_id != label[row[1]][2]):
+            label[row[1]] = row
+    infos = {
+        identity: CompanyInfo(cid, name, sector, stage.value, region, bool(hard),
+                              tuple(sorted(tags.get(cid, ()))))
+        for identity, (cid, _, _, name, sector, stage, region, hard) in label.items()
     }
+    return {row[0]: infos[row[1]] for row in rows}
 
 
 def look_through(actor: Actor, fund_id: int, as_of: object, basis: str = "paid_in", *,

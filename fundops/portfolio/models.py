@@ -115,17 +115,38 @@ class Commitment(db.Model):
     investor: Mapped[Investor] = relationship()
 
 
+class CompanyIdentity(db.Model):
+    """A company's public registry facts, shared by every organisation: its unified social
+    credit code, registered name and region. The first registration of a code sets them."""
+
+    __tablename__ = "company_identity"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uscc: Mapped[str] = mapped_column(sa.String(18), unique=True)
+    registered_name: Mapped[str] = mapped_column(sa.String(200))
+    region_code: Mapped[str] = mapped_column(sa.String(6))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
 class Company(db.Model):
-    """A portfolio company, identified nationally by its unified social credit code."""
+    """One organisation's record of a portfolio company: its private facts (sector, stage,
+    flags, tags; valuations and investments point here) about a shared identity.
+
+    ``name``, ``uscc`` and ``region_code`` are copies of the identity's public facts
+    (``registered_name``, ``uscc``, ``region_code``), written together with the record; an
+    organisation holds at most one record per identity.
+    """
 
     __tablename__ = "company"
+    __table_args__ = (sa.UniqueConstraint("created_by_organisation_id", "identity_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     created_by_organisation_id: Mapped[int] = mapped_column(
         sa.ForeignKey("organisation.id"), index=True
     )
+    identity_id: Mapped[int] = mapped_column(sa.ForeignKey("company_identity.id"), index=True)
     name: Mapped[str] = mapped_column(sa.String(200))
-    uscc: Mapped[str] = mapped_column(sa.String(18), unique=True)
+    uscc: Mapped[str] = mapped_column(sa.String(18))
     sector: Mapped[str] = mapped_column(sa.String(100))
     is_hard_tech: Mapped[bool] = mapped_column(sa.Boolean, default=False)
     stage: Mapped[CompanyStage] = mapped_column(enum_column(CompanyStage))
@@ -133,6 +154,7 @@ class Company(db.Model):
     is_sme: Mapped[bool] = mapped_column(sa.Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
+    identity: Mapped[CompanyIdentity] = relationship()
     tags: Mapped[list[CompanyTagLink]] = relationship(
         cascade="all, delete-orphan", order_by="CompanyTagLink.tag", lazy="selectin"
     )

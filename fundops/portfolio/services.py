@@ -16,11 +16,13 @@ from datetime import date
 import sqlalchemy as sa
 
 from fundops.audit import record_by as _audit
-from fundops.errors import NotFound, ValidationError
+from fundops.auth.models import Organisation
+from fundops.errors import ConflictError, NotFound, ValidationError
 from fundops.extensions import db
 from fundops.identifiers import validate_uscc
 from fundops.money import parse_amount, validate_currency
 from fundops.portfolio.access import get_fund, get_investor, require_writer
+from fundops.portfolio.companies import identity_for
 from fundops.portfolio.enums import CompanyStage, CompanyTag, FundKind, FundStage, InvestorType
 from fundops.portfolio.models import (
     Commitment,
@@ -30,7 +32,7 @@ from fundops.portfolio.models import (
     FundStageChange,
     Investor,
 )
-from fundops.uow import Actor, unit_of_work
+from fundops.uow import Actor, lock_row, unit_of_work
 
 _REGION_RE = re.compile(r"^\d{6}$")
 _CODE_RE = re.compile(r"^[A-Za-z0-9_.-]{1,40}$")
@@ -360,23 +362,41 @@ def create_company(
     is_sme: bool = False,
     tags: Iterable[str] = (),
 ) -> Company:
-    """Register a portfolio company; the credit code must pass the GB 32100 check."""
+    """Record the organisation's company; the credit code must pass the GB 32100 check.
+
+    The identity (credit code, registered name, region) is shared: the first registration
+    of a code sets it, later ones use it (the ``name``/``region_code`` given then yield to
+    the registered ones). Sector, stage, flags and tags are the organisation's own; one
+    record per company and organisation (``company_already_recorded`` on ``uscc``).
+    """
     require_writer(actor)
     code = validate_uscc(uscc)
-    if db.session.scalar(sa.select(Company.id).where(Company.uscc == code)):
-        raise ValidationError("uscc", f"a company with credit code {code} is already registered")
+    given_name = require_text(name, "name")
+    sector_text = require_text(sector, "sector", 100)
+    stage_value = parse_enum(CompanyStage, stage, "stage")
+    region = validate_region(region_code)
     tag_values = sorted({parse_enum(CompanyTag, t, "tags") for t in tags})
     with unit_of_work():
+        lock_row(Organisation, actor.organisation_id)
+        identity = identity_for(code, given_name, region)
+        if db.session.scalar(sa.select(Company.id).where(
+                Company.created_by_organisation_id == actor.organisation_id,
+                Company.identity_id == identity.id)) is not None:
+            raise ValidationError("uscc", "company_already_recorded", uscc=code)
         company = Company(
-            created_by_organisation_id=actor.organisation_id,
-            name=require_text(name, "name"), uscc=code, sector=require_text(sector, "sector", 100),
-            stage=parse_enum(CompanyStage, stage, "stage"), region_code=validate_region(region_code),
+            created_by_organisation_id=actor.organisation_id, identity_id=identity.id,
+            name=identity.registered_name, uscc=identity.uscc, sector=sector_text,
+            stage=stage_value, region_code=identity.region_code,
             is_hard_tech=bool(is_hard_tech), is_sme=bool(is_sme),
             tags=[CompanyTagLink(tag=t) for t in tag_values],
         )
         db.session.add(company)
-        db.session.flush()
-        _audit(actor, "company.create", "company", company.id, {"name": company.name, "uscc": code})
+        try:
+            db.session.flush()
+        except sa.exc.IntegrityError:  # recorded by a concurrent request a moment ago
+            raise ConflictError("company_already_recorded", uscc=code) from None
+        _audit(actor, "company.create", "company", company.id,
+               {"name": company.name, "uscc": code, "identity_id": identity.id})
     return company
 
 

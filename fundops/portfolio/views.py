@@ -267,7 +267,13 @@ def distribution_new(fund_id: int) -> Any:
 
 
 def _company_choices(blank: bool) -> list[Any]:
-    companies = [forms.option(c.id, c.name) for c in list_companies(current_actor())]
+    """Visible company records; where the organisation has its own record of a company,
+    only that one (another organisation's record of it stays out of the picker)."""
+    org = current_actor().organisation_id
+    visible = list_companies(current_actor())
+    own = {c.identity_id for c in visible if c.created_by_organisation_id == org}
+    companies = [forms.option(c.id, c.name) for c in visible
+                 if c.created_by_organisation_id == org or c.identity_id not in own]
     return [forms.option(0, "—"), *companies] if blank else companies
 
 
@@ -380,6 +386,11 @@ def company_new() -> Any:
     def create() -> str:
         data = {name: field.data for name, field in form._fields.items() if name != "csrf_token"}
         company = services.create_company(actor, **data)
+        if (company.name, company.region_code) != (str(data["name"]).strip(),
+                                                   str(data["region_code"]).strip()):
+            flash(_("Credit code %(uscc)s is registered as %(name)s (region %(region)s): your "
+                    "record uses that name and region.", uscc=company.uscc, name=company.name,
+                    region=company.region_code), "info")
         return url_for("portfolio.company_detail", company_id=company.id)
 
     return _handle(form, "portfolio/company_new.html", create, _("Company added."))

@@ -135,3 +135,40 @@ def test_guidance_manager_sees_sub_fund_it_is_lp_of_with_lp_level_data(app: Flas
     # The GP still cannot see the parent fund.
     assert parent.id not in {f.id for f in list_funds(world.gp)}
     assert db.session.get(Fund, parent.id) is not None
+
+
+def test_two_gps_one_company_no_private_fact_crosses(app: Flask) -> None:
+    """GP A and GP B record the same company (one credit code): each sees, on every page
+    and in the API, its own record with its own sector, tags and investments; the other
+    record is 404. The registered name and code (public facts) are the same for both."""
+    from tests.integration.test_company_identity import two_gps_one_company
+
+    s = two_gps_one_company()
+    fund_codes = {"a": s.fund_a.code, "b": s.fund_b.code}
+    own = {"a": s.rec_a, "b": s.rec_b}
+    private = {"a": "半导体", "b": "集成电路设计"}
+    for me, other in (("a", "b"), ("b", "a")):
+        browser = Browser(app.test_client())
+        assert browser.login(s.users[me], PASSWORD).status_code == 302
+        token = issue_token(email=s.users[me], label="t")
+        api = {"Authorization": f"Bearer {token}"}
+        assert browser.client.get(f"/companies/{own[other].id}").status_code == 404
+        assert browser.client.get(f"/api/v1/companies/{own[other].id}", headers=api).status_code == 404
+        page = browser.client.get(f"/companies/{own[me].id}")
+        assert page.status_code == 200
+        listing = browser.client.get("/companies").get_data(as_text=True)
+        for body in (page.get_data(as_text=True), listing):
+            assert "深圳芯测科技有限公司" in body and s.uscc in body
+            assert private[me] in body and private[other] not in body
+            assert fund_codes[other] not in body
+        assert f"company-{own[other].id}\"" not in listing
+        detail = browser.client.get(f"/api/v1/companies/{own[me].id}", headers=api).get_json()
+        assert detail["sector"] == own[me].sector and detail["uscc"] == s.uscc
+        assert detail["tags"] == [t.value for t in own[me].tag_values]
+        assert [i["fund_id"] for i in detail["investments"]] == [
+            (s.fund_a if me == "a" else s.fund_b).id]
+    # the parent, an LP of both funds, reads both records (LP access), each with its facts
+    parent = Browser(app.test_client())
+    parent.login(s.users["p"], PASSWORD)
+    listing = parent.client.get("/companies").get_data(as_text=True)
+    assert private["a"] in listing and private["b"] in listing
