@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0012_company_identity"
-down_revision = "0007"
+down_revision = "0010_login_attempts"
 branch_labels = None
 depends_on = None
 
