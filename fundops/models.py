@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fundops.audit import AuditEvent
 from fundops.auth.models import ApiToken, Organisation, User
+from fundops.formtokens import FormSubmission
 from fundops.idempotency import IdempotencyKey
 from fundops.jobs import JobRun
 from fundops.metrics.models import IndexLevel, PolicyRule
@@ -59,6 +60,7 @@ __all__ = [
     "CompanyTagLink",
     "Fund",
     "FundStageChange",
+    "FormSubmission",
     "FundValuation",
     "HoldingValuation",
     "IdempotencyKey",

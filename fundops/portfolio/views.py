@@ -19,6 +19,7 @@ from flask_wtf import FlaskForm
 from fundops.auth.current import current_actor
 from fundops.errors import NotFound, ValidationError
 from fundops.extensions import db
+from fundops.formtokens import data_fields, not_consumed
 from fundops.portfolio import forms, queries, services
 from fundops.portfolio import ledger_services as ledger
 from fundops.portfolio.access import (
@@ -97,7 +98,7 @@ def fund_new() -> Any:
     form = forms.FundForm()
 
     def create() -> str:
-        data = {name: field.data for name, field in form._fields.items() if name != "csrf_token"}
+        data = data_fields(form)
         fund = services.create_fund(actor, services.FundInput(**data))
         return _fund_url(fund.id)
 
@@ -224,8 +225,9 @@ def _allocated_entry(fund_id: int, form: FlaskForm, template: str, kind: str,
     if form.validate_on_submit():
         try:
             if request.form.get("action") == "preview":
-                preview = ledger.preview_allocation(actor, fund.id, form.value_on.data,
-                                                    form.amount.data, split, kind=kind)
+                with not_consumed():  # the same form posts after its preview
+                    preview = ledger.preview_allocation(actor, fund.id, form.value_on.data,
+                                                        form.amount.data, split, kind=kind)
             else:
                 post(actor, fund.id, split=split, **_entry_kwargs(form))
                 flash(message, "success")
@@ -375,7 +377,7 @@ def company_new() -> Any:
     form = forms.CompanyForm()
 
     def create() -> str:
-        data = {name: field.data for name, field in form._fields.items() if name != "csrf_token"}
+        data = data_fields(form)
         company = services.create_company(actor, **data)
         return url_for("portfolio.company_detail", company_id=company.id)
 
