@@ -241,7 +241,7 @@ class TransitionForm(TokenForm):
 
 
 class IssueCodeForm(TokenForm):
-    """Issue a verification code (only the CSRF token)."""
+    """Issue a verification code (only the CSRF and one-time tokens)."""
 
 
 class RevokeCodeForm(TokenForm):
