@@ -62,7 +62,7 @@ def positive_up_to(limit: int) -> str:
 
 
 def register_extensions(app: Flask) -> None:
-    from fundops import i18n
+    from fundops import formtokens, i18n
     from fundops.auth.session import init_login
     from fundops.extensions import csrf, db, migrate
 
@@ -71,6 +71,7 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=_migrations_dir(), render_as_batch=True)
     csrf.init_app(app)
+    formtokens.init_app(app)  # after CSRF: its hooks run on requests that passed CSRF
     init_login(app)
     i18n.init_app(app)
 

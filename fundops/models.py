@@ -6,6 +6,7 @@ from fundops.approvals.models import ApprovalPolicy, ApprovalRequest
 from fundops.audit import AuditEvent
 from fundops.auth.models import ApiToken, Organisation, User
 from fundops.auth.throttle import LoginAttempt
+from fundops.formtokens import FormSubmission
 from fundops.idempotency import IdempotencyKey
 from fundops.jobs import JobRun
 from fundops.metrics.models import IndexLevel, PolicyRule
@@ -65,6 +66,7 @@ __all__ = [
     "CompanyTagLink",
     "Fund",
     "FundStageChange",
+    "FormSubmission",
     "FundValuation",
     "HoldingValuation",
     "IdempotencyKey",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -28,19 +28,36 @@ def unit_of_work() -> Iterator[None]:
 
     The outermost block commits on success; any exception rolls the whole session
     back and propagates. Nested blocks (a service calling another) join the outer one.
+    In a web request whose form token is armed, the outermost block first inserts the
+    token (:mod:`fundops.formtokens`), so a resubmitted form cannot act twice.
     """
     depth = _depth.get()
     token = _depth.set(depth + 1)
     try:
+        committed = _claim_form_token() if depth == 0 else None
         yield
         if depth == 0:
             db.session.commit()
+            if committed is not None:
+                committed()
     except BaseException:
         if depth == 0:
             db.session.rollback()
         raise
     finally:
         _depth.reset(token)
+
+
+def _claim_form_token() -> Callable[[], None] | None:
+    """The web form's one-time token as the transaction's first write (None outside a
+    request or without an armed token); returns the after-commit callback."""
+    from flask import has_request_context
+
+    if not has_request_context():
+        return None
+    from fundops.formtokens import claim_armed
+
+    return claim_armed()
 
 
 def lock_row(model: type, row_id: int) -> None:

@@ -157,10 +157,12 @@ _CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
 class Browser:
-    """Drives the test client like a user: logs in and posts forms with their CSRF token."""
+    """Drives the test client like a user: logs in and posts forms with their CSRF token
+    and a fresh one-time form token (as a page renders one per form)."""
 
     def __init__(self, client: FlaskClient) -> None:
         self.client = client
+        self.user_ids: tuple[int, int] | None = None
 
     def csrf(self, page: str = "/login") -> str:
         html = self.client.get(page).get_data(as_text=True)
@@ -169,13 +171,33 @@ class Browser:
         return match.group(1)
 
     def login(self, email: str, password: str) -> Any:
-        token = self.csrf("/login")
-        return self.client.post("/login", data={"email": email, "password": password,
-                                                "csrf_token": token})
+        from fundops.auth.models import User
+        from fundops.extensions import db
 
-    def post(self, url: str, data: dict[str, Any] | None = None, **kw: Any) -> Any:
+        token = self.csrf("/login")
+        response = self.client.post("/login", data={"email": email, "password": password,
+                                                    "csrf_token": token})
+        with self.client.application.app_context():  # its own session, ended on exit
+            user = db.session.scalar(sa.select(User).where(User.email == email.strip().lower()))
+            self.user_ids = (user.id, user.organisation_id) if user is not None else None
+        return response
+
+    def form_token(self) -> str:
+        """A one-time form token of the logged-in user, as a rendered form carries it."""
+        from fundops.formtokens import mint
+
+        assert self.user_ids is not None, "log in before posting a form"
+        return mint(self.client.application.secret_key, *self.user_ids)
+
+    def post(self, url: str, data: dict[str, Any] | None = None, form_token: bool = True,
+             **kw: Any) -> Any:
+        """POST with the CSRF token and, unless the data has one or ``form_token=False``,
+        a fresh one-time form token."""
         payload = dict(data or {})
         payload.setdefault("csrf_token", self.csrf("/login"))
+        if (form_token and self.user_ids is not None
+                and not any(k == "form_token" or k.endswith("-form_token") for k in payload)):
+            payload["form_token"] = self.form_token()
         return self.client.post(url, data=payload, **kw)
 
 

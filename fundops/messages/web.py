@@ -12,4 +12,8 @@ MESSAGES: dict[str, str] = {
     "text_not_utf8": N_("%(name)s is not valid UTF-8 text."),
     "json_too_deep": N_("The JSON body is nested more than %(limit)s levels deep."),
     "json_body_too_large": N_("The JSON body is larger than %(limit)s."),
+    # form tokens
+    "form_token_missing": N_("This form lacks its one-time token, or the token belongs to "
+                             "another user: reload the page and submit the form again."),
+    "form_already_submitted": N_("This form was already submitted; showing its result."),
 }

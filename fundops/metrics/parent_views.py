@@ -20,7 +20,6 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -28,6 +27,7 @@ from fundops.auth.current import current_actor
 from fundops.calc.lookthrough import quantize_fraction
 from fundops.calc.policy import RULE_CHECKS, RULE_PARAMS
 from fundops.errors import ValidationError
+from fundops.formtokens import TokenForm
 from fundops.i18n import format_money, unit_label
 from fundops.metrics import charts
 from fundops.metrics.lookthrough import parse_share_basis
@@ -185,7 +185,7 @@ class LookThroughForm(AsOfForm):
     ], default="paid_in")
 
 
-class PolicyRuleForm(FlaskForm):
+class PolicyRuleForm(TokenForm):
     """Shape of a new policy rule; the parameters are checked by :func:`set_policy_rule`."""
 
     rule_type = SelectField(_l("Rule type"), choices=[

@@ -12,7 +12,6 @@ from decimal import Decimal
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -39,6 +38,7 @@ try:  # WTForms >= 3.3 deprecates (value, label) tuples
 except ImportError:  # pragma: no cover - older WTForms
     SelectChoice = None
 
+from fundops.formtokens import TokenForm
 from fundops.i18n import register_enum_labels
 from fundops.money import D, decimal_places
 from fundops.portfolio.enums import (
@@ -180,7 +180,7 @@ _REGION = Regexp(r"^\d{6}$", message=_l(
     "Use the six-digit administrative division code, e.g. 440300."))
 
 
-class FundForm(FlaskForm):
+class FundForm(TokenForm):
     code = StringField(_l("Fund code"), [DataRequired(), Regexp(
         r"^[A-Za-z0-9_.-]{1,40}$", message=_l("Use 1-40 letters, digits, '.', '_' or '-'."))])
     name_zh = _text(_l("Name (Chinese)"), required=True)
@@ -199,13 +199,13 @@ class FundForm(FlaskForm):
     is_guidance_fund = BooleanField(_l("Government guidance fund"))
 
 
-class StageForm(FlaskForm):
+class StageForm(TokenForm):
     stage = SelectField(_l("New stage"), choices=choices(FundStage))
     effective_on = _date(_l("Effective date"))
     reason = _text(_l("Reason"), 500)
 
 
-class InvestorForm(FlaskForm):
+class InvestorForm(TokenForm):
     name = _text(_l("Name"), required=True)
     investor_type = SelectField(_l("Investor type"), choices=choices(InvestorType))
     fund_id = SelectField(_l("Invests through our fund"), coerce=int, default=0)
@@ -213,14 +213,14 @@ class InvestorForm(FlaskForm):
     uscc = _text(_l("Unified social credit code"), 18)
 
 
-class CommitmentForm(FlaskForm):
+class CommitmentForm(TokenForm):
     investor_id = SelectField(_l("Investor"), coerce=int)
     amount = _amount(_l("Commitment (yuan)"))
     committed_on = _date(_l("Commitment date"))
     closing = IntegerField(_l("Closing"), [InputRequired(), NumberRange(min=1)], default=1)
 
 
-class _EntryForm(FlaskForm):
+class _EntryForm(TokenForm):
     value_on = _date(_l("Value date"))
     amount = _amount(_l("Amount (yuan)"))
     counterparty = _text(_l("Counterparty"))
@@ -243,7 +243,7 @@ class FundFlowForm(_EntryForm):
     company_id = SelectField(_l("Company (for proceeds)"), coerce=int, default=0)
 
 
-class InvestmentForm(FlaskForm):
+class InvestmentForm(TokenForm):
     company_id = SelectField(_l("Company"), coerce=int)
     round_name = _text(_l("Round"), 50, required=True)
     instrument = SelectField(_l("Instrument"), choices=choices(Instrument),
@@ -261,23 +261,23 @@ class InvestmentForm(FlaskForm):
         return None if pct is None else pct.scaleb(-2)
 
 
-class ValuationForm(FlaskForm):
+class ValuationForm(TokenForm):
     as_of = _date(_l("As of"))
     nav_amount = _amount(_l("NAV (yuan)"), allow_zero=True)
 
 
-class HoldingValuationForm(FlaskForm):
+class HoldingValuationForm(TokenForm):
     company_id = SelectField(_l("Company"), coerce=int)
     as_of = _date(_l("As of"))
     fair_value_amount = _amount(_l("Fair value (yuan)"), allow_zero=True)
     method = _text(_l("Method"), 100)
 
 
-class ReverseForm(FlaskForm):
+class ReverseForm(TokenForm):
     reason = TextAreaField(_l("Reason"), [DataRequired(), Length(max=500)])
 
 
-class CompanyForm(FlaskForm):
+class CompanyForm(TokenForm):
     name = _text(_l("Company name"), required=True)
     uscc = StringField(_l("Unified social credit code"), [DataRequired(), Length(min=18, max=18)])
     sector = _text(_l("Sector"), 100, required=True)

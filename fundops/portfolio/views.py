@@ -20,6 +20,7 @@ from fundops.approvals.web import submit_form
 from fundops.auth.current import current_actor
 from fundops.errors import NotFound, ValidationError
 from fundops.extensions import db
+from fundops.formtokens import data_fields, not_consumed
 from fundops.portfolio import forms, queries, services
 from fundops.portfolio import ledger_services as ledger
 from fundops.portfolio.access import (
@@ -98,7 +99,7 @@ def fund_new() -> Any:
     form = forms.FundForm()
 
     def create() -> str:
-        data = {name: field.data for name, field in form._fields.items() if name != "csrf_token"}
+        data = data_fields(form)
         fund = submit_form(actor, "fund_creation", data)
         return _fund_url(fund.id)
 
@@ -225,8 +226,9 @@ def _allocated_entry(fund_id: int, form: FlaskForm, template: str, kind: str,
     if form.validate_on_submit():
         try:
             if request.form.get("action") == "preview":
-                preview = ledger.preview_allocation(actor, fund.id, form.value_on.data,
-                                                    form.amount.data, split, kind=kind)
+                with not_consumed():  # the same form posts after its preview
+                    preview = ledger.preview_allocation(actor, fund.id, form.value_on.data,
+                                                        form.amount.data, split, kind=kind)
             else:
                 post(actor, fund.id, split=split, **_entry_kwargs(form))
                 flash(message, "success")
@@ -384,7 +386,7 @@ def company_new() -> Any:
     form = forms.CompanyForm()
 
     def create() -> str:
-        data = {name: field.data for name, field in form._fields.items() if name != "csrf_token"}
+        data = data_fields(form)
         company = services.create_company(actor, **data)
         if (company.name, company.region_code) != (str(data["name"]).strip(),
                                                    str(data["region_code"]).strip()):

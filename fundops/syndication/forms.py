@@ -30,6 +30,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from fundops.i18n import localise, register_enum_labels
 from fundops.errors import ValidationError
+from fundops.formtokens import TokenForm, data_fields
 from fundops.portfolio.enums import Instrument
 from fundops.portfolio.forms import AmountField, option
 from fundops.portfolio.forms import choices as portfolio_choices
@@ -162,7 +163,7 @@ class TrancheLine(Form):
     condition = _text(_l("Release condition"), 300)
 
 
-class TermSheetForm(FlaskForm):
+class TermSheetForm(TokenForm):
     company_id = SelectField(_l("Company"), coerce=int)
     lead_fund_id = SelectField(_l("Lead fund"), coerce=int)
     round_name = _text(_l("Round"), 50, required=True)
@@ -233,26 +234,26 @@ def _lines(entries: Any) -> list[tuple[int, Any]]:
             if any(f.data not in (None, "", False) for f in e.form)]
 
 
-class TransitionForm(FlaskForm):
+class TransitionForm(TokenForm):
     status = SelectField(_l("New status"))
     signed_on = _date(_l("Signing date"), required=False)
     reason = _text(_l("Reason"), 500)
 
 
-class IssueCodeForm(FlaskForm):
-    """Issue a verification code (only the CSRF token)."""
+class IssueCodeForm(TokenForm):
+    """Issue a verification code (only the CSRF and one-time tokens)."""
 
 
-class RevokeCodeForm(FlaskForm):
+class RevokeCodeForm(TokenForm):
     reason = _text(_l("Reason"), 500)
 
 
-class LinkInvestmentForm(FlaskForm):
+class LinkInvestmentForm(TokenForm):
     allocation_id = SelectField(_l("Allocation"), coerce=int)
     cash_flow_id = SelectField(_l("Investment entry"), coerce=int)
 
 
-class OutsideFundingForm(FlaskForm):
+class OutsideFundingForm(TokenForm):
     allocation_id = SelectField(_l("Outside investor"), coerce=int)
     amount = _amount(_l("Amount arrived (yuan)"))
     arrived_on = _date(_l("Arrived on"))
@@ -266,14 +267,14 @@ class VerifyForm(FlaskForm):
     code = StringField(_l("Verification code"), [DataRequired(), Length(max=64)])
 
 
-class ApplyForm(FlaskForm):
+class ApplyForm(TokenForm):
     code = HiddenField()
     product_id = SelectField(_l("Loan product"), coerce=int)
     amount = _amount(_l("Loan amount (yuan)"))
     first_due_on = _date(_l("First repayment date"), required=False)
 
 
-class ProductForm(FlaskForm):
+class ProductForm(TokenForm):
     name = _text(_l("Product name"), required=True)
     currency = StringField(_l("Currency"), [DataRequired(), Length(min=3, max=3)], default="CNY")
     alpha = _percent(_l("α: share of equity arrived (%)"), required=True)
@@ -302,7 +303,7 @@ class ProductForm(FlaskForm):
 
     def service_kwargs(self) -> dict[str, Any]:
         """The fields as :func:`fundops.syndication.products.create_product` takes them."""
-        data = {name: f.data for name, f in self._fields.items() if name != "csrf_token"}
+        data = data_fields(self)
         for name in self.PERCENT_FIELDS:
             data[name] = fraction(data[name])
         for name in ("subsidy_share", "warrant_coverage"):
@@ -311,21 +312,21 @@ class ProductForm(FlaskForm):
         return data
 
 
-class ApproveForm(FlaskForm):
+class ApproveForm(TokenForm):
     note = _text(_l("Decision note"), 500)
 
 
-class DeclineForm(FlaskForm):
+class DeclineForm(TokenForm):
     note = _text(_l("Reason for declining"), 500)
 
 
-class DisburseForm(FlaskForm):
+class DisburseForm(TokenForm):
     amount = _amount(_l("Amount (yuan)"))
     value_on = _date(_l("Value date"))
     memo = _text(_l("Memo"), 500)
 
 
-class RepaymentForm(FlaskForm):
+class RepaymentForm(TokenForm):
     principal = _optional_amount(_l("Principal (yuan)"), allow_zero=True)
     interest = _optional_amount(_l("Interest (yuan)"), allow_zero=True)
     subsidy = _optional_amount(_l("Subsidy received (yuan)"))

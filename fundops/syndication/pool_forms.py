@@ -12,12 +12,12 @@ import re
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import Form, FormField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from fundops.errors import ValidationError
 from fundops.i18n import localise
+from fundops.formtokens import TokenForm
 from fundops.portfolio.forms import AmountField, MultiCheckboxField, option
 from fundops.syndication.forms import (
     FixedLines,
@@ -60,7 +60,7 @@ class PartyLine(Form):
     cap = _optional_amount(_l("Cap per loan (yuan)"))
 
 
-class PoolForm(FlaskForm):
+class PoolForm(TokenForm):
     name = _text(_l("Pool name"), required=True)
     currency = StringField(_l("Currency"), [DataRequired(), Length(min=3, max=3)], default="CNY")
     parties = FixedLines(FormField(PartyLine), min_entries=PARTY_LINES, max_entries=PARTY_LINES)
@@ -107,13 +107,13 @@ class PoolForm(FlaskForm):
         return True
 
 
-class ContributionForm(FlaskForm):
+class ContributionForm(TokenForm):
     funder = _text(_l("Funder"), required=True)
     amount = _amount(_l("Amount (yuan)"))
     contributed_on = _date(_l("Paid in on"))
 
 
-class EnrolForm(FlaskForm):
+class EnrolForm(TokenForm):
     loan_id = SelectField(_l("Loan"), coerce=int)
     on = _date(_l("Enrolled on"))
 
@@ -121,34 +121,34 @@ class EnrolForm(FlaskForm):
 # --- loan: credit events, claim, warrants --------------------------------------------------
 
 
-class OverdueForm(FlaskForm):
+class OverdueForm(TokenForm):
     amount = _amount(_l("Amount past due (yuan)"))
     value_on = _date(_l("Due date"))
     memo = _text(_l("Memo"), 500)
 
 
-class DefaultForm(FlaskForm):
+class DefaultForm(TokenForm):
     value_on = _date(_l("Default date"))
     reason = _text(_l("Reason"), 500, required=True)
 
 
-class WriteOffForm(FlaskForm):
+class WriteOffForm(TokenForm):
     amount = _amount(_l("Principal written off (yuan)"))
     value_on = _date(_l("Value date"))
     reason = _text(_l("Reason"), 500, required=True)
 
 
-class RecoveryForm(FlaskForm):
+class RecoveryForm(TokenForm):
     amount = _amount(_l("Amount recovered (yuan)"))
     value_on = _date(_l("Value date"))
     memo = _text(_l("Memo"), 500)
 
 
-class ClaimForm(FlaskForm):
+class ClaimForm(TokenForm):
     on = _date(_l("Claim date"))
 
 
-class WarrantForm(FlaskForm):
+class WarrantForm(TokenForm):
     holder_name = _text(_l("Holder"), required=True)
     coverage = _percent(_l("Coverage (%, share of loan)"))
     exercise_price = _optional_amount(_l("Exercise price per share (yuan)"), places=4)
@@ -156,7 +156,7 @@ class WarrantForm(FlaskForm):
     window_to = _date(_l("Exercisable until"))
 
 
-class CloseWarrantForm(FlaskForm):
+class CloseWarrantForm(TokenForm):
     outcome = SelectField(_l("Outcome"), choices=[
         option("exercised", _l("Exercised")), option("expired", _l("Expired"))])
     on = _date(_l("On"))
