@@ -347,6 +347,20 @@ def test_concurrent_stage_changes_record_one(app: Flask) -> None:
     assert fund is not None and [c.stage.value for c in fund.stage_changes].count("exiting") == 1
 
 
+def test_concurrent_settings_of_one_policy_rule_keep_one_row(app: Flask) -> None:
+    from fundops.metrics.models import PolicyRule
+    from fundops.metrics.policy import set_policy_rule
+
+    _, gp = make_user(f"GP {next_n()}")
+    fund_id = make_fund(gp, kind="parent_fund").id
+    got = outcomes(app, lambda i: set_policy_rule(
+        gp, fund_id, "gov_share_cap", {"max_share": f"0.{i + 1}"}, "subscribed", "2021-01-01"),
+        list(range(6)))
+    assert got == Counter({"ok": 6}), got  # the later ones replace the first
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(PolicyRule).where(
+        PolicyRule.fund_id == fund_id)) == 1
+
+
 # --- pools ------------------------------------------------------------------------------------
 
 
