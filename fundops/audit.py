@@ -68,6 +68,18 @@ def _bump_version() -> None:
     session.info[_BUMPED] = session.get_transaction()
 
 
+def lock_write_order() -> None:
+    """Queue behind every other audited write until this transaction ends.
+
+    Takes the ``data_version`` row lock now (the bump :func:`record` would make later, so
+    the counter still moves once per transaction). For a check over many rows that no
+    single row lock covers, e.g. the fund-of-funds graph: call it first in the unit of
+    work, after any :func:`fundops.uow.lock_row` the transaction needs (object locks
+    first, then this one: a single lock order).
+    """
+    _bump_version()
+
+
 def data_version() -> int:
     """The committed write counter as this session sees it (0 before the first write)."""
     return int(db.session.scalar(sa.select(DataVersion.version).where(DataVersion.id == 1)) or 0)

@@ -38,9 +38,9 @@ from fundops.money import D
 from fundops.portfolio.access import get_fund
 from fundops.portfolio.enums import CashFlowKind, CompanyStage
 from fundops.portfolio.ledger import CashFlow
-from fundops.portfolio.models import Company
+from fundops.portfolio.models import Company, Fund
 from fundops.portfolio.services import require_date
-from fundops.uow import Actor, unit_of_work
+from fundops.uow import Actor, lock_row, unit_of_work
 
 __all__ = [
     "build_policy",
@@ -76,6 +76,7 @@ def set_policy_rule(actor: Actor, fund_id: int, rule_type: str, params: dict[str
         raise ValidationError("source_citation", "is longer than 300 characters")
     payload = json.dumps(clean, sort_keys=True, ensure_ascii=False)
     with unit_of_work():
+        lock_row(Fund, fund.id)  # a concurrent set of the same rule replaces, not collides
         rule = db.session.scalar(sa.select(PolicyRule).where(
             PolicyRule.fund_id == fund.id, PolicyRule.rule_type == rule_type,
             PolicyRule.effective_from == when))

@@ -18,7 +18,7 @@ from fundops.extensions import db
 from fundops.portfolio.access import get_fund
 from fundops.portfolio.enums import SUB_FUND_KINDS, CashFlowKind
 from fundops.portfolio.ledger import CashFlow, CashFlowAllocation
-from fundops.portfolio.ledger_services import entry_basics, post_entry
+from fundops.portfolio.ledger_services import entry_basics, lock_fund, post_entry
 from fundops.portfolio.models import Commitment, Investor
 from fundops.portfolio.services import parse_enum
 from fundops.uow import Actor, unit_of_work
@@ -53,6 +53,7 @@ def record_sub_fund_flow(
         raise ValidationError("target_fund_id", f"{fund.code} holds no commitment in {target.code}")
     when, total, cur = entry_basics(fund, value_on, amount, currency)
     with unit_of_work():
+        lock_fund(fund.id)  # before the source-reference check and the audit record
         return post_entry(fund, actor, CashFlow(
             fund_id=fund.id, kind=flow_kind, value_on=when, amount=total, currency=cur,
             counterparty=target.name_zh, target_fund_id=target.id,

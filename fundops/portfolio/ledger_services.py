@@ -7,6 +7,10 @@ or distribution is split among LPs pro rata to their commitments on the value da
 the largest-remainder rule of :func:`fundops.calc.allocation.allocate_pro_rata`, or by an
 explicit split that must sum exactly to the total. Nothing is ever updated or deleted:
 :func:`reverse_entry` posts the negated entry with mirrored allocations.
+
+Every posting takes the fund's row lock first in its unit of work (:func:`lock_fund`),
+then reads what its checks depend on, then writes: postings to one fund are serialised,
+and the fund lock always precedes the audit trail's ``data_version`` lock.
 """
 
 from __future__ import annotations
@@ -20,9 +24,9 @@ import sqlalchemy as sa
 
 from fundops.audit import record_by
 from fundops.calc.allocation import allocate_pro_rata, check_explicit_split
-from fundops.errors import ValidationError
+from fundops.errors import ConflictError, ValidationError
 from fundops.extensions import db
-from fundops.money import parse_amount
+from fundops.money import Money, parse_amount
 from fundops.portfolio.access import get_company, get_fund
 from fundops.portfolio.enums import (
     COMPANY_KINDS,
@@ -34,7 +38,7 @@ from fundops.portfolio.enums import (
 from fundops.portfolio.ledger import CashFlow, CashFlowAllocation, FundValuation, HoldingValuation, Investment
 from fundops.portfolio.models import Commitment, Fund, Investor
 from fundops.portfolio.services import check_in_life, fund_currency, parse_enum, require_date, require_text
-from fundops.uow import Actor, unit_of_work
+from fundops.uow import Actor, lock_row, unit_of_work
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,11 +167,20 @@ def plan_call(
                            shares[line.investor_id]) for line in lines]
 
 
+def lock_fund(fund_id: int) -> None:
+    """Queue behind other postings to the fund until commit; call it first in the unit
+    of work (before the reads a check needs and any audit record); re-taking is harmless."""
+    lock_row(Fund, fund_id)
+
+
 def post_entry(fund: Fund, actor: Actor, entry: CashFlow, lines: list[AllocationLine] | None) -> CashFlow:
+    """Insert ``entry`` and its allocations, under the fund lock; a source reference
+    already used in the fund is a :class:`ConflictError` (``source_ref_exists``)."""
+    lock_fund(fund.id)  # the caller's lock (no-op then) or taken now, before the check
     if entry.source_ref and db.session.scalar(
         sa.select(CashFlow.id).where(CashFlow.fund_id == fund.id, CashFlow.source_ref == entry.source_ref)
     ):
-        raise ValidationError("source_ref", f"an entry with reference '{entry.source_ref}' exists")
+        raise ConflictError("source_ref_exists", source_ref=entry.source_ref)
     db.session.add(entry)
     db.session.flush()
     for line in lines or []:
@@ -201,8 +214,9 @@ def record_capital_call(
     fund, _ = get_fund(actor, fund_id, write=True)
     when, total, cur = entry_basics(fund, value_on, amount, currency)
     call_purpose = parse_enum(CallPurpose, purpose, "purpose")
-    lines = plan_call(fund, when, total, split)
     with unit_of_work():
+        lock_fund(fund.id)  # concurrent calls queue here: each plans what the last one left
+        lines = plan_call(fund, when, total, split)
         return post_entry(fund, actor, CashFlow(
             fund_id=fund.id, kind=CashFlowKind.CAPITAL_CALL, call_purpose=call_purpose,
             value_on=when, amount=total, currency=cur, counterparty=counterparty.strip(),
@@ -220,8 +234,9 @@ def record_distribution(
     fund, _ = get_fund(actor, fund_id, write=True)
     when, total, cur = entry_basics(fund, value_on, amount, currency)
     dtype = parse_enum(DistributionType, distribution_type, "distribution_type")
-    lines = plan_allocation(fund, when, total, split)
     with unit_of_work():
+        lock_fund(fund.id)
+        lines = plan_allocation(fund, when, total, split)
         return post_entry(fund, actor, CashFlow(
             fund_id=fund.id, kind=CashFlowKind.DISTRIBUTION, distribution_type=dtype,
             recallable=bool(recallable), value_on=when, amount=total, currency=cur,
@@ -250,6 +265,7 @@ def record_fund_flow(
             raise ValidationError("company_id", "is required for proceeds")
         company_id = get_company(actor, int(company_id)).id
     with unit_of_work():
+        lock_fund(fund.id)
         return post_entry(fund, actor, CashFlow(
             fund_id=fund.id, kind=flow_kind, value_on=when, amount=total, currency=cur,
             counterparty=counterparty.strip(), company_id=company_id,
@@ -280,6 +296,7 @@ def record_investment(
         if rate > 1:
             raise ValidationError("ownership_rate", "is a fraction and cannot exceed 1")
     with unit_of_work():
+        lock_fund(fund.id)
         entry = post_entry(fund, actor, CashFlow(
             fund_id=fund.id, kind=CashFlowKind.INVESTMENT, value_on=when, amount=total,
             currency=cur, counterparty=company.name, company_id=company.id,
@@ -309,6 +326,7 @@ def record_valuation(
     nav = parse_amount(nav_amount, "nav_amount", allow_zero=True)
     cur = fund_currency(fund, currency)
     with unit_of_work():
+        lock_fund(fund.id)
         val = FundValuation(fund_id=fund.id, as_of=when, nav_amount=nav, currency=cur,
                             source=source, recorded_by_id=actor.user_id)
         db.session.add(val)
@@ -334,6 +352,7 @@ def record_holding_valuation(
     value = parse_amount(fair_value_amount, "fair_value_amount", allow_zero=True)
     cur = fund_currency(fund, currency)
     with unit_of_work():
+        lock_fund(fund.id)
         hv = HoldingValuation(fund_id=fund.id, company_id=company.id, as_of=when,
                               fair_value_amount=value, currency=cur, method=method.strip(),
                               recorded_by_id=actor.user_id)
@@ -342,6 +361,24 @@ def record_holding_valuation(
         record_by(actor, "valuation.holding", "holding_valuation", hv.id,
                   {"company_id": company.id, "as_of": when, "fair_value": value})
     return hv
+
+
+def _check_recallable_reversal(fund: Fund, original: CashFlow) -> None:
+    """Refuse to reverse a recallable distribution that was already called again.
+
+    Its allocations are part of each LP's room for calls (commitment − called +
+    recallable); taking them back must not leave any LP called beyond what remains
+    (reverse the later call first). Runs under the fund lock.
+    """
+    if original.kind is not CashFlowKind.DISTRIBUTION or not original.recallable:
+        return
+    room = _uncalled_by_investor(fund)
+    for alloc in original.allocations:
+        short = alloc.amount - room.get(alloc.investor_id, Decimal(0))
+        if alloc.amount > 0 and short > 0:
+            raise ConflictError("recallable_already_called", entry_id=original.id,
+                                investor=alloc.investor.name,
+                                amount=Money(short, original.currency))
 
 
 def reverse_entry(actor: Actor, fund_id: int, entry_id: int, reason: str) -> CashFlow:
@@ -357,9 +394,11 @@ def reverse_entry(actor: Actor, fund_id: int, entry_id: int, reason: str) -> Cas
     why = require_text(reason, "reason", 500)
     if original.reverses_id is not None:
         raise ValidationError("entry_id", "a reversal cannot be reversed; post a new entry")
-    if db.session.scalar(sa.select(CashFlow.id).where(CashFlow.reverses_id == original.id)):
-        raise ValidationError("entry_id", f"entry {entry_id} has already been reversed")
     with unit_of_work():
+        lock_fund(fund.id)  # concurrent reversals (and other postings) queue here
+        if db.session.scalar(sa.select(CashFlow.id).where(CashFlow.reverses_id == original.id)):
+            raise ConflictError("entry_already_reversed", entry_id=original.id)
+        _check_recallable_reversal(fund, original)
         reversal = CashFlow(
             fund_id=fund.id, kind=original.kind, call_purpose=original.call_purpose,
             distribution_type=original.distribution_type, recallable=original.recallable,

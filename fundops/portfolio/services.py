@@ -15,6 +15,7 @@ from datetime import date
 
 import sqlalchemy as sa
 
+from fundops.audit import lock_write_order
 from fundops.audit import record_by as _audit
 from fundops.auth.models import Organisation
 from fundops.errors import ConflictError, NotFound, ValidationError
@@ -182,8 +183,7 @@ def create_fund(actor: Actor, data: FundInput) -> Fund:
     ):
         raise ValidationError("registration_no", f"'{fund.registration_no}' is registered already")
     with unit_of_work():
-        db.session.add(fund)
-        db.session.flush()
+        _insert_unique(fund, "fund_exists", code=code)
         db.session.add(
             FundStageChange(
                 fund_id=fund.id, stage=fund.stage, effective_on=inception,
@@ -207,6 +207,11 @@ def change_stage(
     if new_stage == fund.stage:
         raise ValidationError("stage", f"the fund is already at stage '{new_stage.value}'")
     with unit_of_work():
+        lock_row(Fund, fund.id)  # a concurrent stage change is seen (and refused) below
+        db.session.expire(fund)
+        if fund.stage == new_stage or (fund.stage_changes
+                                       and when < fund.stage_changes[-1].effective_on):
+            raise ConflictError("fund_stage_changed", fund=fund.code)
         change = FundStageChange(
             fund_id=fund.id, stage=new_stage, effective_on=when, reason=reason.strip(),
             recorded_by_id=actor.user_id,
@@ -259,8 +264,7 @@ def create_investor(
             organisation_id=actor.organisation_id, name=name, investor_type=itype,
             fund_id=fund_id, uscc=code,
         )
-        db.session.add(investor)
-        db.session.flush()
+        _insert_unique(investor, "investor_exists", name=name)
         _audit(actor, "investor.create", "investor", investor.id,
                {"name": name, "investor_type": itype.value, "fund_id": fund_id})
     return investor
@@ -279,7 +283,10 @@ def add_commitment(
     """Record an investor's commitment (认缴) to a fund, in the fund's currency.
 
     Rejects a commitment whose investor is a fund that the target fund already invests
-    in, directly or through other funds (a cycle in the fund-of-funds graph).
+    in, directly or through other funds (a cycle in the fund-of-funds graph:
+    :class:`ConflictError` ``commitment_cycle``). The check and the insert run under the
+    one graph lock (:func:`fundops.audit.lock_write_order`), so two concurrent
+    commitments cannot close a cycle between them.
     """
     fund, _ = get_fund(actor, fund_id, write=True)
     investor = get_investor(actor, investor_id)
@@ -287,13 +294,15 @@ def add_commitment(
     cur = fund_currency(fund, currency)
     when = require_date(committed_on, "committed_on")
     check_in_life(fund, when, "committed_on")
-    if investor.fund_id is not None and would_create_cycle(investor.fund_id, fund.id):
-        raise ValidationError(
-            "investor_id", "this commitment would make the fund-of-funds graph a cycle"
-        )
+    if investor.fund_id == fund.id:
+        raise ValidationError("investor_id", "commitment_to_own_fund", fund=fund.code)
     if int(closing) < 1:
         raise ValidationError("closing", "must be 1 or more")
     with unit_of_work():
+        if investor.fund_id is not None:
+            lock_write_order()  # the graph lock: commitments of funds as LPs queue here
+            if would_create_cycle(investor.fund_id, fund.id):
+                raise ConflictError("commitment_cycle", investor=investor.name, fund=fund.code)
         commitment = Commitment(
             fund_id=fund.id, investor_id=investor.id, amount=value, currency=cur,
             committed_on=when, closing=int(closing), recorded_by_id=actor.user_id,
@@ -332,6 +341,16 @@ def would_create_cycle(lp_fund_id: int, target_fund_id: int) -> bool:
         seen.add(node)
         stack.extend(children.get(node, ()))
     return False
+
+
+def _insert_unique(row: object, conflict: str, **params: object) -> None:
+    """Add and flush ``row``; a unique key that a concurrent writer took since the
+    pre-check is a :class:`ConflictError` ``conflict`` (the unit of work rolls back)."""
+    db.session.add(row)
+    try:
+        db.session.flush()
+    except sa.exc.IntegrityError:
+        raise ConflictError(conflict, **params) from None
 
 
 def fund_currency(fund: Fund, currency: str | None) -> str:

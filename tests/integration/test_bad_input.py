@@ -28,16 +28,6 @@ def _call(**kw: Any) -> Callable[[World], Any]:
     return run
 
 
-def _cycle(w: World) -> Any:
-    # w.fund invests in a fund-of-funds child; that child then tries to invest in w.fund.
-    child = make_fund(w.gp, kind="sub_fund")
-    as_lp = services.create_investor(w.gp, "parent as LP", "guidance_fund", fund_id=w.fund.id)
-    services.add_commitment(w.gp, child.id, as_lp.id, "1000", "2020-06-01")
-    child_as_lp = services.create_investor(w.gp, "child as LP", "guidance_fund", fund_id=child.id)
-    db.session.commit()
-    return services.add_commitment(w.gp, w.fund.id, child_as_lp.id, "1000", "2020-06-01")
-
-
 CASES: dict[str, tuple[Callable[[World], Any], str]] = {
     "negative amount": (_call(amount="-5"), "amount"),
     "zero amount": (_call(amount="0"), "amount"),
@@ -54,7 +44,6 @@ CASES: dict[str, tuple[Callable[[World], Any], str]] = {
         lambda w: _call(split={w.lps[0].id: "1", w.lps[1].id: "2"})(w), "allocation"),
     "allocation to a stranger": (lambda w: _call(split={999999: "1000000"})(w), "allocation"),
     "call beyond commitments": (_call(amount="600000000.01"), "amount"),
-    "commitment cycle": (_cycle, "investor_id"),
     "commitment to itself": (
         lambda w: services.add_commitment(
             w.gp, w.fund.id,
@@ -90,8 +79,6 @@ CASES: dict[str, tuple[Callable[[World], Any], str]] = {
         lambda w: ledger.record_investment(
             w.gp, w.fund.id, company_id=w.company.id, round_name="B", instrument="ordinary_equity",
             invested_on="2021-01-01", amount="1000", ownership_rate="1.5"), "ownership_rate"),
-    "duplicate source reference": (
-        lambda w: [_call(source_ref="CALL-1")(w), _call(source_ref="CALL-1")(w)], "source_ref"),
 }
 
 
@@ -108,8 +95,9 @@ def test_bad_input_names_the_field_and_writes_nothing(app: Flask, case: str) -> 
         before = table_counts()
         return action(w)
 
-    if case in ("commitment cycle", "holding valuation of a company not held",
-                "commitment to itself", "duplicate source reference"):
+    # (a commitment cycle and a duplicate source reference conflict with the state: 409,
+    # tests/integration/test_ledger_races.py)
+    if case in ("holding valuation of a company not held", "commitment to itself"):
         # These set up extra valid rows first; compare against the state after the setup.
         with pytest.raises(ValidationError) as err:
             action(world)
@@ -128,14 +116,9 @@ def _assert_last_step_wrote_nothing(world: World, case: str) -> None:
     """Replays the failing step alone, counting rows around it."""
     before = table_counts()
     with pytest.raises(ValidationError):
-        if case == "commitment cycle":
-            child_lp = db.session.scalar(sa.text("SELECT id FROM investor WHERE name='child as LP'"))
-            services.add_commitment(world.gp, world.fund.id, child_lp, "1000", "2020-06-01")
-        elif case == "commitment to itself":
+        if case == "commitment to itself":
             self_lp = db.session.scalar(sa.text("SELECT id FROM investor WHERE name='self'"))
             services.add_commitment(world.gp, world.fund.id, self_lp, "1", "2020-06-01")
-        elif case == "duplicate source reference":
-            _call(source_ref="CALL-1")(world)
         else:
             company = db.session.scalar(sa.text("SELECT id FROM company WHERE name='未投公司'"))
             ledger.record_holding_valuation(world.gp, world.fund.id, company_id=company,

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import event
 
-from fundops.errors import ValidationError
+from fundops.errors import ConflictError, ValidationError
 from fundops.extensions import db
 from fundops.models import CashFlow, CashFlowAllocation
 from fundops.portfolio import ledger_services as ledger
@@ -98,9 +98,9 @@ def test_an_entry_is_reversed_once_and_a_reversal_not_at_all(app: Flask) -> None
     world = make_world()
     ids = fund_with_activity(world)
     reversal = ledger.reverse_entry(world.gp, world.fund.id, ids["call"], "wrong date")
-    with pytest.raises(ValidationError) as again:
+    with pytest.raises(ConflictError) as again:
         ledger.reverse_entry(world.gp, world.fund.id, ids["call"], "again")
-    assert again.value.field == "entry_id"
+    assert again.value.code == "entry_already_reversed"
     with pytest.raises(ValidationError, match="reversal cannot be reversed"):
         ledger.reverse_entry(world.gp, world.fund.id, reversal.id, "undo")
     with pytest.raises(ValidationError) as no_reason:

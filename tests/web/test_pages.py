@@ -373,7 +373,7 @@ def test_reverse_entry_marks_both_rows(app: Any, browser: Any) -> None:
     assert "Reversed" in original and "/reverse" not in original
     assert f"Reversal of #{ids['distribution']}" in html
     again = browser.post(url, {"reason": "twice"})
-    assert again.status_code == 422 and "already been reversed" in text(again)
+    assert again.status_code == 409 and "already been reversed" in text(again)
 
 
 def test_company_is_created_and_detailed(app: Any, browser: Any) -> None:
@@ -465,7 +465,7 @@ def test_service_errors_land_on_their_fields(app: Any, browser: Any) -> None:
     before = counts()
     dup = browser.post(url, {"value_on": "2021-01-01", "amount": "1", "purpose": "other",
                              "source_ref": "DUP", "action": "post"})
-    assert dup.status_code == 422 and "exists" in field_error(text(dup), "source_ref")
+    assert dup.status_code == 409 and "already exists in this fund" in text(dup)
     assert counts() == before
 
 
