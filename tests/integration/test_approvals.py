@@ -169,7 +169,7 @@ def test_reversal_held_then_refused_when_the_entry_changed(app: Flask) -> None:
                          {"fund_id": fund.id, "entry_id": call.id, "reason": "录入错误"})
     ledger.reverse_entry(admin, fund.id, call.id, "直接冲销")  # someone reversed it meanwhile
     rows = ledger_rows()
-    with pytest.raises(ValidationError):  # the executor refuses: everything rolls back
+    with pytest.raises(ConflictError):  # the executor refuses: everything rolls back
         approvals.approve(checker, held.id)
     db.session.rollback()
     assert ledger_rows() == rows

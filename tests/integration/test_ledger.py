@@ -22,6 +22,7 @@ from fundops.portfolio.ledger import APPEND_ONLY_TABLES
 from fundops.portfolio.queries import get_fund_totals, list_lp_positions
 from fundops.portfolio.access import Access
 from tests.factories import fund_with_activity, make_fund, make_user, make_world
+from tests.integration.test_app import pending_approval
 
 DB_SETTINGS = settings(max_examples=20, deadline=None,
                        suppress_health_check=[HealthCheck.function_scoped_fixture,
@@ -129,6 +130,7 @@ def test_no_service_or_route_updates_or_deletes_posted_rows(app: Flask) -> None:
         ids = fund_with_activity(world)
         ledger.reverse_entry(world.gp, world.fund.id, ids["distribution"], "duplicate")
         ledger.record_valuation(world.gp, world.fund.id, as_of="2022-12-31", nav_amount="71000000")
+        request_id = pending_approval(world)
         browser = Browser(app.test_client())
         browser.login(world.gp_user.email, PASSWORD)
         for rule in app.url_map.iter_rules():
@@ -136,7 +138,8 @@ def test_no_service_or_route_updates_or_deletes_posted_rows(app: Flask) -> None:
                 continue  # test_syndication_tenancy.py walks these with its own objects
             if "GET" in (rule.methods or ()) and rule.endpoint != "static":
                 args = {"fund_id": world.fund.id, "company_id": world.company.id,
-                        "entry_id": ids["call"], "investor_id": world.lps[0].id}
+                        "entry_id": ids["call"], "investor_id": world.lps[0].id,
+                        "request_id": request_id}
                 url = rule.build({k: args[k] for k in rule.arguments}, append_unknown=False)[1]
                 assert browser.client.get(url).status_code < 500
     finally:
