@@ -76,6 +76,8 @@ def _shown_param(value: Any) -> str:
     from fundops.money import Money
 
     if isinstance(value, Money):
+        if _for_machines():  # the API gives exact amounts: a client recomputes with them
+            return f"{value.amount:f} {value.currency}"
         text = f"{format_money(value.amount)} {unit_label()}"
         return text if value.currency == "CNY" else f"{text} {value.currency}"
     if isinstance(value, Decimal):
@@ -101,6 +103,12 @@ def register_enum_labels(labels: dict[type, Any]) -> None:
 
 # Param values that are themselves words of the interface (e.g. a field or role name).
 _TRANSLATABLE_PARAMS: set[str] = set()
+
+
+def _for_machines() -> bool:
+    from flask import has_request_context, request
+
+    return has_request_context() and request.path.startswith("/api/")
 
 
 def localise_message(template: str, params: dict[str, Any] | None = None) -> str:
