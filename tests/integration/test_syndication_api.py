@@ -19,6 +19,7 @@ from flask import Flask
 from fundops.auth.accounts import issue_token
 from fundops.auth.models import User
 from fundops.extensions import db
+from fundops.messages import MESSAGES
 from fundops.portfolio import ledger_services as ledger
 from fundops.portfolio import services
 from fundops.syndication import lending, loan_events, pools, verification
@@ -112,8 +113,9 @@ def check(doc: dict[str, Any], response: Any, status: int, schema: str) -> dict[
 def refused(response: Any, status: int, field: str | None = None) -> dict[str, Any]:
     assert response.status_code == status, response.get_data(as_text=True)
     body = response.get_json()
-    assert body["error"] == {404: "not_found", 409: "conflict", 422: "invalid",
-                             403: "forbidden"}[status]
+    # 403/409/422 carry the specific registered code of the refusal (fundops.messages).
+    generic = {404: "not_found", 409: "conflict", 422: "invalid", 403: "forbidden"}[status]
+    assert body["error"] == generic or (status != 404 and body["error"] in MESSAGES), body
     assert body.get("field") == field, body
     return body  # type: ignore[no-any-return]
 

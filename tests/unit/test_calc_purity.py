@@ -7,7 +7,8 @@ from pathlib import Path
 
 import fundops.calc
 
-ALLOWED_FUNDOPS = ("fundops.calc", "fundops.errors", "fundops.money")  # pure helpers
+ALLOWED_FUNDOPS = ("fundops.calc", "fundops.errors", "fundops.money",
+                   "fundops.messages")  # pure helpers (messages: code → English template)
 FORBIDDEN_ROOTS = {"flask", "flask_babel", "flask_login", "flask_wtf", "sqlalchemy", "werkzeug",
                    "psycopg", "wtforms", "apscheduler"}
 
