@@ -26,6 +26,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from fundops.auth.current import current_actor
 from fundops.calc.lookthrough import quantize_fraction
+from fundops.calc.policy import LABELS as INDICATOR_LABELS
 from fundops.calc.policy import RULE_CHECKS, RULE_PARAMS
 from fundops.errors import ValidationError
 from fundops.i18n import format_money, localise, unit_label
@@ -206,7 +207,9 @@ def rule_params_help() -> list[tuple[str, str, str, str]]:
                             if required or kind == "stages")
         indicator, comparison, _key, _default = RULE_CHECKS[rule_type]
         keys = ", ".join(key if required else f"[{key}]" for key, (_k, required) in spec.items())
-        rows.append((rule_type, rule_type_text(rule_type), f"{indicator} ({comparison}) · {keys}",
+        zh, en, _formula = INDICATOR_LABELS[indicator]
+        bound = "≥" if comparison == "min" else "≤"
+        rows.append((rule_type, rule_type_text(rule_type), f"{pick(zh, en)} {bound} · {keys}",
                      "{" + example + "}"))
     return rows
 

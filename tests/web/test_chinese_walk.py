@@ -49,6 +49,10 @@ ALLOWED_WORDS = {
 SYNDICATION_POST_PREFIXES_TEMPORARY = ("/term-sheets", "/loans", "/loan-products", "/pools",
                                        "/verify")
 
+# The policy-rule parameters (and stage values) are JSON the user types into the rule form.
+ALLOWED_IDENTIFIERS = {"max_share", "min_share", "region_prefix", "min_ratio", "max_deal",
+                       "max_ratio", "start_up"}
+_SNAKE = re.compile(r"(?<![A-Za-z0-9_\-/.])[a-z]+(?:_[a-z0-9]+)+(?![A-Za-z0-9_\-/])")
 _WORD = r"(?<![A-Za-z0-9_@.\-/])[A-Za-z]+(?![A-Za-z0-9_@\-/])"
 _PAIR = re.compile(rf"{_WORD}(?:[ \t]+{_WORD})+")
 
@@ -87,11 +91,15 @@ def visible_text(html: str) -> list[str]:
 
 
 def english_in(html: str, names: set[str]) -> list[str]:
-    """Runs of two or more English words, outside the allow-list and proper names."""
+    """Runs of two or more English words (outside the allow-list and proper names) and
+    internal snake_case names (``fund_net``, ``gov_share_cap`` …)."""
     found = []
     for chunk in visible_text(html):
         for name in names:
             chunk = chunk.replace(name, " ")
+        for match in _SNAKE.finditer(chunk):
+            if match.group(0) not in ALLOWED_IDENTIFIERS:
+                found.append(f"{match.group(0)}   ⟨{chunk[:160]}⟩")
         for match in _PAIR.finditer(chunk):
             words = [w for w in match.group(0).split() if w not in ALLOWED_WORDS]
             if len(words) >= 2:
@@ -348,7 +356,8 @@ def test_every_page_and_form_in_chinese_has_no_english_sentence(demo_app: Flask)
 def test_the_walk_finds_english_when_there_is_some() -> None:
     page = ("<html><head><style>p {color: red}</style><script>var a = 'not shown'</script>"
             "</head><body><p>基金 IRR 与 DPI</p><p title='Please log in'>登录</p>"
-            "<p>gp@demo.fundops.cn 91440300MA5FXXXX fund_net</p></body></html>")
+            "<p>gp@demo.fundops.cn 91440300MA5FXXXX fund-7</p></body></html>")
     assert [h.split("   ")[0] for h in english_in(page, set())] == ["Please log in"]
     assert english_in("<p>5000000000.00 exceeds the LPs' total</p>", set())
     assert english_in("<p>Alpha Capital Fund</p>", {"Alpha Capital Fund"}) == []
+    assert [h.split()[0] for h in english_in("<td>视角 fund_net</td>", set())] == ["fund_net"]
