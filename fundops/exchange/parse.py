@@ -249,7 +249,7 @@ def parse_row(rtype: RecordType, raw: RawRow, source: str, problems: Problems) -
         try:
             row.values[spec.name] = parse_value(rtype, spec, raw.values.get(spec.name), source)
         except ValidationError as exc:
-            problems.row(rtype.name, raw.number, spec.name, exc.message)
+            problems.row(rtype.name, raw.number, spec.name, exc.message, exc.code, exc.params)
             row.bad.add(spec.name)
     row.key = row.get("id")
     return row

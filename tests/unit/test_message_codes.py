@@ -123,3 +123,27 @@ def test_the_catalogue_has_no_duplicate_msgid() -> None:
     ids = re.findall(r'^msgid (".*")$', text, flags=re.M)
     duplicates = sorted({i for i in ids if ids.count(i) > 1} - {'""'})
     assert duplicates == []
+
+
+def test_import_problems_carry_codes_and_show_translated() -> None:
+    from fundops.exchange.problems import ImportFailed, Problems
+    from fundops.money import Money
+    from tests.conftest import make_app
+
+    problems = Problems(("fund", "cash_flow"))
+    problems.row("cash_flow", 7, "amount", "must not be zero", "amount_zero")
+    problems.row("cash_flow", 8, "amount", "x", "call_exceeds_uncalled",
+                 {"amount": Money("500000000", "CNY"), "available": Money("1000", "CNY")})
+    problems.sheet("fund", "unknown record type")
+    try:
+        problems.raise_if_any()
+    except ImportFailed as exc:
+        failed = exc
+    assert [p.code for p in failed.details] == ["", "amount_zero", "call_exceeds_uncalled"]
+    assert failed.problems[1] == "sheet 'cash_flow', row 7, field 'amount': must not be zero"
+    _translations()  # the compiled catalogue
+    app = make_app("sqlite://")
+    with app.test_request_context("/"):
+        shown = [p.localised() for p in failed.details]
+    assert shown[1] == "sheet 'cash_flow', row 7, field 'amount': 不能为零"
+    assert "50,000.00 万元" in shown[2] and "超过出资人未缴资本合计" in shown[2]
