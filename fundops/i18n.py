@@ -138,7 +138,10 @@ def localise(exc: Any) -> str:
 
 
 def init_app(app: Flask) -> None:
+    from fundops import form_i18n
+
     babel.init_app(app, locale_selector=select_locale)
+    form_i18n.install()
 
     @app.context_processor
     def _inject() -> dict[str, Any]:

@@ -116,8 +116,7 @@ def once(actor: Actor, produce: Callable[[], Response]) -> Response:
             try:
                 response = produce()
             except sa.exc.IntegrityError:  # a unique rule hit by a concurrent, other request
-                raise ConflictError("this conflicts with a change made at the same moment; "
-                                    "read the current state and retry") from None
+                raise ConflictError("concurrent_change") from None
             row.response_status = response.status_code
             row.response_body = response.get_data(as_text=True)
             row.response_location = response.headers.get("Location")

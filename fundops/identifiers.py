@@ -66,28 +66,20 @@ def validate_uscc(code: object, field: str = "uscc") -> str:
     with its 1-based position) or a wrong check character (expected vs got).
     """
     if code is None or (isinstance(code, str) and not code.strip()):
-        raise ValidationError(field, "is required")
+        raise ValidationError(field, "required")
     if not isinstance(code, str):
-        raise ValidationError(field, f"must be text, not {type(code).__name__}")
+        raise ValidationError(field, "not_text", kind=type(code).__name__)
     normalised = unicodedata.normalize("NFKC", code).strip().upper()
     if len(normalised) != USCC_LENGTH:
-        raise ValidationError(
-            field, f"must be {USCC_LENGTH} characters long, got {len(normalised)}"
-        )
+        raise ValidationError(field, "uscc_length", length=USCC_LENGTH, got=len(normalised))
     bad = _first_bad_char(normalised)
     if bad is not None:
         position, ch = bad
-        raise ValidationError(
-            field,
-            f"contains invalid character {ch!r} at position {position} "
-            "(allowed: digits and letters other than I, O, S, V, Z)",
-        )
+        raise ValidationError(field, "uscc_bad_char", char=repr(ch), position=position)
     expected = USCC_ALPHABET[_check_value(normalised[:17])]
     got = normalised[17]
     if got != expected:
-        raise ValidationError(
-            field, f"has the wrong check character: expected {expected!r}, got {got!r}"
-        )
+        raise ValidationError(field, "uscc_check_char", expected=repr(expected), got=repr(got))
     return normalised
 
 

@@ -123,12 +123,12 @@ def validate_currency(code: object, field: str = "currency") -> str:
     Raises ``ValidationError(field, ...)`` naming the rejected value otherwise.
     """
     if code is None or (isinstance(code, str) and not code.strip()):
-        raise ValidationError(field, "is required")
+        raise ValidationError(field, "required")
     if not isinstance(code, str):
-        raise ValidationError(field, f"is not a currency code: {_shown(code)}")
+        raise ValidationError(field, "currency_not_code", value=_shown(code))
     normalised = code.strip().upper()
     if normalised not in CURRENCIES:
-        raise ValidationError(field, f"is not a supported ISO 4217 currency code: {_shown(code)}")
+        raise ValidationError(field, "currency_unsupported", value=_shown(code))
     return normalised
 
 
@@ -153,28 +153,24 @@ def parse_amount(
     zero is returned as ``0.00``). Every failure raises ``ValidationError(field, ...)``.
     """
     if value is None or (isinstance(value, str) and not value.strip()):
-        raise ValidationError(field, "is required")
+        raise ValidationError(field, "required")
     if isinstance(value, float):
-        raise ValidationError(
-            field, f"must be given as text or Decimal, not a binary float: {_shown(value)}"
-        )
+        raise ValidationError(field, "amount_binary_float", value=_shown(value))
     if isinstance(value, bool) or not isinstance(value, (str, int, Decimal)):
-        raise ValidationError(field, f"is not a valid amount: {_shown(value)}")
+        raise ValidationError(field, "amount_invalid", value=_shown(value))
     try:
         amount = D(value)
     except (TypeError, ValueError):
-        raise ValidationError(field, f"is not a valid amount: {_shown(value)}") from None
+        raise ValidationError(field, "amount_invalid", value=_shown(value)) from None
     if decimal_places(amount) > places:
-        raise ValidationError(
-            field, f"must have at most {places} decimal places, got {_shown(value)}"
-        )
+        raise ValidationError(field, "amount_too_many_places", places=places, value=_shown(value))
     if amount.is_zero():
         if not allow_zero:
-            raise ValidationError(field, "must not be zero")
+            raise ValidationError(field, "amount_zero")
     elif amount < 0 and not allow_negative:
-        raise ValidationError(field, f"must not be negative, got {_shown(value)}")
+        raise ValidationError(field, "amount_negative", value=_shown(value))
     if abs(amount) > max_abs:
-        raise ValidationError(field, f"must not exceed {max_abs:,f} in absolute value")
+        raise ValidationError(field, "amount_too_large", limit=f"{max_abs:,f}")
     return quantize_exact(amount, places)
 
 

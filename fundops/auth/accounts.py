@@ -24,7 +24,7 @@ def get_or_create_organisation(name: str, kind: str) -> Organisation:
         try:
             org_kind = OrgKind(kind)
         except ValueError:
-            raise ValidationError("kind", f"'{kind}' is not an organisation kind") from None
+            raise ValidationError("kind", "org_kind_invalid", value=kind) from None
         org = Organisation(name=name, kind=org_kind)
         db.session.add(org)
         db.session.flush()
@@ -38,15 +38,15 @@ def create_user(
     """Create a user with a hashed password; the organisation is created when new."""
     email = email.strip().lower()
     if "@" not in email:
-        raise ValidationError("email", f"'{email}' is not an email address")
+        raise ValidationError("email", "email_invalid", email=email)
     try:
         user_role = Role(role)
     except ValueError:
-        raise ValidationError("role", f"'{role}' is not a role") from None
+        raise ValidationError("role", "role_invalid", value=role) from None
     if len(password) < 8:
-        raise ValidationError("password", "must have at least 8 characters")
+        raise ValidationError("password", "password_too_short", min_len=8)
     if db.session.scalar(sa.select(User.id).where(User.email == email)):
-        raise ValidationError("email", f"{email} is already registered")
+        raise ValidationError("email", "email_taken", email=email)
     with unit_of_work():
         org = get_or_create_organisation(organisation_name, organisation_kind)
         user = User(organisation_id=org.id, email=email, display_name=display_name,
@@ -67,7 +67,7 @@ def issue_token(*, email: str, label: str, days: int = 90) -> str:
     """Create an API token for a user; returns the plaintext once (only its hash is kept)."""
     user = db.session.scalar(sa.select(User).where(User.email == email.strip().lower()))
     if user is None:
-        raise ValidationError("email", f"no user {email}")
+        raise ValidationError("email", "user_unknown", email=email)
     token = "fo_" + secrets.token_urlsafe(32)
     with unit_of_work():
         db.session.add(ApiToken(user_id=user.id, token_sha256=token_digest(token), label=label,

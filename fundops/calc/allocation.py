@@ -8,7 +8,7 @@ from fractions import Fraction
 from typing import TypeVar
 
 from fundops.errors import ValidationError
-from fundops.money import MINOR_PLACES, D, decimal_places
+from fundops.money import DEFAULT_CURRENCY, MINOR_PLACES, D, Money, decimal_places
 
 K = TypeVar("K", bound=Hashable)
 
@@ -127,16 +127,23 @@ def allocate_units(total: int, weights: Sequence[int]) -> list[int]:
     return [sign * b for b in base]
 
 
+def _money(value: Decimal, places: int, currency: str) -> Money:
+    """``value`` written with ``places`` decimals, as an amount of ``currency`` for a message."""
+    return Money(value.quantize(Decimal(1).scaleb(-places)), currency)
+
+
 def check_explicit_split(
     total: Decimal,
     parts: Mapping[K, Decimal],
     field: str = "allocation",
     *,
     places: int = MINOR_PLACES,
+    currency: str = DEFAULT_CURRENCY,
 ) -> None:
     """Check that a hand-entered split of ``total`` is consistent.
 
-    All values are amounts in major units (e.g. yuan). Raises
+    All values are amounts in major units (e.g. yuan) of ``currency`` (used only to
+    show the amounts in the error). Raises
     ``ValidationError(field, ...)`` for the first problem found, in this order:
 
     * ``total`` or a part has more than ``places`` (default 2) decimals;
@@ -150,31 +157,26 @@ def check_explicit_split(
     """
     total_value = D(total)
     if decimal_places(total_value) > places:
-        raise ValidationError(field, f"total {total_value} has more than {places} decimal places")
+        raise ValidationError(field, "split_total_places", total=str(total_value), places=places)
     values: dict[K, Decimal] = {key: D(part) for key, part in parts.items()}
     for key, value in values.items():
         if decimal_places(value) > places:
-            raise ValidationError(
-                field, f"part for {key!r} ({value}) has more than {places} decimal places"
-            )
+            raise ValidationError(field, "split_part_places", key=repr(key), value=str(value),
+                                  places=places)
     for key, value in values.items():
         if total_value.is_zero() and not value.is_zero():
-            raise ValidationError(
-                field, f"part for {key!r} is {value:.{places}f} but the total is zero"
-            )
+            raise ValidationError(field, "split_part_total_zero", key=repr(key),
+                                  value=_money(value, places, currency))
         if (total_value > 0 and value < 0) or (total_value < 0 and value > 0):
-            raise ValidationError(
-                field,
-                f"part for {key!r} is {value:.{places}f}, opposite in sign to the total "
-                f"{total_value:.{places}f}",
-            )
+            raise ValidationError(field, "split_part_sign", key=repr(key),
+                                  value=_money(value, places, currency),
+                                  total=_money(total_value, places, currency))
     with localcontext() as ctx:
         ctx.prec = MAX_PREC  # sums and differences are then exact, never rounded
         parts_sum = sum(values.values(), Decimal(0))
         difference = total_value - parts_sum
     if difference != 0:
-        raise ValidationError(
-            field,
-            f"parts sum to {parts_sum:.{places}f} but the total is {total_value:.{places}f} "
-            f"(difference {difference:.{places}f})",
-        )
+        raise ValidationError(field, "split_sum_mismatch",
+                              parts_sum=_money(parts_sum, places, currency),
+                              total=_money(total_value, places, currency),
+                              difference=_money(difference, places, currency))

@@ -84,13 +84,13 @@ LABELS: dict[str, tuple[str, str, str]] = {
 
 def _decimal(value: object, field: str) -> Decimal:
     if isinstance(value, bool | float) or not isinstance(value, str | int | Decimal):
-        raise ValidationError(field, f"give a decimal number as text, not {value!r}")
+        raise ValidationError(field, "decimal_as_text", value=repr(value))
     try:
         result = Decimal(str(value).strip())
     except InvalidOperation:
-        raise ValidationError(field, f"'{value}' is not a number") from None
+        raise ValidationError(field, "not_a_number", value=value) from None
     if not result.is_finite():
-        raise ValidationError(field, f"'{value}' is not a finite number")
+        raise ValidationError(field, "not_finite", value=value)
     return result
 
 
@@ -103,40 +103,40 @@ def validate_params(rule_type: str, params: Mapping[str, Any],
     """
     spec = RULE_PARAMS.get(rule_type)
     if spec is None:
-        raise ValidationError("rule_type", f"'{rule_type}' is not one of: {', '.join(RULE_PARAMS)}")
+        raise ValidationError("rule_type", "not_one_of", value=rule_type,
+                              allowed=", ".join(RULE_PARAMS))
     if not isinstance(params, Mapping):
-        raise ValidationError("params", "must be an object of parameters")
+        raise ValidationError("params", "params_not_object")
     out: dict[str, Any] = {}
     for key in params:
         if key not in spec:
-            raise ValidationError(f"params.{key}", f"is not a parameter of {rule_type} "
-                                  f"(expected: {', '.join(spec)})")
+            raise ValidationError(f"params.{key}", "policy_unknown_param", rule_type=rule_type,
+                                  expected=", ".join(spec))
     for key, (kind, required) in spec.items():
         field = f"params.{key}"
         if key not in params or params[key] in (None, ""):
             if required:
-                raise ValidationError(field, "is required")
+                raise ValidationError(field, "required")
             continue
         raw = params[key]
         if kind == "prefix":
             text = str(raw).strip()
             if not (text.isdigit() and 2 <= len(text) <= 6):
-                raise ValidationError(field, "use the 2 to 6 leading digits of a region code "
-                                      "(e.g. 4403)")
+                raise ValidationError(field, "region_prefix")
             out[key] = text
         elif kind == "stages":
             stages = [raw] if isinstance(raw, str) else list(raw)
             allowed = set(allowed_stages) if allowed_stages is not None else None
             bad = [s for s in stages if not isinstance(s, str) or (allowed and s not in allowed)]
             if not stages or bad:
-                raise ValidationError(field, f"unknown stage(s) {bad or stages}")
+                raise ValidationError(field, "unknown_stages", stages=str(bad or stages))
             out[key] = sorted(set(stages))
         else:
             number = _decimal(raw, field)
             if number <= 0 and kind == "positive":
-                raise ValidationError(field, "must be greater than 0")
+                raise ValidationError(field, "not_positive")
             if kind == "fraction" and not 0 <= number <= 1:
-                raise ValidationError(field, "is a fraction between 0 and 1 (0.25 = 25 %)")
+                raise ValidationError(field, "not_fraction")
             out[key] = format(number, "f")
     return out
 

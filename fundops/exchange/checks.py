@@ -147,7 +147,8 @@ class Checker:
             try:
                 check_in_life(life, when, date_field or "")
             except ValidationError as exc:
-                self.bad(row, exc.field, exc.message)
+                self.problems.row(row.sheet, row.number, exc.field, exc.message, exc.code,
+                                  exc.params)
 
     # -- per record type -----------------------------------------------------------------
 

@@ -83,7 +83,7 @@ def _integral(value: object) -> int | None:
 def parse_key(value: object, name: str) -> str:
     """An id used as a key in the file: an integer, or non-empty text (compared as text)."""
     if isinstance(value, bool):
-        raise ValidationError(name, f"is not a valid id: {_shown(value)}")
+        raise ValidationError(name, "id_invalid", value=_shown(value))
     if isinstance(value, int):
         return str(value)
     if (whole := _integral(value)) is not None:
@@ -91,9 +91,9 @@ def parse_key(value: object, name: str) -> str:
     if isinstance(value, str) and value.strip():
         key = value.strip()
         if len(key) > MAX_KEY_LEN:
-            raise ValidationError(name, f"is longer than {MAX_KEY_LEN} characters")
+            raise ValidationError(name, "too_long", max_len=MAX_KEY_LEN)
         return key
-    raise ValidationError(name, f"is not a valid id: {_shown(value)}")
+    raise ValidationError(name, "id_invalid", value=_shown(value))
 
 
 def _text(spec: FieldSpec, value: object) -> str | None:
@@ -101,12 +101,12 @@ def _text(spec: FieldSpec, value: object) -> str | None:
         if isinstance(value, int) and not isinstance(value, bool):
             value = str(value)
         else:
-            raise ValidationError(spec.name, f"must be text, not {_what(value)}")
+            raise ValidationError(spec.name, "not_text", kind=_what(value))
     if spec.required:
         return require_text(value, spec.name, spec.max_len)
     text = (value or "").strip()
     if len(text) > spec.max_len:
-        raise ValidationError(spec.name, f"is longer than {spec.max_len} characters")
+        raise ValidationError(spec.name, "too_long", max_len=spec.max_len)
     if not text:
         return None if spec.null_if_empty else ""
     return text
@@ -114,8 +114,8 @@ def _text(spec: FieldSpec, value: object) -> str | None:
 
 def _decimal(spec: FieldSpec, value: object) -> Decimal:
     if not isinstance(value, str):
-        raise ValidationError(spec.name, f"must be written as text (a decimal string such as "
-                                         f"\"1234.50\"), not {_what(value)} {_shown(value)}")
+        raise ValidationError(spec.name, "decimal_not_text", kind=_what(value),
+                              value=_shown(value))
     amount = parse_amount(value, spec.name, allow_zero=spec.allow_zero,
                           allow_negative=spec.allow_negative, places=spec.places)
     return amount
@@ -125,25 +125,24 @@ def _date(spec: FieldSpec, value: object) -> date:
     if isinstance(value, datetime):
         if value.tzinfo is None and value.time() == datetime.min.time():
             return value.date()
-        raise ValidationError(spec.name, f"must be a date without a time, got {_shown(value)}")
+        raise ValidationError(spec.name, "date_with_time", value=_shown(value))
     if not isinstance(value, str | date):
-        raise ValidationError(spec.name, f"must be a date written as YYYY-MM-DD, "
-                                         f"not {_what(value)} {_shown(value)}")
+        raise ValidationError(spec.name, "date_not_text", kind=_what(value),
+                              value=_shown(value))
     return require_date(value, spec.name)
 
 
 def _timestamp(spec: FieldSpec, value: object) -> datetime:
     if isinstance(value, datetime):
-        raise ValidationError(spec.name, "must be ISO 8601 text with a UTC offset, "
-                                         "e.g. 2024-03-31T08:00:00+00:00")
+        raise ValidationError(spec.name, "timestamp_not_text_cell")
     if not isinstance(value, str):
-        raise ValidationError(spec.name, f"must be ISO 8601 text, not {_what(value)}")
+        raise ValidationError(spec.name, "timestamp_not_text", kind=_what(value))
     try:
         stamp = datetime.fromisoformat(value.strip())
     except ValueError:
-        raise ValidationError(spec.name, f"{_shown(value)} is not an ISO 8601 timestamp") from None
+        raise ValidationError(spec.name, "timestamp_invalid", value=_shown(value)) from None
     if stamp.tzinfo is None:
-        raise ValidationError(spec.name, f"{_shown(value)} has no UTC offset (add +00:00)")
+        raise ValidationError(spec.name, "timestamp_no_offset", value=_shown(value))
     return stamp.astimezone(UTC)
 
 
@@ -154,7 +153,7 @@ def _bool(spec: FieldSpec, value: object) -> bool:
         return bool(value)
     if isinstance(value, str) and value.strip().lower() in ("true", "false"):
         return value.strip().lower() == "true"
-    raise ValidationError(spec.name, f"must be true or false, got {_shown(value)}")
+    raise ValidationError(spec.name, "bool_invalid", value=_shown(value))
 
 
 def _int(spec: FieldSpec, value: object) -> int:
@@ -164,13 +163,12 @@ def _int(spec: FieldSpec, value: object) -> int:
         return whole
     if isinstance(value, str) and re.fullmatch(r"\s*-?\d{1,12}\s*", value):
         return int(value)
-    raise ValidationError(spec.name, f"must be an integer, got {_shown(value)}")
+    raise ValidationError(spec.name, "int_invalid", value=_shown(value))
 
 
 def _tags(spec: FieldSpec, value: object) -> list[CompanyTag]:
     if not isinstance(value, str):
-        raise ValidationError(spec.name, f"must be text such as 'srdi,high_tech', "
-                                         f"not {_what(value)}")
+        raise ValidationError(spec.name, "tags_not_text", kind=_what(value))
     parts = [p.strip() for p in value.split(",") if p.strip()]
     return sorted({parse_enum(CompanyTag, p, spec.name) for p in parts})
 
@@ -201,13 +199,13 @@ def _email(value: str) -> str:
     # Same normalisation as fundops.auth.accounts.create_user.
     email = value.strip().lower()
     if "@" not in email:
-        raise ValidationError("email", f"'{email}' is not an email address")
+        raise ValidationError("email", "email_invalid", email=email)
     return email
 
 
 def _fund_code(value: str) -> str:
     if not FUND_CODE_RE.match(value):
-        raise ValidationError("code", "use 1-40 letters, digits, '.', '_' or '-'")
+        raise ValidationError("code", "fund_code_shape")
     return value
 
 
@@ -224,12 +222,12 @@ def parse_value(rtype: RecordType, spec: FieldSpec, value: object, source: str) 
     if spec.kind in ("key", "ref"):
         if _blank(value):
             if spec.required:
-                raise ValidationError(spec.name, "is required")
+                raise ValidationError(spec.name, "required")
             return None
         return parse_key(value, spec.name)
     if _blank(value) and spec.kind != "text":
         if spec.required:
-            raise ValidationError(spec.name, "is required")
+            raise ValidationError(spec.name, "required")
         return [] if spec.kind == "tags" else spec.default
     parsed = _PARSERS[spec.kind](spec, value)
     extra = _EXTRA.get((rtype.name, spec.name))
@@ -251,7 +249,7 @@ def parse_row(rtype: RecordType, raw: RawRow, source: str, problems: Problems) -
         try:
             row.values[spec.name] = parse_value(rtype, spec, raw.values.get(spec.name), source)
         except ValidationError as exc:
-            problems.row(rtype.name, raw.number, spec.name, exc.message)
+            problems.row(rtype.name, raw.number, spec.name, exc.message, exc.code, exc.params)
             row.bad.add(spec.name)
     row.key = row.get("id")
     return row

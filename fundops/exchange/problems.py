@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 MAX_LISTED = 500
 """At most this many problems are listed; a final line counts the rest."""
@@ -16,9 +17,10 @@ class ImportFailed(Exception):
     ``"sheet 'cash_flow': <what is wrong>"`` (sheet-level) or ``"file: <what is wrong>"``.
     """
 
-    def __init__(self, problems: list[str]) -> None:
+    def __init__(self, problems: list[str], details: list[Problem] | None = None) -> None:
         super().__init__(f"import refused with {len(problems)} problem(s); nothing written")
         self.problems = problems
+        self.details = details or []
 
     def __str__(self) -> str:
         head = super().__str__()
@@ -33,6 +35,20 @@ class Problem:
     row: int
     seq: int
     text: str = field(compare=False)
+    code: str = field(default="", compare=False)
+    """The message code (fundops.messages) when the problem came from a validator."""
+    params: dict[str, Any] = field(default_factory=dict, compare=False)
+    where: str = field(default="", compare=False)
+
+    def localised(self) -> str:
+        """The problem in the page's language (a request context is needed); problems
+        without a code keep their English text."""
+        from fundops.i18n import localise_message
+        from fundops.messages import MESSAGES
+
+        if not self.code or self.code not in MESSAGES:
+            return self.text
+        return f"{self.where}: {localise_message(MESSAGES[self.code], self.params)}"
 
 
 @dataclass
@@ -59,12 +75,15 @@ class Problems:
         self.items.append(Problem(self._rank(sheet), 0, len(self.items),
                                   f"sheet '{sheet}': {message}"))
 
-    def row(self, sheet: str, row: int, field_name: str | None, message: str) -> None:
-        """A problem with one row, optionally with one field of it."""
+    def row(self, sheet: str, row: int, field_name: str | None, message: str,
+            code: str = "", params: dict[str, Any] | None = None) -> None:
+        """A problem with one row, optionally with one field of it (``code`` and ``params``
+        when it is a validator's refusal, so a page can show it translated)."""
         where = f"sheet '{sheet}', row {row}"
         if field_name is not None:
             where += f", field '{field_name}'"
-        self.items.append(Problem(self._rank(sheet), row, len(self.items), f"{where}: {message}"))
+        self.items.append(Problem(self._rank(sheet), row, len(self.items), f"{where}: {message}",
+                                  code, dict(params or {}), where))
 
     def __bool__(self) -> bool:
         return bool(self.items)
@@ -73,8 +92,9 @@ class Problems:
         """Raise :class:`ImportFailed` listing every problem (capped at :data:`MAX_LISTED`)."""
         if not self.items:
             return
-        texts = [p.text for p in sorted(self.items)]
+        ordered = sorted(self.items)
+        texts = [p.text for p in ordered]
         if len(texts) > MAX_LISTED:
             rest = len(texts) - MAX_LISTED
             texts = [*texts[:MAX_LISTED], f"... and {rest} more problem(s) not listed"]
-        raise ImportFailed(texts)
+        raise ImportFailed(texts, ordered[:MAX_LISTED])

@@ -174,8 +174,8 @@ def parse_perspectives(text: str | None) -> tuple[str, ...]:
     for part in text.split(","):
         name = ALIASES.get(part.strip().lower(), part.strip().lower())
         if name not in PERSPECTIVES:
-            raise ValidationError("perspective", f"'{part.strip()}' is not one of "
-                                                 f"{', '.join(PERSPECTIVES)}")
+            raise ValidationError("perspective", "not_one_of", value=part.strip(),
+                                  allowed=", ".join(PERSPECTIVES))
         if name not in chosen:
             chosen.append(name)
     return tuple(chosen)

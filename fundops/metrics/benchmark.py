@@ -56,7 +56,7 @@ def fund_pme(actor: Actor, fund_id: int, as_of: date, index_code: str) -> PmeRes
     fund, _ = get_fund(actor, fund_id)
     levels = list_index_levels(index_code, end=as_of)
     if not levels:
-        raise ValidationError("index", f"no levels of index '{index_code}' on or before {as_of}")
+        raise ValidationError("index", "index_no_levels", index=index_code, on=as_of)
     ledger = load_ledger(as_of, [fund.id])
     f = ledger.flows
     sign = _signed(f[:, 1], NET_SIGN)
@@ -66,7 +66,7 @@ def fund_pme(actor: Actor, fund_id: int, as_of: date, index_code: str) -> PmeRes
     dates = [from_day(d) for d in days[order].tolist()]
     amounts = [c / 100.0 for c in cents[order].tolist()]
     if not dates or dates[0] < levels[0][0]:
-        raise ValidationError("index", f"index '{index_code}' starts after the fund's first flow")
+        raise ValidationError("index", "index_starts_late", index=index_code)
     nav = compute(ledger, focus={fund.id}, deals=False).fund_net[fund.id].value
     ks = pme.ks_pme(dates, amounts, nav, levels, valuation_date=as_of)
     alpha = pme.direct_alpha(dates, amounts, nav, levels, valuation_date=as_of)

@@ -62,7 +62,7 @@ def parse_share_basis(basis: object) -> str:
     text = str(basis or "").strip()
     text = "commitment" if text == "subscribed" else text
     if text not in SHARE_BASES:
-        raise ValidationError("basis", f"'{basis}' is not one of: paid_in, commitment")
+        raise ValidationError("basis", "not_one_of", value=basis, allowed="paid_in, commitment")
     return text
 
 
@@ -91,7 +91,8 @@ def raw_rows(statement: Any) -> list[Any]:
 
 def _holding_value(value: str) -> str:
     if value not in HOLDING_VALUES:
-        raise ValidationError("holding_value", f"'{value}' is not one of: fair_value, cost")
+        raise ValidationError("holding_value", "not_one_of", value=value,
+                              allowed="fair_value, cost")
     return value
 
 
@@ -264,6 +265,6 @@ def look_through_history(actor: Actor, fund_id: int, quarter_ends: Iterable[obje
     dates = sorted({require_date(d, "quarter_ends") for d in quarter_ends})
     share_basis = parse_share_basis(basis)
     if not dates:
-        raise ValidationError("quarter_ends", "give at least one date")
+        raise ValidationError("quarter_ends", "no_dates")
     inputs = load_look_through_inputs(fund.id, dates[-1])
     return compute_look_through_history(inputs, dates, share_basis, _holding_value(holding_value))

@@ -51,7 +51,7 @@ def parse_limit(text: str | None) -> int:
     if text is None or not text.strip():
         return DEFAULT_LIMIT
     if not text.strip().isdigit() or int(text) > MAX_LIMIT:
-        raise ValidationError("limit", f"'{text}' is not a whole number from 0 to {MAX_LIMIT}")
+        raise ValidationError("limit", "limit_range", value=text, high=MAX_LIMIT)
     return int(text)
 
 

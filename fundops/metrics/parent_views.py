@@ -25,10 +25,11 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from fundops.auth.current import current_actor
 from fundops.calc.lookthrough import quantize_fraction
+from fundops.calc.policy import LABELS as INDICATOR_LABELS
 from fundops.calc.policy import RULE_CHECKS, RULE_PARAMS
 from fundops.errors import ValidationError
 from fundops.formtokens import TokenForm
-from fundops.i18n import format_money, unit_label
+from fundops.i18n import format_money, localise, unit_label
 from fundops.metrics import charts
 from fundops.metrics.lookthrough import parse_share_basis
 from fundops.metrics.parent import parent_overview as overview_of
@@ -206,7 +207,9 @@ def rule_params_help() -> list[tuple[str, str, str, str]]:
                             if required or kind == "stages")
         indicator, comparison, _key, _default = RULE_CHECKS[rule_type]
         keys = ", ".join(key if required else f"[{key}]" for key, (_k, required) in spec.items())
-        rows.append((rule_type, rule_type_text(rule_type), f"{indicator} ({comparison}) · {keys}",
+        zh, en, _formula = INDICATOR_LABELS[indicator]
+        bound = "≥" if comparison == "min" else "≤"
+        rows.append((rule_type, rule_type_text(rule_type), f"{pick(zh, en)} {bound} · {keys}",
                      "{" + example + "}"))
     return rows
 
@@ -292,12 +295,14 @@ def parent_policy_rule_new(fund_id: int) -> Any:
         try:
             params = json.loads(form.params.data, parse_float=Decimal)
         except ValueError as exc:
-            form.params.errors = [_("Not valid JSON: %(error)s", error=str(exc))]
+            form.params.errors = [_("Not valid JSON (line %(line)s, column %(column)s).",
+                                    line=getattr(exc, "lineno", 1),
+                                    column=getattr(exc, "colno", 1))]
         else:
             try:
                 if not isinstance(params, dict):
-                    raise ValidationError("params", _("Give a JSON object, e.g. %(example)s",
-                                                      example='{"max_share": "0.30"}'))
+                    raise ValidationError("params", "params_json_object",
+                                          example='{"max_share": "0.30"}')
                 set_policy_rule(actor, fund.id, form.rule_type.data, params, form.rule_basis.data,
                                 form.effective_from.data, form.source_citation.data or "")
             except ValidationError as exc:
@@ -316,10 +321,11 @@ def parent_policy_rule_new(fund_id: int) -> Any:
 def _attach(form: PolicyRuleForm, exc: ValidationError) -> None:
     """A service error on its field; ``params.<key>`` goes to the params box, named."""
     if exc.field.startswith("params."):
-        form.params.errors = [*form.params.errors, f"{exc.field[7:]}: {exc.message}"]
+        # The parameter's key is what the user typed in the JSON box, so it is named as is.
+        form.params.errors = [*form.params.errors, f"{exc.field[7:]}: {localise(exc)}"]
         return
     name = "rule_basis" if exc.field == "basis" else exc.field
     field = form._fields.get(name)
     target = field if field is not None and name != "csrf_token" else form.params
-    target.errors = [*target.errors, exc.message]
+    target.errors = [*target.errors, localise(exc)]
 

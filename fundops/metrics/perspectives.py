@@ -123,7 +123,7 @@ def lp_position(actor: Actor, fund_id: int, investor_id: int, as_of: date) -> Lp
     for line in report.lps:
         if line.investor_id == investor_id:
             return line
-    raise NotFound(f"LP position {investor_id} in fund {fund_id} not found")
+    raise NotFound("lp_position_not_found", investor_id=investor_id, fund_id=fund_id)
 
 
 def deal_position(actor: Actor, fund_id: int, company_id: int, as_of: date) -> DealLine:
@@ -131,7 +131,7 @@ def deal_position(actor: Actor, fund_id: int, company_id: int, as_of: date) -> D
     for line in report.deals:
         if line.company.id == company_id:
             return line
-    raise NotFound(f"deal {company_id} in fund {fund_id} not found")
+    raise NotFound("deal_not_found", company_id=company_id, fund_id=fund_id)
 
 
 def portfolio_metrics(actor: Actor, as_of: date, deals: bool = True) -> Metrics:

@@ -69,11 +69,11 @@ def set_policy_rule(actor: Actor, fund_id: int, rule_type: str, params: dict[str
     fund, _ = get_fund(actor, fund_id, write=True)
     clean = validate_params(str(rule_type), params, [s.value for s in CompanyStage])
     if basis not in POLICY_BASES:
-        raise ValidationError("basis", f"'{basis}' is not one of: {', '.join(POLICY_BASES)}")
+        raise ValidationError("basis", "not_one_of", value=basis, allowed=", ".join(POLICY_BASES))
     when = require_date(effective_from, "effective_from")
     citation = str(source_citation or "").strip()
     if len(citation) > 300:
-        raise ValidationError("source_citation", "is longer than 300 characters")
+        raise ValidationError("source_citation", "too_long", max_len=300)
     payload = json.dumps(clean, sort_keys=True, ensure_ascii=False)
     with unit_of_work():
         lock_row(Fund, fund.id)  # a concurrent set of the same rule replaces, not collides
@@ -192,19 +192,18 @@ _MAX_LEVEL = Decimal("1e12")
 def _level_row(i: int, row: object) -> tuple[date, Decimal]:
     field = f"rows[{i}]"
     if not isinstance(row, Sequence) or isinstance(row, str) or len(row) != 2:
-        raise ValidationError(field, "must be a (date, level) pair")
+        raise ValidationError(field, "level_row_shape")
     when = require_date(row[0], field)
     if isinstance(row[1], float):
-        raise ValidationError(field, f"level {row[1]!r} is a binary float; give text or Decimal")
+        raise ValidationError(field, "level_binary_float", level=repr(row[1]))
     try:
         level = D(row[1])
     except (TypeError, ValueError):
-        raise ValidationError(field, f"level {row[1]!r} is not a number") from None
+        raise ValidationError(field, "level_not_number", level=repr(row[1])) from None
     if level <= 0:
-        raise ValidationError(field, f"level {level} on {when} must be positive")
+        raise ValidationError(field, "level_not_positive", level=level, on=when)
     if level != level.quantize(Decimal("1e-6")) or level >= _MAX_LEVEL:
-        raise ValidationError(field, f"level {level} has more than 6 decimal places "
-                                     "or is too large")
+        raise ValidationError(field, "level_precision", level=level)
     return when, level
 
 
@@ -219,24 +218,24 @@ def load_index_levels(code: str, rows: Iterable[object], *, actor: Actor | None 
     """
     index_code = str(code or "").strip()
     if not index_code or len(index_code) > 40:
-        raise ValidationError("code", "give an index code of 1 to 40 characters")
+        raise ValidationError("code", "index_code_shape")
     parsed: list[tuple[date, Decimal]] = []
     seen: dict[date, int] = {}
     for i, row in enumerate(rows):
         when, level = _level_row(i, row)
         if when in seen:
-            raise ValidationError(f"rows[{i}]", f"duplicate date {when} (also rows[{seen[when]}])")
+            raise ValidationError(f"rows[{i}]", "level_duplicate_date", on=when,
+                                  other=f"rows[{seen[when]}]")
         seen[when] = i
         parsed.append((when, level))
     if not parsed:
-        raise ValidationError("rows", "no rows to load")
+        raise ValidationError("rows", "no_rows")
     existing = {r.on: r for r in db.session.scalars(
         sa.select(IndexLevel).where(IndexLevel.index_code == index_code,
                                     IndexLevel.on.in_(list(seen))))}
     if existing and not replace:
         first = min(existing)
-        raise ValidationError(f"rows[{seen[first]}]",
-                              f"{index_code} already has a level on {first}")
+        raise ValidationError(f"rows[{seen[first]}]", "level_exists", index=index_code, on=first)
     with unit_of_work():
         for when, level in parsed:
             if when in existing:

@@ -26,6 +26,7 @@ from wtforms.validators import InputRequired
 
 from fundops.auth.current import current_actor
 from fundops.errors import ValidationError
+from fundops.i18n import localise
 from fundops.metrics import charts
 from fundops.metrics.perspectives import DEFINITIONS, fund_report
 from fundops.portfolio.access import get_fund
@@ -57,12 +58,11 @@ def parse_as_of(text: str | None, today: date) -> date:
             raise ValueError(text)
         on = date.fromisoformat(text.strip())
     except ValueError:
-        raise ValidationError("as_of", f"'{text}' is not a date in the form YYYY-MM-DD") from None
+        raise ValidationError("as_of", "not_a_date", value=text) from None
     if on > today:
-        raise ValidationError("as_of", f"{on.isoformat()} is in the future (today is "
-                                       f"{today.isoformat()})")
+        raise ValidationError("as_of", "date_in_future", on=on, today=today)
     if on < EARLIEST:
-        raise ValidationError("as_of", f"{on.isoformat()} is before {EARLIEST.isoformat()}")
+        raise ValidationError("as_of", "date_too_early", on=on, earliest=EARLIEST)
     return on
 
 
@@ -150,7 +150,7 @@ def _pme_context(actor: Any, fund_id: int, as_of: date, code: str) -> dict[str, 
         try:
             context["pme"] = fund_pme(actor, fund_id, as_of, code)
         except ValidationError as exc:
-            context["pme_error"] = exc.message
+            context["pme_error"] = localise(exc)
     return context
 
 

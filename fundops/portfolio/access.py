@@ -52,17 +52,17 @@ def get_fund(actor: Actor, fund_id: int, *, write: bool = False) -> tuple[Fund, 
     fund = db.session.get(Fund, fund_id)
     access = fund_access(actor.organisation_id, fund) if fund is not None else None
     if fund is None or access is None:
-        raise NotFound(f"fund {fund_id} not found")
+        raise NotFound("fund_not_found", fund_id=fund_id)
     if write:
         if access is not Access.MANAGER:
-            raise NotFound(f"fund {fund_id} not found")
+            raise NotFound("fund_not_found", fund_id=fund_id)
         require_writer(actor)
     return fund, access
 
 
 def require_writer(actor: Actor) -> None:
     if actor.role not in ("admin", "maker"):
-        raise Forbidden("your role may not record changes")
+        raise Forbidden("role_read_only")
 
 
 def list_funds(actor: Actor) -> list[Fund]:
@@ -75,7 +75,7 @@ def list_funds(actor: Actor) -> list[Fund]:
 def get_investor(actor: Actor, investor_id: int) -> Investor:
     investor = db.session.get(Investor, investor_id)
     if investor is None or investor.organisation_id != actor.organisation_id:
-        raise NotFound(f"investor {investor_id} not found")
+        raise NotFound("investor_not_found", investor_id=investor_id)
     return investor
 
 
@@ -110,7 +110,7 @@ def company_visible(actor: Actor, company: Company) -> bool:
 def get_company(actor: Actor, company_id: int) -> Company:
     company = db.session.get(Company, company_id)
     if company is None or not company_visible(actor, company):
-        raise NotFound(f"company {company_id} not found")
+        raise NotFound("company_not_found", company_id=company_id)
     return company
 
 

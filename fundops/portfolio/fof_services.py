@@ -44,13 +44,14 @@ def record_sub_fund_flow(
     fund, _ = get_fund(actor, fund_id, write=True)
     flow_kind = parse_enum(CashFlowKind, kind, "kind")
     if flow_kind not in SUB_FUND_KINDS:
-        raise ValidationError("kind", "use fund_contribution or fund_return")
+        raise ValidationError("kind", "fof_kind")
     try:
         target, _ = get_fund(actor, int(target_fund_id))
     except (NotFound, TypeError, ValueError):
-        raise ValidationError("target_fund_id", f"fund {target_fund_id} is not one you can see") from None
+        raise ValidationError("target_fund_id", "fund_not_visible", fund_id=target_fund_id) from None
     if not lp_record_ids(fund.id, target.id):
-        raise ValidationError("target_fund_id", f"{fund.code} holds no commitment in {target.code}")
+        raise ValidationError("target_fund_id", "no_commitment_in_fund", fund=fund.code,
+                              target=target.code)
     when, total, cur = entry_basics(fund, value_on, amount, currency)
     with unit_of_work():
         lock_fund(fund.id)  # before the source-reference check and the audit record

@@ -93,7 +93,7 @@ def plan_allocation(
     """Compute (without writing) each LP's exact share of ``total`` on ``value_on``."""
     lps = committed_by_investor(fund.id, value_on)
     if not lps:
-        raise ValidationError("value_on", f"the fund has no LP commitments on or before {value_on}")
+        raise ValidationError("value_on", "no_lp_commitments", on=value_on)
     committed = {inv.id: amt for inv, amt in lps}
     names = {inv.id: inv.name for inv, _ in lps}
     if split:
@@ -101,9 +101,10 @@ def plan_allocation(
         for key, raw in split.items():
             inv_id = int(key)
             if inv_id not in committed:
-                raise ValidationError("allocation", f"investor {inv_id} has no commitment in this fund")
+                raise ValidationError("allocation", "investor_not_committed", investor_id=inv_id)
             parts[inv_id] = parse_amount(raw, f"allocation[{names[inv_id]}]", allow_zero=True)
-        check_explicit_split(total, parts)
+        check_explicit_split(total, {names[i]: v for i, v in parts.items()},
+                             currency=fund.currency)
         shares = {inv_id: parts.get(inv_id, Decimal("0.00")) for inv_id in committed}
     else:
         shares = allocate_pro_rata(total, [(inv_id, amt) for inv_id, amt in committed.items()])
@@ -155,11 +156,13 @@ def plan_call(
     if split:
         line = over[0]
         raise ValidationError(
-            "allocation", f"{line.investor_name}'s share {line.amount} exceeds its uncalled "
-            f"capital {room.get(line.investor_id, Decimal(0))}")
+            "allocation", "share_exceeds_uncalled", investor=line.investor_name,
+            share=Money(line.amount, fund.currency),
+            uncalled=Money(room.get(line.investor_id, Decimal(0)), fund.currency))
     available = sum((max(r, Decimal(0)) for r in room.values()), Decimal(0))
     if total > available:
-        raise ValidationError("amount", f"{total} exceeds the LPs' total uncalled capital {available}")
+        raise ValidationError("amount", "call_exceeds_uncalled", amount=Money(total, fund.currency),
+                              available=Money(available, fund.currency))
     shares = allocate_pro_rata(
         total, [(line.investor_id, max(room.get(line.investor_id, Decimal(0)), Decimal(0)))
                 for line in lines])
@@ -258,11 +261,11 @@ def record_fund_flow(
     flow_kind = parse_enum(CashFlowKind, kind, "kind")
     allowed = {CashFlowKind.PROCEEDS, CashFlowKind.MANAGEMENT_FEE, CashFlowKind.EXPENSE}
     if flow_kind not in allowed:
-        raise ValidationError("kind", f"use the dedicated form for '{flow_kind.value}'")
+        raise ValidationError("kind", "use_dedicated_form", kind=flow_kind)
     when, total, cur = entry_basics(fund, value_on, amount, currency)
     if flow_kind in COMPANY_KINDS:
         if company_id is None:
-            raise ValidationError("company_id", "is required for proceeds")
+            raise ValidationError("company_id", "company_required_for_proceeds")
         company_id = get_company(actor, int(company_id)).id
     with unit_of_work():
         lock_fund(fund.id)
@@ -294,7 +297,7 @@ def record_investment(
     if ownership_rate not in (None, ""):
         rate = parse_amount(ownership_rate, "ownership_rate", places=8)
         if rate > 1:
-            raise ValidationError("ownership_rate", "is a fraction and cannot exceed 1")
+            raise ValidationError("ownership_rate", "ownership_above_one")
     with unit_of_work():
         lock_fund(fund.id)
         entry = post_entry(fund, actor, CashFlow(
@@ -346,7 +349,7 @@ def record_holding_valuation(
     held = db.session.scalar(sa.select(Investment.id).where(
         Investment.fund_id == fund.id, Investment.company_id == company.id).limit(1))
     if held is None:
-        raise ValidationError("company_id", f"the fund holds no investment in {company.name}")
+        raise ValidationError("company_id", "no_investment_in_company", company=company.name)
     when = require_date(as_of, "as_of")
     check_in_life(fund, when, "as_of")
     value = parse_amount(fair_value_amount, "fair_value_amount", allow_zero=True)
@@ -390,10 +393,10 @@ def reverse_entry(actor: Actor, fund_id: int, entry_id: int, reason: str) -> Cas
     if original is None or original.fund_id != fund.id:
         from fundops.errors import NotFound
 
-        raise NotFound(f"ledger entry {entry_id} not found")
+        raise NotFound("entry_not_found", entry_id=entry_id)
     why = require_text(reason, "reason", 500)
     if original.reverses_id is not None:
-        raise ValidationError("entry_id", "a reversal cannot be reversed; post a new entry")
+        raise ValidationError("entry_id", "reversal_of_reversal")
     with unit_of_work():
         lock_fund(fund.id)  # concurrent reversals (and other postings) queue here
         if db.session.scalar(sa.select(CashFlow.id).where(CashFlow.reverses_id == original.id)):

@@ -45,15 +45,15 @@ def parse_enum(enum_cls: type, value: object, field: str):  # type: ignore[no-un
         return enum_cls(value)
     except ValueError:
         allowed = ", ".join(m.value for m in enum_cls)
-        raise ValidationError(field, f"'{value}' is not one of: {allowed}") from None
+        raise ValidationError(field, "not_one_of", value=value, allowed=allowed) from None
 
 
 def require_text(value: object, field: str, max_len: int = 200) -> str:
     text = str(value or "").strip()
     if not text:
-        raise ValidationError(field, "is required")
+        raise ValidationError(field, "required")
     if len(text) > max_len:
-        raise ValidationError(field, f"is longer than {max_len} characters")
+        raise ValidationError(field, "too_long", max_len=max_len)
     return text
 
 
@@ -63,13 +63,13 @@ MAX_ROW_ID = 2**31 - 1
 def require_int(value: object, field: str, low: int, high: int) -> int:
     """A whole number within [low, high]: an int, or text of one (no floats, no bools)."""
     if isinstance(value, bool | float):
-        raise ValidationError(field, "must be a whole number")
+        raise ValidationError(field, "not_whole_number")
     try:
         number = int(str(value).strip()) if isinstance(value, str) else int(value)  # type: ignore[call-overload]
     except (TypeError, ValueError):
-        raise ValidationError(field, "must be a whole number") from None
+        raise ValidationError(field, "not_whole_number") from None
     if not low <= number <= high:
-        raise ValidationError(field, f"must be between {low} and {high}")
+        raise ValidationError(field, "out_of_range", low=low, high=high)
     return number
 
 
@@ -90,14 +90,14 @@ def parse_bool(value: object, field: str) -> bool:
         return True
     if text in _FALSE:
         return False
-    raise ValidationError(field, f"'{value}' is not true or false")
+    raise ValidationError(field, "not_boolean", value=value)
 
 
 def validate_region(value: object, field: str = "region_code") -> str:
     """A six-digit administrative division code (GB/T 2260), e.g. 440300."""
     text = str(value or "").strip()
     if not _REGION_RE.match(text):
-        raise ValidationError(field, f"'{text}' is not a six-digit administrative division code")
+        raise ValidationError(field, "region_code_invalid", value=text)
     return text
 
 
@@ -107,7 +107,7 @@ def require_date(value: object, field: str) -> date:
     try:
         return date.fromisoformat(str(value).strip())
     except ValueError:
-        raise ValidationError(field, f"'{value}' is not a date (YYYY-MM-DD)") from None
+        raise ValidationError(field, "not_a_date", value=value) from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,7 +136,7 @@ def create_fund(actor: Actor, data: FundInput) -> Fund:
     require_writer(actor)
     code = str(data.code or "").strip()
     if not _CODE_RE.match(code):
-        raise ValidationError("code", "use 1-40 letters, digits, '.', '_' or '-'")
+        raise ValidationError("code", "fund_code_shape")
     inception = require_date(data.inception_on, "inception_on")
     inv_end = require_date(data.investment_period_end_on, "investment_period_end_on")
     term_end = require_date(data.term_end_on, "term_end_on")
@@ -144,17 +144,17 @@ def create_fund(actor: Actor, data: FundInput) -> Fund:
         require_date(data.extension_end_on, "extension_end_on") if data.extension_end_on else None
     )
     if inv_end < inception:
-        raise ValidationError("investment_period_end_on", "is before the inception date")
+        raise ValidationError("investment_period_end_on", "before_inception")
     if term_end < inv_end:
-        raise ValidationError("term_end_on", "is before the end of the investment period")
+        raise ValidationError("term_end_on", "before_investment_period_end")
     if ext_end is not None and ext_end < term_end:
-        raise ValidationError("extension_end_on", "is before the end of the term")
+        raise ValidationError("extension_end_on", "before_term_end")
     try:
         vintage = int(data.vintage)
     except (TypeError, ValueError):
-        raise ValidationError("vintage", f"'{data.vintage}' is not a year") from None
+        raise ValidationError("vintage", "not_a_year", value=data.vintage) from None
     if not 1980 <= vintage <= 2100:
-        raise ValidationError("vintage", f"{vintage} is not a plausible vintage year")
+        raise ValidationError("vintage", "vintage_implausible", value=vintage)
     fund = Fund(
         organisation_id=actor.organisation_id,
         code=code,
@@ -177,11 +177,12 @@ def create_fund(actor: Actor, data: FundInput) -> Fund:
         sa.select(Fund.id).where(Fund.organisation_id == actor.organisation_id, Fund.code == code)
     )
     if exists is not None:
-        raise ValidationError("code", f"a fund with code '{code}' already exists")
+        raise ValidationError("code", "fund_code_taken", code=code)
     if fund.registration_no and db.session.scalar(
         sa.select(Fund.id).where(Fund.registration_no == fund.registration_no)
     ):
-        raise ValidationError("registration_no", f"'{fund.registration_no}' is registered already")
+        raise ValidationError("registration_no", "registration_no_taken",
+                              value=fund.registration_no)
     with unit_of_work():
         _insert_unique(fund, "fund_exists", code=code)
         db.session.add(
@@ -203,9 +204,9 @@ def change_stage(
     when = require_date(effective_on, "effective_on")
     last = fund.stage_changes[-1] if fund.stage_changes else None
     if last is not None and when < last.effective_on:
-        raise ValidationError("effective_on", f"is before the last stage change ({last.effective_on})")
+        raise ValidationError("effective_on", "before_last_stage_change", on=last.effective_on)
     if new_stage == fund.stage:
-        raise ValidationError("stage", f"the fund is already at stage '{new_stage.value}'")
+        raise ValidationError("stage", "stage_unchanged", stage=new_stage)
     with unit_of_work():
         lock_row(Fund, fund.id)  # a concurrent stage change is seen (and refused) below
         db.session.expire(fund)
@@ -246,19 +247,19 @@ def create_investor(
         try:
             get_fund(actor, int(fund_id))
         except NotFound:
-            raise ValidationError("fund_id", f"fund {fund_id} is not one you can see") from None
+            raise ValidationError("fund_id", "fund_not_visible", fund_id=fund_id) from None
     elif fund_registration_no:
         reg = fund_registration_no.strip()
         fund_id = db.session.scalar(sa.select(Fund.id).where(Fund.registration_no == reg))
         if fund_id is None:
-            raise ValidationError("fund_registration_no", f"no fund is registered as '{reg}'")
+            raise ValidationError("fund_registration_no", "registration_no_unknown", value=reg)
     code = validate_uscc(uscc) if uscc else None
     if db.session.scalar(
         sa.select(Investor.id).where(
             Investor.organisation_id == actor.organisation_id, Investor.name == name
         )
     ):
-        raise ValidationError("name", f"an investor named '{name}' already exists")
+        raise ValidationError("name", "investor_name_taken", name=name)
     with unit_of_work():
         investor = Investor(
             organisation_id=actor.organisation_id, name=name, investor_type=itype,
@@ -297,7 +298,7 @@ def add_commitment(
     if investor.fund_id == fund.id:
         raise ValidationError("investor_id", "commitment_to_own_fund", fund=fund.code)
     if int(closing) < 1:
-        raise ValidationError("closing", "must be 1 or more")
+        raise ValidationError("closing", "closing_below_one")
     with unit_of_work():
         if investor.fund_id is not None:
             lock_write_order()  # the graph lock: commitments of funds as LPs queue here
@@ -357,16 +358,16 @@ def fund_currency(fund: Fund, currency: str | None) -> str:
     """The amount's currency: the fund's ledger currency, which is also the default."""
     cur = validate_currency(currency or fund.currency)
     if cur != fund.currency:
-        raise ValidationError("currency", f"the fund's ledger currency is {fund.currency}, not {cur}")
+        raise ValidationError("currency", "not_fund_currency", fund_currency=fund.currency,
+                              currency=cur)
     return cur
 
 
 def check_in_life(fund: Fund, when: date, field: str) -> None:
     """Reject a date outside the fund's life (inception to the end of any extension)."""
     if when < fund.inception_on or when > fund.life_end_on:
-        raise ValidationError(
-            field, f"{when} is outside the fund's life ({fund.inception_on} to {fund.life_end_on})"
-        )
+        raise ValidationError(field, "outside_fund_life", on=when, start=fund.inception_on,
+                              end=fund.life_end_on)
 
 
 def create_company(

@@ -19,6 +19,8 @@ from flask_wtf import FlaskForm
 from fundops.approvals.web import submit_form
 from fundops.auth.current import current_actor
 from fundops.errors import NotFound, ValidationError
+from fundops.i18n import localise
+from fundops.portfolio.field_labels import labelled_error
 from fundops.extensions import db
 from fundops.formtokens import data_fields, not_consumed
 from fundops.portfolio import forms, queries, services
@@ -50,13 +52,14 @@ def _fund_url(fund_id: int) -> str:
 
 
 def _attach(form: FlaskForm, exc: ValidationError, aliases: dict[str, str] | None = None) -> None:
-    """Show a service error on the field it names, or at the top of the form."""
+    """Show a service error (translated) on the field it names, or at the top of the form
+    under a translated label of that field — never under its internal name."""
     name = (aliases or {}).get(exc.field, exc.field)
     field = form._fields.get(name)
     if field is not None and name != "csrf_token":
-        field.errors = [*field.errors, exc.message]
+        field.errors = [*field.errors, localise(exc)]
     else:
-        form.form_errors.append(str(exc))
+        form.form_errors.append(labelled_error(exc))
 
 
 def _handle(form: FlaskForm, template: str, action: Callable[[], str], message: str,
@@ -356,7 +359,7 @@ def entry_reverse(fund_id: int, entry_id: int) -> Any:
     fund = _writable_fund(fund_id)
     entry = db.session.get(CashFlow, entry_id)
     if entry is None or entry.fund_id != fund.id:
-        raise NotFound(f"ledger entry {entry_id} not found")
+        raise NotFound("entry_not_found", entry_id=entry_id)
     form = forms.ReverseForm()
 
     def post() -> str:

@@ -233,12 +233,12 @@ def test_explicit_split_reports_sum_and_total() -> None:
     assert "90.50" in info.value.message
     assert "100.00" in info.value.message
     assert str(info.value) == (
-        "capital_call: parts sum to 90.50 but the total is 100.00 (difference 9.50)"
+        "capital_call: parts sum to 90.50 CNY but the total is 100.00 CNY (difference 9.50 CNY)"
     )
 
 
 def test_explicit_split_rejects_empty_parts_for_nonzero_total() -> None:
-    with pytest.raises(ValidationError, match="parts sum to 0.00 but the total is 5.00"):
+    with pytest.raises(ValidationError, match="parts sum to 0.00 CNY but the total is 5.00 CNY"):
         check_explicit_split(Decimal("5"), {})
 
 

@@ -237,7 +237,8 @@ def test_stage_change_is_recorded(app: Any, browser: Any) -> None:
     # Same stage again: the service's error lands on the stage field, nothing written.
     before = counts()
     response = browser.post(url, {"stage": "managing", "effective_on": "2025-02-01", "reason": ""})
-    assert response.status_code == 422 and "already" in field_error(text(response), "stage")
+    # In the page's language (Chinese by default), the stage by its label.
+    assert response.status_code == 422 and "已处于“管理期”" in field_error(text(response), "stage")
     assert counts() == before
 
 
@@ -295,7 +296,9 @@ def test_capital_call_with_explicit_split(app: Any, browser: Any) -> None:
     assert data_amounts(text(response), "preview-table") == [Decimal("600.00"), Decimal("400.00"),
                                                              Decimal("0.00")]
     bad = browser.post(url, form | {f"split-{world.lps[1].id}": "300", "action": "post"})
-    assert bad.status_code == 422 and "parts sum to 900.00" in text(bad)
+    # Amounts in the page's unit (万元 by default): 900 yuan = 0.09, 1,000 yuan = 0.10.
+    assert bad.status_code == 422
+    assert "parts sum to 0.09 10k yuan but the total is 0.10 10k yuan" in text(bad)
     assert browser.post(url, form | {"action": "post"}).status_code == 302
     amounts = dict(db.session.execute(sa.select(CashFlowAllocation.investor_id,
                                                 CashFlowAllocation.amount)).all())
