@@ -43,12 +43,6 @@ ALLOWED_WORDS = {
     "ID", "M", "A", "IT", "SaaS", "PE", "VC", "AMC", "ESG", "BD", "CEO", "CFO", "OK", "PDF",
     "IPO", "QFLP", "RMB", "B", "C", "D", "E", "Pre", "Series", "Angel", "English",
 }
-# TEMPORARY (msgsynd): the refusals of the syndication services are still English free
-# text (the msgsynd branch turns them into codes). Only the answers to POSTs under these
-# prefixes are exempt — their GET pages are checked. Remove after merging msgsynd.
-SYNDICATION_POST_PREFIXES_TEMPORARY = ("/term-sheets", "/loans", "/loan-products", "/pools",
-                                       "/verify")
-
 # The policy-rule parameters (and stage values) are JSON the user types into the rule form.
 ALLOWED_IDENTIFIERS = {"max_share", "min_share", "region_prefix", "min_ratio", "max_deal",
                        "max_ratio", "start_up"}
@@ -267,8 +261,6 @@ class Walker:
     def check(self, where: str, response: Any, posted_to: str = "") -> None:
         """Record English in an HTML answer (a redirect's stub body is never shown)."""
         if "text/html" not in response.content_type or 300 <= response.status_code < 400:
-            return
-        if posted_to.startswith(SYNDICATION_POST_PREFIXES_TEMPORARY):
             return
         for hit in english_in(response.get_data(as_text=True), self.names):
             self.problems[hit].add(where)
