@@ -18,7 +18,7 @@ from flask_wtf import FlaskForm
 
 from fundops.approvals.web import submit_form
 from fundops.auth.current import current_actor
-from fundops.errors import NotFound, ValidationError
+from fundops.errors import ConflictError, NotFound, ValidationError
 from fundops.i18n import localise
 from fundops.portfolio.field_labels import labelled_error
 from fundops.extensions import db
@@ -70,6 +70,10 @@ def _handle(form: FlaskForm, template: str, action: Callable[[], str], message: 
             target = action()
         except ValidationError as exc:
             _attach(form, exc, aliases)
+        except ConflictError as exc:  # e.g. a duplicate reference: the form stays, with why
+            form.form_errors.append(localise(exc))
+            response = render_template(template, form=form, **context)
+            return response, 409
         else:
             flash(message, "success")
             return redirect(target)
