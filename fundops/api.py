@@ -6,8 +6,6 @@ Another organisation's object is a 404, exactly as in the pages.
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
@@ -19,6 +17,7 @@ from fundops.auth.models import ApiToken
 from fundops.db import utcnow
 from fundops.errors import NotFound
 from fundops.extensions import db
+from fundops.jsonvalues import to_json
 from fundops.portfolio import queries
 from fundops.portfolio.access import get_company, get_fund, list_funds, visible_fund_ids
 from fundops.portfolio.models import Fund
@@ -26,17 +25,7 @@ from fundops.uow import Actor
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-
-def _json(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return format(value, "f")  # positional, never "0E-8"
-    if isinstance(value, date | datetime):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {k: _json(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_json(v) for v in value]
-    return value
+_json = to_json
 
 
 @bp.before_request

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
-from datetime import date, datetime
-from decimal import Decimal
 from typing import Any
 
 from flask import Response, jsonify, url_for
@@ -15,20 +13,11 @@ from fundops.approvals import services
 from fundops.approvals.models import ApprovalRequest
 from fundops.errors import ValidationError
 from fundops.i18n import localise_message
+from fundops.jsonvalues import to_json
 from fundops.messages import MESSAGES
 from fundops.uow import Actor
 
-
-def _json(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    if isinstance(value, date | datetime):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {k: _json(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_json(v) for v in value]
-    return value
+_json = to_json
 
 
 CONFIRM_KEYS = ("confirm", "confirm_reason")

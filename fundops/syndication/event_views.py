@@ -22,7 +22,7 @@ from flask_wtf import FlaskForm
 from fundops.approvals.web import submit_form
 from fundops.auth.current import current_actor
 from fundops.errors import NotFound
-from fundops.syndication import lending, loan_events, pool_forms, pools, queries
+from fundops.syndication import lending, loan_events, pool_forms, queries
 from fundops.syndication.enums import LoanStatus
 from fundops.syndication.forms import fraction
 from fundops.syndication.loan_models import Loan, Warrant

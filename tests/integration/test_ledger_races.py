@@ -8,7 +8,6 @@ from collections import Counter
 from collections.abc import Callable
 from decimal import Decimal
 from html.parser import HTMLParser
-from typing import Any
 
 import pytest
 import sqlalchemy as sa
