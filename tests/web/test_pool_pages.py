@@ -82,7 +82,7 @@ def test_pool_story_pays_80_percent_of_the_loss_after_recoveries(app: Flask) -> 
     before = writes()
     cases = [({"parties-1-share": "10"}, "parties", "之和须恰好为 1"),
              ({"parties-1-role": "pool"}, "parties", "银行"),
-             ({"parties-3-name": "担保公司", "parties-3-role": "guarantor"}, "parties-3", "required"),
+             ({"parties-3-name": "担保公司", "parties-3-role": "guarantor"}, "parties-3", "必填"),
              ({"leverage_k": "abc"}, "leverage_k", ""), ({"name": ""}, "name", ""),
              ({"parties-0-share": "120"}, "parties-0-share", ""),
              ({"cap_per_loan": "1.001"}, "cap_per_loan", "2")]
