@@ -62,11 +62,10 @@ def positive_up_to(limit: int) -> str:
 
 
 def register_extensions(app: Flask) -> None:
+    import fundops.models  # noqa: F401  (registers every table on the metadata)
     from fundops import formtokens, i18n
     from fundops.auth.session import init_login
     from fundops.extensions import csrf, db, migrate
-
-    import fundops.models  # noqa: F401  (registers every table on the metadata)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=_migrations_dir(), render_as_batch=True)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from flask import Flask, current_app, session
 from babel import Locale
 from babel.numbers import format_decimal
+from flask import Flask, current_app, session
 from flask_babel import get_locale
 from flask_login import current_user
 

@@ -11,9 +11,9 @@ from werkzeug.security import generate_password_hash
 
 from fundops.audit import record
 from fundops.auth.models import ApiToken, Organisation, OrgKind, Role, User
+from fundops.db import utcnow
 from fundops.errors import ValidationError
 from fundops.extensions import db
-from fundops.db import utcnow
 from fundops.uow import unit_of_work
 
 

@@ -23,7 +23,7 @@ from fundops.exchange.schema import NUMERIC_TEXT_KINDS, RECORD_TYPES, FieldSpec,
 from fundops.identifiers import validate_uscc
 from fundops.money import parse_amount, validate_currency
 from fundops.portfolio.enums import CompanyTag
-from fundops.portfolio.services import parse_enum, require_date, require_text, validate_region
+from fundops.validation import parse_enum, require_date, require_text, validate_region
 
 MAX_KEY_LEN = 100
 # Same rule as fundops.portfolio.services.create_fund (which keeps it private).

@@ -24,8 +24,8 @@ from fundops.portfolio.access import get_fund
 from fundops.portfolio.enums import CashFlowKind, InvestorType
 from fundops.portfolio.ledger import CashFlow, CashFlowAllocation
 from fundops.portfolio.models import Commitment, Fund, Investor
-from fundops.portfolio.services import require_date
 from fundops.uow import Actor
+from fundops.validation import require_date
 
 __all__ = [
     "DEFAULT_GOVERNMENT_INVESTOR_TYPES",

@@ -24,11 +24,11 @@ from fundops.extensions import db
 from fundops.metrics.leverage import load_lp_amounts
 from fundops.metrics.lookthrough import direct_sub_fund_ids, fund_links
 from fundops.portfolio.access import get_fund
-from fundops.portfolio.services import require_date
 from fundops.syndication.enums import LoanEntryKind, LoanStatus
 from fundops.syndication.loan_models import Loan, LoanEntry
 from fundops.syndication.models import TermSheetAllocation
 from fundops.uow import Actor
+from fundops.validation import require_date
 
 __all__ = ["LoanLeverage", "load_loan_leverage", "loan_leverage"]
 

@@ -32,8 +32,8 @@ from fundops.portfolio.access import get_fund
 from fundops.portfolio.enums import CashFlowKind
 from fundops.portfolio.ledger import CashFlow, CashFlowAllocation, HoldingValuation, Investment
 from fundops.portfolio.models import Commitment, Company, CompanyTagLink, Fund, Investor
-from fundops.portfolio.services import require_date
 from fundops.uow import Actor
+from fundops.validation import require_date
 
 __all__ = [
     "direct_sub_fund_ids",

@@ -40,8 +40,8 @@ from fundops.metrics.loan_leverage import LoanLeverage, load_loan_leverage
 from fundops.metrics.lookthrough import load_look_through_inputs, parse_share_basis
 from fundops.metrics.policy import build_policy, load_deals, load_flows, load_specs
 from fundops.portfolio.access import get_fund
-from fundops.portfolio.services import require_date
 from fundops.uow import Actor
+from fundops.validation import require_date
 
 __all__ = ["ParentOverview", "parent_overview"]
 

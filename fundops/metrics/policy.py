@@ -39,8 +39,8 @@ from fundops.portfolio.access import get_fund
 from fundops.portfolio.enums import CashFlowKind, CompanyStage
 from fundops.portfolio.ledger import CashFlow
 from fundops.portfolio.models import Company, Fund
-from fundops.portfolio.services import require_date
 from fundops.uow import Actor, lock_row, unit_of_work
+from fundops.validation import require_date
 
 __all__ = [
     "build_policy",

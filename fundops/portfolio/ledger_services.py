@@ -35,9 +35,21 @@ from fundops.portfolio.enums import (
     DistributionType,
     Instrument,
 )
-from fundops.portfolio.ledger import CashFlow, CashFlowAllocation, FundValuation, HoldingValuation, Investment
+from fundops.portfolio.ledger import (
+    CashFlow,
+    CashFlowAllocation,
+    FundValuation,
+    HoldingValuation,
+    Investment,
+)
 from fundops.portfolio.models import Commitment, Fund, Investor
-from fundops.portfolio.services import check_in_life, fund_currency, parse_enum, require_date, require_text
+from fundops.portfolio.services import (
+    check_in_life,
+    fund_currency,
+    parse_enum,
+    require_date,
+    require_text,
+)
 from fundops.uow import Actor, lock_row, unit_of_work
 
 

@@ -15,7 +15,13 @@ import sqlalchemy as sa
 from fundops.extensions import db
 from fundops.portfolio.access import Access
 from fundops.portfolio.enums import CashFlowKind
-from fundops.portfolio.ledger import CashFlow, CashFlowAllocation, FundValuation, HoldingValuation, Investment
+from fundops.portfolio.ledger import (
+    CashFlow,
+    CashFlowAllocation,
+    FundValuation,
+    HoldingValuation,
+    Investment,
+)
 from fundops.portfolio.models import Commitment, Company, Fund, Investor
 
 ZERO = Decimal("0.00")

@@ -19,10 +19,9 @@ from flask_wtf import FlaskForm
 from fundops.approvals.web import submit_form
 from fundops.auth.current import current_actor
 from fundops.errors import ConflictError, NotFound, ValidationError
-from fundops.i18n import localise
-from fundops.portfolio.field_labels import labelled_error
 from fundops.extensions import db
 from fundops.formtokens import data_fields, not_consumed
+from fundops.i18n import localise
 from fundops.portfolio import forms, queries, services
 from fundops.portfolio import ledger_services as ledger
 from fundops.portfolio.access import (
@@ -34,6 +33,7 @@ from fundops.portfolio.access import (
     require_writer,
     visible_fund_ids,
 )
+from fundops.portfolio.field_labels import labelled_error
 from fundops.portfolio.ledger import CashFlow
 from fundops.portfolio.models import Commitment, Fund, Investor
 

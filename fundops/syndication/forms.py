@@ -28,9 +28,9 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from fundops.i18n import localise, register_enum_labels
 from fundops.errors import ValidationError
 from fundops.formtokens import TokenForm, data_fields
+from fundops.i18n import localise, register_enum_labels
 from fundops.portfolio.enums import Instrument
 from fundops.portfolio.forms import AmountField, option
 from fundops.portfolio.forms import choices as portfolio_choices

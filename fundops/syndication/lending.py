@@ -35,7 +35,6 @@ from fundops.errors import ConflictError, NotFound, ValidationError
 from fundops.extensions import db
 from fundops.money import Money, parse_amount
 from fundops.portfolio.access import require_writer
-from fundops.portfolio.services import require_date, require_id
 from fundops.syndication.enums import (
     DEAD_STATUSES,
     EquityRule,
@@ -55,6 +54,7 @@ from fundops.syndication.refusals import Reason, equity_problem, status_problem,
 from fundops.syndication.term_sheets import equity_arrived
 from fundops.syndication.verification import VerifiedFacts, facts_of, term_sheet_for_code
 from fundops.uow import Actor, lock_row, unit_of_work
+from fundops.validation import require_date, require_id
 
 ZERO = Decimal("0.00")
 LIVE = (LoanStatus.APPROVED, LoanStatus.ACTIVE)

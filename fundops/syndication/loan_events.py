@@ -17,11 +17,11 @@ from fundops.audit import record_by
 from fundops.errors import ConflictError, NotFound, ValidationError
 from fundops.extensions import db
 from fundops.money import Money, parse_amount
-from fundops.portfolio.services import require_date, require_text
 from fundops.syndication.enums import LoanEntryKind, LoanStatus
 from fundops.syndication.lending import get_loan, outstanding_principal
 from fundops.syndication.loan_models import Loan, LoanEntry, Warrant
 from fundops.uow import Actor, lock_row, unit_of_work
+from fundops.validation import require_date, require_text
 
 ZERO = Decimal("0.00")
 WARRANT_STATUSES = ("open", "exercised", "expired")

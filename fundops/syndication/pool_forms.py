@@ -16,8 +16,8 @@ from wtforms import Form, FormField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from fundops.errors import ValidationError
-from fundops.i18n import localise
 from fundops.formtokens import TokenForm
+from fundops.i18n import localise
 from fundops.portfolio.forms import AmountField, MultiCheckboxField, option
 from fundops.syndication.forms import (
     FixedLines,

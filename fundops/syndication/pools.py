@@ -31,7 +31,6 @@ from fundops.errors import ConflictError, NotFound, ValidationError
 from fundops.extensions import db
 from fundops.money import Money, parse_amount, validate_currency
 from fundops.portfolio.access import require_writer
-from fundops.portfolio.services import require_date, require_id, require_text
 from fundops.syndication.enums import LoanEntryKind, LoanStatus
 from fundops.syndication.lending import get_loan
 from fundops.syndication.loan_events import recoveries
@@ -47,6 +46,7 @@ from fundops.syndication.pool_models import (
     RiskPoolRecovery,
 )
 from fundops.uow import Actor, lock_row, unit_of_work
+from fundops.validation import require_date, require_id, require_text
 
 ZERO = Decimal("0.00")
 MANAGER_KINDS = (OrgKind.GUIDANCE_FUND_MANAGER, OrgKind.PLATFORM_OPERATOR, OrgKind.GUARANTOR)

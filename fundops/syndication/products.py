@@ -11,7 +11,6 @@ from fundops.errors import ValidationError
 from fundops.extensions import db
 from fundops.money import parse_amount, validate_currency
 from fundops.portfolio.access import require_writer
-from fundops.portfolio.services import parse_enum, require_int, require_text
 from fundops.syndication.enums import (
     Collateral,
     EquityRule,
@@ -22,6 +21,7 @@ from fundops.syndication.enums import (
 from fundops.syndication.lending import require_bank
 from fundops.syndication.loan_models import LoanProduct
 from fundops.uow import Actor, unit_of_work
+from fundops.validation import parse_enum, require_int, require_text
 
 ONE = Decimal(1)
 

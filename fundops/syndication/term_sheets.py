@@ -25,13 +25,6 @@ from fundops.portfolio.access import get_company, get_fund, require_writer
 from fundops.portfolio.enums import CashFlowKind, Instrument
 from fundops.portfolio.ledger import CashFlow, Investment
 from fundops.portfolio.models import Fund
-from fundops.portfolio.services import (
-    parse_bool,
-    parse_enum,
-    require_date,
-    require_id,
-    require_text,
-)
 from fundops.syndication.enums import (
     DEAD_STATUSES,
     TERM_SHEET_TRANSITIONS,
@@ -48,6 +41,13 @@ from fundops.syndication.models import (
     TermSheetTranche,
 )
 from fundops.uow import Actor, lock_row, unit_of_work
+from fundops.validation import (
+    parse_bool,
+    parse_enum,
+    require_date,
+    require_id,
+    require_text,
+)
 
 ZERO = Decimal("0.00")
 
