@@ -148,7 +148,7 @@ def test_killed_run_is_resumed_for_the_same_date_each_effect_once(app: Flask) ->
     out, err = finish(early)
     if "running elsewhere" in out:  # (unless the machine was slow enough for it to expire)
         assert lapsed_count(ids) == done and daily_run().attempts == 1
-        assert "event=skip" in err and "reason=\"running elsewhere\"" in err
+        assert "event=skip" in err and "running elsewhere" in err
         wait = (daily_run().lease_expires_at - utcnow()).total_seconds()
         time.sleep(max(wait, 0) + 0.2)
         out, err = finish(run_once(app, lease=3))

@@ -137,7 +137,7 @@ def test_a_live_lease_elsewhere_makes_the_run_a_no_op_and_status_shows_it(app: F
         db.session.execute(sa.update(JobRun).values(lease_expires_at=utcnow()))
     assert "lease expired: crashed?" in runner.invoke(args=["jobs", "status"]).output
     resumed = runner.invoke(args=["jobs", "run-once", "--date", "2025-01-01"])
-    assert resumed.output.startswith(f"resumed: lapsed term sheets: [{r.ts.id}]")
+    assert resumed.stdout.startswith(f"resumed: lapsed term sheets: [{r.ts.id}]")
     assert "daily 2025-01-01: finished; attempts 2" in resumed.output
 
 

@@ -150,7 +150,7 @@ def test_pool_refusals_are_404_409_422_and_write_nothing(app: Flask) -> None:
     # enrolment beyond leverage: 300万 + 200万 0.01 > 5 × 100万
     body = refused(b.post(pool_url + "/enrolments", {"loan_id": big.id, "on": "2024-07-11"}),
                    409, code="pool_leverage_no_room")
-    assert "200.00" in body["message"]
+    assert "2000000.01 CNY" in body["message"]  # the API gives exact amounts
     assert db.session.get(RiskPool, pool["id"]).enrolled_amount == 3_000_000  # type: ignore[union-attr]
     refused(b.post(pool_url + "/enrolments", {"loan_id": small.id, "on": "2024-07-11"}), 409)
     refused(b.post(pool_url + "/enrolments", {"loan_id": applied.id, "on": "2024-07-11"}), 409)
