@@ -194,7 +194,7 @@ def _local(url: str | None) -> str | None:
     parts = urlsplit(url)
     if parts.scheme not in ("", "http", "https") or parts.netloc not in ("", request.host):
         return None
-    if not parts.path.startswith("/") or parts.path.startswith("//"):
+    if not parts.path.startswith("/") or parts.path.startswith(("//", "/\\")) or "\\" in url:
         return None
     return (parts.path + (f"?{parts.query}" if parts.query else "")
             + (f"#{parts.fragment}" if parts.fragment else ""))

@@ -31,7 +31,9 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from fundops.errors import ValidationError
 
-_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)
+# A JSON string literal, possessive so that an unclosed string runs to the end of the body
+# in one linear pass (a backtracking pattern is quadratic on '"' + '\\"' * n).
+_STRING = re.compile(rb'"(?:[^"\\]++|\\.)*+"?', re.S)
 _NOT_BRACKET = bytes(b for b in range(256) if b not in b"[]{}")
 _BAD_TEXT = re.compile("[\x00\ud800-\udfff]")
 

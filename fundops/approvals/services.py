@@ -23,7 +23,7 @@ from fundops.approvals.actions import ACTIONS, POLICY_ACTIONS, get_action
 from fundops.approvals.models import ApprovalPolicy, ApprovalRequest, ApprovalStatus
 from fundops.approvals.plausibility import Warning
 from fundops.audit import record_by
-from fundops.auth.models import User
+from fundops.auth.models import Organisation, User
 from fundops.db import utcnow
 from fundops.errors import ConfirmationRequired, ConflictError, Forbidden, NotFound, ValidationError
 from fundops.extensions import db
@@ -125,6 +125,9 @@ def submit(actor: Actor, action: str, payload: Mapping[str, Any], confirm: bool 
     text = canonical(payload)
     digest = _sha(text)
     with unit_of_work():
+        # Two identical submissions at once (two tabs, a retry with a new key) must not both
+        # be held: the organisation's row lock serialises this check with the insert.
+        lock_row(Organisation, actor.organisation_id)
         twin = db.session.scalar(sa.select(ApprovalRequest.id).where(
             ApprovalRequest.organisation_id == actor.organisation_id,
             ApprovalRequest.payload_sha256 == digest, ApprovalRequest.action == spec.name,

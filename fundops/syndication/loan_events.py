@@ -179,22 +179,29 @@ def get_warrant(actor: Actor, warrant_id: int, *, write: bool = False) -> Warran
     return warrant
 
 
+def _refuse_closed(warrant: Warrant) -> None:
+    if warrant.status == "exercised":
+        raise ConflictError("warrant_already_exercised", warrant_id=warrant.id)
+    if warrant.status != "open":
+        raise ConflictError("warrant_already_expired", warrant_id=warrant.id)
+
+
 def close_warrant(actor: Actor, warrant_id: int, *, outcome: str, on: object) -> Warrant:
     """Record a warrant's exercise (within its window) or expiry (after it opened)."""
     warrant = get_warrant(actor, warrant_id, write=True)
     if outcome not in ("exercised", "expired"):
         raise ValidationError("outcome", "warrant_bad_outcome")
     when = require_date(on, "on")
-    if warrant.status != "open":
-        if warrant.status == "exercised":
-            raise ConflictError("warrant_already_exercised", warrant_id=warrant.id)
-        raise ConflictError("warrant_already_expired", warrant_id=warrant.id)
+    _refuse_closed(warrant)
     if outcome == "exercised" and not warrant.window_from <= when <= warrant.window_to:
         raise ValidationError("on", "warrant_outside_window", on=when, start=warrant.window_from,
                               end=warrant.window_to)
     if outcome == "expired" and when < warrant.window_from:
         raise ValidationError("on", "warrant_window_not_open", on=when, start=warrant.window_from)
     with unit_of_work():
+        lock_row(Warrant, warrant.id)  # the daily job or another user may close it meanwhile
+        db.session.refresh(warrant)
+        _refuse_closed(warrant)
         warrant.status, warrant.closed_on = outcome, when
         record_by(actor, f"warrant.{outcome}", "loan", warrant.loan_id,
                   {"warrant_id": warrant.id, "on": when})

@@ -373,3 +373,19 @@ def test_policy_is_per_organisation_and_admin_only(app: Flask) -> None:
     approvals.remove_policy(admin, "distribution")
     assert not approvals.needs_approval(admin.organisation_id, "distribution", Decimal(1), "CNY")
     del maker
+
+
+def test_identical_submissions_at_once_are_held_once(app: Flask) -> None:
+    """Two tabs (or a retry under a new key) submitting the same held call at once: one
+    pending item, the other refused — a checker cannot post it twice."""
+    admin, maker, checker, _ = team(f"GP {next_n()}")
+    fund = fund_730m(admin)
+    approvals.set_policy(admin, "distribution", "0")
+    payload = {"fund_id": fund.id, "value_on": "2023-06-30", "amount": "50000000",
+               "distribution_type": "gain"}
+    db.session.remove()
+    outcomes = race(app, lambda i: approvals.submit(maker, "distribution", payload),
+                    list(range(4)), ConflictError)
+    assert sorted(outcomes) == ["ok", "refused", "refused", "refused"]
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ApprovalRequest).where(
+        ApprovalRequest.status == ApprovalStatus.PENDING)) == 1

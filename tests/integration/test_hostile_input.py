@@ -47,6 +47,11 @@ def test_json_depth_counts_brackets_outside_strings() -> None:
     assert json_depth(b'{"a": [1, {"b": "[[[[{{{"}]}') == 3
     assert json_depth(b'["\\"[[[", [[]]]') == 3
     assert json_depth(b"[" * 100_000 + b"]" * 100_000, stop_above=64) == 65
+    # an unclosed string of escaped quotes: one linear pass (a backtracking scan was
+    # quadratic: 32 KB took 4 s, so 2 MB would hold a worker for hours); brackets inside
+    # the unclosed string do not count
+    assert json_depth(b'"' + b'\\"' * 1_000_000) == 0
+    assert json_depth(b'[1, "' + b'\\"[' * 1_000_000) == 1
 
 
 def test_hostile_json_is_refused_naming_the_field(app: Flask) -> None:

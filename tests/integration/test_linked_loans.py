@@ -310,3 +310,28 @@ def test_a_co_investing_gp_sees_the_company_and_links_its_own_investment(app: Fl
     assert (last.action, last.organisation_id) == ("verification_code.verify",
                                                    r.bank.organisation_id)
     assert db.session.scalar(sa.select(sa.func.count(AuditEvent.id))) == before + 1
+
+
+def test_a_warrant_closed_twice_at_once_closes_once(app: Flask) -> None:
+    """Exercise and expiry racing on one warrant: exactly one wins, one audit event."""
+    from fundops.audit import AuditEvent
+    from fundops.syndication import loan_events
+    from fundops.syndication.loan_models import Warrant
+    from tests.threads import race
+
+    r = build_round()
+    loan = lending.apply_for_loan(r.bank, code=r.code, product_id=r.product_id, amount="8000000")
+    lending.approve_loan(r.bank, loan.id)
+    w = loan_events.add_warrant(r.bank, loan.id, holder_name="银行指定第三方", coverage="0.1",
+                                window_from="2024-07-01", window_to="2027-06-30")
+    warrant_id, bank = w.id, r.bank
+    db.session.remove()
+    closes = [("exercised", "2026-03-01"), ("expired", "2027-07-01")]
+    outcomes = race(app, lambda i: loan_events.close_warrant(
+        bank, warrant_id, outcome=closes[i][0], on=closes[i][1]), [0, 1], ConflictError)
+    assert sorted(outcomes) == ["ok", "refused"]
+    closed = db.session.get(Warrant, warrant_id)
+    assert closed is not None and closed.status in ("exercised", "expired")
+    events = db.session.scalars(sa.select(AuditEvent.action).where(
+        AuditEvent.action.in_(["warrant.exercised", "warrant.expired"]))).all()
+    assert events == [f"warrant.{closed.status}"]

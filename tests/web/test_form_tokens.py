@@ -299,3 +299,16 @@ def test_every_page_form_that_posts_carries_the_users_token(app: Flask) -> None:
               if not p.startswith(_UNTOKENED_PREFIX)}
     assert unseen == set(), f"page forms not walked: {sorted(unseen)}"
     assert db.session.scalar(sa.select(sa.func.count(FormSubmission.id))) == 0
+
+
+def test_a_resubmission_never_redirects_off_the_site(app: Flask) -> None:
+    """The fallback target of a resubmitted form (the Referer) must be a path of this site:
+    ``/\\evil.example`` is ``//evil.example`` to a browser."""
+    from fundops.formtokens import _local
+
+    with app.test_request_context("/", base_url="http://fundops.test"):
+        assert _local("/funds/1?tab=ledger") == "/funds/1?tab=ledger"
+        assert _local("http://fundops.test/funds/1") == "/funds/1"
+        for outside in ("//evil.example/x", "/\\evil.example", "/\\/evil.example",
+                        "https://evil.example/funds/1", "javascript:alert(1)", ""):
+            assert _local(outside) is None, outside
