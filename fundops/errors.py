@@ -65,12 +65,14 @@ class DomainError(Exception):
     message: str
 
     def __init__(self, message: str | None = None, **params: Any) -> None:
-        code, template = _resolve(message, self.default_code, self.default_message)
-        self.code = code
-        self.template = template
-        self.params = dict(params)
-        self.message = _english(template, self.params)
+        self._fill(message, self.default_message, params)
         super().__init__(self.message)
+
+    def _fill(self, message: str | None, default: str, params: dict[str, Any]) -> None:
+        """Set ``code``, ``template``, ``params`` and the English ``message``."""
+        self.code, self.template = _resolve(message, self.default_code, default)
+        self.params = params
+        self.message = _english(self.template, params)
 
     def __str__(self) -> str:
         return self.message
@@ -87,14 +89,10 @@ class ValidationError(DomainError):
     field: str
 
     def __init__(self, field: str, message: str | None = None, **params: Any) -> None:
-        code, template = _resolve(message, self.default_code, "is invalid")
         # Exception.args is (field, message) so the exception pickles and copies cleanly.
         Exception.__init__(self, field, message)
         self.field = field
-        self.code = code
-        self.template = template
-        self.params = dict(params)
-        self.message = _english(template, self.params)
+        self._fill(message, "is invalid", params)
 
     def __reduce__(self) -> Any:
         return (_rebuild_validation, (self.field, self.args[1], self.params))

@@ -15,7 +15,7 @@ from typing import Any
 from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from fundops.errors import (
@@ -88,7 +88,7 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(Forbidden)
     def _forbidden(exc: Forbidden) -> Any:
-        return respond(403, exc.code if exc.code != "forbidden" else "forbidden", localise(exc))
+        return respond(403, exc.code, localise(exc))
 
     @app.errorhandler(ValidationError)
     def _invalid(exc: ValidationError) -> Any:
@@ -118,18 +118,7 @@ def init_app(app: Flask) -> None:
     def _domain(exc: DomainError) -> Any:
         return respond(422, exc.code, localise(exc))
 
-    @app.errorhandler(IntegrityError)
-    def _integrity(exc: IntegrityError) -> Any:
-        _rollback()
-        log.warning("integrity refusal on %s %s: %s", request.method, request.path, exc.orig)
-        return respond(409, "duplicate", gettext(
-            "A record with the same identity already exists, or the record changed meanwhile."))
-
-    @app.errorhandler(OperationalError)
-    def _operational(exc: OperationalError) -> Any:
-        return _db_error(exc)
-
-    @app.errorhandler(DBAPIError)
+    @app.errorhandler(DBAPIError)  # also IntegrityError and OperationalError
     def _dbapi(exc: DBAPIError) -> Any:
         return _db_error(exc)
 
@@ -183,7 +172,8 @@ def _db_error(exc: DBAPIError) -> Any:
         return respond(503, "busy_retry", gettext(
             "The system is busy with another change to the same record; please retry."),
             headers={"Retry-After": "1"})
-    if isinstance(exc, IntegrityError):
+    if isinstance(exc, IntegrityError):  # a race let a duplicate reach a unique key
+        log.warning("integrity refusal on %s %s: %s", request.method, request.path, exc.orig)
         return respond(409, "duplicate", gettext(
             "A record with the same identity already exists, or the record changed meanwhile."))
     log.error("database error on %s %s: %s", request.method, request.path, exc)

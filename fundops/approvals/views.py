@@ -119,6 +119,14 @@ def detail(request_id: int) -> Any:
     return _detail_page(actor, services.get_request(actor, request_id))
 
 
+def _refused(actor: Actor, request_id: int, exc: DomainError) -> Any:
+    """The item's page again with why the decision was refused (409 for the state, else 422);
+    the refused transaction is rolled back, so the item is shown as it is."""
+    db.session.rollback()
+    item = services.get_request(actor, request_id)
+    return _detail_page(actor, item, localise(exc), 409 if isinstance(exc, ConflictError) else 422)
+
+
 @bp.route("/approvals/<int:request_id>/approve", methods=["POST"])
 @login_required
 def approve(request_id: int) -> Any:
@@ -129,10 +137,7 @@ def approve(request_id: int) -> Any:
     except Forbidden:
         raise
     except DomainError as exc:  # refused in the current state: nothing posted, still pending
-        db.session.rollback()
-        item = services.get_request(actor, request_id)
-        return _detail_page(actor, item, localise(exc),
-                            409 if isinstance(exc, ConflictError) else 422)
+        return _refused(actor, request_id, exc)
     flash(_("Approved and posted."), "success")
     return redirect(url_for("approvals.detail", request_id=request_id))
 
@@ -145,10 +150,7 @@ def reject(request_id: int) -> Any:
     try:
         services.reject(actor, request_id, request.form.get("reason", ""))
     except (ValidationError, ConflictError) as exc:
-        db.session.rollback()
-        item = services.get_request(actor, request_id)
-        return _detail_page(actor, item, localise(exc),
-                            409 if isinstance(exc, ConflictError) else 422)
+        return _refused(actor, request_id, exc)
     flash(_("Rejected: nothing was posted."), "success")
     return redirect(url_for("approvals.detail", request_id=request_id))
 
