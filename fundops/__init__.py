@@ -15,7 +15,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     load_config(app, config)
     app.url_map.converters["int"] = RowIdConverter
-    from fundops import request_guard, security
+    from fundops.web import request_guard
+    from fundops.web import security
     from fundops.logging_setup import configure_logging
 
     configure_logging(app)
@@ -63,7 +64,8 @@ def positive_up_to(limit: int) -> str:
 
 def register_extensions(app: Flask) -> None:
     import fundops.models  # noqa: F401  (registers every table on the metadata)
-    from fundops import formtokens, i18n
+    from fundops import i18n
+    from fundops.web import formtokens
     from fundops.auth.session import init_login
     from fundops.extensions import csrf, db, migrate
 
@@ -101,7 +103,7 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_errorhandlers(app: Flask) -> None:
-    from fundops.web_errors import init_app
+    from fundops.web.errors import init_app
 
     init_app(app)
 

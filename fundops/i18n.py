@@ -138,7 +138,7 @@ def localise(exc: Any) -> str:
 
 
 def init_app(app: Flask) -> None:
-    from fundops import form_i18n
+    from fundops.web import form_i18n
 
     babel.init_app(app, locale_selector=select_locale)
     form_i18n.install()

@@ -130,8 +130,8 @@ class _Progress:
 
 def _lapse_rounds(lease: Lease, when: date, done: _Progress) -> None:
     from fundops.syndication.enums import LoanStatus, TermSheetStatus
-    from fundops.syndication.loan_models import Loan
-    from fundops.syndication.models import TermSheet, TermSheetEvent
+    from fundops.syndication.loans.models import Loan
+    from fundops.syndication.term_sheets.models import TermSheet, TermSheetEvent
 
     live = [TermSheetStatus.SIGNED, TermSheetStatus.IC_APPROVED, TermSheetStatus.CLOSING]
     due = db.session.execute(sa.select(TermSheet.id, TermSheet.organisation_id,
@@ -177,7 +177,7 @@ def _lapse_rounds(lease: Lease, when: date, done: _Progress) -> None:
 
 
 def _expire_warrants(lease: Lease, when: date, done: _Progress) -> None:
-    from fundops.syndication.loan_models import Loan, Warrant
+    from fundops.syndication.loans.models import Loan, Warrant
 
     closed = db.session.execute(sa.select(Warrant.id, Warrant.loan_id, Warrant.window_to).where(
         Warrant.status == "open", Warrant.window_to < when).order_by(Warrant.id)).all()

@@ -6,7 +6,7 @@ from fundops.approvals.models import ApprovalPolicy, ApprovalRequest
 from fundops.audit import AuditEvent
 from fundops.auth.models import ApiToken, Organisation, User
 from fundops.auth.throttle import LoginAttempt
-from fundops.formtokens import FormSubmission
+from fundops.web.formtokens import FormSubmission
 from fundops.idempotency import IdempotencyKey
 from fundops.jobs import JobRun
 from fundops.metrics.models import IndexLevel, PolicyRule
@@ -26,7 +26,7 @@ from fundops.portfolio.models import (
     FundStageChange,
     Investor,
 )
-from fundops.syndication.loan_models import (
+from fundops.syndication.loans.models import (
     Loan,
     LoanEntry,
     LoanProduct,
@@ -34,7 +34,7 @@ from fundops.syndication.loan_models import (
     LoanShare,
     Warrant,
 )
-from fundops.syndication.models import (
+from fundops.syndication.term_sheets.models import (
     TermSheet,
     TermSheetAllocation,
     TermSheetEvent,
@@ -42,7 +42,7 @@ from fundops.syndication.models import (
     TermSheetTranche,
     VerificationCode,
 )
-from fundops.syndication.pool_models import (
+from fundops.syndication.pools.models import (
     RiskPool,
     RiskPoolBank,
     RiskPoolClaim,

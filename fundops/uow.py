@@ -29,7 +29,7 @@ def unit_of_work() -> Iterator[None]:
     The outermost block commits on success; any exception rolls the whole session
     back and propagates. Nested blocks (a service calling another) join the outer one.
     In a web request whose form token is armed, the outermost block first inserts the
-    token (:mod:`fundops.formtokens`), so a resubmitted form cannot act twice.
+    token (:mod:`fundops.web.formtokens`), so a resubmitted form cannot act twice.
     """
     depth = _depth.get()
     token = _depth.set(depth + 1)
@@ -55,7 +55,7 @@ def _claim_form_token() -> Callable[[], None] | None:
 
     if not has_request_context():
         return None
-    from fundops.formtokens import claim_armed
+    from fundops.web.formtokens import claim_armed
 
     return claim_armed()
 

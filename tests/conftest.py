@@ -184,7 +184,7 @@ class Browser:
 
     def form_token(self) -> str:
         """A one-time form token of the logged-in user, as a rendered form carries it."""
-        from fundops.formtokens import mint
+        from fundops.web.formtokens import mint
 
         assert self.user_ids is not None, "log in before posting a form"
         return mint(self.client.application.secret_key, *self.user_ids)

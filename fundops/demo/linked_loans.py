@@ -21,8 +21,13 @@ from fundops.demo.model import random_uscc
 from fundops.portfolio import ledger_services as ledger
 from fundops.portfolio import services
 from fundops.portfolio.models import Fund
-from fundops.syndication import lending, loan_events, pools, products, term_sheets, verification
-from fundops.syndication.term_sheets import AllocationInput
+from fundops.syndication.loans import services as lending
+from fundops.syndication.loans import events as loan_events
+from fundops.syndication.pools import services as pools
+from fundops.syndication.loans import products
+from fundops.syndication.term_sheets import services as term_sheets
+from fundops.syndication.term_sheets import verification
+from fundops.syndication.term_sheets.services import AllocationInput
 from fundops.uow import Actor
 
 

@@ -37,7 +37,7 @@ from fundops.syndication.enums import (
     RepaymentType,
     TermSheetStatus,
 )
-from fundops.syndication.loan_models import (
+from fundops.syndication.loans.models import (
     Loan,
     LoanEntry,
     LoanProduct,
@@ -45,14 +45,14 @@ from fundops.syndication.loan_models import (
     LoanShare,
     Warrant,
 )
-from fundops.syndication.models import (
+from fundops.syndication.term_sheets.models import (
     TermSheet,
     TermSheetAllocation,
     TermSheetEvent,
     TermSheetFunding,
     TermSheetTranche,
 )
-from fundops.syndication.pool_models import (
+from fundops.syndication.pools.models import (
     RiskPool,
     RiskPoolBank,
     RiskPoolClaim,
@@ -72,7 +72,7 @@ class PolicyBasis(enum.StrEnum):
 
 
 class WarrantStatus(enum.StrEnum):
-    """``warrant.status`` (see :data:`fundops.syndication.loan_events.WARRANT_STATUSES`)."""
+    """``warrant.status`` (see :data:`fundops.syndication.loans.events.WARRANT_STATUSES`)."""
 
     OPEN = "open"
     EXERCISED = "exercised"

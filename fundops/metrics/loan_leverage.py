@@ -25,8 +25,8 @@ from fundops.metrics.leverage import load_lp_amounts
 from fundops.metrics.lookthrough import direct_sub_fund_ids, fund_links
 from fundops.portfolio.access import get_fund
 from fundops.syndication.enums import LoanEntryKind, LoanStatus
-from fundops.syndication.loan_models import Loan, LoanEntry
-from fundops.syndication.models import TermSheetAllocation
+from fundops.syndication.loans.models import Loan, LoanEntry
+from fundops.syndication.term_sheets.models import TermSheetAllocation
 from fundops.uow import Actor
 from fundops.validation import require_date
 

@@ -28,7 +28,7 @@ from fundops.calc.lookthrough import quantize_fraction
 from fundops.calc.policy import LABELS as INDICATOR_LABELS
 from fundops.calc.policy import RULE_CHECKS, RULE_PARAMS
 from fundops.errors import ValidationError
-from fundops.formtokens import TokenForm
+from fundops.web.formtokens import TokenForm
 from fundops.i18n import format_money, localise, unit_label
 from fundops.metrics import charts
 from fundops.metrics.lookthrough import parse_share_basis

@@ -83,7 +83,7 @@ def syndicate_company_ids(organisation_id: int,
                           company_id: int | None = None) -> sa.Select[tuple[int]]:
     """Companies of term sheets in whose syndicate one of the organisation's funds is (a
     co-investor must see the company to record and link its investment)."""
-    from fundops.syndication.models import TermSheet, TermSheetAllocation
+    from fundops.syndication.term_sheets.models import TermSheet, TermSheetAllocation
 
     own = sa.select(Fund.id).where(Fund.organisation_id == organisation_id)
     query = (sa.select(TermSheet.company_id)

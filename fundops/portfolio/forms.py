@@ -38,7 +38,7 @@ try:  # WTForms >= 3.3 deprecates (value, label) tuples
 except ImportError:  # pragma: no cover - older WTForms
     SelectChoice = None
 
-from fundops.formtokens import TokenForm
+from fundops.web.formtokens import TokenForm
 from fundops.i18n import register_enum_labels
 from fundops.money import D, decimal_places
 from fundops.portfolio.enums import (

@@ -20,7 +20,7 @@ from fundops.approvals.web import submit_form
 from fundops.auth.current import current_actor
 from fundops.errors import ConflictError, NotFound, ValidationError
 from fundops.extensions import db
-from fundops.formtokens import data_fields, not_consumed
+from fundops.web.formtokens import data_fields, not_consumed
 from fundops.i18n import localise
 from fundops.portfolio import forms, queries, services
 from fundops.portfolio import ledger_services as ledger

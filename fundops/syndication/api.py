@@ -2,13 +2,13 @@
 blueprint (/api/v1); described by ``GET /api/v1/openapi.json`` (see
 :mod:`fundops.syndication.openapi`, which a test keeps in step with these routes).
 
-Risk pools are in :mod:`fundops.syndication.pool_api`, credit events and warrants in
-:mod:`fundops.syndication.events_api` (same rules, helpers from here).
+Risk pools are in :mod:`fundops.syndication.pools.api`, credit events and warrants in
+:mod:`fundops.syndication.loans.events_api` (same rules, helpers from here).
 
 Views are thin: parse the body (:mod:`fundops.syndication.api_json`), call one service,
 serialise. Amounts are exact decimal strings in yuan of the record's currency; fractions
 are decimal strings (0.035 = 3.5 %); dates ISO 8601. Errors are JSON
-``{"error": code, "message": text[, "field": name]}`` (:mod:`fundops.web_errors`):
+``{"error": code, "message": text[, "field": name]}`` (:mod:`fundops.web.errors`):
 
 - 401 ``unauthorized``: no or bad bearer token (every route, the document included);
 - 403 ``forbidden``: the caller's role may not record changes;
@@ -49,10 +49,13 @@ from fundops.errors import NotFound, ValidationError
 from fundops.idempotency import once
 from fundops.portfolio.access import get_company, get_fund, require_writer
 from fundops.syndication import api_json as J
-from fundops.syndication import lending, products, term_sheets, verification
+from fundops.syndication.loans import services as lending
+from fundops.syndication.loans import products
+from fundops.syndication.term_sheets import services as term_sheets
+from fundops.syndication.term_sheets import verification
 from fundops.syndication.api_json import MAX_ID
 from fundops.syndication.openapi import build_document
-from fundops.syndication.term_sheets import AllocationInput
+from fundops.syndication.term_sheets.services import AllocationInput
 from fundops.uow import Actor
 
 ID = f"int(max={MAX_ID})"  # an id beyond the 32-bit columns is a routing 404, not a 500
@@ -320,5 +323,5 @@ def openapi_document() -> Response:
 # Risk pools and credit events live beside this module and share its helpers; importing
 # them here registers their routes with the blueprint (document each one in openapi.py,
 # or test_openapi_documents_every_route fails).
-from fundops.syndication import events_api as _events_api  # noqa: F401
-from fundops.syndication import pool_api as _pool_api  # noqa: F401
+from fundops.syndication.loans import events_api as _events_api  # noqa: F401
+from fundops.syndication.pools import api as _pool_api  # noqa: F401

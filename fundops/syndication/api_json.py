@@ -33,22 +33,22 @@ from fundops.syndication.enums import (
     RepaymentType,
     TermSheetStatus,
 )
-from fundops.syndication.lending import LoanCheck
-from fundops.syndication.loan_models import (
+from fundops.syndication.loans.services import LoanCheck
+from fundops.syndication.loans.models import (
     Loan,
     LoanEntry,
     LoanProduct,
     LoanScheduleRow,
     Warrant,
 )
-from fundops.syndication.models import (
+from fundops.syndication.term_sheets.models import (
     TermSheet,
     TermSheetAllocation,
     TermSheetEvent,
     TermSheetFunding,
     VerificationCode,
 )
-from fundops.syndication.verification import VerifiedFacts
+from fundops.syndication.term_sheets.verification import VerifiedFacts
 from fundops.uow import Actor
 
 ZERO = Decimal("0.00")

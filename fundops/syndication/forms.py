@@ -29,7 +29,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from fundops.errors import ValidationError
-from fundops.formtokens import TokenForm, data_fields
+from fundops.web.formtokens import TokenForm, data_fields
 from fundops.i18n import localise, register_enum_labels
 from fundops.portfolio.enums import Instrument
 from fundops.portfolio.forms import AmountField, option
@@ -44,7 +44,7 @@ from fundops.syndication.enums import (
     RepaymentType,
     TermSheetStatus,
 )
-from fundops.syndication.term_sheets import AllocationInput
+from fundops.syndication.term_sheets.services import AllocationInput
 
 LABELS: dict[type[enum.Enum], dict[str, Any]] = {
     TermSheetStatus: {
@@ -200,7 +200,7 @@ class TermSheetForm(TokenForm):
                      "lead_amount")
 
     def service_kwargs(self) -> dict[str, Any]:
-        """The fields as :func:`fundops.syndication.term_sheets.create_term_sheet` takes
+        """The fields as :func:`fundops.syndication.term_sheets.services.create_term_sheet` takes
         them; blank syndicate and tranche lines are left out."""
         data = {name: self[name].data for name in self.SCALAR_FIELDS}
         data["ownership_rate"] = fraction(self.ownership_rate.data)
@@ -302,7 +302,7 @@ class ProductForm(TokenForm):
                       "subsidy_share", "subsidy_max_rate", "warrant_coverage")
 
     def service_kwargs(self) -> dict[str, Any]:
-        """The fields as :func:`fundops.syndication.products.create_product` takes them."""
+        """The fields as :func:`fundops.syndication.loans.products.create_product` takes them."""
         data = data_fields(self)
         for name in self.PERCENT_FIELDS:
             data[name] = fraction(data[name])

@@ -2,7 +2,7 @@
 
 Written by hand as a dict, no generator: request bodies are rendered from the very field
 lists the views validate with (:mod:`fundops.syndication.api_json`,
-:mod:`fundops.syndication.pool_api_json`), responses are spelled out below. Tests check
+:mod:`fundops.syndication.pools.api_json`), responses are spelled out below. Tests check
 that every route of :mod:`fundops.syndication.api` and its companions (``pool_api``,
 ``events_api``) is here with its methods and that real responses have exactly the
 documented keys.
@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from fundops.syndication import api_json as J
-from fundops.syndication import pool_api_json as P
+from fundops.syndication.pools import api_json as P
 from fundops.syndication.api_json import MAX_ID, Field
 from fundops.syndication.enums import (
     Collateral,

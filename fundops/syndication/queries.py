@@ -15,22 +15,22 @@ from fundops.portfolio.enums import CashFlowKind
 from fundops.portfolio.ledger import CashFlow
 from fundops.portfolio.models import Company, Fund
 from fundops.syndication.enums import LoanStatus
-from fundops.syndication.loan_models import Loan, LoanEntry, LoanProduct, LoanScheduleRow, Warrant
-from fundops.syndication.models import (
+from fundops.syndication.loans.models import Loan, LoanEntry, LoanProduct, LoanScheduleRow, Warrant
+from fundops.syndication.term_sheets.models import (
     TermSheet,
     TermSheetAllocation,
     TermSheetEvent,
     TermSheetFunding,
 )
-from fundops.syndication.pool_models import (
+from fundops.syndication.pools.models import (
     RiskPool,
     RiskPoolBank,
     RiskPoolClaim,
     RiskPoolEnrolment,
     RiskPoolRecovery,
 )
-from fundops.syndication.pools import balance
-from fundops.syndication.verification import VerifiedFacts
+from fundops.syndication.pools.services import balance
+from fundops.syndication.term_sheets.verification import VerifiedFacts
 
 
 def user_names(ids: Iterable[int | None]) -> dict[int, str]:

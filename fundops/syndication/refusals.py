@@ -14,8 +14,8 @@ from typing import Any
 from fundops.calc.schedules import EquityCheck
 from fundops.money import Money
 from fundops.syndication.enums import DEAD_STATUSES, STATUS_RANK, EquityRule
-from fundops.syndication.loan_models import LoanProduct
-from fundops.syndication.models import TermSheet
+from fundops.syndication.loans.models import LoanProduct
+from fundops.syndication.term_sheets.models import TermSheet
 
 Reason = tuple[str, dict[str, Any]]
 FEN = Decimal("0.01")

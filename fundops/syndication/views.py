@@ -25,9 +25,13 @@ from fundops.i18n import format_money, localise, localise_message, unit_label
 from fundops.messages import MESSAGES
 from fundops.portfolio.access import list_companies, list_funds, require_writer
 from fundops.portfolio.forms import option
-from fundops.syndication import forms, lending, products, queries, term_sheets, verification
+from fundops.syndication import forms, queries
+from fundops.syndication.loans import services as lending
+from fundops.syndication.loans import products
+from fundops.syndication.term_sheets import services as term_sheets
+from fundops.syndication.term_sheets import verification
 from fundops.syndication.enums import TERM_SHEET_TRANSITIONS, LoanStatus, TermSheetStatus
-from fundops.syndication.models import TermSheet
+from fundops.syndication.term_sheets.models import TermSheet
 from fundops.uow import Actor
 
 bp = Blueprint("syndication", __name__)
@@ -441,4 +445,6 @@ def loan_repayment(loan_id: int) -> Any:
 
     return _loan_post(loan_id, "repay", repay, _("Repayment recorded."), _("Refused: %(reason)s"))
 
-from fundops.syndication import event_views, pool_views, texts  # noqa: F401  (they join bp)
+from fundops.syndication import texts  # noqa: F401  (they join bp)
+from fundops.syndication.loans import event_views
+from fundops.syndication.pools import views as pool_views

@@ -1,5 +1,5 @@
 """One-time tokens of rendered web forms: UNIQUE token, the user and organisation it was
-minted for and the first submission's result URL (see fundops.formtokens).
+minted for and the first submission's result URL (see fundops.web.formtokens).
 
 form submissions
 

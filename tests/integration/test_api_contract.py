@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Flask
 
-from fundops.syndication import lending
+from fundops.syndication.loans import services as lending
 from tests.integration.test_linked_loans import build_round
 from tests.integration.test_syndication_api import API, Client, conforms
 

@@ -40,8 +40,10 @@ from fundops.models import (
 )
 from fundops.portfolio import ledger_services as ledger
 from fundops.portfolio import services
-from fundops.syndication import lending, loan_events, pools
-from fundops.syndication.models import TermSheetTranche
+from fundops.syndication.loans import services as lending
+from fundops.syndication.loans import events as loan_events
+from fundops.syndication.pools import services as pools
+from fundops.syndication.term_sheets.models import TermSheetTranche
 from tests.conftest import fresh_url, make_app, migrate
 from tests.factories import PASSWORD, fund_with_activity, make_fund, make_user, make_world
 from tests.integration.test_risk_pools import HUBEI, drawn_loan, funded_round, pool_for

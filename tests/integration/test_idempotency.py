@@ -10,8 +10,9 @@ from flask import Flask
 from fundops.audit import AuditEvent
 from fundops.extensions import db
 from fundops.idempotency import IdempotencyKey
-from fundops.syndication import lending, term_sheets
-from fundops.syndication.loan_models import LoanEntry
+from fundops.syndication.loans import services as lending
+from fundops.syndication.term_sheets import services as term_sheets
+from fundops.syndication.loans.models import LoanEntry
 from tests.integration.test_linked_loans import Round, build_round
 from tests.integration.test_syndication_api import API, Client
 from tests.threads import race
@@ -89,7 +90,7 @@ def test_missing_key_reused_key_and_refusals(app: Flask) -> None:
 def test_keys_belong_to_one_organisation(app: Flask) -> None:
     r, _ = funded_loan()
     a, b = Client(app, r.bank), Client(app, r.other_bank)
-    from fundops.syndication import products
+    from fundops.syndication.loans import products
 
     other_product = products.create_product(
         r.other_bank, name="乙行投联贷", alpha="0.3", beta="0.05", cap_amount="50000000",

@@ -14,10 +14,11 @@ from fundops.errors import ConflictError
 from fundops.extensions import db
 from fundops.job_runs import Lease, claim
 from fundops.jobs import JOB_DEFAULTS, JobRun, make_scheduler, run_daily
-from fundops.syndication import lending, loan_events
+from fundops.syndication.loans import services as lending
+from fundops.syndication.loans import events as loan_events
 from fundops.syndication.enums import TermSheetStatus
-from fundops.syndication.loan_models import Loan, Warrant
-from fundops.syndication.models import TermSheet, TermSheetEvent
+from fundops.syndication.loans.models import Loan, Warrant
+from fundops.syndication.term_sheets.models import TermSheet, TermSheetEvent
 from fundops.uow import unit_of_work
 from tests.conftest import make_app
 from tests.integration.test_linked_loans import build_round

@@ -19,11 +19,14 @@ from fundops.errors import ConflictError, NotFound, ValidationError
 from fundops.extensions import db
 from fundops.portfolio import ledger_services as ledger
 from fundops.portfolio import services
-from fundops.syndication import lending, products, term_sheets, verification
+from fundops.syndication.loans import services as lending
+from fundops.syndication.loans import products
+from fundops.syndication.term_sheets import services as term_sheets
+from fundops.syndication.term_sheets import verification
 from fundops.syndication.enums import LoanStatus, TermSheetStatus
-from fundops.syndication.loan_models import Loan, LoanEntry
-from fundops.syndication.models import TermSheet
-from fundops.syndication.term_sheets import AllocationInput
+from fundops.syndication.loans.models import Loan, LoanEntry
+from fundops.syndication.term_sheets.models import TermSheet
+from fundops.syndication.term_sheets.services import AllocationInput
 from fundops.uow import Actor
 from tests.factories import make_company, make_fund, make_user, next_n
 from tests.threads import race
@@ -217,7 +220,7 @@ def test_bad_term_sheets_name_the_field_and_write_nothing(app: Flask) -> None:
 
 
 def test_approval_stores_the_schedule_principal_exact(app: Flask) -> None:
-    from fundops.syndication.loan_models import LoanScheduleRow
+    from fundops.syndication.loans.models import LoanScheduleRow
 
     r = build_round()
     loan = lending.apply_for_loan(r.bank, code=r.code, product_id=r.product_id,
@@ -233,7 +236,7 @@ def test_approval_stores_the_schedule_principal_exact(app: Flask) -> None:
 
 
 def test_warrant_defaults_to_product_coverage_and_round_price(app: Flask) -> None:
-    from fundops.syndication import loan_events
+    from fundops.syndication.loans import events as loan_events
 
     r = build_round()
     loan = lending.apply_for_loan(r.bank, code=r.code, product_id=r.product_id, amount="8000000")
@@ -254,7 +257,7 @@ def test_warrant_defaults_to_product_coverage_and_round_price(app: Flask) -> Non
 
 
 def test_default_then_write_off_leaves_nothing_outstanding(app: Flask) -> None:
-    from fundops.syndication import loan_events
+    from fundops.syndication.loans import events as loan_events
 
     r = build_round()
     outside = next(a for a in r.ts.allocations if not a.is_lead)
@@ -315,8 +318,8 @@ def test_a_co_investing_gp_sees_the_company_and_links_its_own_investment(app: Fl
 def test_a_warrant_closed_twice_at_once_closes_once(app: Flask) -> None:
     """Exercise and expiry racing on one warrant: exactly one wins, one audit event."""
     from fundops.audit import AuditEvent
-    from fundops.syndication import loan_events
-    from fundops.syndication.loan_models import Warrant
+    from fundops.syndication.loans import events as loan_events
+    from fundops.syndication.loans.models import Warrant
     from tests.threads import race
 
     r = build_round()

@@ -15,8 +15,8 @@ from flask import Flask
 
 from fundops.auth.models import User
 from fundops.extensions import db
-from fundops.syndication import lending
-from fundops.syndication.pool_models import RiskPool
+from fundops.syndication.loans import services as lending
+from fundops.syndication.pools.models import RiskPool
 from tests.factories import make_user, next_n
 from tests.integration.test_risk_pools import HUBEI, drawn_loan, funded_round
 from tests.integration.test_syndication_api import Client, check, counts, refused

@@ -11,7 +11,10 @@ from flask import Flask
 from fundops.errors import ConflictError, ValidationError
 from fundops.extensions import db
 from fundops.portfolio import ledger_services as ledger
-from fundops.syndication import lending, loan_events, pools, term_sheets
+from fundops.syndication.loans import services as lending
+from fundops.syndication.loans import events as loan_events
+from fundops.syndication.pools import services as pools
+from fundops.syndication.term_sheets import services as term_sheets
 from tests.factories import make_user, next_n
 from tests.integration.test_idempotency import funded_loan
 from tests.integration.test_linked_loans import build_round
@@ -126,7 +129,7 @@ def test_a_reversal_cannot_be_linked_as_equity(app: Flask) -> None:
 def test_a_company_seen_as_an_lp_cannot_be_put_in_a_term_sheet(app: Flask) -> None:
     from fundops.portfolio import services
     from fundops.portfolio.access import list_companies
-    from fundops.syndication.term_sheets import AllocationInput
+    from fundops.syndication.term_sheets.services import AllocationInput
     from tests.factories import make_company, make_fund
 
     n = next_n()
@@ -174,7 +177,7 @@ def test_daily_job_lapses_a_round_funded_meanwhile(app: Flask) -> None:
 
     from fundops.jobs import run_daily
     from fundops.syndication.enums import TermSheetStatus
-    from fundops.syndication.models import TermSheet
+    from fundops.syndication.term_sheets.models import TermSheet
 
     r1 = build_round()
     r2 = build_round()
@@ -221,8 +224,8 @@ def test_concurrent_claims_same_loan_via_api(app: Flask) -> None:
 
 
 def test_approve_and_decline_race_leaves_a_declined_loan_holding_headroom(app: Flask) -> None:
-    from fundops.syndication.loan_models import Loan
-    from fundops.syndication.models import TermSheet
+    from fundops.syndication.loans.models import Loan
+    from fundops.syndication.term_sheets.models import TermSheet
     r = build_round()
     bank, code, product_id, ts_id = r.bank, r.code, r.product_id, r.ts.id
     bad = 0
@@ -262,7 +265,7 @@ def test_record_as_first_statement_of_a_session_does_not_bump(app: Flask) -> Non
 
 
 def test_concurrent_arrivals_never_mark_the_round_funded(app: Flask) -> None:
-    from fundops.syndication.models import TermSheet
+    from fundops.syndication.term_sheets.models import TermSheet
     misses = 0
     for _ in range(5):
         r = build_round(link_lead=False)

@@ -22,7 +22,10 @@ from fundops.extensions import db
 from fundops.messages import MESSAGES
 from fundops.portfolio import ledger_services as ledger
 from fundops.portfolio import services
-from fundops.syndication import lending, loan_events, pools, verification
+from fundops.syndication.loans import services as lending
+from fundops.syndication.loans import events as loan_events
+from fundops.syndication.pools import services as pools
+from fundops.syndication.term_sheets import verification
 from fundops.syndication.openapi import IDEMPOTENT
 from fundops.uow import Actor
 from tests.factories import make_company, make_fund, make_user, next_n

@@ -14,10 +14,10 @@ from flask_wtf import FlaskForm
 
 from fundops.auth.models import User
 from fundops.extensions import db
-from fundops.formtokens import FormSubmission, TokenForm, mint, verify
+from fundops.web.formtokens import FormSubmission, TokenForm, mint, verify
 from fundops.portfolio.ledger import CashFlow
-from fundops.syndication import lending
-from fundops.syndication.loan_models import LoanEntry
+from fundops.syndication.loans import services as lending
+from fundops.syndication.loans.models import LoanEntry
 from tests.conftest import Browser
 from tests.factories import PASSWORD, make_world
 from tests.threads import race
@@ -219,7 +219,7 @@ _ACTION_RE = re.compile(r'action="([^"]*)"')
 def _loans_in_every_state(r: Any) -> None:
     """Loans applied, active and defaulted next to the approved one, so that every loan
     form shows on some page."""
-    from fundops.syndication import loan_events
+    from fundops.syndication.loans import events as loan_events
 
     lending.apply_for_loan(r.bank, code=r.code, product_id=r.product_id, amount="1000000")
     for default in (False, True):
@@ -235,7 +235,7 @@ def test_every_page_form_that_posts_carries_the_users_token(app: Flask) -> None:
     """Walk every GET page of a GP (portfolio), the GP, bank and pool manager of a linked
     loan: each POST form except log out / preferences / log in / code look-up renders a
     one-time token minted for the viewer. A new form without it fails here."""
-    from fundops.syndication import lending as _lending
+    from fundops.syndication.loans import services as _lending
     from tests.factories import fund_with_activity
     from tests.integration.test_app import pending_approval
     from tests.integration.test_linked_loans import build_round
@@ -304,7 +304,7 @@ def test_every_page_form_that_posts_carries_the_users_token(app: Flask) -> None:
 def test_a_resubmission_never_redirects_off_the_site(app: Flask) -> None:
     """The fallback target of a resubmitted form (the Referer) must be a path of this site:
     ``/\\evil.example`` is ``//evil.example`` to a browser."""
-    from fundops.formtokens import _local
+    from fundops.web.formtokens import _local
 
     with app.test_request_context("/", base_url="http://fundops.test"):
         assert _local("/funds/1?tab=ledger") == "/funds/1?tab=ledger"

@@ -21,7 +21,9 @@ from flask import Flask
 
 from fundops.messages import MESSAGES
 from fundops.messages import syndication as catalogue
-from fundops.syndication import lending, loan_events, pools
+from fundops.syndication.loans import services as lending
+from fundops.syndication.loans import events as loan_events
+from fundops.syndication.pools import services as pools
 from tests.factories import make_user, next_n
 from tests.integration.test_linked_loans import build_round
 from tests.integration.test_risk_pools import HUBEI, drawn_loan, funded_round, pool_for
@@ -99,7 +101,7 @@ def test_loan_refusals_on_the_pages_are_chinese_in_wan(app: Flask) -> None:
 
     # beyond the reservation and beyond what is outstanding, once the equity is in
     outside = next(a for a in r.ts.allocations if not a.is_lead)
-    from fundops.syndication import term_sheets
+    from fundops.syndication.term_sheets import services as term_sheets
 
     term_sheets.record_outside_funding(r.gp, r.ts.id, outside.id, amount="40000000",
                                        arrived_on="2024-07-05", evidence_ref="验资报告")
@@ -211,7 +213,7 @@ def test_a_capped_claim_shows_its_limit_in_chinese(app: Flask) -> None:
 
 
 def test_system_texts_and_the_loan_check_are_chinese(app: Flask) -> None:
-    from fundops.syndication import term_sheets
+    from fundops.syndication.term_sheets import services as term_sheets
 
     funded = funded_round()  # the outside VC's 4,000万 completes the round: "equity arrived"
     gp = browser_for(app, funded.gp)

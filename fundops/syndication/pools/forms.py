@@ -16,7 +16,7 @@ from wtforms import Form, FormField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from fundops.errors import ValidationError
-from fundops.formtokens import TokenForm
+from fundops.web.formtokens import TokenForm
 from fundops.i18n import localise
 from fundops.portfolio.forms import AmountField, MultiCheckboxField, option
 from fundops.syndication.forms import (
@@ -77,7 +77,7 @@ class PoolForm(TokenForm):
         self.line_errors: dict[str, list[str]] = {}  # "parties" or one line "parties-2"
 
     def service_kwargs(self) -> dict[str, Any]:
-        """The fields as :func:`fundops.syndication.pools.create_pool` takes them; blank
+        """The fields as :func:`fundops.syndication.pools.services.create_pool` takes them; blank
         scheme lines are left out."""
         return {
             "name": self.name.data, "currency": (self.currency.data or "").upper(),

@@ -22,7 +22,10 @@ from fundops.errors import ConflictError, NotFound, ValidationError
 from fundops.i18n import format_money, localise, unit_label
 from fundops.portfolio.access import require_writer
 from fundops.portfolio.forms import option
-from fundops.syndication import lending, pool_forms, pools, queries
+from fundops.syndication import queries
+from fundops.syndication.loans import services as lending
+from fundops.syndication.pools import forms as pool_forms
+from fundops.syndication.pools import services as pools
 from fundops.syndication.views import _attach, bp
 from fundops.uow import Actor
 

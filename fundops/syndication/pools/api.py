@@ -18,8 +18,9 @@ from fundops.approvals.api_json import submit_json
 from fundops.auth.current import current_actor
 from fundops.idempotency import once
 from fundops.portfolio.access import require_writer
-from fundops.syndication import lending, pools
-from fundops.syndication import pool_api_json as P
+from fundops.syndication.loans import services as lending
+from fundops.syndication.pools import services as pools
+from fundops.syndication.pools import api_json as P
 from fundops.syndication.api import ID, _reply, _usable
 from fundops.syndication.api_json import parse_body
 from fundops.uow import Actor

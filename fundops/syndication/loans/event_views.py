@@ -22,11 +22,14 @@ from flask_wtf import FlaskForm
 from fundops.approvals.web import submit_form
 from fundops.auth.current import current_actor
 from fundops.errors import NotFound
-from fundops.syndication import lending, loan_events, pool_forms, queries
+from fundops.syndication import queries
+from fundops.syndication.loans import services as lending
+from fundops.syndication.loans import events as loan_events
+from fundops.syndication.pools import forms as pool_forms
 from fundops.syndication.enums import LoanStatus
 from fundops.syndication.forms import fraction
-from fundops.syndication.loan_models import Loan, Warrant
-from fundops.syndication.pool_models import RiskPool, RiskPoolClaim, RiskPoolEnrolment
+from fundops.syndication.loans.models import Loan, Warrant
+from fundops.syndication.pools.models import RiskPool, RiskPoolClaim, RiskPoolEnrolment
 from fundops.syndication.views import _loan_post, bp
 from fundops.uow import Actor
 

@@ -32,10 +32,10 @@ from fundops.extensions import db
 from fundops.money import Money, parse_amount, validate_currency
 from fundops.portfolio.access import require_writer
 from fundops.syndication.enums import LoanEntryKind, LoanStatus
-from fundops.syndication.lending import get_loan
-from fundops.syndication.loan_events import recoveries
-from fundops.syndication.loan_models import Loan, LoanEntry
-from fundops.syndication.pool_models import (
+from fundops.syndication.loans.services import get_loan
+from fundops.syndication.loans.events import recoveries
+from fundops.syndication.loans.models import Loan, LoanEntry
+from fundops.syndication.pools.models import (
     RiskPool,
     RiskPoolBank,
     RiskPoolClaim,

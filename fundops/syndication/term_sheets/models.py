@@ -2,7 +2,7 @@
 
 A term sheet (投资意向书 / 条款清单) is owned by the organisation managing its lead fund.
 ``reserved_amount`` is the sum of every bank's live reservations against the round; it
-only moves through one conditional UPDATE (see :mod:`fundops.syndication.lending`) and
+only moves through one conditional UPDATE (see :mod:`fundops.syndication.loans.services`) and
 the database checks ``0 ≤ reserved_amount ≤ round_size`` as a backstop. Equity arrival
 (:class:`TermSheetFunding`), status history and verification codes are append-only
 except a code's revocation stamp.

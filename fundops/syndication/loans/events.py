@@ -3,7 +3,7 @@
 All by the lead bank's writers, as append-only :class:`LoanEntry` rows (no cash for
 OVERDUE and DEFAULT: they record amounts at a date). A recovery on a loan with a pool
 claim is handed back to the parties in proportion to what each bore
-(:func:`fundops.syndication.pools.share_recovery`). Amounts are yuan, exact to the fen.
+(:func:`fundops.syndication.pools.services.share_recovery`). Amounts are yuan, exact to the fen.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from fundops.errors import ConflictError, NotFound, ValidationError
 from fundops.extensions import db
 from fundops.money import Money, parse_amount
 from fundops.syndication.enums import LoanEntryKind, LoanStatus
-from fundops.syndication.lending import get_loan, outstanding_principal
-from fundops.syndication.loan_models import Loan, LoanEntry, Warrant
+from fundops.syndication.loans.services import get_loan, outstanding_principal
+from fundops.syndication.loans.models import Loan, LoanEntry, Warrant
 from fundops.uow import Actor, lock_row, unit_of_work
 from fundops.validation import require_date, require_text
 
@@ -110,7 +110,7 @@ def record_recovery(actor: Actor, loan_id: int, *, amount: object, value_on: obj
     With a pool claim on the loan, the recovery is split back among the claim's parties
     in the same transaction.
     """
-    from fundops.syndication.pools import share_recovery  # pools builds on this module
+    from fundops.syndication.pools.services import share_recovery  # pools builds on this module
 
     loan = get_loan(actor, loan_id, write=True)
     got = parse_amount(amount, "amount")

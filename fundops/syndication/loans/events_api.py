@@ -1,6 +1,6 @@
 """Credit-event and warrant routes of the linked-loans API (on the ``api`` blueprint,
 /api/v1), for the lead bank's writers: overdue, default, write-off and recovery entries
-on a loan (:mod:`fundops.syndication.loan_events`), warrants added to and closed on it.
+on a loan (:mod:`fundops.syndication.loans.events`), warrants added to and closed on it.
 
 Same rules as :mod:`fundops.syndication.api`: the loan (or the warrant's loan) is
 checked before the body is read, so another organisation and a partner bank get 404;
@@ -17,10 +17,11 @@ from fundops.api import bp
 from fundops.auth.current import current_actor
 from fundops.idempotency import once
 from fundops.syndication import api_json as J
-from fundops.syndication import lending, loan_events
+from fundops.syndication.loans import services as lending
+from fundops.syndication.loans import events as loan_events
 from fundops.syndication.api import ID, _balances, _reply
-from fundops.syndication.loan_models import LoanEntry
-from fundops.syndication.pool_api_json import recovery_shares_json
+from fundops.syndication.loans.models import LoanEntry
+from fundops.syndication.pools.api_json import recovery_shares_json
 from fundops.uow import Actor
 
 

@@ -269,7 +269,7 @@ def _already_submitted(exc: FormAlreadySubmitted) -> Any:
 def _token_missing(exc: FormTokenMissing) -> Any:
     from fundops.i18n import localise_message
     from fundops.messages import MESSAGES
-    from fundops.web_errors import respond
+    from fundops.web.errors import respond
 
     return respond(400, "form_token_missing", localise_message(MESSAGES["form_token_missing"]),
                    FIELD)

@@ -50,7 +50,7 @@ def init_app(app: Flask) -> None:
     def _json_too_large(exc: JsonBodyTooLarge) -> Any:
         from fundops.i18n import localise_message
         from fundops.messages import MESSAGES
-        from fundops.web_errors import respond
+        from fundops.web.errors import respond
 
         limit = int(current_app.config["MAX_JSON_BYTES"])
         shown = f"{limit / 1024 / 1024:g} MB" if limit >= 1024 * 1024 else f"{limit} bytes"

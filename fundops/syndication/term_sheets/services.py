@@ -32,8 +32,8 @@ from fundops.syndication.enums import (
     LoanStatus,
     TermSheetStatus,
 )
-from fundops.syndication.loan_models import Loan
-from fundops.syndication.models import (
+from fundops.syndication.loans.models import Loan
+from fundops.syndication.term_sheets.models import (
     TermSheet,
     TermSheetAllocation,
     TermSheetEvent,

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from fundops.calc.loss_sharing import ROLES
 from fundops.extensions import db
 from fundops.syndication.api_json import CONFIRM, Field
-from fundops.syndication.pool_models import (
+from fundops.syndication.pools.models import (
     RiskPool,
     RiskPoolBank,
     RiskPoolClaim,
@@ -22,7 +22,7 @@ from fundops.syndication.pool_models import (
     RiskPoolEnrolment,
     RiskPoolRecovery,
 )
-from fundops.syndication.pools import PoolPosition
+from fundops.syndication.pools.services import PoolPosition
 from fundops.uow import Actor
 
 ZERO = Decimal("0.00")

@@ -25,7 +25,7 @@ from fundops.syndication.enums import (
     RepaymentType,
     TermSheetStatus,
 )
-from fundops.syndication.models import TermSheet
+from fundops.syndication.term_sheets.models import TermSheet
 
 APPEND_ONLY_TABLES = ("loan_entry", "loan_schedule_row")
 

@@ -42,17 +42,17 @@ from fundops.syndication.enums import (
     LoanStatus,
     RateType,
 )
-from fundops.syndication.loan_models import (
+from fundops.syndication.loans.models import (
     Loan,
     LoanEntry,
     LoanProduct,
     LoanScheduleRow,
     LoanShare,
 )
-from fundops.syndication.models import TermSheet
+from fundops.syndication.term_sheets.models import TermSheet
 from fundops.syndication.refusals import Reason, equity_problem, status_problem, with_prefix
-from fundops.syndication.term_sheets import equity_arrived
-from fundops.syndication.verification import VerifiedFacts, facts_of, term_sheet_for_code
+from fundops.syndication.term_sheets.services import equity_arrived
+from fundops.syndication.term_sheets.verification import VerifiedFacts, facts_of, term_sheet_for_code
 from fundops.uow import Actor, lock_row, unit_of_work
 from fundops.validation import require_date, require_id
 

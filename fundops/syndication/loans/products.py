@@ -1,4 +1,4 @@
-"""A bank's loan products (see :class:`fundops.syndication.loan_models.LoanProduct`)."""
+"""A bank's loan products (see :class:`fundops.syndication.loans.models.LoanProduct`)."""
 
 from __future__ import annotations
 
@@ -18,8 +18,8 @@ from fundops.syndication.enums import (
     RepaymentType,
     TermSheetStatus,
 )
-from fundops.syndication.lending import require_bank
-from fundops.syndication.loan_models import LoanProduct
+from fundops.syndication.loans.services import require_bank
+from fundops.syndication.loans.models import LoanProduct
 from fundops.uow import Actor, unit_of_work
 from fundops.validation import parse_enum, require_int, require_text
 
