@@ -85,7 +85,9 @@ def _migrations_dir() -> str:
 
 
 def register_blueprints(app: Flask) -> None:
-    from fundops.api import bp as api_bp
+    from fundops import api
+    from fundops.api.legacy import bp as api_bp
+    from fundops.portfolio.api import bp as portfolio_api
     from fundops.approvals.views import bp as approvals_bp
     from fundops.auth.views import bp as auth_bp
     from fundops.extensions import csrf
@@ -98,6 +100,10 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(metrics_bp)
     app.register_blueprint(syndication_bp)
     app.register_blueprint(approvals_bp)
+    api_blueprints = [portfolio_api]
+    for blueprint in api_blueprints:
+        csrf.exempt(blueprint)
+    api.init_app(app, api_blueprints)
     csrf.exempt(api_bp)
     app.register_blueprint(api_bp)
 

@@ -1,120 +1,100 @@
-"""Token-authenticated JSON API under /api/v1 (CSRF-exempt; never reads the session).
+"""The JSON API under /api/v1, on flask-smorest: each feature declares its routes with
+marshmallow schemas in its own ``api.py`` (a :class:`fundops.api.blueprint.Blueprint`);
+one declaration validates the request, serialises the response and generates the OpenAPI
+document served (to a bearer token) at ``GET /api/v1/openapi.json``. No interactive docs
+page is served (it would need assets from a CDN).
 
-Amounts are exact decimal strings with their currency; dates are ISO 8601.
-Another organisation's object is a 404, exactly as in the pages.
+Contract, for every route: bearer token (401 ``unauthorized``); another organisation's
+object is 404 ``not_found``, the same as one that does not exist; 422 names the field;
+409 gives the rule's code; money-moving POSTs require ``Idempotency-Key``. Error bodies
+are ``{"error": code, "message": text[, "field": name]}`` (:mod:`fundops.web.errors`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
-import sqlalchemy as sa
-from flask import Blueprint, g, jsonify, request
+import flask_smorest
+from flask import Flask, request
 
-from fundops.auth.accounts import token_digest
-from fundops.auth.current import current_actor
-from fundops.auth.models import ApiToken
-from fundops.db import utcnow
-from fundops.errors import NotFound
-from fundops.extensions import db
-from fundops.jsonvalues import to_json
-from fundops.portfolio import queries
-from fundops.portfolio.access import get_company, get_fund, list_funds, visible_fund_ids
-from fundops.portfolio.models import Fund
-from fundops.uow import Actor
+from fundops.api.auth import authenticate
+from fundops.api.blueprint import PREFIX
+from fundops.api.fields import OPENAPI_TYPES
 
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
+ERRORS: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    "400": ("BadRequest", "the Idempotency-Key header is missing or malformed",
+            ("idempotency_key_required", "bad_idempotency_key")),
+    "401": ("Unauthorized", "no, invalid or expired bearer token", ("unauthorized",)),
+    "403": ("Forbidden", "the caller's role may not record changes", ("forbidden",)),
+    "404": ("NotFound", "no such object for the caller (another organisation's is the same)",
+            ("not_found",)),
+    "409": ("Conflict", "refused in the current state; ``message`` says why",
+            ("conflict", "duplicate", "confirmation_required", "busy_retry")),
+    "413": ("TooLarge", "the body is larger than the JSON limit (2 MB) or the request limit",
+            ("json_body_too_large", "body_too_large")),
+    "422": ("Invalid", "a field is missing, unknown or invalid (a NUL character, an unpaired "
+                       "surrogate, text that is not UTF-8, JSON nested more than 64 deep), or "
+                       "the Idempotency-Key was used for a different request; ``field`` "
+                       "names it",
+            ("invalid", "text_nul", "text_surrogate", "text_not_utf8", "json_too_deep")),
+}
+"""Error answers: status → (component name, description, the generic ``error`` codes; a
+refusal may also carry a rule's own code of :mod:`fundops.messages`)."""
 
-_json = to_json
-
-
-@bp.before_request
-def _authenticate() -> Any:
-    header = request.headers.get("Authorization", "")
-    if not header.startswith("Bearer "):
-        return jsonify({"error": "unauthorized", "message": "Bearer token required"}), 401
-    token = db.session.scalar(
-        sa.select(ApiToken).where(ApiToken.token_sha256 == token_digest(header[7:].strip()))
-    )
-    now = utcnow()
-    if (token is None or token.revoked_at is not None
-            or (token.expires_at is not None and token.expires_at < now)
-            or not token.user.is_active):
-        return jsonify({"error": "unauthorized", "message": "invalid or expired token"}), 401
-    user = token.user
-    g.api_actor = Actor(user_id=user.id, organisation_id=user.organisation_id,
-                        role=user.role.value, auth_method="token")
-    return None
-
-
-def fund_json(fund: Fund) -> dict[str, Any]:
-    return {
-        "id": fund.id, "code": fund.code, "name_zh": fund.name_zh, "name_en": fund.name_en,
-        "kind": fund.kind.value, "currency": fund.currency, "vintage": fund.vintage,
-        "stage": fund.stage.value, "region_code": fund.region_code,
-        "is_guidance_fund": fund.is_guidance_fund, "inception_on": fund.inception_on,
-        "term_end_on": fund.term_end_on, "target_size_amount": fund.target_size_amount,
-    }
+ERROR_SCHEMA: dict[str, Any] = {
+    "type": "object", "additionalProperties": False, "required": ["error", "message"],
+    "properties": {
+        "error": {"type": "string", "pattern": "^[a-z][a-z0-9_]*$",
+                  "description": "a stable code; each error response lists its generic "
+                                 "codes in x-error-codes"},
+        "message": {"type": "string"},
+        "field": {"type": "string", "description": "the field refused (422)"},
+        "errors": {"type": "array", "items": {"type": "object"}},
+        "warnings": {"type": "array", "items": {"type": "object"},
+                     "description": "plausibility warnings (409 confirmation_required)"},
+    },
+}
 
 
-@bp.get("/funds")
-def funds() -> Any:
-    return jsonify(_json({"funds": [fund_json(f) for f in list_funds(current_actor())]}))
+class _Api(flask_smorest.Api):
+    """flask-smorest's Api without its error handlers: :mod:`fundops.web.errors` answers
+    every error of the app (pages and API) in one format."""
+
+    DEFAULT_ERROR_RESPONSE_NAME = None
+
+    def _register_error_handlers(self) -> None:
+        return None
+
+    def _register_responses(self) -> None:
+        self.spec.components.schema("Error", ERROR_SCHEMA)
+        for name, text, codes in ERRORS.values():
+            self.spec.components.response(name, {
+                "description": text, "x-error-codes": list(codes),
+                "content": {"application/json": {
+                    "schema": {"$ref": "#/components/schemas/Error"}}}})
 
 
-@bp.get("/funds/<int:fund_id>")
-def fund_detail(fund_id: int) -> Any:
-    actor = current_actor()
-    fund, access = get_fund(actor, fund_id)
-    totals = queries.get_fund_totals(fund)
-    lps = queries.list_lp_positions(fund, access, actor.organisation_id)
-    nav = totals.latest_nav
-    body = fund_json(fund) | {
-        "access": access.value,
-        "committed_amount": totals.committed_amount,
-        "paid_in_amount": totals.paid_in_amount,
-        "distributed_amount": totals.distributed_amount,
-        "latest_nav": None if nav is None else {"as_of": nav.as_of, "nav_amount": nav.nav_amount},
-        "lps": [{
-            "investor_id": p.investor_id, "name": p.investor_name, "type": p.investor_type,
-            "committed_amount": p.committed_amount, "paid_in_amount": p.paid_in_amount,
-            "distributed_amount": p.distributed_amount, "uncalled_amount": p.uncalled_amount,
-        } for p in lps],
-    }
-    return jsonify(_json(body))
+def init_app(app: Flask, blueprints: Iterable[flask_smorest.Blueprint]) -> None:
+    """Registers the API blueprints, the OpenAPI document and token authentication."""
+    app.config.update({
+        "API_TITLE": "fundops API", "API_VERSION": "1", "OPENAPI_VERSION": "3.1.0",
+        "OPENAPI_URL_PREFIX": PREFIX, "OPENAPI_JSON_PATH": "openapi.json",
+    })
+    api = _Api(app, spec_kwargs={
+        "info": {"description": __doc__}, "security": [{"bearer": []}]})
+    for field_type, (kind, fmt) in OPENAPI_TYPES.items():
+        api.register_field(field_type, kind, fmt)
+    api.spec.components.security_scheme("bearer", {
+        "type": "http", "scheme": "bearer",
+        "description": "an API token issued to a user (`fundops create-token`)"})
+    names = {"api-docs"}
+    for blueprint in blueprints:
+        api.register_blueprint(blueprint)
+        names.add(blueprint.name)
 
-
-@bp.get("/funds/<int:fund_id>/ledger")
-def fund_ledger(fund_id: int) -> Any:
-    fund, access = get_fund(current_actor(), fund_id)
-    entries = queries.list_ledger(fund.id)
-    return jsonify(_json({"entries": [{
-        "id": e.id, "kind": e.kind.value, "value_on": e.value_on, "amount": e.amount,
-        "currency": e.currency, "recorded_at": e.recorded_at, "reverses_id": e.reverses_id,
-        "company_id": e.company_id, "source_ref": e.source_ref,
-    } for e in entries]}))
-
-
-@bp.get("/companies/<int:company_id>")
-def company_detail(company_id: int) -> Any:
-    actor = current_actor()
-    company = get_company(actor, company_id)
-    investments = queries.list_company_investments(company.id, visible_fund_ids(actor.organisation_id))
-    return jsonify(_json({
-        "id": company.id, "name": company.name, "uscc": company.uscc, "sector": company.sector,
-        "stage": company.stage.value, "region_code": company.region_code,
-        "is_hard_tech": company.is_hard_tech, "tags": [t.value for t in company.tag_values],
-        "investments": [{"fund_id": i.fund_id, "round": i.round_name, "amount": i.amount,
-                         "currency": i.currency, "invested_on": i.invested_on} for i in investments],
-    }))
-
-
-@bp.errorhandler(NotFound)
-def _not_found(exc: NotFound) -> Any:
-    return jsonify({"error": "not_found", "message": "Not found"}), 404
-
-
-from fundops.approvals import api as _approvals_api  # noqa: E402,F401
-from fundops.metrics import api as _metrics_api  # noqa: E402,F401
-from fundops.metrics import parent_api as _parent_api  # noqa: F401
-from fundops.syndication import api as _syndication_api  # noqa: F401
+    @app.before_request
+    def _api_token() -> Any:
+        if request.blueprint in names:
+            return authenticate()
+        return None

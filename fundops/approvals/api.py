@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from flask import Response, jsonify, request
 
-from fundops.api import bp
+from fundops.api.legacy import bp
 from fundops.approvals import services
 from fundops.approvals.api_json import held_response, item_json, submit_json
 from fundops.approvals.models import ApprovalStatus

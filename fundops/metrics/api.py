@@ -24,7 +24,7 @@ from typing import Any
 
 from flask import jsonify, request
 
-from fundops.api import _json, bp, fund_json
+from fundops.api.legacy import _json, bp, fund_json
 from fundops.auth.current import current_actor
 from fundops.errors import ValidationError
 from fundops.metrics import perspectives as P

@@ -19,7 +19,7 @@ import click
 import sqlalchemy as sa
 from flask.cli import with_appcontext
 
-from fundops.api import _json
+from fundops.jsonvalues import to_json as _json
 from fundops.auth.models import User
 from fundops.errors import ValidationError
 from fundops.extensions import db

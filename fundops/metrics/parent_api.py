@@ -20,7 +20,7 @@ from typing import Any
 
 from flask import jsonify, request
 
-from fundops.api import _json, bp, fund_json
+from fundops.api.legacy import _json, bp, fund_json
 from fundops.auth.current import current_actor
 from fundops.calc.leverage import LeverageRatio, SubFundLeverage
 from fundops.calc.lookthrough import Breakdown, ExposureRow, LookThroughResult, quantize_fraction

@@ -42,7 +42,7 @@ from typing import Any
 
 from flask import Response, jsonify, url_for
 
-from fundops.api import bp
+from fundops.api.legacy import bp
 from fundops.approvals.api_json import submit_json
 from fundops.auth.current import current_actor
 from fundops.errors import NotFound, ValidationError

@@ -13,7 +13,7 @@ from typing import Any
 
 from flask import Response
 
-from fundops.api import bp
+from fundops.api.legacy import bp
 from fundops.auth.current import current_actor
 from fundops.idempotency import once
 from fundops.syndication import api_json as J

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from flask import Response, url_for
 
-from fundops.api import bp
+from fundops.api.legacy import bp
 from fundops.approvals.api_json import submit_json
 from fundops.auth.current import current_actor
 from fundops.idempotency import once

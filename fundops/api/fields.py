@@ -1,0 +1,244 @@
+"""Field types of the JSON API: one declaration checks a request, writes a response and
+documents both in the OpenAPI document.
+
+Requests are checked for *shape* only (types, known keys, ids in range, enum values);
+the services check meaning (positive amounts, dates in order …) with their own coded
+errors, exactly as for the pages. A failed check is a marshmallow error whose message is
+``"<code> <json params>"``: a code of :mod:`fundops.messages` that
+:mod:`fundops.api.errors` turns into a 422 naming the field.
+
+Wire formats: amounts are exact decimal strings in yuan of the record's currency
+(``"1234.56"``, never an exponent) — a request may also send a JSON integer, never a JSON
+number with a fraction (a binary float); fractions (rates, shares) likewise
+(``"0.035"`` = 3.5 %); dates ``YYYY-MM-DD``; timestamps ISO 8601 in UTC; ``null`` in a
+request means "not given".
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+from collections.abc import Mapping
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+import marshmallow as ma
+from marshmallow import fields
+
+MAX_ID = 2**31 - 1  # ids are 32-bit integer columns
+DECIMAL_PATTERN = r"^-?[0-9]+(\.[0-9]+)?$"
+
+
+def refusal(code: str, **params: Any) -> ma.ValidationError:
+    """A field's refusal carrying a message code and its parameters."""
+    return ma.ValidationError(f"{code} {json.dumps(params, ensure_ascii=False, default=str)}")
+
+
+class _Coded(fields.Field):
+    """Base: ``null`` is "not given" (an error only when the field is required)."""
+
+    default_error_messages = {"required": "required {}", "null": "required {}",
+                              "validator_failed": "invalid {}"}
+
+    def __init__(self, *args: Any, doc: str = "", nullable: bool = False, **kwargs: Any) -> None:
+        kwargs.setdefault("allow_none", not kwargs.get("required", False))
+        self.nullable = nullable
+        metadata = dict(kwargs.pop("metadata", {}))
+        if doc:
+            metadata["description"] = doc
+        super().__init__(*args, metadata=metadata, **kwargs)
+
+
+class Id(_Coded):
+    """A row id: a JSON integer 1 … 2³¹−1."""
+
+    low = 1
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.metadata.update(minimum=self.low, maximum=MAX_ID)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Mapping[str, Any] | None,
+                     **kwargs: Any) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or not self.low <= value <= MAX_ID:
+            raise refusal("syn_not_an_integer", low=self.low, high=MAX_ID)
+        return value
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
+        return value
+
+
+class Int(Id):
+    """A whole number −(2³¹−1) … 2³¹−1 (months, counts)."""
+
+    low = -MAX_ID
+
+
+class Text(_Coded):
+    """A string; ``max_length`` documented (services enforce their own limits too)."""
+
+    def __init__(self, *args: Any, max_length: int | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.max_length = max_length
+        if max_length is not None:
+            self.metadata["maxLength"] = max_length
+
+    def _deserialize(self, value: Any, attr: str | None, data: Mapping[str, Any] | None,
+                     **kwargs: Any) -> str:
+        if not isinstance(value, str):
+            raise refusal("syn_not_a_string")
+        return value
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
+        return value
+
+
+class Bool(_Coded):
+    """``true`` or ``false`` (no 0/1, no strings)."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Mapping[str, Any] | None,
+                     **kwargs: Any) -> bool:
+        if not isinstance(value, bool):
+            raise refusal("not_boolean", value=value)
+        return value
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
+        return value
+
+
+class Amount(_Coded):
+    """An exact decimal: a request gives a decimal string or a JSON integer (passed to the
+    service as given, which parses it exactly); a response gives ``format(value, "f")``."""
+
+    unit = "yuan, exact decimal string"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.metadata["pattern"] = DECIMAL_PATTERN
+        given = self.metadata.get("description")
+        self.metadata["description"] = f"{self.unit}; {given}" if given else self.unit
+
+    def _deserialize(self, value: Any, attr: str | None, data: Mapping[str, Any] | None,
+                     **kwargs: Any) -> str | int:
+        if isinstance(value, bool) or not isinstance(value, str | int):
+            raise refusal("syn_amount_not_text")
+        return value
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
+        if value is None:
+            return None
+        return format(Decimal(value), "f")
+
+
+class Rate(Amount):
+    """A fraction as an exact decimal string (0.035 = 3.5 %)."""
+
+    unit = "fraction, exact decimal string (0.035 = 3.5 %)"
+
+
+class Day(_Coded):
+    """A calendar date ``YYYY-MM-DD`` (a request's text is checked by the service)."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Mapping[str, Any] | None,
+                     **kwargs: Any) -> str:
+        if not isinstance(value, str):
+            raise refusal("syn_not_a_string")
+        return value
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
+        return None if value is None else value.isoformat()
+
+
+class Timestamp(_Coded):
+    """A UTC timestamp, ISO 8601 with its offset (responses only)."""
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
+        return None if value is None else value.isoformat()
+
+
+class Choice(_Coded):
+    """One value of an enum (its ``value`` strings); ``exclude`` leaves values out of a
+    request (e.g. statuses only the system sets)."""
+
+    def __init__(self, enum_cls: type[enum.Enum] | tuple[str, ...], *args: Any,
+                 exclude: tuple[str, ...] = (), **kwargs: Any) -> None:
+        values = (enum_cls if isinstance(enum_cls, tuple)
+                  else tuple(str(m.value) for m in enum_cls))
+        self.values = tuple(v for v in values if v not in exclude)
+        super().__init__(*args, **kwargs)
+        self.metadata["enum"] = list(self.values)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Mapping[str, Any] | None,
+                     **kwargs: Any) -> str:
+        if not isinstance(value, str):
+            raise refusal("syn_not_a_string")
+        if value not in self.values:
+            raise refusal("syn_not_in_values", value=value, values=", ".join(self.values))
+        return value
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
+        return value.value if isinstance(value, enum.Enum) else value
+
+
+class Lines(fields.List):
+    """A list of objects (or of ids); ``null`` is "not given"."""
+
+    default_error_messages = {"invalid": "syn_not_a_list {}", "required": "required {}",
+                              "null": "required {}"}
+
+    def __init__(self, inner: Any, *args: Any, doc: str = "", nullable: bool = False,
+                 **kwargs: Any) -> None:
+        kwargs.setdefault("allow_none", not kwargs.get("required", False))
+        self.nullable = nullable
+        if isinstance(inner, type) and issubclass(inner, ma.Schema):
+            inner = Object(inner)
+        super().__init__(inner, *args, metadata={"description": doc} if doc else {}, **kwargs)
+
+
+class Object(fields.Nested):
+    """A nested object."""
+
+    def __init__(self, nested: Any, *args: Any, nullable: bool = False, **kwargs: Any) -> None:
+        kwargs.setdefault("allow_none", not kwargs.get("required", False))
+        self.nullable = nullable
+        super().__init__(nested, *args, **kwargs)
+
+    default_error_messages = {"type": "syn_not_an_object {}", "required": "required {}",
+                              "null": "required {}"}
+
+
+class Schema(ma.Schema):
+    """Base of every request and response schema: unknown keys are refused (a misspelt
+    optional field is never silently ignored); a request's ``null`` fields are dropped."""
+
+    class Meta:
+        unknown = ma.RAISE
+
+    error_messages = {"unknown": "syn_unknown_field {}", "type": "syn_not_an_object {}"}
+
+    @ma.post_load
+    def _given(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        return {k: v for k, v in data.items() if v is not None}
+
+
+OPENAPI_TYPES: dict[type[fields.Field], tuple[str, str | None]] = {}
+"""Each field type's OpenAPI type and format (registered with the document's generator)."""
+
+
+class Reply(Schema):
+    """Base of response schemas: every field is always present (documented as required);
+    ``null`` only where the field was declared ``nullable=True``."""
+
+    def on_bind_field(self, field_name: str, field_obj: fields.Field) -> None:
+        field_obj.required = True
+        field_obj.allow_none = bool(getattr(field_obj, "nullable", False))
+
+
+OPENAPI_TYPES.update({Id: ("integer", None), Int: ("integer", None), Text: ("string", None),
+                      Bool: ("boolean", None), Amount: ("string", None),
+                      Rate: ("string", None), Day: ("string", "date"),
+                      Timestamp: ("string", "date-time"), Choice: ("string", None)})
+
+__all__ = ["Amount", "Bool", "Choice", "Day", "Id", "Int", "Lines", "MAX_ID", "Object",
+           "Rate", "Reply", "Schema", "Text", "Timestamp", "date", "datetime", "refusal"]
