@@ -58,4 +58,5 @@ MESSAGES: dict[str, str] = {
     "already_reversed": N_("entry %(entry_id)s has already been reversed"),
     "fof_kind": N_("use fund_contribution or fund_return"),
     "no_commitment_in_fund": N_("%(fund)s holds no commitment in %(target)s"),
+    "allocation_investor_twice": N_("investor %(investor_id)s is listed twice"),
 }

@@ -254,3 +254,32 @@ def list_sub_fund_holdings(parent_fund_id: int) -> list[SubFundHolding]:
         )
         for f in funds
     ]
+
+
+def list_investor_rows(organisation_id: int) -> list[tuple[Investor, Decimal | None, int]]:
+    """The organisation's investors by name, each with its total commitment (yuan of the
+    funds' currencies summed; ``None`` without any) and the number of funds it is in."""
+    return [(inv, total, count) for inv, total, count in db.session.execute(
+        sa.select(Investor, sa.func.sum(Commitment.amount),
+                  sa.func.count(sa.distinct(Commitment.fund_id)))
+        .outerjoin(Commitment, Commitment.investor_id == Investor.id)
+        .where(Investor.organisation_id == organisation_id)
+        .group_by(Investor.id).order_by(Investor.name)
+    ).all()]
+
+
+def list_commitments(investor_id: int) -> list[Commitment]:
+    """An investor's commitments, oldest first."""
+    return list(db.session.scalars(
+        sa.select(Commitment).where(Commitment.investor_id == investor_id)
+        .order_by(Commitment.committed_on, Commitment.id)))
+
+
+def visible_allocations(entry: CashFlow, access: Access,
+                        viewer_org_id: int) -> list[CashFlowAllocation]:
+    """An entry's LP allocations as a viewer may see them: all for the manager; for an
+    LP-access viewer only those of its own funds' investor records."""
+    if access is Access.MANAGER:
+        return list(entry.allocations)
+    own = set(db.session.scalars(sa.select(Fund.id).where(Fund.organisation_id == viewer_org_id)))
+    return [a for a in entry.allocations if a.investor.fund_id in own]

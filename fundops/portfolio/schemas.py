@@ -1,5 +1,8 @@
-"""Request and response schemas of the portfolio API (:mod:`fundops.portfolio.api`).
-Amounts are exact decimal strings in yuan of the fund's currency; dates ISO 8601."""
+"""Request and response schemas of the portfolio API (:mod:`fundops.portfolio.api`):
+funds, investors, commitments, companies (the ledger's are in
+:mod:`fundops.portfolio.schemas_ledger`). Amounts are exact decimal strings in yuan of the
+fund's currency; dates ISO 8601. Requests are checked for shape only: the services check
+meaning, exactly as for the pages."""
 
 from __future__ import annotations
 
@@ -13,10 +16,11 @@ from fundops.api.fields import (
     Lines,
     Object,
     Reply,
+    Schema,
     Text,
     Timestamp,
 )
-from fundops.portfolio.enums import CashFlowKind, CompanyStage, FundKind, FundStage
+from fundops.portfolio.enums import CashFlowKind, CompanyStage, FundKind, FundStage, InvestorType
 
 
 class FundOut(Reply):
@@ -97,3 +101,75 @@ class CompanyOut(Reply):
     is_hard_tech = Bool()
     tags = Lines(Text())
     investments = Lines(CompanyInvestmentOut)
+
+
+class Confirmable(Schema):
+    """The plausibility confirmation of a post that the pages route through the
+    maker-checker flow: without ``confirm`` a post with warnings answers 409
+    ``confirmation_required`` (with the warnings); with it, ``confirm_reason`` is required."""
+
+    confirm = Bool(doc="post despite the plausibility warnings of a previous 409")
+    confirm_reason = Text(max_length=500, doc="why (required with confirm when warned)")
+
+
+class FundIn(Confirmable):
+    code = Text(required=True, max_length=40, doc="1-40 letters, digits, '.', '_' or '-'")
+    name_zh = Text(required=True, max_length=200)
+    name_en = Text(max_length=200)
+    kind = Choice(FundKind, required=True)
+    currency = Text(required=True, doc="ISO 4217, e.g. CNY")
+    vintage = Int(required=True, doc="1980-2100")
+    target_size_amount = Amount(required=True)
+    inception_on = Day(required=True)
+    investment_period_end_on = Day(required=True)
+    term_end_on = Day(required=True)
+    extension_end_on = Day()
+    stage = Choice(FundStage, doc="default raising")
+    region_code = Text(required=True, doc="six-digit GB/T 2260 code")
+    registration_no = Text(max_length=40, doc="AMAC registration number")
+    is_guidance_fund = Bool()
+
+
+class InvestorIn(Schema):
+    name = Text(required=True, max_length=200)
+    investor_type = Choice(InvestorType, required=True)
+    fund_id = Id(doc="the investor is this fund (visible to the caller) investing as an LP")
+    fund_registration_no = Text(max_length=40,
+                                doc="…or the LP fund named by its registration number")
+    uscc = Text(max_length=18, doc="unified social credit code")
+
+
+class InvestorRowOut(Reply):
+    id = Id()
+    name = Text()
+    investor_type = Choice(InvestorType)
+    uscc = Text(nullable=True)
+    is_fund = Bool(doc="the LP is itself a fund (fund-of-funds)")
+    committed_amount = Amount(doc="total of its commitments to the organisation's funds")
+    fund_count = Int(doc="number of funds it has committed to")
+
+
+class InvestorsOut(Reply):
+    investors = Lines(InvestorRowOut)
+
+
+class CommitmentIn(Schema):
+    investor_id = Id(required=True, doc="an investor of the caller's organisation")
+    amount = Amount(required=True)
+    committed_on = Day(required=True)
+    closing = Int(doc="the closing (1 = first, the default)")
+    currency = Text(doc="the fund's currency (the default)")
+
+
+class CommitmentOut(Reply):
+    id = Id()
+    fund_id = Id()
+    investor_id = Id()
+    amount = Amount()
+    currency = Text()
+    committed_on = Day()
+    closing = Int()
+
+
+class InvestorOut(InvestorRowOut):
+    commitments = Lines(CommitmentOut)

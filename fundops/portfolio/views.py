@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -35,7 +34,7 @@ from fundops.portfolio.access import (
 )
 from fundops.portfolio.field_labels import labelled_error
 from fundops.portfolio.ledger import CashFlow
-from fundops.portfolio.models import Commitment, Fund, Investor
+from fundops.portfolio.models import Fund
 
 bp = Blueprint("portfolio", __name__)
 # The fund page shows the latest entries; the whole ledger is in the export and the API.
@@ -148,23 +147,12 @@ def fund_stage(fund_id: int) -> Any:
 # --- investors and commitments ------------------------------------------------------------
 
 
-def _investor_rows(organisation_id: int) -> list[Any]:
-    """The organisation's investors with their total commitment and number of funds."""
-    return list(db.session.execute(
-        sa.select(Investor, sa.func.sum(Commitment.amount),
-                  sa.func.count(sa.distinct(Commitment.fund_id)))
-        .outerjoin(Commitment, Commitment.investor_id == Investor.id)
-        .where(Investor.organisation_id == organisation_id)
-        .group_by(Investor.id).order_by(Investor.name)
-    ).all())
-
-
 @bp.route("/investors")
 @login_required
 def investor_list() -> Any:
     actor = current_actor()
     return render_template("portfolio/investor_list.html",
-                           rows=_investor_rows(actor.organisation_id),
+                           rows=queries.list_investor_rows(actor.organisation_id),
                            own_org=actor.organisation_id)
 
 
@@ -198,7 +186,7 @@ def commitment_new(fund_id: int) -> Any:
     fund = _writable_fund(fund_id)
     form = forms.CommitmentForm()
     form.investor_id.choices = [forms.option(inv.id, inv.name) for inv, _t, _n in
-                                _investor_rows(actor.organisation_id)]
+                                queries.list_investor_rows(actor.organisation_id)]
 
     def add() -> str:
         services.add_commitment(actor, fund.id, form.investor_id.data, form.amount.data,
