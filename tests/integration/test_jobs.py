@@ -12,8 +12,9 @@ from fundops.audit import AuditEvent
 from fundops.db import utcnow
 from fundops.errors import ConflictError
 from fundops.extensions import db
-from fundops.job_runs import Lease, claim
-from fundops.jobs import JOB_DEFAULTS, JobRun, make_scheduler, run_daily
+from fundops.jobs.leases import Lease, claim
+from fundops.jobs.models import JobRun
+from fundops.jobs.runner import JOB_DEFAULTS, make_scheduler, run_daily
 from fundops.syndication.loans import services as lending
 from fundops.syndication.loans import events as loan_events
 from fundops.syndication.enums import TermSheetStatus
@@ -82,17 +83,17 @@ def test_run_once_command(app: Flask) -> None:
 
 def test_a_failed_item_leaves_the_period_failed_and_the_rerun_retries_it(
         app: Flask, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
-    import fundops.jobs as jobs
+    from fundops.syndication.term_sheets import services as term_sheets
 
     first, second = build_round(), build_round()
-    real_record = jobs.record
+    real_record = term_sheets.record
 
     def flaky(**kw):  # type: ignore[no-untyped-def]
         if kw["object_id"] == second.ts.id:
             raise RuntimeError("database hiccup")
         return real_record(**kw)
 
-    monkeypatch.setattr(jobs, "record", flaky)
+    monkeypatch.setattr(term_sheets, "record", flaky)
     caplog.set_level("INFO", logger="fundops.jobs")
     result = run_daily(date(2025, 1, 1))
     assert result.state == "claimed" and result.lapsed == (first.ts.id,)
@@ -108,7 +109,7 @@ def test_a_failed_item_leaves_the_period_failed_and_the_rerun_retries_it(
                for m in messages)
     assert any(m.startswith("event=failed") for m in messages)
 
-    monkeypatch.setattr(jobs, "record", real_record)
+    monkeypatch.setattr(term_sheets, "record", real_record)
     again = run_daily(date(2025, 1, 1))  # no wait: the failed run released its lease
     assert again.state == "resumed" and again.lapsed == (second.ts.id,) and not again.failed
     db.session.expire_all()
