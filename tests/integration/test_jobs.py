@@ -159,3 +159,34 @@ def test_migration_turns_old_unfinished_runs_into_resumable_ones(empty_db_url: s
         assert run_daily(date(2025, 1, 2)).state == "resumed"
         db.session.remove()
         db.engine.dispose()
+
+
+def test_the_lapse_and_expiry_services_act_once_and_only_when_due(app: Flask) -> None:
+    from fundops.syndication.term_sheets import services as term_sheets
+
+    r = build_round()  # long-stop 2024-12-31
+    loan = lending.apply_for_loan(r.bank, code=r.code, product_id=r.product_id, amount="1000000")
+    lending.approve_loan(r.bank, loan.id)
+    warrant = loan_events.add_warrant(r.bank, loan.id, holder_name="第三方", coverage="0.1",
+                                      window_from="2024-07-01", window_to="2024-12-31")
+    day = date(2025, 1, 1)
+    assert r.ts.id in term_sheets.term_sheets_past_long_stop(day)
+    assert r.ts.id not in term_sheets.term_sheets_past_long_stop(date(2024, 12, 31))
+    assert warrant.id in loan_events.warrants_past_window(day)
+    assert not term_sheets.lapse_past_long_stop(r.ts.id, date(2024, 12, 31))  # not due yet
+    assert not loan_events.expire_past_window(warrant.id, date(2024, 12, 31))
+    assert term_sheets.lapse_past_long_stop(r.ts.id, day, source="operator")
+    assert not term_sheets.lapse_past_long_stop(r.ts.id, day)  # lapsed already: nothing
+    assert loan_events.expire_past_window(warrant.id, day)
+    assert not loan_events.expire_past_window(warrant.id, day)
+    db.session.expire_all()
+    assert db.session.get(TermSheet, r.ts.id).status is TermSheetStatus.LAPSED
+    assert "(operator)" in db.session.get(Loan, loan.id).flag
+    closed = db.session.get(Warrant, warrant.id)
+    assert (closed.status, closed.closed_on) == ("expired", date(2024, 12, 31))
+    audits = db.session.scalars(sa.select(AuditEvent.action).where(
+        AuditEvent.auth_method == "system").order_by(AuditEvent.id)).all()
+    assert audits == ["term_sheet.status", "warrant.expired"]
+    assert r.ts.id not in term_sheets.term_sheets_past_long_stop(day)
+    assert warrant.id not in loan_events.warrants_past_window(day)
+    assert run_daily(day).lapsed == ()  # the daily job finds nothing left to do
