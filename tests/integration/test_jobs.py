@@ -15,9 +15,9 @@ from fundops.extensions import db
 from fundops.jobs.leases import Lease, claim
 from fundops.jobs.models import JobRun
 from fundops.jobs.runner import JOB_DEFAULTS, make_scheduler, run_daily
-from fundops.syndication.loans import services as lending
-from fundops.syndication.loans import events as loan_events
 from fundops.syndication.enums import TermSheetStatus
+from fundops.syndication.loans import events as loan_events
+from fundops.syndication.loans import services as lending
 from fundops.syndication.loans.models import Loan, Warrant
 from fundops.syndication.term_sheets.models import TermSheet, TermSheetEvent
 from fundops.uow import unit_of_work
@@ -69,8 +69,8 @@ def test_scheduler_logs_missed_and_failed_runs(app: Flask,
                                                 exception=RuntimeError("db down")))
     lines = [r.getMessage() for r in caplog.records if r.levelname == "ERROR"]
     assert lines == ["event=missed job=daily scheduled=2025-01-01T17:00:00+00:00",
-                     "event=job_error job=daily scheduled=2025-01-01T17:00:00+00:00 "
-                     "error=\"RuntimeError('db down')\""]
+                     ("event=job_error job=daily scheduled=2025-01-01T17:00:00+00:00 "
+                      "error=\"RuntimeError('db down')\"")]
 
 
 def test_run_once_command(app: Flask) -> None:
