@@ -159,7 +159,7 @@ def load_index_command(code: str, path: str, replace: bool) -> None:
 
 
 def init_app(app: Flask) -> None:
-    from fundops.jobs import jobs_group
+    from fundops.jobs.cli import jobs_group
 
     app.cli.add_command(jobs_group)
     for command in (init_db_command, create_user_command, create_token_command,

@@ -21,13 +21,14 @@ from flask import Flask
 from fundops.audit import AuditEvent
 from fundops.db import utcnow
 from fundops.extensions import db
-from fundops.job_runs import JobRun, Lease, LeaseLost, claim
-from fundops.jobs import run_daily
-from fundops.syndication.loans import services as lending
-from fundops.syndication.loans import events as loan_events
-from fundops.syndication.term_sheets import services as term_sheets
+from fundops.jobs.leases import Lease, LeaseLost, claim
+from fundops.jobs.models import JobRun
+from fundops.jobs.runner import run_daily
 from fundops.syndication.enums import TermSheetStatus
+from fundops.syndication.loans import events as loan_events
+from fundops.syndication.loans import services as lending
 from fundops.syndication.loans.models import Warrant
+from fundops.syndication.term_sheets import services as term_sheets
 from fundops.syndication.term_sheets.models import TermSheet, TermSheetEvent
 from fundops.uow import unit_of_work
 from tests.integration.test_linked_loans import build_round

@@ -12,11 +12,12 @@ from fundops.audit import AuditEvent
 from fundops.db import utcnow
 from fundops.errors import ConflictError
 from fundops.extensions import db
-from fundops.job_runs import Lease, claim
-from fundops.jobs import JOB_DEFAULTS, JobRun, make_scheduler, run_daily
-from fundops.syndication.loans import services as lending
-from fundops.syndication.loans import events as loan_events
+from fundops.jobs.leases import Lease, claim
+from fundops.jobs.models import JobRun
+from fundops.jobs.runner import JOB_DEFAULTS, make_scheduler, run_daily
 from fundops.syndication.enums import TermSheetStatus
+from fundops.syndication.loans import events as loan_events
+from fundops.syndication.loans import services as lending
 from fundops.syndication.loans.models import Loan, Warrant
 from fundops.syndication.term_sheets.models import TermSheet, TermSheetEvent
 from fundops.uow import unit_of_work
@@ -68,8 +69,8 @@ def test_scheduler_logs_missed_and_failed_runs(app: Flask,
                                                 exception=RuntimeError("db down")))
     lines = [r.getMessage() for r in caplog.records if r.levelname == "ERROR"]
     assert lines == ["event=missed job=daily scheduled=2025-01-01T17:00:00+00:00",
-                     "event=job_error job=daily scheduled=2025-01-01T17:00:00+00:00 "
-                     "error=\"RuntimeError('db down')\""]
+                     ("event=job_error job=daily scheduled=2025-01-01T17:00:00+00:00 "
+                      "error=\"RuntimeError('db down')\"")]
 
 
 def test_run_once_command(app: Flask) -> None:
@@ -82,17 +83,17 @@ def test_run_once_command(app: Flask) -> None:
 
 def test_a_failed_item_leaves_the_period_failed_and_the_rerun_retries_it(
         app: Flask, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
-    import fundops.jobs as jobs
+    from fundops.syndication.term_sheets import services as term_sheets
 
     first, second = build_round(), build_round()
-    real_record = jobs.record
+    real_record = term_sheets.record
 
     def flaky(**kw):  # type: ignore[no-untyped-def]
         if kw["object_id"] == second.ts.id:
             raise RuntimeError("database hiccup")
         return real_record(**kw)
 
-    monkeypatch.setattr(jobs, "record", flaky)
+    monkeypatch.setattr(term_sheets, "record", flaky)
     caplog.set_level("INFO", logger="fundops.jobs")
     result = run_daily(date(2025, 1, 1))
     assert result.state == "claimed" and result.lapsed == (first.ts.id,)
@@ -108,7 +109,7 @@ def test_a_failed_item_leaves_the_period_failed_and_the_rerun_retries_it(
                for m in messages)
     assert any(m.startswith("event=failed") for m in messages)
 
-    monkeypatch.setattr(jobs, "record", real_record)
+    monkeypatch.setattr(term_sheets, "record", real_record)
     again = run_daily(date(2025, 1, 1))  # no wait: the failed run released its lease
     assert again.state == "resumed" and again.lapsed == (second.ts.id,) and not again.failed
     db.session.expire_all()
@@ -158,3 +159,34 @@ def test_migration_turns_old_unfinished_runs_into_resumable_ones(empty_db_url: s
         assert run_daily(date(2025, 1, 2)).state == "resumed"
         db.session.remove()
         db.engine.dispose()
+
+
+def test_the_lapse_and_expiry_services_act_once_and_only_when_due(app: Flask) -> None:
+    from fundops.syndication.term_sheets import services as term_sheets
+
+    r = build_round()  # long-stop 2024-12-31
+    loan = lending.apply_for_loan(r.bank, code=r.code, product_id=r.product_id, amount="1000000")
+    lending.approve_loan(r.bank, loan.id)
+    warrant = loan_events.add_warrant(r.bank, loan.id, holder_name="第三方", coverage="0.1",
+                                      window_from="2024-07-01", window_to="2024-12-31")
+    day = date(2025, 1, 1)
+    assert r.ts.id in term_sheets.term_sheets_past_long_stop(day)
+    assert r.ts.id not in term_sheets.term_sheets_past_long_stop(date(2024, 12, 31))
+    assert warrant.id in loan_events.warrants_past_window(day)
+    assert not term_sheets.lapse_past_long_stop(r.ts.id, date(2024, 12, 31))  # not due yet
+    assert not loan_events.expire_past_window(warrant.id, date(2024, 12, 31))
+    assert term_sheets.lapse_past_long_stop(r.ts.id, day, source="operator")
+    assert not term_sheets.lapse_past_long_stop(r.ts.id, day)  # lapsed already: nothing
+    assert loan_events.expire_past_window(warrant.id, day)
+    assert not loan_events.expire_past_window(warrant.id, day)
+    db.session.expire_all()
+    assert db.session.get(TermSheet, r.ts.id).status is TermSheetStatus.LAPSED
+    assert "(operator)" in db.session.get(Loan, loan.id).flag
+    closed = db.session.get(Warrant, warrant.id)
+    assert (closed.status, closed.closed_on) == ("expired", date(2024, 12, 31))
+    audits = db.session.scalars(sa.select(AuditEvent.action).where(
+        AuditEvent.auth_method == "system").order_by(AuditEvent.id)).all()
+    assert audits == ["term_sheet.status", "warrant.expired"]
+    assert r.ts.id not in term_sheets.term_sheets_past_long_stop(day)
+    assert warrant.id not in loan_events.warrants_past_window(day)
+    assert run_daily(day).lapsed == ()  # the daily job finds nothing left to do

@@ -175,7 +175,7 @@ def test_backdated_claim_ignores_a_recovery_made_before_it(app: Flask) -> None:
 def test_daily_job_lapses_a_round_funded_meanwhile(app: Flask) -> None:
     from sqlalchemy import event
 
-    from fundops.jobs import run_daily
+    from fundops.jobs.runner import run_daily
     from fundops.syndication.enums import TermSheetStatus
     from fundops.syndication.term_sheets.models import TermSheet
 

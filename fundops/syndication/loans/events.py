@@ -13,7 +13,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 
 import sqlalchemy as sa
 
-from fundops.audit import record_by
+from fundops.audit import record, record_by
 from fundops.errors import ConflictError, NotFound, ValidationError
 from fundops.extensions import db
 from fundops.money import Money, parse_amount
@@ -206,3 +206,34 @@ def close_warrant(actor: Actor, warrant_id: int, *, outcome: str, on: object) ->
         record_by(actor, f"warrant.{outcome}", "loan", warrant.loan_id,
                   {"warrant_id": warrant.id, "on": when})
     return warrant
+
+
+def warrants_past_window(on: date) -> list[int]:
+    """Ids of open warrants whose window closed before ``on``, lowest first."""
+    return list(db.session.scalars(sa.select(Warrant.id).where(
+        Warrant.status == "open", Warrant.window_to < on).order_by(Warrant.id)))
+
+
+def expire_past_window(warrant_id: int, on: date, *, source: str = "daily job") -> bool:
+    """Expire an open warrant whose window closed before ``on``, as of its window's last
+    day: a system action, audited for the lead bank. Idempotent: under the row lock, a
+    conditional update; False and nothing done if no longer open (expired already, or
+    exercised meanwhile) or not yet due. Joins the caller's unit of work, if any."""
+    with unit_of_work():
+        lock_row(Warrant, warrant_id)
+        row = db.session.execute(sa.select(Warrant.loan_id, Warrant.window_to).where(
+            Warrant.id == warrant_id)).one_or_none()
+        if row is None:
+            return False
+        moved = db.session.execute(
+            sa.update(Warrant).where(Warrant.id == warrant_id, Warrant.status == "open",
+                                     Warrant.window_to < on)
+            .values(status="expired", closed_on=row.window_to)
+            .execution_options(synchronize_session=False)).rowcount
+        if moved != 1:
+            return False
+        bank = db.session.scalar(sa.select(Loan.lead_bank_id).where(Loan.id == row.loan_id))
+        record(organisation_id=bank, user_id=None, action="warrant.expired",
+               object_type="loan", object_id=row.loan_id, changes={"warrant_id": warrant_id},
+               reason=f"window closed ({source})", auth_method="system")
+    return True

@@ -17,7 +17,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
-from fundops.audit import record_by
+from fundops.audit import record, record_by
 from fundops.errors import NotFound, ValidationError
 from fundops.extensions import db
 from fundops.money import Money, parse_amount, validate_currency
@@ -50,6 +50,7 @@ from fundops.validation import (
 )
 
 ZERO = Decimal("0.00")
+LAPSABLE = (TermSheetStatus.SIGNED, TermSheetStatus.IC_APPROVED, TermSheetStatus.CLOSING)
 
 
 def _rate(value: object, field: str, upper: Decimal | None = None) -> Decimal | None:
@@ -244,10 +245,7 @@ def change_status(actor: Actor, term_sheet_id: int, to_status: str, reason: str 
         if target is TermSheetStatus.SIGNED:
             ts.signed_on = when
         if target in DEAD_STATUSES:
-            for loan in db.session.scalars(sa.select(Loan).where(
-                    Loan.term_sheet_id == ts.id,
-                    Loan.status.in_([LoanStatus.APPLIED, LoanStatus.APPROVED, LoanStatus.ACTIVE]))):
-                loan.flag = f"term sheet {target.value}: {note}"[:300]
+            _flag_live_loans(ts.id, target, note)
         record_by(actor, "term_sheet.status", "term_sheet", ts.id,
                   {"to": target.value}, reason=note)
     return ts
@@ -257,6 +255,43 @@ def _set_status(ts: TermSheet, target: TermSheetStatus, reason: str, user_id: in
     db.session.add(TermSheetEvent(term_sheet_id=ts.id, from_status=ts.status, to_status=target,
                                   reason=reason, by_user_id=user_id))
     ts.status = target
+
+
+def _flag_live_loans(term_sheet_id: int, target: TermSheetStatus, note: str) -> None:
+    for loan in db.session.scalars(sa.select(Loan).where(
+            Loan.term_sheet_id == term_sheet_id,
+            Loan.status.in_([LoanStatus.APPLIED, LoanStatus.APPROVED, LoanStatus.ACTIVE]))):
+        loan.flag = f"term sheet {target.value}: {note}"[:300]
+
+
+def term_sheets_past_long_stop(on: date) -> list[int]:
+    """Ids of live term sheets whose long-stop date is before ``on``, lowest first."""
+    return list(db.session.scalars(sa.select(TermSheet.id).where(
+        TermSheet.status.in_(LAPSABLE), TermSheet.long_stop_on < on).order_by(TermSheet.id)))
+
+
+def lapse_past_long_stop(term_sheet_id: int, on: date, *, source: str = "daily job") -> bool:
+    """Lapse a live term sheet whose long-stop date passed before ``on`` without the equity
+    (a system action, audited as such; its live loans are flagged). Idempotent: under the
+    row lock, False and nothing done if no longer live (lapsed already, funded or cancelled
+    meanwhile) or not yet due. Joins the caller's unit of work, if any."""
+    with unit_of_work():
+        lock_row(TermSheet, term_sheet_id)
+        row = db.session.execute(sa.select(TermSheet.status, TermSheet.organisation_id,
+                                           TermSheet.long_stop_on).where(
+            TermSheet.id == term_sheet_id)).one_or_none()
+        if row is None or row.status not in LAPSABLE or not row.long_stop_on < on:
+            return False
+        reason = f"long-stop date {row.long_stop_on} passed without the equity ({source})"
+        db.session.execute(sa.update(TermSheet).where(TermSheet.id == term_sheet_id).values(
+            status=TermSheetStatus.LAPSED).execution_options(synchronize_session=False))
+        db.session.add(TermSheetEvent(term_sheet_id=term_sheet_id, from_status=row.status,
+                                      to_status=TermSheetStatus.LAPSED, reason=reason))
+        _flag_live_loans(term_sheet_id, TermSheetStatus.LAPSED, reason)
+        record(organisation_id=row.organisation_id, user_id=None, action="term_sheet.status",
+               object_type="term_sheet", object_id=term_sheet_id, changes={"to": "lapsed"},
+               reason=reason, auth_method="system")
+    return True
 
 
 def list_events(term_sheet_id: int) -> list[TermSheetEvent]:

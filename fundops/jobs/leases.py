@@ -1,4 +1,5 @@
-"""Job-run leases: one row per (job, period) that a run claims, heartbeats and finishes.
+"""Job-run leases: the ``job_run`` row (:mod:`fundops.jobs.models`) of a (job, period)
+that a run claims, heartbeats and finishes.
 
 A run **claims** the period by inserting its ``job_run`` row (UNIQUE (job_name,
 period_key)), or by **taking over** a row that is not finished and whose lease has run
@@ -18,43 +19,20 @@ from __future__ import annotations
 import logging
 import os
 import socket
-import sys
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.orm import Mapped, mapped_column
 
-from fundops.db import UTCDateTime, utcnow
+from fundops.db import utcnow
 from fundops.extensions import db
+from fundops.jobs.logs import log_event
+from fundops.jobs.models import FAILED, FINISHED, RUNNING, JobRun
 from fundops.uow import unit_of_work
 
-log = logging.getLogger("fundops.jobs")
-
-RUNNING, FINISHED, FAILED = "running", "finished", "failed"
 DEFAULT_LEASE_SECONDS = 300
-
-
-class JobRun(db.Model):
-    """One job's claim on one period: a lease kept alive by heartbeats, then a finish mark."""
-
-    __tablename__ = "job_run"
-    __table_args__ = (sa.UniqueConstraint("job_name", "period_key"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    job_name: Mapped[str] = mapped_column(sa.String(60))
-    period_key: Mapped[str] = mapped_column(sa.String(40))
-    status: Mapped[str] = mapped_column(sa.String(20), default=RUNNING)  # running/finished/failed
-    owner: Mapped[str] = mapped_column(sa.String(200), default="")  # host:pid:uuid of the holder
-    attempts: Mapped[int] = mapped_column(sa.Integer, default=1)  # claims incl. takeovers
-    started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    heartbeat_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    lease_expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    outcome: Mapped[str] = mapped_column(sa.String(500), default="")
-    error: Mapped[str | None] = mapped_column(sa.String(500))
 
 
 class LeaseLost(RuntimeError):
@@ -118,10 +96,12 @@ class Refusal:
 
 
 def lease_seconds() -> float:
+    """How long a lease lasts from its last heartbeat (``JOB_LEASE_SECONDS``, default 300)."""
     return float(current_app.config.get("JOB_LEASE_SECONDS") or DEFAULT_LEASE_SECONDS)
 
 
 def new_owner() -> str:
+    """A holder's name: ``host:pid:random``, unique per claim."""
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:12]}"[:200]
 
 
@@ -166,7 +146,14 @@ def claim(job: str, period: str, *, take_over: bool = False) -> Lease | Refusal:
     return Refusal(state, run)
 
 
+def find_run(job: str, period: str) -> JobRun | None:
+    """The ``job_run`` row of (job, period), if any run claimed it."""
+    return db.session.scalars(sa.select(JobRun).where(
+        JobRun.job_name == job, JobRun.period_key == period)).one_or_none()
+
+
 def recent_runs(limit: int = 20, job: str | None = None) -> list[JobRun]:
+    """The latest runs (newest period first), of one job if given."""
     query = sa.select(JobRun).order_by(JobRun.period_key.desc(), JobRun.id.desc()).limit(limit)
     if job:
         query = query.where(JobRun.job_name == job)
@@ -188,29 +175,3 @@ def describe(run: JobRun) -> str:
     if run.error:
         parts.append(f"error: {run.error}")
     return "; ".join(parts)
-
-
-# -- logging ------------------------------------------------------------------------------
-
-def _value(value: object) -> str:
-    text = value.isoformat() if isinstance(value, datetime) else str(value)
-    if not text or any(c in text for c in ' "=\n'):
-        return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
-    return text
-
-
-def log_event(level: int, event: str, **fields: object) -> None:
-    """Log one ``event=… key=value …`` line (logfmt) on the ``fundops.jobs`` logger."""
-    text = " ".join([f"event={event}"] + [f"{k}={_value(v)}" for k, v in fields.items()])
-    log.log(level, text, exc_info=level >= logging.ERROR and sys.exc_info()[0] is not None)
-
-
-def ensure_logging() -> None:
-    """Give ``fundops.jobs`` a stderr handler at INFO unless logging is configured already."""
-    if log.level == logging.NOTSET:
-        log.setLevel(logging.INFO)
-    if not log.hasHandlers():
-        handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter(
-            "time=%(asctime)s level=%(levelname)s logger=%(name)s %(message)s"))
-        log.addHandler(handler)

@@ -1,0 +1,60 @@
+"""The named jobs: what each does (its tasks, in order), when (an APScheduler trigger in
+the business timezone) and why. The scheduler (:mod:`fundops.jobs.runner`) adds every
+registered job; ``fundops jobs run-once --job NAME`` runs one now. A job runs at most
+once per period, its key being the business date (ISO).
+
+Adding a job: write the services (a finder and an idempotent per-item action, in the
+owning feature), declare a :class:`~fundops.jobs.tasks.Task` for them, and
+:func:`register` a :class:`Job` here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from fundops.jobs.tasks import EXPIRE_WARRANTS, LAPSE_TERM_SHEETS, Task
+
+
+@dataclass(frozen=True)
+class Job:
+    """A named job: ``tasks`` run in order within one lease on the period.
+
+    ``trigger``/``trigger_args``: APScheduler's trigger name and arguments (business
+    time); ``at``: the schedule in words for the console and logs.
+    """
+
+    name: str
+    description: str
+    tasks: tuple[Task, ...]
+    at: str
+    trigger: str = "cron"
+    trigger_args: Mapping[str, object] = field(default_factory=dict, hash=False)
+
+
+_JOBS: dict[str, Job] = {}
+
+
+def register(job: Job) -> Job:
+    """Add ``job`` to the registry; a second job of the same name is refused."""
+    if job.name in _JOBS:
+        raise ValueError(f"job {job.name!r} is registered already")
+    _JOBS[job.name] = job
+    return job
+
+
+def get_job(name: str) -> Job:
+    """The registered job called ``name``; KeyError if none."""
+    return _JOBS[name]
+
+
+def registered_jobs() -> list[Job]:
+    """Every registered job, in registration order."""
+    return list(_JOBS.values())
+
+
+DAILY = register(Job(
+    "daily", "Daily housekeeping of the syndication workflow: lapse term sheets past their "
+    "long-stop date, expire warrants whose window closed.",
+    tasks=(LAPSE_TERM_SHEETS, EXPIRE_WARRANTS), at="01:00",
+    trigger_args={"hour": 1, "minute": 0}))
