@@ -85,18 +85,17 @@ def _migrations_dir() -> str:
 
 
 def register_blueprints(app: Flask) -> None:
+    from fundops import metrics, syndication
     from fundops.api import bp as api_bp
     from fundops.approvals.views import bp as approvals_bp
     from fundops.auth.views import bp as auth_bp
     from fundops.extensions import csrf
-    from fundops.metrics.views import bp as metrics_bp
     from fundops.portfolio.views import bp as portfolio_bp
-    from fundops.syndication.views import bp as syndication_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(portfolio_bp)
-    app.register_blueprint(metrics_bp)
-    app.register_blueprint(syndication_bp)
+    metrics.register(app)
+    syndication.register(app)
     app.register_blueprint(approvals_bp)
     csrf.exempt(api_bp)
     app.register_blueprint(api_bp)
@@ -109,6 +108,6 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from fundops.cli import init_app
+    from fundops.commands import init_app
 
     init_app(app)
