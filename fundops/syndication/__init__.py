@@ -13,7 +13,7 @@ def register(app: Flask) -> None:
     they are imported here, not by ``web.py``, so no module imports its importer.
     """
     from fundops.syndication.loans import event_views  # noqa: F401
-    from fundops.syndication.loans import views as loan_views
+    from fundops.syndication.loans import views as loan_views  # noqa: F401
     from fundops.syndication.pools import views as pool_views  # noqa: F401
     from fundops.syndication.term_sheets import views as term_sheet_views  # noqa: F401
     from fundops.syndication.web import bp
