@@ -8,7 +8,7 @@ from fundops.auth.models import ApiToken, Organisation, User
 from fundops.auth.throttle import LoginAttempt
 from fundops.web.formtokens import FormSubmission
 from fundops.idempotency import IdempotencyKey
-from fundops.jobs import JobRun
+from fundops.job_runs import JobRun
 from fundops.metrics.models import IndexLevel, PolicyRule
 from fundops.portfolio.ledger import (
     CashFlow,
