@@ -22,13 +22,10 @@ from flask import current_app
 
 from fundops.audit import record_by
 from fundops.auth.models import Organisation, OrgKind
+from fundops.calc.loan_sizing import EquityCheck, Headroom, equity_condition, loan_headroom
 from fundops.calc.schedules import (
-    EquityCheck,
-    Headroom,
     add_months,
-    equity_condition,
     interest_subsidy,
-    loan_headroom,
     repayment_schedule,
 )
 from fundops.db import utcnow
