@@ -85,15 +85,14 @@ def _migrations_dir() -> str:
 
 
 def register_blueprints(app: Flask) -> None:
-    from fundops import metrics, syndication
+    from fundops import metrics, portfolio, syndication
     from fundops.api import bp as api_bp
     from fundops.approvals.views import bp as approvals_bp
     from fundops.auth.views import bp as auth_bp
     from fundops.extensions import csrf
-    from fundops.portfolio.views import bp as portfolio_bp
 
     app.register_blueprint(auth_bp)
-    app.register_blueprint(portfolio_bp)
+    portfolio.register(app)
     metrics.register(app)
     syndication.register(app)
     app.register_blueprint(approvals_bp)
