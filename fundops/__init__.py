@@ -85,21 +85,18 @@ def _migrations_dir() -> str:
 
 
 def register_blueprints(app: Flask) -> None:
-    from fundops import api
+    from fundops import api, metrics, portfolio, syndication
     from fundops.api.legacy import bp as api_bp
     from fundops.portfolio.api import bp as portfolio_api
     from fundops.portfolio.api_ledger import bp as portfolio_ledger_api
     from fundops.approvals.views import bp as approvals_bp
     from fundops.auth.views import bp as auth_bp
     from fundops.extensions import csrf
-    from fundops.metrics.views import bp as metrics_bp
-    from fundops.portfolio.views import bp as portfolio_bp
-    from fundops.syndication.views import bp as syndication_bp
 
     app.register_blueprint(auth_bp)
-    app.register_blueprint(portfolio_bp)
-    app.register_blueprint(metrics_bp)
-    app.register_blueprint(syndication_bp)
+    portfolio.register(app)
+    metrics.register(app)
+    syndication.register(app)
     app.register_blueprint(approvals_bp)
     api_blueprints = [portfolio_api, portfolio_ledger_api]
     for blueprint in api_blueprints:
@@ -116,6 +113,6 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from fundops.cli import init_app
+    from fundops.commands import init_app
 
     init_app(app)

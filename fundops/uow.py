@@ -11,6 +11,20 @@ from fundops.extensions import db
 
 _depth: ContextVar[int] = ContextVar("fundops_uow_depth", default=0)
 
+FirstWrite = Callable[[], Callable[[], None] | None]
+_first_write: list[FirstWrite] = []
+
+
+def on_first_write(hook: FirstWrite) -> None:
+    """Register ``hook`` to run first inside every outermost unit of work (idempotent).
+
+    The web layer registers its one-time form token claim here (:mod:`fundops.web.formtokens`),
+    so this core module need not import the web package. The hook returns a callback to run
+    after the commit, or None.
+    """
+    if hook not in _first_write:
+        _first_write.append(hook)
+
 
 @dataclass(frozen=True, slots=True)
 class Actor:
@@ -28,36 +42,26 @@ def unit_of_work() -> Iterator[None]:
 
     The outermost block commits on success; any exception rolls the whole session
     back and propagates. Nested blocks (a service calling another) join the outer one.
-    In a web request whose form token is armed, the outermost block first inserts the
-    token (:mod:`fundops.web.formtokens`), so a resubmitted form cannot act twice.
+    The outermost block first runs the hooks registered with :func:`on_first_write` (in a
+    web request whose form token is armed, :mod:`fundops.web.formtokens` inserts the token),
+    so a resubmitted form cannot act twice.
     """
     depth = _depth.get()
     token = _depth.set(depth + 1)
     try:
-        committed = _claim_form_token() if depth == 0 else None
+        committed = [cb for hook in _first_write if (cb := hook()) is not None] \
+            if depth == 0 else []
         yield
         if depth == 0:
             db.session.commit()
-            if committed is not None:
-                committed()
+            for callback in committed:
+                callback()
     except BaseException:
         if depth == 0:
             db.session.rollback()
         raise
     finally:
         _depth.reset(token)
-
-
-def _claim_form_token() -> Callable[[], None] | None:
-    """The web form's one-time token as the transaction's first write (None outside a
-    request or without an armed token); returns the after-commit callback."""
-    from flask import has_request_context
-
-    if not has_request_context():
-        return None
-    from fundops.web.formtokens import claim_armed
-
-    return claim_armed()
 
 
 def lock_row(model: type, row_id: int) -> None:

@@ -28,7 +28,8 @@ because the loader reads the BIGINT columns directly; every result amount is in
 rounded once to 0.01 yuan, ROUND_HALF_EVEN, so the rounded rows may differ from the
 rounded total by a few fen — the ``*_exact`` fields are what the consistency identity
 ``total = direct holdings + Σ share_i × (sub-fund i's own look-through total)`` is checked on.
-The history form is vectorised with numpy: per-quarter totals are exact, per-sector
+The history form is vectorised with numpy (the matrices are built in
+:mod:`fundops.calc.lookthrough_model`): per-quarter totals are exact, per-sector
 breakdowns are floats in yuan (relative error ~1e-15; for charts, not for accounting).
 """
 
@@ -36,13 +37,19 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 
 import numpy as np
 
+from fundops.calc.lookthrough_model import (
+    HOLDING_VALUES,
+    SHARE_BASES,
+    Model,
+    build_model,
+    fund_order,
+)
 from fundops.calc.lookthrough_records import (
     Breakdown,
     CompanyInfo,
@@ -61,173 +68,20 @@ __all__ = [
     "Breakdown", "CompanyInfo", "ExposurePart", "ExposureRow", "HistoryPoint",
     "LookThroughHistory", "LookThroughInputs", "LookThroughResult", "SubFundShare",
     "compute_look_through", "compute_look_through_history", "compute_sub_fund_shares",
-    "fund_order", "quantize_fraction", "quantize_ratio",
+    "HOLDING_VALUES", "SHARE_BASES", "fund_order", "quantize_fraction", "quantize_ratio",
 ]
 
-SHARE_BASES = ("paid_in", "commitment")
-HOLDING_VALUES = ("fair_value", "cost")
 _FEN = 100
-_DAY_SPAN = 1 << 22  # > any date ordinal, so (key × span + ordinal) sorts by key, then date
 
 
-@dataclass(slots=True)
-class _Model:
-    """Dense matrices over the reachable funds, links and (fund, company) pairs × dates."""
-
-    funds: list[int]  # topological order, root first
-    link_parent: np.ndarray  # fund index, links sorted by the parent's topological index
-    link_sub: np.ndarray
-    link_num: np.ndarray  # [L, Q] fen: parent's commitment or paid-in
-    link_den: np.ndarray  # [L, Q] fen: sub-fund's total commitment or paid-in
-    link_active: np.ndarray  # [L, Q] bool: parent committed on or before the date
-    pair_fund: np.ndarray  # [P] fund index
-    pair_company: np.ndarray  # [P] company id
-    value: np.ndarray  # [P, Q] fen
-    at_fair_value: np.ndarray  # [P, Q] bool
-    value_on: np.ndarray  # [P, Q] ordinal of the valuation used, or -1
-    held: np.ndarray  # [P, Q] bool
-
-
-def fund_order(root: int, links: set[tuple[int, int]]) -> list[int]:
-    """Funds reachable from ``root`` over (parent, sub-fund) links, in topological order
-    (root first, every parent before its sub-funds). Raises ``ValueError`` on a cycle."""
-    children: dict[int, set[int]] = {}
-    for p, s in links:
-        children.setdefault(p, set()).add(s)
-    reach, stack = {root}, [root]
-    while stack:
-        for s in children.get(stack.pop(), ()):
-            if s not in reach:
-                reach.add(s)
-                stack.append(s)
-    indeg = {f: 0 for f in reach}
-    for p, s in links:
-        if p in reach:
-            indeg[s] += 1
-    order, ready = [], [root] if indeg[root] == 0 else []
-    while ready:
-        f = ready.pop()
-        order.append(f)
-        for s in sorted(children.get(f, ())):
-            indeg[s] -= 1
-            if indeg[s] == 0:
-                ready.append(s)
-    if len(order) != len(reach):
-        raise ValueError("the fund-of-funds graph below the root has a cycle")
-    return order
-
-
-def _ordinal(d: date | str) -> int:
-    return d.toordinal() if isinstance(d, date) else date.fromisoformat(d).toordinal()
-
-
-def _ordinals(dates: Sequence[date | str]) -> np.ndarray:
-    return np.fromiter(map(_ordinal, dates), dtype=np.int64, count=len(dates))
-
-
-def _columns(rows: Sequence[tuple], width: int) -> list[list]:  # type: ignore[type-arg]
-    return [[r[k] for r in rows] for k in range(width)]
-
-
-def _cumulate(keys: np.ndarray, on: np.ndarray, amount: np.ndarray, nkeys: int,
-              grid: np.ndarray) -> np.ndarray:
-    """[nkeys, Q] running totals (int64 fen) of dated amounts at each grid date."""
-    out = np.zeros((nkeys, len(grid)), dtype=np.int64)
-    if len(keys):
-        k = np.searchsorted(grid, on, side="left")  # first grid date on or after the event
-        m = (k < len(grid)) & (keys >= 0)
-        np.add.at(out, (keys[m], k[m]), amount[m])
-    return np.cumsum(out, axis=1)
-
-
-def _build(inputs: LookThroughInputs, grid: np.ndarray, basis: str, holding_value: str) -> _Model:
-    if basis not in SHARE_BASES:
-        raise ValueError(f"basis must be one of {SHARE_BASES}, not {basis!r}")
-    if holding_value not in HOLDING_VALUES:
-        raise ValueError(f"holding_value must be one of {HOLDING_VALUES}, not {holding_value!r}")
-    links = {(int(p), int(s)) for p, s, _, _ in inputs.parent_commitments}
-    funds = fund_order(inputs.root_fund_id, links)
-    fidx = {f: i for i, f in enumerate(funds)}
-    link_list = sorted(((p, s) for p, s in links if p in fidx), key=lambda ps: (fidx[ps[0]], ps[1]))
-    lidx = {ps: i for i, ps in enumerate(link_list)}
-    nl, nf = len(link_list), len(funds)
-
-    def link_series(rows: Sequence[tuple[int, int, date, int]]) -> np.ndarray:
-        p, s, on, amt = _columns(rows, 4)
-        keys = np.array([lidx.get((a, b), -1) for a, b in zip(p, s, strict=True)], dtype=np.int64)
-        return _cumulate(keys, _ordinals(on), np.array(amt, dtype=np.int64), nl, grid)
-
-    def fund_series(rows: Sequence[tuple[int, date, int]]) -> np.ndarray:
-        f, on, amt = _columns(rows, 3)
-        keys = np.array([fidx.get(x, -1) for x in f], dtype=np.int64)
-        return _cumulate(keys, _ordinals(on), np.array(amt, dtype=np.int64), nf, grid)
-
-    committed = link_series(inputs.parent_commitments)
-    num = committed if basis == "commitment" else link_series(inputs.parent_paid_in)
-    totals = fund_series(inputs.fund_commitments if basis == "commitment" else inputs.fund_paid_in)
-    link_sub = np.array([fidx[s] for _, s in link_list], dtype=np.int64)
-
-    inv_f, inv_c, inv_on, inv_amt = _columns(inputs.investments, 4)
-    val_f, val_c, val_on, val_id, val_amt = _columns(inputs.valuations, 5)
-    fund_ids = np.array(funds, dtype=np.int64)
-    by_id = np.argsort(fund_ids)
-
-    def pair_key(funds_: list[int], companies: list[int]) -> np.ndarray:
-        """(fund index << 32 | company id), or -1 for a fund outside the graph."""
-        ids = np.array(funds_, dtype=np.int64)
-        at = by_id[np.minimum(np.searchsorted(fund_ids[by_id], ids), nf - 1)]
-        return np.where(fund_ids[at] == ids, (at << 32) | np.array(companies, dtype=np.int64), -1)
-
-    inv_pk, val_pk = pair_key(inv_f, inv_c), pair_key(val_f, val_c)
-    all_pk = np.concatenate([inv_pk, val_pk])
-    uniq = np.unique(all_pk[all_pk >= 0])
-    npairs, nq = len(uniq), len(grid)
-
-    def pair_index(keys: np.ndarray) -> np.ndarray:
-        at = np.minimum(np.searchsorted(uniq, keys), max(npairs - 1, 0))
-        if not npairs:
-            return np.full(len(keys), -1, dtype=np.int64)
-        return np.where((keys >= 0) & (uniq[at] == keys), at, -1)
-
-    inv_keys = pair_index(inv_pk)
-    cost = _cumulate(inv_keys, _ordinals(inv_on), np.array(inv_amt, dtype=np.int64), npairs, grid)
-    invested_any = _cumulate(inv_keys, _ordinals(inv_on), np.ones(len(inv_keys), dtype=np.int64),
-                             npairs, grid) > 0
-
-    vk = pair_index(val_pk)
-    von, vamt = _ordinals(val_on), np.array(val_amt, dtype=np.int64)
-    order = np.lexsort((np.array(val_id, dtype=np.int64), von, vk))  # by pair, date, record id
-    vk, von, vamt = vk[order], von[order], vamt[order]
-    # latest valuation on or before each grid date: the last sorted key ≤ (pair, date)
-    rows = np.arange(npairs, dtype=np.int64)[:, None]
-    pos = np.searchsorted(vk * _DAY_SPAN + von, rows * _DAY_SPAN + grid[None, :], side="right") - 1
-    safe = np.maximum(pos, 0)
-    has_val = (pos >= 0) & (vk[safe] == rows) if len(vk) else np.zeros((npairs, nq), dtype=bool)
-    fair = np.where(has_val, vamt[safe], 0) if len(vk) else np.zeros((npairs, nq), dtype=np.int64)
-    fair_on = np.where(has_val, von[safe], -1) if len(vk) else np.full((npairs, nq), -1)
-    if holding_value == "cost":
-        has_val = np.zeros_like(has_val)
-        fair_on = np.full_like(fair_on, -1)
-    return _Model(
-        funds=funds,
-        link_parent=np.array([fidx[p] for p, _ in link_list], dtype=np.int64),
-        link_sub=link_sub, link_num=num,
-        link_den=totals[link_sub] if nl else np.zeros((0, nq), dtype=np.int64),
-        link_active=committed > 0,
-        pair_fund=uniq >> 32, pair_company=uniq & 0xFFFFFFFF,
-        value=np.where(has_val, fair, cost), at_fair_value=has_val, value_on=fair_on,
-        held=has_val | invested_any,
-    )
-
-
-def _share(m: _Model, link: int, q: int) -> Fraction:
+def _share(m: Model, link: int, q: int) -> Fraction:
     den = int(m.link_den[link, q])
     if not m.link_active[link, q] or den <= 0:
         return Fraction(0)
     return Fraction(int(m.link_num[link, q]), den)
 
 
-def _weights(m: _Model, q: int) -> tuple[list[Fraction], list[int]]:
+def _weights(m: Model, q: int) -> tuple[list[Fraction], list[int]]:
     """Exact weight and path count of the root in every fund at grid column ``q``."""
     weight = [Fraction(0)] * len(m.funds)
     paths = [0] * len(m.funds)
@@ -241,7 +95,7 @@ def _weights(m: _Model, q: int) -> tuple[list[Fraction], list[int]]:
     return weight, paths
 
 
-def _fund_holdings(m: _Model) -> np.ndarray:
+def _fund_holdings(m: Model) -> np.ndarray:
     """[F, Q] int64: Σ holding values of each fund (fen)."""
     out = np.zeros((len(m.funds), m.value.shape[1]), dtype=np.int64)
     np.add.at(out, m.pair_fund, m.value)
@@ -265,7 +119,7 @@ def _add(groups: dict[str, dict[int, int]], key: str, fund: int, fen: int) -> No
     by_fund[fund] = by_fund.get(fund, 0) + fen
 
 
-def _sub_fund_shares(m: _Model, own: np.ndarray) -> list[SubFundShare]:
+def _sub_fund_shares(m: Model, own: np.ndarray) -> list[SubFundShare]:
     """Each direct sub-fund's share and own look-through total, by backward recursion
     (independent of the forward weights, so it checks them), at grid column 0."""
     own_total = [Fraction(0)] * len(m.funds)
@@ -304,7 +158,7 @@ def compute_sub_fund_shares(inputs: LookThroughInputs, as_of: date, basis: str =
                             holding_value: str = "fair_value") -> tuple[SubFundShare, ...]:
     """Only the ``sub_funds`` part of :func:`compute_look_through` (no per-company rows):
     the root's share of each direct sub-fund and that sub-fund's own look-through total."""
-    m = _build(inputs, np.array([as_of.toordinal()], dtype=np.int64), basis, holding_value)
+    m = build_model(inputs, np.array([as_of.toordinal()], dtype=np.int64), basis, holding_value)
     return tuple(_sub_fund_shares(m, _fund_holdings(m)[:, 0]))
 
 
@@ -318,7 +172,7 @@ def compute_look_through(inputs: LookThroughInputs, as_of: date, basis: str = "p
     ordered by ``exposure_amount`` (largest first), then company id. Raises
     ``ValueError`` for an unknown ``basis`` / ``holding_value`` or a cyclic graph.
     """
-    m = _build(inputs, np.array([as_of.toordinal()], dtype=np.int64), basis, holding_value)
+    m = build_model(inputs, np.array([as_of.toordinal()], dtype=np.int64), basis, holding_value)
     weight, paths = _weights(m, 0)
     lcm = math.lcm(*(w.denominator for w in weight))
     scaled = [w.numerator * (lcm // w.denominator) for w in weight]  # weight = scaled / lcm
@@ -400,7 +254,7 @@ def compute_look_through_history(inputs: LookThroughInputs, dates: Sequence[date
     """
     grid_dates = sorted(set(dates))
     grid = np.array([d.toordinal() for d in grid_dates], dtype=np.int64)
-    m = _build(inputs, grid, basis, holding_value)
+    m = build_model(inputs, grid, basis, holding_value)
     nq, nf = len(grid), len(m.funds)
     own = _fund_holdings(m)
     pair_sectors = [inputs.company(int(c)).sector for c in m.pair_company]

@@ -1,4 +1,5 @@
-"""Loan repayment schedules, interest subsidy (贴息), loan sizing and the equity-arrival check.
+"""Loan repayment schedules and interest subsidy (贴息); loan sizing and the equity-arrival
+check are in :mod:`fundops.calc.loan_sizing`, with the same units and checks.
 
 Units and signs, for the whole module: money is ``Decimal`` yuan with at most 2 decimals
 (fen); every amount in a result is a non-negative amount quantized to exactly 2 decimals,
@@ -25,9 +26,8 @@ import numpy_financial as npf
 from fundops.money import decimal_places
 
 __all__ = [
-    "REPAYMENT_TYPES", "EquityCheck", "Headroom", "RepaymentType", "ScheduleRow",
-    "Subsidy", "SubsidyRow", "add_months", "equity_condition", "interest_subsidy",
-    "loan_headroom", "repayment_schedule",
+    "REPAYMENT_TYPES", "RepaymentType", "ScheduleRow", "Subsidy", "SubsidyRow", "add_months",
+    "checked_fraction", "checked_money", "interest_subsidy", "repayment_schedule",
 ]
 
 RepaymentType = Literal["equal_instalment", "equal_principal", "interest_only"]
@@ -35,10 +35,10 @@ REPAYMENT_TYPES: tuple[RepaymentType, ...] = ("equal_instalment", "equal_princip
                                               "interest_only")
 FEN = Decimal("0.01")
 RATE_UNIT = Decimal("1e-8")  # rates in results carry 8 decimals, like the Rate(scale=8) type
-_WIDE = 60  # working precision: products and powers of 2-decimal yuan stay exact or 1e-40 close
+WIDE = 60  # working precision: products and powers of 2-decimal yuan stay exact or 1e-40 close
 
 
-def _money(value: Decimal, name: str) -> Decimal:
+def checked_money(value: Decimal, name: str) -> Decimal:
     """Check a non-negative yuan amount with at most 2 decimals; return it with exactly 2."""
     if not isinstance(value, Decimal) or not value.is_finite():
         raise TypeError(f"{name} must be a finite Decimal, got {value!r}")
@@ -47,7 +47,7 @@ def _money(value: Decimal, name: str) -> Decimal:
     return value.quantize(FEN) + 0  # "+ 0" turns -0.00 into 0.00
 
 
-def _fraction(value: Decimal, name: str, upper: Decimal | None = None) -> Decimal:
+def checked_fraction(value: Decimal, name: str, upper: Decimal | None = None) -> Decimal:
     """Check a rate or share: a finite Decimal >= 0 (and <= ``upper`` when given)."""
     if not isinstance(value, Decimal) or not value.is_finite():
         raise TypeError(f"{name} must be a finite Decimal fraction, got {value!r}")
@@ -100,7 +100,7 @@ def _amortisation_targets(principal: Decimal, rate: Decimal, periods: int) -> li
     evaluated at 60 digits and rounded half-to-even; the list is non-increasing.
     """
     with localcontext() as ctx:
-        ctx.prec = _WIDE
+        ctx.prec = WIDE
         growth = 1 + rate
         final = growth**periods
         targets, power = [], Decimal(1)
@@ -155,8 +155,8 @@ def repayment_schedule(
     rounding), and its closing balance is exactly 0.00; no amount is negative. Raises ``TypeError`` for non-Decimal money or rates and ``ValueError`` for
     a negative amount or rate, more than 2 decimals, or non-positive counts.
     """
-    amount = _money(principal, "principal")
-    rate_year = _fraction(annual_rate, "annual_rate")
+    amount = checked_money(principal, "principal")
+    rate_year = checked_fraction(annual_rate, "annual_rate")
     if repayment_type not in REPAYMENT_TYPES:
         raise ValueError(f"unknown repayment_type {repayment_type!r}")
     if periods < 1 or periods_per_year < 1:
@@ -168,7 +168,7 @@ def repayment_schedule(
     if months_between < 1:
         raise ValueError("months_between must be at least 1")
     with localcontext() as ctx:
-        ctx.prec = _WIDE
+        ctx.prec = WIDE
         rate = rate_year / periods_per_year
 
         def interest_on(balance: Decimal) -> Decimal:
@@ -267,15 +267,15 @@ def interest_subsidy(
     ``used_by_year[year]`` already paid on other loans — reaches the cap. All amounts are
     yuan >= 0; the subsidy never exceeds the row's interest.
     """
-    rate = _fraction(annual_rate, "annual_rate")
-    portion = _fraction(share, "share", Decimal(1))
+    rate = checked_fraction(annual_rate, "annual_rate")
+    portion = checked_fraction(share, "share", Decimal(1))
     with localcontext() as ctx:
-        ctx.prec = _WIDE
+        ctx.prec = WIDE
         sub_rate = rate * portion
         if max_subsidy_rate is not None:
-            sub_rate = min(sub_rate, _fraction(max_subsidy_rate, "max_subsidy_rate"))
-        cap = None if annual_cap is None else _money(annual_cap, "annual_cap")
-        used = {year: _money(v, "used_by_year") for year, v in (used_by_year or {}).items()}
+            sub_rate = min(sub_rate, checked_fraction(max_subsidy_rate, "max_subsidy_rate"))
+        cap = None if annual_cap is None else checked_money(annual_cap, "annual_cap")
+        used = {year: checked_money(v, "used_by_year") for year, v in (used_by_year or {}).items()}
         out: list[SubsidyRow] = []
         capped: set[int] = set()
         for row in rows:
@@ -303,115 +303,3 @@ def interest_subsidy(
             effective_net_rate=effective.quantize(RATE_UNIT, ROUND_HALF_EVEN),
             capped_years=tuple(sorted(capped)),
         )
-
-
-@dataclass(frozen=True, slots=True)
-class Headroom:
-    """Loan sizing terms (yuan, 2 decimals, >= 0) of ``loan_limit = min(product_cap,
-    α × equity_arrived, β × post_money)`` (domain-rules §4.3).
-
-    ``binding`` names the smallest term: ``"product_cap"``, ``"equity_arrived"`` or
-    ``"post_money"`` (on a tie, the first in that order). ``headroom = max(0, limit -
-    reserved)`` where ``reserved`` is what all banks have already reserved.
-    """
-
-    product_cap: Decimal
-    equity_limit: Decimal
-    valuation_limit: Decimal
-    limit: Decimal
-    binding: str
-    reserved: Decimal
-    headroom: Decimal
-
-
-def loan_headroom(
-    product_cap: Decimal,
-    alpha: Decimal,
-    equity_arrived: Decimal,
-    beta: Decimal,
-    post_money: Decimal,
-    already_reserved: Decimal,
-) -> Headroom:
-    """How much more may still be lent to a company under the sizing rule.
-
-    ``alpha`` and ``beta`` are fractions (e.g. 0.3 and 0.05); the products ``α ×
-    equity_arrived`` and ``β × post_money`` are computed exactly and rounded **down** to
-    the fen. Money arguments are yuan >= 0 with at most 2 decimals.
-    """
-    cap = _money(product_cap, "product_cap")
-    arrived = _money(equity_arrived, "equity_arrived")
-    valuation = _money(post_money, "post_money")
-    reserved = _money(already_reserved, "already_reserved")
-    with localcontext() as ctx:
-        ctx.prec = _WIDE
-        by_equity = (_fraction(alpha, "alpha") * arrived).quantize(FEN, ROUND_DOWN)
-        by_value = (_fraction(beta, "beta") * valuation).quantize(FEN, ROUND_DOWN)
-    terms = (("product_cap", cap), ("equity_arrived", by_equity), ("post_money", by_value))
-    binding, limit = min(terms, key=lambda term: term[1])  # min keeps the first on ties
-    return Headroom(cap, by_equity, by_value, limit, binding, reserved,
-                    max(Decimal("0.00"), limit - reserved))
-
-
-@dataclass(frozen=True, slots=True)
-class EquityCheck:
-    """Outcome of the equity-arrival condition (yuan, 2 decimals).
-
-    ``allowed`` is the most that may be disbursed now (0 .. reservation); ``met`` is true
-    when the required share has arrived; ``counted`` is the equity the pro-rata rule
-    used (complete tranches only); ``arrived_share`` is arrived / round size (8 decimals,
-    rounded down); ``reason`` explains any shortfall and is ``None`` when ``met``.
-    """
-
-    allowed: Decimal
-    met: bool
-    arrived_share: Decimal
-    counted: Decimal
-    reason: str | None
-
-
-def equity_condition(
-    arrived: Decimal,
-    round_size: Decimal,
-    required_share: Decimal,
-    tranches: Sequence[Decimal] | None = None,
-    *,
-    reservation: Decimal,
-) -> EquityCheck:
-    """Release rule "disburse once ``arrived >= required_share × round_size``" (§4.3, γ).
-
-    Met: the whole ``reservation`` (the loan amount reserved for this company) may be
-    disbursed. Not met and no ``tranches``: nothing may be disbursed. Not met with
-    ``tranches`` (the round's instalments in the order they are due, summing to
-    ``round_size``): the loan follows the equity pro rata, ``allowed = reservation ×
-    counted / round_size`` rounded **down** to the fen, where ``counted`` is the sum of
-    the tranches fully covered by ``arrived``. The comparison with γ is exact.
-    """
-    got = _money(arrived, "arrived")
-    size = _money(round_size, "round_size")
-    wanted = _money(reservation, "reservation")
-    gamma = _fraction(required_share, "required_share", Decimal(1))
-    if size == 0:
-        raise ValueError("round_size must be positive")
-    with localcontext() as ctx:
-        ctx.prec = _WIDE
-        share = min(got / size, Decimal(1)).quantize(RATE_UNIT, ROUND_DOWN)
-        if got >= gamma * size:
-            return EquityCheck(wanted, True, share, min(got, size), None)
-        head = (f"equity arrived {got} is {share:.2%} of the round {size}; "
-                f"{gamma:.2%} ({(gamma * size).quantize(FEN, ROUND_DOWN)}) is required")
-        if tranches is None:
-            return EquityCheck(Decimal("0.00"), False, share, Decimal("0.00"),
-                               f"{head}; no disbursement before then")
-        steps = [_money(t, "tranche") for t in tranches]
-        if not steps or any(t == 0 for t in steps) or sum(steps) != size:
-            raise ValueError("tranches must be positive and sum exactly to round_size")
-        counted, complete = Decimal("0.00"), 0
-        for step in steps:
-            if counted + step > got:
-                break
-            counted += step
-            complete += 1
-        allowed = (wanted * counted / size).quantize(FEN, ROUND_DOWN)
-    return EquityCheck(allowed, False, share, counted,
-                       f"{head}; {complete} of {len(steps)} tranches complete ({counted}), "
-                       f"so {allowed} of the reservation {wanted} may be disbursed pro rata")

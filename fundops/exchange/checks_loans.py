@@ -17,7 +17,7 @@ from fundops.exchange.schema_loans import LIVE_LOAN_STATUSES
 from fundops.syndication.enums import FundingSource
 
 if TYPE_CHECKING:
-    from fundops.exchange.checks import Checker
+    from fundops.exchange.checks_ledger import Checker
 
 _MAX_ROWS_SHOWN = 10
 

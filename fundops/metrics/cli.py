@@ -27,7 +27,7 @@ from fundops.metrics import api as shapes
 from fundops.metrics import perspectives as P
 from fundops.metrics.charts import percent
 from fundops.metrics.engine import Position
-from fundops.metrics.views import STALE_AFTER_DAYS, business_today, parse_as_of
+from fundops.metrics.asof import STALE_AFTER_DAYS, business_today, parse_as_of
 from fundops.portfolio.access import list_funds
 from fundops.portfolio.models import Fund
 from fundops.uow import Actor

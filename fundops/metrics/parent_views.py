@@ -28,24 +28,19 @@ from fundops.calc.lookthrough import quantize_fraction
 from fundops.calc.policy import LABELS as INDICATOR_LABELS
 from fundops.calc.policy import RULE_CHECKS, RULE_PARAMS
 from fundops.errors import ValidationError
-from fundops.web.formtokens import TokenForm
 from fundops.i18n import format_money, localise, unit_label
 from fundops.metrics import charts
+from fundops.metrics.asof import business_today, parse_as_of, recent_quarter_ends
 from fundops.metrics.lookthrough import parse_share_basis
 from fundops.metrics.parent import parent_overview as overview_of
 from fundops.metrics.policy import list_policy_rules, set_policy_rule
-from fundops.metrics.views import (
-    AsOfForm,
-    bp,
-    business_today,
-    parse_as_of,
-    recent_quarter_ends,
-)
+from fundops.metrics.web import AsOfForm, bp
 from fundops.portfolio.access import Access, get_fund, list_funds
 from fundops.portfolio.forms import label as enum_label
 from fundops.portfolio.forms import option
 from fundops.portfolio.models import Fund
 from fundops.uow import Actor
+from fundops.web.formtokens import TokenForm
 
 TOP_COMPANIES = 50
 """Companies shown on the page (largest exposure first); the API pages through all of them."""

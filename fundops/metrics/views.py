@@ -3,109 +3,36 @@
 The as-of date defaults to today in the business timezone (``BUSINESS_TIMEZONE``,
 Asia/Shanghai): the page answers "where do we stand now", and the NAV card shows how
 old the valuation behind it is. Dates after today are refused; the API and the
-``fundops metrics`` command parse dates with the same :func:`parse_as_of`.
+``fundops metrics`` command parse dates with the same :func:`parse_as_of`
+(:mod:`fundops.metrics.asof`, also importable from here).
 """
 
 from __future__ import annotations
 
-import re
-from datetime import date, datetime
-from decimal import ROUND_HALF_UP, Decimal
+from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from flask import Blueprint, current_app, render_template, request
+from flask import render_template, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import login_required
-from flask_wtf import FlaskForm
 from markupsafe import Markup
-from wtforms import DateField
-from wtforms.validators import InputRequired
 
 from fundops.auth.current import current_actor
 from fundops.errors import ValidationError
 from fundops.i18n import localise
 from fundops.metrics import charts
+from fundops.metrics.asof import (
+    STALE_AFTER_DAYS,
+    business_today,
+    parse_as_of,
+    recent_quarter_ends,
+)
 from fundops.metrics.perspectives import DEFINITIONS, fund_report
+from fundops.metrics.web import AsOfForm, bp, na
 from fundops.portfolio.access import get_fund
 
-bp = Blueprint("metrics", __name__)
-
-STALE_AFTER_DAYS = 180
-"""A NAV or fair value older than this at the as-of date is flagged as stale."""
-
-EARLIEST = date(1990, 1, 1)
-_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-
-
-def business_today() -> date:
-    """Today's date in the business timezone (config ``BUSINESS_TIMEZONE``)."""
-    zone = ZoneInfo(str(current_app.config.get("BUSINESS_TIMEZONE", "Asia/Shanghai")))
-    return datetime.now(zone).date()
-
-
-def parse_as_of(text: str | None, today: date) -> date:
-    """An ISO date (YYYY-MM-DD) between 1990-01-01 and ``today``; blank means ``today``.
-
-    Raises :class:`ValidationError` on the field ``as_of`` otherwise.
-    """
-    if text is None or not text.strip():
-        return today
-    try:
-        if not _ISO_DATE.fullmatch(text.strip()):
-            raise ValueError(text)
-        on = date.fromisoformat(text.strip())
-    except ValueError:
-        raise ValidationError("as_of", "not_a_date", value=text) from None
-    if on > today:
-        raise ValidationError("as_of", "date_in_future", on=on, today=today)
-    if on < EARLIEST:
-        raise ValidationError("as_of", "date_too_early", on=on, earliest=EARLIEST)
-    return on
-
-
-class AsOfForm(FlaskForm):
-    """The GET as-of picker (no CSRF: it changes nothing)."""
-
-    class Meta:
-        csrf = False
-
-    as_of = DateField(_l("As of"), [InputRequired()])
-
-
-# --- display filters ------------------------------------------------------------------
-
-
-def _na() -> str:
-    return _("n/a")
-
-
-@bp.app_template_filter("multiple")
-def format_multiple(value: Decimal | None, places: int = 2) -> str:
-    """A multiple such as TVPI as ``1.23x`` (ROUND_HALF_UP, display only); n/a for None."""
-    if value is None:
-        return _na()
-    shown = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
-    return f"{shown:,.{places}f}x"
-
-
-@bp.app_template_filter("rate")
-def format_rate(value: float | None, places: int = 2) -> str:
-    """A fraction such as an IRR as a percentage (``0.0588`` -> ``5.88%``); n/a for None."""
-    if value is None:
-        return _na()
-    return charts.percent(value, places)
-
-
-@bp.app_template_filter("ratio_pct")
-def format_ratio_pct(value: Decimal | None, places: int = 1) -> str:
-    """An exact Decimal fraction such as PIC as a percentage; n/a for None."""
-    if value is None:
-        return _na()
-    shown = (value * 100).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
-    return f"{shown:,.{places}f}%"
+__all__ = ["STALE_AFTER_DAYS", "business_today", "parse_as_of"]  # the API's imports
 
 
 def definition(code: str) -> str:
@@ -119,20 +46,8 @@ def chart_text() -> charts.ChartText:
         title=_("Net IRR, TVPI and DPI by quarter"), multiples_axis=_("Multiple (x)"),
         irr_axis=_("Net IRR (%)"), tvpi=_("TVPI"), dpi=_("DPI"), irr=_("Net IRR"),
         empty=_("No paid-in capital yet"),
-        irr_empty=_("The annual IRR is shown once the track record reaches one year"), na=_na(),
+        irr_empty=_("The annual IRR is shown once the track record reaches one year"), na=na(),
     )
-
-
-def recent_quarter_ends(today: date, count: int = 4) -> list[date]:
-    """The last ``count`` calendar quarter ends strictly before ``today``."""
-    out: list[date] = []
-    year, month = today.year, (today.month - 1) // 3 * 3  # end month of the previous quarter
-    while len(out) < count:
-        if month == 0:
-            year, month = year - 1, 12
-        out.append(charts.month_end(year, month))
-        month -= 3
-    return out
 
 
 def _pme_context(actor: Any, fund_id: int, as_of: date, code: str) -> dict[str, Any]:
@@ -180,6 +95,3 @@ def fund_performance(fund_id: int) -> Any:
     return render_template("metrics/fund_performance.html", report=report, as_of=as_of,
                            history=history, chart=Markup(svg),  # every text is escaped in charts
                            **context)
-
-
-from fundops.metrics import parent_views as _parent_views  # noqa: F401  (registers its routes on bp)

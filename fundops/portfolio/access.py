@@ -9,6 +9,7 @@ Anything else is reported as not found (HTTP 404), never as forbidden.
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 
 import sqlalchemy as sa
 
@@ -79,17 +80,21 @@ def get_investor(actor: Actor, investor_id: int) -> Investor:
     return investor
 
 
-def syndicate_company_ids(organisation_id: int,
-                          company_id: int | None = None) -> sa.Select[tuple[int]]:
-    """Companies of term sheets in whose syndicate one of the organisation's funds is (a
-    co-investor must see the company to record and link its investment)."""
-    from fundops.syndication.term_sheets.models import TermSheet, TermSheetAllocation
+CompanyReach = Callable[[int, int | None], sa.Select[tuple[int]]]
+"""Ids of the companies an organisation reaches through another feature: called with the
+organisation's id and optionally one company's id (then only that company, if reached)."""
+_company_reach: list[CompanyReach] = []
 
-    own = sa.select(Fund.id).where(Fund.organisation_id == organisation_id)
-    query = (sa.select(TermSheet.company_id)
-             .join(TermSheetAllocation, TermSheetAllocation.term_sheet_id == TermSheet.id)
-             .where(TermSheetAllocation.fund_id.in_(own)))
-    return query if company_id is None else query.where(TermSheet.company_id == company_id)
+
+def add_company_reach(reach: CompanyReach) -> None:
+    """Let another feature make companies visible (idempotent).
+
+    Portfolio imports no other feature, so a feature that shows companies to more
+    organisations registers how here: syndication adds the companies of term sheets in
+    whose syndicate one of the organisation's funds is (:func:`fundops.syndication.register`).
+    """
+    if reach not in _company_reach:
+        _company_reach.append(reach)
 
 
 def company_visible(actor: Actor, company: Company) -> bool:
@@ -103,8 +108,8 @@ def company_visible(actor: Actor, company: Company) -> bool:
     )
     if hit is not None:
         return True
-    return db.session.scalar(
-        syndicate_company_ids(actor.organisation_id, company.id).limit(1)) is not None
+    return any(db.session.scalar(reach(actor.organisation_id, company.id).limit(1)) is not None
+               for reach in _company_reach)
 
 
 def get_company(actor: Actor, company_id: int) -> Company:
@@ -124,7 +129,8 @@ def list_companies(actor: Actor) -> list[Company]:
                 sa.or_(
                     Company.created_by_organisation_id == actor.organisation_id,
                     Company.id.in_(invested),
-                    Company.id.in_(syndicate_company_ids(actor.organisation_id)),
+                    *(Company.id.in_(reach(actor.organisation_id, None))
+                      for reach in _company_reach),
                 )
             )
             .order_by(Company.name)

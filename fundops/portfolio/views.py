@@ -1,28 +1,18 @@
-"""Portfolio pages: funds, LPs, ledger forms, valuations and companies.
-
-Views are thin: form -> service -> flash and redirect. They never commit; a service's
-``ValidationError`` is attached to the form field it names and the form comes back
-with status 422, having written nothing. Other organisations' objects are 404.
+"""Portfolio pages: funds, LPs and commitments, and companies (on the ``portfolio``
+blueprint of :mod:`fundops.portfolio.web`, whose rules they follow).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import flash, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 
 from fundops.approvals.web import submit_form
 from fundops.auth.current import current_actor
-from fundops.errors import ConflictError, NotFound, ValidationError
-from fundops.extensions import db
-from fundops.web.formtokens import data_fields, not_consumed
-from fundops.i18n import localise
 from fundops.portfolio import forms, queries, services
-from fundops.portfolio import ledger_services as ledger
 from fundops.portfolio.access import (
     Access,
     get_company,
@@ -32,57 +22,14 @@ from fundops.portfolio.access import (
     require_writer,
     visible_fund_ids,
 )
-from fundops.portfolio.field_labels import labelled_error
-from fundops.portfolio.ledger import CashFlow
-from fundops.portfolio.models import Fund
-
-bp = Blueprint("portfolio", __name__)
-# The fund page shows the latest entries; the whole ledger is in the export and the API.
-LEDGER_ROWS = 200
-
-
-@bp.app_template_filter("enum_label")
-def _enum_label(value: object, enum_name: str | None = None) -> str:
-    return forms.label(value, enum_name)
-
-
-def _fund_url(fund_id: int) -> str:
-    return url_for("portfolio.fund_detail", fund_id=fund_id)
-
-
-def _attach(form: FlaskForm, exc: ValidationError, aliases: dict[str, str] | None = None) -> None:
-    """Show a service error (translated) on the field it names, or at the top of the form
-    under a translated label of that field — never under its internal name."""
-    name = (aliases or {}).get(exc.field, exc.field)
-    field = form._fields.get(name)
-    if field is not None and name != "csrf_token":
-        field.errors = [*field.errors, localise(exc)]
-    else:
-        form.form_errors.append(labelled_error(exc))
-
-
-def _handle(form: FlaskForm, template: str, action: Callable[[], str], message: str,
-            aliases: dict[str, str] | None = None, **context: Any) -> Any:
-    """Validate, run ``action`` (which returns where to go next) and redirect; else re-render."""
-    if form.validate_on_submit():
-        try:
-            target = action()
-        except ValidationError as exc:
-            _attach(form, exc, aliases)
-        except ConflictError as exc:  # e.g. a duplicate reference: the form stays, with why
-            form.form_errors.append(localise(exc))
-            response = render_template(template, form=form, **context)
-            return response, 409
-        else:
-            flash(message, "success")
-            return redirect(target)
-    status = 422 if request.method == "POST" else 200
-    return render_template(template, form=form, **context), status
-
-
-def _writable_fund(fund_id: int) -> Fund:
-    return get_fund(current_actor(), fund_id, write=True)[0]
-
+from fundops.portfolio.web import (
+    LEDGER_ROWS,
+    bp,
+    fund_url,
+    handle_form,
+    writable_fund,
+)
+from fundops.web.formtokens import data_fields
 
 # --- funds ------------------------------------------------------------------------------
 
@@ -107,9 +54,9 @@ def fund_new() -> Any:
     def create() -> str:
         data = data_fields(form)
         fund = submit_form(actor, "fund_creation", data)
-        return _fund_url(fund.id)
+        return fund_url(fund.id)
 
-    return _handle(form, "portfolio/fund_new.html", create, _("Fund created."))
+    return handle_form(form, "portfolio/fund_new.html", create, _("Fund created."))
 
 
 @bp.route("/funds/<int:fund_id>")
@@ -133,15 +80,15 @@ def fund_detail(fund_id: int) -> Any:
 @login_required
 def fund_stage(fund_id: int) -> Any:
     actor = current_actor()
-    fund = _writable_fund(fund_id)
+    fund = writable_fund(fund_id)
     form = forms.StageForm()
 
     def change() -> str:
         services.change_stage(actor, fund.id, form.stage.data, form.effective_on.data,
                               form.reason.data or "")
-        return _fund_url(fund.id)
+        return fund_url(fund.id)
 
-    return _handle(form, "portfolio/fund_stage.html", change, _("Stage changed."), fund=fund)
+    return handle_form(form, "portfolio/fund_stage.html", change, _("Stage changed."), fund=fund)
 
 
 # --- investors and commitments ------------------------------------------------------------
@@ -176,14 +123,14 @@ def investor_new() -> Any:
             return url_for("portfolio.commitment_new", fund_id=back)
         return url_for("portfolio.investor_list")
 
-    return _handle(form, "portfolio/investor_new.html", create, _("Investor added."))
+    return handle_form(form, "portfolio/investor_new.html", create, _("Investor added."))
 
 
 @bp.route("/funds/<int:fund_id>/commitments/new", methods=["GET", "POST"])
 @login_required
 def commitment_new(fund_id: int) -> Any:
     actor = current_actor()
-    fund = _writable_fund(fund_id)
+    fund = writable_fund(fund_id)
     form = forms.CommitmentForm()
     form.investor_id.choices = [forms.option(inv.id, inv.name) for inv, _t, _n in
                                 queries.list_investor_rows(actor.organisation_id)]
@@ -191,176 +138,10 @@ def commitment_new(fund_id: int) -> Any:
     def add() -> str:
         services.add_commitment(actor, fund.id, form.investor_id.data, form.amount.data,
                                 form.committed_on.data, closing=form.closing.data)
-        return _fund_url(fund.id)
+        return fund_url(fund.id)
 
-    return _handle(form, "portfolio/commitment_new.html", add, _("Commitment recorded."),
-                   fund=fund)
-
-
-# --- ledger entries -----------------------------------------------------------------------
-
-
-def _entry_kwargs(form: FlaskForm) -> dict[str, Any]:
-    return {"value_on": form.value_on.data, "amount": form.amount.data,
-            "counterparty": form.counterparty.data or "",
-            "source_ref": form.source_ref.data or None, "memo": form.memo.data or ""}
-
-
-def _allocated_entry(fund_id: int, form: FlaskForm, template: str, kind: str,
-                     post: Callable[..., CashFlow], message: str) -> Any:
-    """A capital call or distribution: preview the per-LP split, then post it.
-
-    ``split-<investor_id>`` inputs give an explicit split; all blank means pro rata.
-    """
-    actor = current_actor()
-    fund, access = get_fund(actor, fund_id, write=True)
-    lps = queries.list_lp_positions(fund, access, actor.organisation_id)
-    typed = {p.investor_id: request.form.get(f"split-{p.investor_id}", "").strip() for p in lps}
-    split = {k: v for k, v in typed.items() if v and k is not None} or None
-    preview = None
-    if form.validate_on_submit():
-        try:
-            if request.form.get("action") == "preview":
-                with not_consumed():  # the same form posts after its preview
-                    preview = ledger.preview_allocation(actor, fund.id, form.value_on.data,
-                                                        form.amount.data, split, kind=kind)
-            else:
-                post(actor, fund.id, split=split, **_entry_kwargs(form))
-                flash(message, "success")
-                return redirect(_fund_url(fund.id))
-        except ValidationError as exc:
-            _attach(form, exc)
-    status = 422 if request.method == "POST" and form.errors else 200
-    uncalled = {p.investor_id: p.uncalled_amount for p in lps}
-    return render_template(template, form=form, fund=fund, lps=lps, typed=typed,
-                           preview=preview, uncalled=uncalled), status
-
-
-@bp.route("/funds/<int:fund_id>/calls/new", methods=["GET", "POST"])
-@login_required
-def capital_call_new(fund_id: int) -> Any:
-    form = forms.CapitalCallForm()
-
-    def post(actor: Any, fid: int, **kw: Any) -> CashFlow:
-        return submit_form(actor, "capital_call",  # type: ignore[no-any-return]
-                           {"fund_id": fid, "purpose": form.purpose.data, **kw})
-
-    return _allocated_entry(fund_id, form, "portfolio/capital_call_new.html", "capital_call", post,
-                            _("Capital call posted."))
-
-
-@bp.route("/funds/<int:fund_id>/distributions/new", methods=["GET", "POST"])
-@login_required
-def distribution_new(fund_id: int) -> Any:
-    form = forms.DistributionForm()
-
-    def post(actor: Any, fid: int, **kw: Any) -> CashFlow:
-        return submit_form(actor, "distribution", {  # type: ignore[no-any-return]
-            "fund_id": fid, "distribution_type": form.distribution_type.data,
-            "recallable": form.recallable.data, **kw})
-
-    return _allocated_entry(fund_id, form, "portfolio/distribution_new.html", "distribution", post,
-                            _("Distribution posted."))
-
-
-def _company_choices(blank: bool) -> list[Any]:
-    """Visible company records; where the organisation has its own record of a company,
-    only that one (another organisation's record of it stays out of the picker)."""
-    org = current_actor().organisation_id
-    visible = list_companies(current_actor())
-    own = {c.identity_id for c in visible if c.created_by_organisation_id == org}
-    companies = [forms.option(c.id, c.name) for c in visible
-                 if c.created_by_organisation_id == org or c.identity_id not in own]
-    return [forms.option(0, "—"), *companies] if blank else companies
-
-
-@bp.route("/funds/<int:fund_id>/flows/new", methods=["GET", "POST"])
-@login_required
-def fund_flow_new(fund_id: int) -> Any:
-    actor = current_actor()
-    fund = _writable_fund(fund_id)
-    form = forms.FundFlowForm(kind=request.args.get("kind", "proceeds"))
-    form.company_id.choices = _company_choices(blank=True)
-
-    def post() -> str:
-        ledger.record_fund_flow(actor, fund.id, kind=form.kind.data,
-                                company_id=form.company_id.data or None, **_entry_kwargs(form))
-        return _fund_url(fund.id)
-
-    return _handle(form, "portfolio/fund_flow_new.html", post, _("Entry posted."), fund=fund)
-
-
-@bp.route("/funds/<int:fund_id>/investments/new", methods=["GET", "POST"])
-@login_required
-def investment_new(fund_id: int) -> Any:
-    actor = current_actor()
-    fund = _writable_fund(fund_id)
-    form = forms.InvestmentForm()
-    form.company_id.choices = _company_choices(blank=False)
-
-    def post() -> str:
-        submit_form(actor, "investment", dict(
-            fund_id=fund.id, company_id=form.company_id.data, round_name=form.round_name.data,
-            instrument=form.instrument.data, invested_on=form.invested_on.data,
-            amount=form.amount.data, shares=form.shares.data,
-            ownership_rate=form.ownership_fraction(), source_ref=form.source_ref.data or None))
-        return _fund_url(fund.id)
-
-    return _handle(form, "portfolio/investment_new.html", post, _("Investment recorded."),
-                   aliases={"value_on": "invested_on"}, fund=fund)
-
-
-@bp.route("/funds/<int:fund_id>/valuations/new", methods=["GET", "POST"])
-@login_required
-def valuation_new(fund_id: int) -> Any:
-    actor = current_actor()
-    fund = _writable_fund(fund_id)
-    form = forms.ValuationForm()
-
-    def post() -> str:
-        submit_form(actor, "fund_valuation", {"fund_id": fund.id, "as_of": form.as_of.data,
-                                               "nav_amount": form.nav_amount.data})
-        return _fund_url(fund.id)
-
-    return _handle(form, "portfolio/valuation_new.html", post, _("NAV recorded."), fund=fund)
-
-
-@bp.route("/funds/<int:fund_id>/holdings/valuations/new", methods=["GET", "POST"])
-@login_required
-def holding_valuation_new(fund_id: int) -> Any:
-    actor = current_actor()
-    fund = _writable_fund(fund_id)
-    form = forms.HoldingValuationForm(company_id=request.args.get("company_id", type=int))
-    form.company_id.choices = [forms.option(h.company.id, h.company.name)
-                               for h in queries.list_holdings(fund.id)]
-
-    def post() -> str:
-        submit_form(actor, "holding_valuation", dict(
-            fund_id=fund.id, company_id=form.company_id.data, as_of=form.as_of.data,
-            fair_value_amount=form.fair_value_amount.data, method=form.method.data or ""))
-        return _fund_url(fund.id)
-
-    return _handle(form, "portfolio/holding_valuation_new.html", post,
-                   _("Fair value recorded."), fund=fund)
-
-
-@bp.route("/funds/<int:fund_id>/entries/<int:entry_id>/reverse", methods=["GET", "POST"])
-@login_required
-def entry_reverse(fund_id: int, entry_id: int) -> Any:
-    actor = current_actor()
-    fund = _writable_fund(fund_id)
-    entry = db.session.get(CashFlow, entry_id)
-    if entry is None or entry.fund_id != fund.id:
-        raise NotFound("entry_not_found", entry_id=entry_id)
-    form = forms.ReverseForm()
-
-    def post() -> str:
-        submit_form(actor, "reversal",
-                    {"fund_id": fund.id, "entry_id": entry.id, "reason": form.reason.data})
-        return _fund_url(fund.id)
-
-    return _handle(form, "portfolio/entry_reverse.html", post, _("Entry reversed."), fund=fund,
-                   entry=entry, already=entry.id in queries.reversed_entry_ids(fund.id))
+    return handle_form(form, "portfolio/commitment_new.html", add, _("Commitment recorded."),
+                       fund=fund)
 
 
 # --- companies ----------------------------------------------------------------------------
@@ -390,7 +171,7 @@ def company_new() -> Any:
                     region=company.region_code), "info")
         return url_for("portfolio.company_detail", company_id=company.id)
 
-    return _handle(form, "portfolio/company_new.html", create, _("Company added."))
+    return handle_form(form, "portfolio/company_new.html", create, _("Company added."))
 
 
 @bp.route("/companies/<int:company_id>")

@@ -9,7 +9,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from fundops.auth.models import Organisation, OrgKind, User
-from fundops.calc.schedules import Headroom, loan_headroom
+from fundops.calc.loan_sizing import Headroom, loan_headroom
 from fundops.extensions import db
 from fundops.portfolio.enums import CashFlowKind
 from fundops.portfolio.ledger import CashFlow

@@ -11,7 +11,7 @@ from __future__ import annotations
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
-from fundops.calc.schedules import EquityCheck
+from fundops.calc.loan_sizing import EquityCheck
 from fundops.money import Money
 from fundops.syndication.enums import DEAD_STATUSES, STATUS_RANK, EquityRule
 from fundops.syndication.loans.models import LoanProduct

@@ -1,5 +1,6 @@
 """Texts the system stored in English (term sheet event reasons, loan flags), shown in
-the page's language with amounts in the page's unit; anything a user typed is shown as is."""
+the page's language with amounts in the page's unit; anything a user typed is shown as is.
+:mod:`fundops.syndication.web` makes them the ``system_text`` and ``loan_flag`` filters."""
 
 from __future__ import annotations
 
@@ -9,9 +10,8 @@ from decimal import Decimal
 from flask_babel import gettext as _
 
 from fundops.i18n import format_money, unit_label
-from fundops.syndication import forms
 from fundops.syndication.enums import TermSheetStatus
-from fundops.syndication.views import bp
+from fundops.syndication.fields import label
 
 _ARRIVED = re.compile(r"equity arrived (-?\d+(?:\.\d+)?)")
 _LONG_STOP = re.compile(r"long-stop date (\d{4}-\d{2}-\d{2}) passed without the equity "
@@ -19,7 +19,6 @@ _LONG_STOP = re.compile(r"long-stop date (\d{4}-\d{2}-\d{2}) passed without the 
 _FLAG = re.compile(r"term sheet ([a-z_]+): (.*)", re.S)
 
 
-@bp.app_template_filter("system_text")
 def system_text(text: str | None) -> str:
     """A term sheet event's reason: the system's own wording translated."""
     value = str(text or "")
@@ -32,7 +31,6 @@ def system_text(text: str | None) -> str:
     return value
 
 
-@bp.app_template_filter("loan_flag")
 def loan_flag(text: str | None) -> str:
     """A loan's flag ("term sheet lapsed: <reason>") in the page's language."""
     value = str(text or "")
@@ -40,5 +38,5 @@ def loan_flag(text: str | None) -> str:
     if match is None or match.group(1) not in {s.value for s in TermSheetStatus}:
         return value
     return _("Term sheet %(status)s: %(reason)s",
-             status=forms.label(TermSheetStatus(match.group(1))),
+             status=label(TermSheetStatus(match.group(1))),
              reason=system_text(match.group(2)))

@@ -34,7 +34,17 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from flask import Flask, Response, current_app, flash, g, redirect, request, url_for
+from flask import (
+    Flask,
+    Response,
+    current_app,
+    flash,
+    g,
+    has_request_context,
+    redirect,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy.orm import Mapped, mapped_column
@@ -43,6 +53,7 @@ from wtforms import HiddenField
 
 from fundops.db import UTCDateTime, utcnow
 from fundops.extensions import db
+from fundops.uow import on_first_write, unit_of_work
 
 log = logging.getLogger("fundops.web")
 
@@ -159,8 +170,11 @@ def not_consumed() -> Iterator[None]:
 
 def claim_armed() -> Callable[[], None] | None:
     """Insert the armed token as the transaction's first write (called by the outermost
-    unit of work). Returns the callback to run after the commit, or None if no token is
-    armed. A twin that committed the token first → :class:`FormAlreadySubmitted`."""
+    unit of work). Returns the callback to run after the commit, or None outside a request
+    or if no token is armed. A twin that committed the token first →
+    :class:`FormAlreadySubmitted`."""
+    if not has_request_context():
+        return None
     token = g.get(_ARMED)
     ids = _current_ids()
     if not token or ids is None:
@@ -238,8 +252,6 @@ def _before_request() -> Response | None:
 
 def _after_request(response: Response) -> Response:
     """Store where the first submission led (best effort: a failure only loses the link)."""
-    from fundops.uow import unit_of_work
-
     token = g.pop(_DONE, None)
     location = _local(response.headers.get("Location"))
     if not token or response.status_code not in _REDIRECTS or not location:
@@ -277,6 +289,7 @@ def _token_missing(exc: FormTokenMissing) -> Any:
 
 def init_app(app: Flask) -> None:
     """Register the hooks (after CSRFProtect, so a duplicate is answered only past CSRF)."""
+    on_first_write(claim_armed)
     app.before_request(_before_request)
     app.after_request(_after_request)
     app.register_error_handler(FormAlreadySubmitted, _already_submitted)

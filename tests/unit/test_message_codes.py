@@ -16,18 +16,20 @@ import fundops
 from fundops.errors import ValidationError
 from fundops.messages import MESSAGES
 
-ERRORS = {"DomainError", "ValidationError", "NotFound", "Forbidden", "ConflictError"}
+ERRORS = {"DomainError", "ValidationError", "NotFound", "Forbidden", "ConflictError", "refusal"}
 # Where the scan looks: the whole package.
 EXCLUDED: tuple[str, ...] = ()
 # Functions that raise with a code held in a variable; each one's callers pass registered
 # codes (checked by the tests named beside them).
 INDIRECT = {
     ("portfolio/services.py", "_insert_unique"),  # test_ledger_races (fund_exists …)
-    ("request_guard.py", "_check_text"),  # "text_nul" / "text_surrogate", test_hostile_input
+    ("web/request_guard.py", "_check_text"),
+    ("api/fields.py", "refusal"),  # builds the field refusal from its (checked) code  # "text_nul" / "text_surrogate", test_hostile_input
     # syndication: checked in tests/web/test_syndication_messages.py (INDIRECT there)
-    ("syndication/api.py", "_usable"), ("syndication/pools.py", "create_pool"),
-    ("syndication/lending.py", "approve_loan"), ("syndication/lending.py", "disburse"),
-    ("syndication/lending.py", "check_loan"),  # str() of a refusals.py reason
+    ("syndication/api.py", "_usable"), ("syndication/pools/services.py", "create_pool"),
+    ("syndication/loans/services.py", "approve_loan"),
+    ("syndication/loans/services.py", "disburse"),
+    ("syndication/loans/services.py", "check_loan"),  # str() of a refusals.py reason
 }
 # Templates whose Chinese is the same text (none so far; e.g. a bare placeholder).
 SAME_IN_CHINESE: set[str] = set()

@@ -12,13 +12,12 @@ from dateutil.relativedelta import relativedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from fundops.calc.loan_sizing import equity_condition, loan_headroom
 from fundops.calc.schedules import (
     REPAYMENT_TYPES,
     ScheduleRow,
     add_months,
-    equity_condition,
     interest_subsidy,
-    loan_headroom,
     repayment_schedule,
 )
 

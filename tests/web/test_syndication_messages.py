@@ -345,7 +345,7 @@ def test_pro_rata_equity_reason_counts_the_complete_tranches() -> None:
     from decimal import Decimal as D
     from types import SimpleNamespace
 
-    from fundops.calc.schedules import equity_condition
+    from fundops.calc.loan_sizing import equity_condition
     from fundops.money import Money
     from fundops.syndication.enums import EquityRule
     from fundops.syndication.refusals import equity_problem

@@ -2,8 +2,8 @@
 blueprint): overdue, default, write-off and recovery entries, the claim on the loan's
 pool after a default, warrants added and closed; by the lead bank's writers.
 
-The loan page itself is :func:`fundops.syndication.views.loan_detail`; its template asks
-:func:`loan_risk` for this part (the warrants, the pool enrolment and claim, and the
+The loan page itself is :func:`fundops.syndication.loans.views.loan_detail`; its template
+asks :func:`loan_risk` for this part (the warrants, the pool enrolment and claim, and the
 forms the loan's status allows). Errors follow the page's rules: a service
 ``ValidationError`` on its field (422), a ``ConflictError`` as the refusal's reason
 (409), nothing written; another bank's loan or warrant is 404.
@@ -23,14 +23,15 @@ from fundops.approvals.web import submit_form
 from fundops.auth.current import current_actor
 from fundops.errors import NotFound
 from fundops.syndication import queries
-from fundops.syndication.loans import services as lending
-from fundops.syndication.loans import events as loan_events
-from fundops.syndication.pools import forms as pool_forms
 from fundops.syndication.enums import LoanStatus
-from fundops.syndication.forms import fraction
+from fundops.syndication.fields import fraction
+from fundops.syndication.loans import events as loan_events
+from fundops.syndication.loans import services as lending
 from fundops.syndication.loans.models import Loan, Warrant
+from fundops.syndication.loans.views import loan_post
+from fundops.syndication.pools import forms as pool_forms
 from fundops.syndication.pools.models import RiskPool, RiskPoolClaim, RiskPoolEnrolment
-from fundops.syndication.views import _loan_post, bp
+from fundops.syndication.web import bp
 from fundops.uow import Actor
 
 _DEFAULTED = (LoanStatus.DEFAULTED, LoanStatus.WRITTEN_OFF)
@@ -85,8 +86,8 @@ def loan_risk(loan: Loan, posted: dict[str, Any]) -> LoanRisk:
 
 def _event_post(loan_id: int, name: str, action: Callable[[Actor, int, Any], Any],
                 message: str, refused: str, form: FlaskForm | None = None) -> Any:
-    return _loan_post(loan_id, name, action, message, refused,
-                      form=form or _EVENT_FORMS[name][0](prefix=name), anchor="#credit-events")
+    return loan_post(loan_id, name, action, message, refused,
+                     form=form or _EVENT_FORMS[name][0](prefix=name), anchor="#credit-events")
 
 
 @bp.route("/loans/<int:loan_id>/overdue", methods=["POST"])

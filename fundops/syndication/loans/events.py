@@ -18,8 +18,9 @@ from fundops.errors import ConflictError, NotFound, ValidationError
 from fundops.extensions import db
 from fundops.money import Money, parse_amount
 from fundops.syndication.enums import LoanEntryKind, LoanStatus
-from fundops.syndication.loans.services import get_loan, outstanding_principal
 from fundops.syndication.loans.models import Loan, LoanEntry, Warrant
+from fundops.syndication.loans.services import get_loan, outstanding_principal
+from fundops.syndication.pools.services import share_recovery
 from fundops.uow import Actor, lock_row, unit_of_work
 from fundops.validation import require_date, require_text
 
@@ -110,7 +111,6 @@ def record_recovery(actor: Actor, loan_id: int, *, amount: object, value_on: obj
     With a pool claim on the loan, the recovery is split back among the claim's parties
     in the same transaction.
     """
-    from fundops.syndication.pools.services import share_recovery  # pools builds on this module
 
     loan = get_loan(actor, loan_id, write=True)
     got = parse_amount(amount, "amount")
@@ -126,15 +126,6 @@ def record_recovery(actor: Actor, loan_id: int, *, amount: object, value_on: obj
         record_by(actor, "loan.recovery", "loan", loan.id,
                   {"amount": got, "value_on": when, "shared": parts})
     return entry
-
-
-def recoveries(loan_id: int, before: date | None = None) -> Decimal:
-    """Recoveries recorded on the loan (on or before ``before`` if given)."""
-    query = sa.select(sa.func.sum(LoanEntry.amount)).where(
-        LoanEntry.loan_id == loan_id, LoanEntry.kind == LoanEntryKind.RECOVERY)
-    if before is not None:
-        query = query.where(LoanEntry.value_on <= before)
-    return db.session.scalar(query) or ZERO
 
 
 def add_warrant(actor: Actor, loan_id: int, *, holder_name: str, window_from: object,

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -21,13 +22,10 @@ from flask import current_app
 
 from fundops.audit import record_by
 from fundops.auth.models import Organisation, OrgKind
+from fundops.calc.loan_sizing import EquityCheck, Headroom, equity_condition, loan_headroom
 from fundops.calc.schedules import (
-    EquityCheck,
-    Headroom,
     add_months,
-    equity_condition,
     interest_subsidy,
-    loan_headroom,
     repayment_schedule,
 )
 from fundops.db import utcnow
@@ -390,3 +388,12 @@ def outstanding_principal(loan_id: int) -> Decimal:
     return (sums.get(LoanEntryKind.DISBURSEMENT, ZERO)
             - sums.get(LoanEntryKind.PRINCIPAL_REPAYMENT, ZERO)
             - sums.get(LoanEntryKind.WRITE_OFF, ZERO))
+
+
+def recoveries(loan_id: int, before: date | None = None) -> Decimal:
+    """Recoveries recorded on the loan (on or before ``before`` if given)."""
+    query = sa.select(sa.func.sum(LoanEntry.amount)).where(
+        LoanEntry.loan_id == loan_id, LoanEntry.kind == LoanEntryKind.RECOVERY)
+    if before is not None:
+        query = query.where(LoanEntry.value_on <= before)
+    return db.session.scalar(query) or ZERO

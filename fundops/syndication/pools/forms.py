@@ -1,7 +1,7 @@
 """Flask-WTF forms of the risk-pool pages and of the loan page's credit events and
 warrants, with the translated labels of pool roles, claim limits and warrant states.
 
-Same conventions as :mod:`fundops.syndication.forms`: forms check the shape of input,
+Same conventions as :mod:`fundops.syndication.fields`: forms check the shape of input,
 the services own the rules; shares and coverage are typed in percent and handed over as
 exact fractions, amounts in yuan.
 """
@@ -16,19 +16,19 @@ from wtforms import Form, FormField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from fundops.errors import ValidationError
-from fundops.web.formtokens import TokenForm
 from fundops.i18n import localise
 from fundops.portfolio.forms import AmountField, MultiCheckboxField, option
-from fundops.syndication.forms import (
+from fundops.syndication.fields import (
     FixedLines,
-    _amount,
-    _date,
-    _lines,
-    _optional_amount,
-    _percent,
-    _text,
+    amount_field,
+    date_field,
+    filled_lines,
     fraction,
+    optional_amount_field,
+    percent_field,
+    text_field,
 )
+from fundops.web.formtokens import TokenForm
 
 ROLE_LABELS: dict[str, Any] = {
     "pool": _l("Risk pool"), "bank": _l("Bank"), "government": _l("Government"),
@@ -53,24 +53,24 @@ _LINE_FIELD = re.compile(r"(parties|member_bank_ids)(?:\[(\d+)\])?")
 class PartyLine(Form):
     """One bearer of the pool's loss-sharing scheme."""
 
-    name = _text(_l("Party"), 100)
+    name = text_field(_l("Party"), 100)
     role = SelectField(_l("Role"), choices=[option("", "—")] + [
         option(k, v) for k, v in ROLE_LABELS.items()], default="")
-    share = _percent(_l("Share of the loss (%)"))
-    cap = _optional_amount(_l("Cap per loan (yuan)"))
+    share = percent_field(_l("Share of the loss (%)"))
+    cap = optional_amount_field(_l("Cap per loan (yuan)"))
 
 
 class PoolForm(TokenForm):
-    name = _text(_l("Pool name"), required=True)
+    name = text_field(_l("Pool name"), required=True)
     currency = StringField(_l("Currency"), [DataRequired(), Length(min=3, max=3)], default="CNY")
     parties = FixedLines(FormField(PartyLine), min_entries=PARTY_LINES, max_entries=PARTY_LINES)
     member_bank_ids = MultiCheckboxField(_l("Member banks"), coerce=int)
     leverage_k = AmountField(_l("Leverage k (enrolled loans ≤ k × balance)"),
                              [Optional(), NumberRange(max=1000)], places=8)
-    cap_per_loan = _optional_amount(_l("Pool's cap per loan (yuan)"))
-    cap_per_company = _optional_amount(_l("Pool's cap per company (yuan)"))
-    cap_per_year = _optional_amount(_l("Pool's cap per year (yuan)"))
-    source = _text(_l("Policy source"), 500)
+    cap_per_loan = optional_amount_field(_l("Pool's cap per loan (yuan)"))
+    cap_per_company = optional_amount_field(_l("Pool's cap per company (yuan)"))
+    cap_per_year = optional_amount_field(_l("Pool's cap per year (yuan)"))
+    source = text_field(_l("Policy source"), 500)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -84,7 +84,7 @@ class PoolForm(TokenForm):
             "parties": [{"name": line.name.data or "", "role": line.role.data or "",
                          "share": fraction(line.share.data) if line.share.data is not None
                          else "", "cap": line.cap.data}
-                        for _i, line in _lines(self.parties)],
+                        for _i, line in filled_lines(self.parties)],
             "member_bank_ids": list(self.member_bank_ids.data or []),
             "leverage_k": self.leverage_k.data, "cap_per_loan": self.cap_per_loan.data,
             "cap_per_company": self.cap_per_company.data, "cap_per_year": self.cap_per_year.data,
@@ -102,61 +102,61 @@ class PoolForm(TokenForm):
             return True
         key = "parties"
         if match.group(2) is not None:
-            key = f"parties-{_lines(self.parties)[int(match.group(2))][0]}"
+            key = f"parties-{filled_lines(self.parties)[int(match.group(2))][0]}"
         self.line_errors.setdefault(key, []).append(localise(exc))
         return True
 
 
 class ContributionForm(TokenForm):
-    funder = _text(_l("Funder"), required=True)
-    amount = _amount(_l("Amount (yuan)"))
-    contributed_on = _date(_l("Paid in on"))
+    funder = text_field(_l("Funder"), required=True)
+    amount = amount_field(_l("Amount (yuan)"))
+    contributed_on = date_field(_l("Paid in on"))
 
 
 class EnrolForm(TokenForm):
     loan_id = SelectField(_l("Loan"), coerce=int)
-    on = _date(_l("Enrolled on"))
+    on = date_field(_l("Enrolled on"))
 
 
 # --- loan: credit events, claim, warrants --------------------------------------------------
 
 
 class OverdueForm(TokenForm):
-    amount = _amount(_l("Amount past due (yuan)"))
-    value_on = _date(_l("Due date"))
-    memo = _text(_l("Memo"), 500)
+    amount = amount_field(_l("Amount past due (yuan)"))
+    value_on = date_field(_l("Due date"))
+    memo = text_field(_l("Memo"), 500)
 
 
 class DefaultForm(TokenForm):
-    value_on = _date(_l("Default date"))
-    reason = _text(_l("Reason"), 500, required=True)
+    value_on = date_field(_l("Default date"))
+    reason = text_field(_l("Reason"), 500, required=True)
 
 
 class WriteOffForm(TokenForm):
-    amount = _amount(_l("Principal written off (yuan)"))
-    value_on = _date(_l("Value date"))
-    reason = _text(_l("Reason"), 500, required=True)
+    amount = amount_field(_l("Principal written off (yuan)"))
+    value_on = date_field(_l("Value date"))
+    reason = text_field(_l("Reason"), 500, required=True)
 
 
 class RecoveryForm(TokenForm):
-    amount = _amount(_l("Amount recovered (yuan)"))
-    value_on = _date(_l("Value date"))
-    memo = _text(_l("Memo"), 500)
+    amount = amount_field(_l("Amount recovered (yuan)"))
+    value_on = date_field(_l("Value date"))
+    memo = text_field(_l("Memo"), 500)
 
 
 class ClaimForm(TokenForm):
-    on = _date(_l("Claim date"))
+    on = date_field(_l("Claim date"))
 
 
 class WarrantForm(TokenForm):
-    holder_name = _text(_l("Holder"), required=True)
-    coverage = _percent(_l("Coverage (%, share of loan)"))
-    exercise_price = _optional_amount(_l("Exercise price per share (yuan)"), places=4)
-    window_from = _date(_l("Exercisable from"))
-    window_to = _date(_l("Exercisable until"))
+    holder_name = text_field(_l("Holder"), required=True)
+    coverage = percent_field(_l("Coverage (%, share of loan)"))
+    exercise_price = optional_amount_field(_l("Exercise price per share (yuan)"), places=4)
+    window_from = date_field(_l("Exercisable from"))
+    window_to = date_field(_l("Exercisable until"))
 
 
 class CloseWarrantForm(TokenForm):
     outcome = SelectField(_l("Outcome"), choices=[
         option("exercised", _l("Exercised")), option("expired", _l("Expired"))])
-    on = _date(_l("On"))
+    on = date_field(_l("On"))

@@ -32,8 +32,7 @@ from fundops.extensions import db
 from fundops.money import Money, parse_amount, validate_currency
 from fundops.portfolio.access import require_writer
 from fundops.syndication.enums import LoanEntryKind, LoanStatus
-from fundops.syndication.loans.services import get_loan
-from fundops.syndication.loans.events import recoveries
+from fundops.syndication.loans.services import get_loan, recoveries
 from fundops.syndication.loans.models import Loan, LoanEntry
 from fundops.syndication.pools.models import (
     RiskPool,

@@ -26,7 +26,7 @@ from fundops.syndication import queries
 from fundops.syndication.loans import services as lending
 from fundops.syndication.pools import forms as pool_forms
 from fundops.syndication.pools import services as pools
-from fundops.syndication.views import _attach, bp
+from fundops.syndication.web import attach_error, bp
 from fundops.uow import Actor
 
 
@@ -83,7 +83,7 @@ def pool_list() -> Any:
             pool = pools.create_pool(actor, **form.service_kwargs())
         except ValidationError as exc:
             if not form.attach_line_error(exc):
-                _attach(form, exc)
+                attach_error(form, exc)
         else:
             flash(_("Risk pool %(name)s set up.", name=pool.name), "success")
             return redirect(url_for("syndication.pool_detail", pool_id=pool.id))
@@ -149,7 +149,7 @@ def pool_contribution(pool_id: int) -> Any:
                                    amount=form.amount.data,
                                    contributed_on=form.contributed_on.data)
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_error(form, exc)
         else:
             flash(_("Contribution recorded."), "success")
             return redirect(url_for("syndication.pool_detail", pool_id=pool.id) + "#position")
@@ -176,7 +176,7 @@ def pool_enrolment(pool_id: int) -> Any:
         try:
             pools.enrol_loan(actor, pool.id, form.loan_id.data, form.on.data)
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_error(form, exc)
         except ConflictError as exc:
             form.form_errors.append(_("Enrolment refused: %(reason)s", reason=localise(exc)))
             return _pool_page(actor, pool.id, {"enrol": form}, 409)
