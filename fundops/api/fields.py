@@ -38,8 +38,8 @@ def refusal(code: str, **params: Any) -> ma.ValidationError:
 class _Coded(fields.Field):
     """Base: ``null`` is "not given" (an error only when the field is required)."""
 
-    default_error_messages = {"required": "required {}", "null": "required {}",
-                              "validator_failed": "invalid {}"}
+    default_error_messages = {"required": "required {{}}", "null": "required {{}}",
+                              "validator_failed": "invalid {{}}"}
 
     def __init__(self, *args: Any, doc: str = "", nullable: bool = False, **kwargs: Any) -> None:
         kwargs.setdefault("allow_none", not kwargs.get("required", False))
@@ -184,8 +184,8 @@ class Choice(_Coded):
 class Lines(fields.List):
     """A list of objects (or of ids); ``null`` is "not given"."""
 
-    default_error_messages = {"invalid": "syn_not_a_list {}", "required": "required {}",
-                              "null": "required {}"}
+    default_error_messages = {"invalid": "syn_not_a_list {{}}", "required": "required {{}}",
+                              "null": "required {{}}"}
 
     def __init__(self, inner: Any, *args: Any, doc: str = "", nullable: bool = False,
                  **kwargs: Any) -> None:
@@ -204,8 +204,8 @@ class Object(fields.Nested):
         self.nullable = nullable
         super().__init__(nested, *args, **kwargs)
 
-    default_error_messages = {"type": "syn_not_an_object {}", "required": "required {}",
-                              "null": "required {}"}
+    default_error_messages = {"type": "syn_not_an_object {{}}", "required": "required {{}}",
+                              "null": "required {{}}"}
 
 
 class Schema(ma.Schema):

@@ -35,7 +35,7 @@ from fundops.syndication.enums import FundingSource, TermSheetStatus
 def items(schema: type[ma.Schema], doc: str = "", **kwargs: Any) -> Lines:
     """A list of ``schema`` objects in a request; a ``null`` item is refused as not an
     object (``lines[i]``)."""
-    inner = Object(schema, allow_none=False, error_messages={"null": "syn_not_an_object {}"})
+    inner = Object(schema, allow_none=False, error_messages={"null": "syn_not_an_object {{}}"})
     return Lines(inner, doc=doc, **kwargs)
 
 
