@@ -28,6 +28,7 @@ from fundops.api.fields import (
     Text,
     Timestamp,
 )
+from fundops.errors import ValidationError
 from fundops.portfolio.enums import Instrument
 from fundops.syndication.enums import FundingSource, TermSheetStatus
 
@@ -107,10 +108,10 @@ class FundingIn(Schema):
         given = [k for k in EVIDENCE_FIELDS if data.get(k) is not None]
         if data.get("cash_flow_id") is not None:
             if given:
-                raise ma.ValidationError("syn_funding_either {}", given[0])
+                raise ValidationError(given[0], "syn_funding_either")
         elif len(given) < len(EVIDENCE_FIELDS):
             missing = next(k for k in EVIDENCE_FIELDS if k not in given)
-            raise ma.ValidationError("syn_funding_evidence_required {}", missing)
+            raise ValidationError(missing, "syn_funding_evidence_required")
 
 
 class CodeIssueIn(Schema):
