@@ -69,7 +69,7 @@ def term_sheet_list() -> Any:
 
 
 @bp.route("/term-sheets", methods=["POST"])
-@guard(lambda who: require_writer(who))
+@guard(require_writer)
 @bp.arguments(S.TermSheetIn)
 @bp.response(201, S.TermSheetDetailOut)
 def term_sheet_create(data: dict[str, Any]) -> Any:
