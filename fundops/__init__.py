@@ -89,6 +89,8 @@ def register_blueprints(app: Flask) -> None:
     from fundops.api.legacy import bp as api_bp
     from fundops.portfolio.api import bp as portfolio_api
     from fundops.portfolio.api_ledger import bp as portfolio_ledger_api
+    from fundops.syndication.loans.api import bp as loans_api
+    from fundops.syndication.term_sheets.api import bp as term_sheets_api
     from fundops.approvals.views import bp as approvals_bp
     from fundops.auth.views import bp as auth_bp
     from fundops.extensions import csrf
@@ -98,7 +100,7 @@ def register_blueprints(app: Flask) -> None:
     metrics.register(app)
     syndication.register(app)
     app.register_blueprint(approvals_bp)
-    api_blueprints = [portfolio_api, portfolio_ledger_api]
+    api_blueprints = [portfolio_api, portfolio_ledger_api, term_sheets_api, loans_api]
     for blueprint in api_blueprints:
         csrf.exempt(blueprint)
     api.init_app(app, api_blueprints)

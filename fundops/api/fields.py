@@ -219,6 +219,17 @@ class Schema(ma.Schema):
 
     error_messages = {"unknown": "syn_unknown_field {}", "type": "syn_not_an_object {}"}
 
+    @ma.pre_load
+    def _known(self, data: Any, **kwargs: Any) -> Any:
+        """An unknown key is the refusal, before any field's (the first in the body's
+        order: marshmallow's own check comes last and in no fixed order)."""
+        if isinstance(data, Mapping):
+            known = {f.data_key or name for name, f in self.load_fields.items()}
+            unknown = next((key for key in data if key not in known), None)
+            if unknown is not None:
+                raise ma.ValidationError(self.error_messages["unknown"], str(unknown))
+        return data
+
     @ma.post_load
     def _given(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
         return {k: v for k, v in data.items() if v is not None}

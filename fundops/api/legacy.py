@@ -39,4 +39,4 @@ def _not_found(exc: NotFound) -> Any:
 from fundops.approvals import api as _approvals_api  # noqa: E402,F401
 from fundops.metrics import api as _metrics_api  # noqa: E402,F401
 from fundops.metrics import parent_api as _parent_api  # noqa: E402,F401
-from fundops.syndication import api as _syndication_api  # noqa: E402,F401
+from fundops.syndication.pools import api as _pools_api  # noqa: E402,F401

@@ -48,9 +48,10 @@ def held_response(item: ApprovalRequest) -> Response:
 
 
 def submit_json(actor: Actor, action: str, payload: Mapping[str, Any], data: dict[str, Any],
-                reply: Callable[[Any], Response]) -> Response:
+                reply: Callable[[Any], Any]) -> Any:
     """Submit ``payload`` plus the body fields ``data`` (its ``confirm`` and
-    ``confirm_reason`` taken out); ``reply(result)`` when posted, else the 202."""
+    ``confirm_reason`` taken out); ``reply(result)`` when posted (a Response, or what the
+    route's response schema serialises), else the 202 Response."""
     fields = dict(data)
     confirm = fields.pop("confirm", False)
     if not isinstance(confirm, bool):

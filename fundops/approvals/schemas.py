@@ -36,3 +36,8 @@ class ApprovalOut(Reply):
     warnings = Lines(WarningOut, doc="the plausibility warnings the maker confirmed")
     result_type = Text(nullable=True, doc="what the post made, once approved")
     result_id = Id(nullable=True)
+
+
+HELD = {"description": "held for approval: nothing is posted until a checker approves "
+                       "(the pending item; its address in Location)"}
+"""The 202 answer's description, for ``bp.alt_response(202, schema=ApprovalOut, ...)``."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fundops.messages.marker import N_
 
 MESSAGES: dict[str, str] = {
-    # --- request bodies of /api/v1 (fundops.syndication.api_json, api) ---
+    # --- request bodies of /api/v1 (fundops.api.fields, the syndication schemas) ---
     "syn_body_not_object": N_("must be a JSON object sent as application/json"),
     "syn_not_an_object": N_("must be a JSON object"),
     "syn_unknown_field": N_("is not a field of this request"),

@@ -48,13 +48,15 @@ def list_event_rows(events: list[TermSheetEvent]) -> list[tuple[TermSheetEvent, 
     return [(e, names.get(e.by_user_id or 0, "")) for e in events]
 
 
-def list_fundings(term_sheet_id: int) -> list[TermSheetFunding]:
-    """Every equity arrival recorded on the round, oldest first."""
+def list_fundings(term_sheet_id: int, *, as_recorded: bool = False) -> list[TermSheetFunding]:
+    """Every equity arrival recorded on the round, by arrival date (``as_recorded``: in
+    the order recorded, as the API lists them)."""
+    order = ((TermSheetFunding.id,) if as_recorded
+             else (TermSheetFunding.arrived_on, TermSheetFunding.id))
     return list(db.session.scalars(
         sa.select(TermSheetFunding)
         .join(TermSheetAllocation, TermSheetAllocation.id == TermSheetFunding.allocation_id)
-        .where(TermSheetAllocation.term_sheet_id == term_sheet_id)
-        .order_by(TermSheetFunding.arrived_on, TermSheetFunding.id)))
+        .where(TermSheetAllocation.term_sheet_id == term_sheet_id).order_by(*order)))
 
 
 def own_allocations(ts: TermSheet, organisation_id: int) -> list[TermSheetAllocation]:
@@ -96,9 +98,12 @@ def list_schedule(loan_id: int) -> list[LoanScheduleRow]:
         LoanScheduleRow.loan_id == loan_id).order_by(LoanScheduleRow.period)))
 
 
-def list_loan_entries(loan_id: int) -> list[LoanEntry]:
+def list_loan_entries(loan_id: int, *, as_recorded: bool = False) -> list[LoanEntry]:
+    """The loan's entries by value date (``as_recorded``: in the order recorded, as the
+    API lists them)."""
+    order = (LoanEntry.id,) if as_recorded else (LoanEntry.value_on, LoanEntry.id)
     return list(db.session.scalars(sa.select(LoanEntry).where(
-        LoanEntry.loan_id == loan_id).order_by(LoanEntry.value_on, LoanEntry.id)))
+        LoanEntry.loan_id == loan_id).order_by(*order)))
 
 
 def schedule_totals(rows: list[LoanScheduleRow]) -> dict[str, Decimal]:
@@ -184,6 +189,12 @@ def claim_returns(claim_ids: Iterable[int]) -> dict[tuple[int, str], Decimal]:
         .where(RiskPoolRecovery.claim_id.in_(ids))
         .group_by(RiskPoolRecovery.claim_id, RiskPoolRecovery.party))
     return {(claim_id, party): amount for claim_id, party, amount in rows}
+
+
+def recovery_shares(loan_entry_id: int) -> list[RiskPoolRecovery]:
+    """What one recovery entry handed back to each party of the loan's pool claim."""
+    return list(db.session.scalars(sa.select(RiskPoolRecovery).where(
+        RiskPoolRecovery.loan_entry_id == loan_entry_id).order_by(RiskPoolRecovery.id)))
 
 
 def list_warrants(loan_id: int) -> list[Warrant]:

@@ -65,11 +65,11 @@ def test_pool_story_over_http(app: Flask) -> None:
     assert (enrolled["amount"], enrolled["pool_enrolled_amount"],
             enrolled["leverage_headroom"]) == ("10000000.00", "10000000.00", "9990000000.00")
     overdue = check(doc, b.post(f"/loans/{loan.id}/overdue", {
-        "amount": "450000", "value_on": "2025-01-31", "memo": "首期未还"}), 201, "LoanEvent")
+        "amount": "450000", "value_on": "2025-01-31", "memo": "首期未还"}), 201, "LoanEventOut")
     assert (overdue["kind"], overdue["amount"], overdue["loan_status"]) == (
         "overdue", "450000.00", "active")
     defaulted = check(doc, b.post(f"/loans/{loan.id}/default", {
-        "value_on": "2025-03-31", "reason": "停止经营"}), 201, "LoanEvent")
+        "value_on": "2025-03-31", "reason": "停止经营"}), 201, "LoanEventOut")
     assert (defaulted["kind"], defaulted["amount"], defaulted["loan_status"],
             defaulted["outstanding"]) == ("default", "10000000.00", "defaulted", "10000000.00")
     claim = check(doc, b.post(f"/loans/{loan.id}/claims", {"on": "2025-04-15"}), 201, "Claim")
@@ -81,7 +81,7 @@ def test_pool_story_over_http(app: Flask) -> None:
 
     # a recovery hands 80 % back to the pool
     recovered = check(doc, b.post(f"/loans/{loan.id}/recoveries", {
-        "amount": "1000000", "value_on": "2025-09-30", "memo": "股权质押处置"}), 201, "Recovery")
+        "amount": "1000000", "value_on": "2025-09-30", "memo": "股权质押处置"}), 201, "RecoveryOut")
     assert recovered["shared"] == [{"party": "资金池", "amount": "800000.00"},
                                    {"party": "银行", "amount": "200000.00"}]
     position = check(doc, m.get(pool_url), 200, "PoolDetail")
@@ -107,7 +107,7 @@ def test_pool_story_over_http(app: Flask) -> None:
 
     # write the rest off in two steps; a later recovery still goes 80 : 20
     written = check(doc, b.post(f"/loans/{loan.id}/write-offs", {
-        "amount": "9000000", "value_on": "2025-12-31", "reason": "核销"}), 201, "LoanEvent")
+        "amount": "9000000", "value_on": "2025-12-31", "reason": "核销"}), 201, "LoanEventOut")
     assert (written["loan_status"], written["outstanding"]) == ("defaulted", "1000000.00")
     before = counts()
     refused(b.post(f"/loans/{loan.id}/write-offs", {
@@ -120,7 +120,7 @@ def test_pool_story_over_http(app: Flask) -> None:
                                                     "value_on": "2026-03-31"}).get_json()
     assert [x["amount"] for x in later["shared"]] == ["400000.00", "100000.00"]
     assert m.get(pool_url).get_json()["balance"] == "993200000.00"
-    detail = check(doc, b.get(f"/loans/{loan.id}"), 200, "LoanDetail")
+    detail = check(doc, b.get(f"/loans/{loan.id}"), 200, "LoanDetailOut")
     assert [e["kind"] for e in detail["entries"]] == [
         "disbursement", "overdue", "default", "recovery", "write_off", "write_off", "recovery"]
 
@@ -224,14 +224,14 @@ def test_credit_events_and_warrants_over_http(app: Flask) -> None:
 
     warrant = check(doc, b.post(url + "/warrants", {
         "holder_name": "银行投资子公司", "coverage": "0.1", "window_from": "2024-07-01",
-        "window_to": "2027-06-30"}), 201, "Warrant")
+        "window_to": "2027-06-30"}), 201, "WarrantOut")
     assert (warrant["amount"], warrant["exercise_price"], warrant["status"],
             warrant["closed_on"]) == ("1000000.00", "12.5000", "open", None)
     other = check(doc, b.post(f"/loans/{approved.id}/warrants", {
         "holder_name": "银行", "coverage": "0.05", "exercise_price": "15",
-        "window_from": "2024-07-01", "window_to": "2025-06-30"}), 201, "Warrant")
+        "window_from": "2024-07-01", "window_to": "2025-06-30"}), 201, "WarrantOut")
     assert (other["amount"], other["exercise_price"]) == ("100000.00", "15.0000")
-    assert check(doc, b.get(url), 200, "LoanDetail")["warrants"] == [warrant]
+    assert check(doc, b.get(url), 200, "LoanDetailOut")["warrants"] == [warrant]
 
     before = counts()
     for path, payload, field in [
@@ -269,7 +269,7 @@ def test_credit_events_and_warrants_over_http(app: Flask) -> None:
     assert counts() == before
 
     closed = check(doc, b.post(f"/warrants/{warrant['id']}/close", {
-        "outcome": "exercised", "on": "2026-05-20"}), 200, "Warrant")
+        "outcome": "exercised", "on": "2026-05-20"}), 200, "WarrantOut")
     assert (closed["status"], closed["closed_on"]) == ("exercised", "2026-05-20")
     assert refused(b.post(f"/warrants/{warrant['id']}/close", {
         "outcome": "expired", "on": "2027-07-01"}), 409,

@@ -23,10 +23,11 @@ EXCLUDED: tuple[str, ...] = ()
 # codes (checked by the tests named beside them).
 INDIRECT = {
     ("portfolio/services.py", "_insert_unique"),  # test_ledger_races (fund_exists …)
-    ("web/request_guard.py", "_check_text"),
-    ("api/fields.py", "refusal"),  # builds the field refusal from its (checked) code  # "text_nul" / "text_surrogate", test_hostile_input
+    ("web/request_guard.py", "_check_text"),  # "text_nul" / "text_surrogate", test_hostile_input
+    # the API's field refusals: codes of the field types, test_syndication_api
+    ("api/fields.py", "refusal"), ("api/fields.py", "_known"),
     # syndication: checked in tests/web/test_syndication_messages.py (INDIRECT there)
-    ("syndication/api.py", "_usable"), ("syndication/pools/services.py", "create_pool"),
+    ("syndication/api_support.py", "usable"), ("syndication/pools/services.py", "create_pool"),
     ("syndication/loans/services.py", "approve_loan"),
     ("syndication/loans/services.py", "disburse"),
     ("syndication/loans/services.py", "check_loan"),  # str() of a refusals.py reason
