@@ -26,7 +26,7 @@ from fundops.syndication import queries
 from fundops.syndication.loans import services as lending
 from fundops.syndication.loans import events as loan_events
 from fundops.syndication.pools import forms as pool_forms
-from fundops.syndication.enums import LoanStatus
+from fundops.syndication.enums import LoanStatus, WarrantStatus
 from fundops.syndication.forms import fraction
 from fundops.syndication.loans.models import Loan, Warrant
 from fundops.syndication.pools.models import RiskPool, RiskPoolClaim, RiskPoolEnrolment
@@ -77,7 +77,7 @@ def loan_risk(loan: Loan, posted: dict[str, Any]) -> LoanRisk:
             risk.forms[name] = cls(formdata=None, prefix=name)
     for w in risk.warrants:
         key = f"close{w.id}"
-        if key in posted or w.status == "open":
+        if key in posted or w.status is WarrantStatus.OPEN:
             risk.close_forms[w.id] = posted.get(key) or pool_forms.CloseWarrantForm(
                 formdata=None, prefix=key)
     return risk
