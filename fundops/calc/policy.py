@@ -129,10 +129,11 @@ def validate_params(rule_type: str, params: Mapping[str, Any],
     Numbers become canonical decimal strings (exact), stages a sorted list. Raises
     ``ValidationError`` naming ``rule_type`` or ``params.<key>``.
     """
-    spec = RULE_PARAMS.get(rule_type) if isinstance(rule_type, str) else None
-    if spec is None:
+    try:
+        spec = RULE_PARAMS[RuleType(rule_type)]
+    except ValueError:
         raise ValidationError("rule_type", "not_one_of", value=rule_type,
-                              allowed=", ".join(RULE_PARAMS))
+                              allowed=", ".join(RULE_PARAMS)) from None
     if not isinstance(params, Mapping):
         raise ValidationError("params", "params_not_object")
     out: dict[str, Any] = {}

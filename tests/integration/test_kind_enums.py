@@ -187,18 +187,16 @@ def test_0014_keeps_the_stored_strings_down_and_up(empty_db_url: str) -> None:
             assert "ck_policy_rule_basis_known" in checks
         for statement in ("UPDATE risk_pool_claim SET loss = loss",
                           "DELETE FROM risk_pool_claim_share"):
-            with pytest.raises(sa.exc.DatabaseError, match="append-only"):
-                with db.engine.begin() as conn:
-                    conn.execute(sa.text(statement))
+            with pytest.raises(sa.exc.DatabaseError, match="append-only"), \
+                    db.engine.begin() as conn:
+                conn.execute(sa.text(statement))
         db.engine.dispose()
 
 
 def test_0014_refuses_unknown_stored_values(empty_db_url: str,
                                            caplog: pytest.LogCaptureFixture) -> None:
     from alembic.migration import MigrationContext
-    from flask_migrate import upgrade
-
-    from flask_migrate import downgrade
+    from flask_migrate import downgrade, upgrade
 
     app = make_app(empty_db_url)
     with app.app_context():
