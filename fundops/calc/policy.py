@@ -29,7 +29,6 @@ ZERO = Decimal("0.00")
 DEFAULT_EARLY_STAGES = ("seed", "start_up")
 
 
-
 class RuleType(enum.StrEnum):
     """What a policy rule limits (``policy_rule.rule_type``); see :data:`RULE_PARAMS`."""
 
@@ -52,35 +51,35 @@ class PolicyBasis(enum.StrEnum):
     PAID_IN = "paid_in"
 
 
-R = RuleType
 # rule_type: {param: (kind, required)}; kinds: fraction (0..1), positive, prefix, stages
 RULE_PARAMS: dict[RuleType, dict[str, tuple[str, bool]]] = {
-    R.GOV_SHARE_CAP: {"max_share": ("fraction", True)},
-    R.REINVEST_MULTIPLE: {"region_prefix": ("prefix", True), "multiple": ("positive", True),
-                          "min_ratio": ("positive", False)},
-    R.EARLY_STAGE_MIN_SHARE: {"min_share": ("fraction", True), "stages": ("stages", False)},
-    R.SMALL_COMPANY_MIN_SHARE: {"min_share": ("fraction", True),
-                                "max_deal": ("positive", False)},
-    R.HARD_TECH_MIN_SHARE: {"min_share": ("fraction", True)},
-    R.SINGLE_DEAL_MAX: {"max_share": ("fraction", True)},
-    R.DEPLOYMENT_MIN_RATIO: {"min_ratio": ("fraction", True)},
-    R.IDLE_MAX_RATIO: {"max_ratio": ("fraction", True)},
-    R.PAID_IN_MIN_RATIO: {"min_ratio": ("fraction", True)},
+    RuleType.GOV_SHARE_CAP: {"max_share": ("fraction", True)},
+    RuleType.REINVEST_MULTIPLE: {"region_prefix": ("prefix", True),
+                                 "multiple": ("positive", True),
+                                 "min_ratio": ("positive", False)},
+    RuleType.EARLY_STAGE_MIN_SHARE: {"min_share": ("fraction", True),
+                                     "stages": ("stages", False)},
+    RuleType.SMALL_COMPANY_MIN_SHARE: {"min_share": ("fraction", True),
+                                       "max_deal": ("positive", False)},
+    RuleType.HARD_TECH_MIN_SHARE: {"min_share": ("fraction", True)},
+    RuleType.SINGLE_DEAL_MAX: {"max_share": ("fraction", True)},
+    RuleType.DEPLOYMENT_MIN_RATIO: {"min_ratio": ("fraction", True)},
+    RuleType.IDLE_MAX_RATIO: {"max_ratio": ("fraction", True)},
+    RuleType.PAID_IN_MIN_RATIO: {"min_ratio": ("fraction", True)},
 }
 
 # rule_type -> (indicator code, "min"/"max", threshold param, default threshold)
 RULE_CHECKS: dict[RuleType, tuple[str, str, str, str | None]] = {
-    R.GOV_SHARE_CAP: ("gov_share", "max", "max_share", None),
-    R.REINVEST_MULTIPLE: ("reinvestment_achievement", "min", "min_ratio", "1"),
-    R.EARLY_STAGE_MIN_SHARE: ("early_stage_share", "min", "min_share", None),
-    R.SMALL_COMPANY_MIN_SHARE: ("small_company_share", "min", "min_share", None),
-    R.HARD_TECH_MIN_SHARE: ("hard_tech_share", "min", "min_share", None),
-    R.SINGLE_DEAL_MAX: ("single_deal_share", "max", "max_share", None),
-    R.DEPLOYMENT_MIN_RATIO: ("deployment_ratio", "min", "min_ratio", None),
-    R.IDLE_MAX_RATIO: ("idle_ratio", "max", "max_ratio", None),
-    R.PAID_IN_MIN_RATIO: ("paid_in_ratio", "min", "min_ratio", None),
+    RuleType.GOV_SHARE_CAP: ("gov_share", "max", "max_share", None),
+    RuleType.REINVEST_MULTIPLE: ("reinvestment_achievement", "min", "min_ratio", "1"),
+    RuleType.EARLY_STAGE_MIN_SHARE: ("early_stage_share", "min", "min_share", None),
+    RuleType.SMALL_COMPANY_MIN_SHARE: ("small_company_share", "min", "min_share", None),
+    RuleType.HARD_TECH_MIN_SHARE: ("hard_tech_share", "min", "min_share", None),
+    RuleType.SINGLE_DEAL_MAX: ("single_deal_share", "max", "max_share", None),
+    RuleType.DEPLOYMENT_MIN_RATIO: ("deployment_ratio", "min", "min_ratio", None),
+    RuleType.IDLE_MAX_RATIO: ("idle_ratio", "max", "max_ratio", None),
+    RuleType.PAID_IN_MIN_RATIO: ("paid_in_ratio", "min", "min_ratio", None),
 }
-del R
 
 LABELS: dict[str, tuple[str, str, str]] = {
     "paid_in_ratio": ("出资到位率", "Paid-in ratio", "paid-in / committed (all LPs)"),
@@ -334,7 +333,8 @@ def fund_indicators(inputs: FundPolicyInputs, rules: Mapping[RuleType, RuleSpec]
                    _sum(x.committed for x in g), None),
         _indicator("paid_in_ratio_social", None, _sum(x.paid_in for x in s),
                    _sum(x.committed for x in s), None),
-        _indicator("deployment_ratio", None, deployed, paid_in, rules.get(RuleType.DEPLOYMENT_MIN_RATIO)),
+        _indicator("deployment_ratio", None, deployed, paid_in,
+                   rules.get(RuleType.DEPLOYMENT_MIN_RATIO)),
         _indicator("idle_ratio", None, cash, paid_in, rules.get(RuleType.IDLE_MAX_RATIO)),
         _indicator("gov_share", PolicyBasis.SUBSCRIBED, _sum(x.committed for x in g),
                    _sum(x.committed for x in lps), rules.get(RuleType.GOV_SHARE_CAP)),
@@ -372,7 +372,8 @@ def fund_indicators(inputs: FundPolicyInputs, rules: Mapping[RuleType, RuleSpec]
                    invested, small,
                    "SME companies" + ("" if max_deal is None else f" or deals ≤ {max_deal} yuan")),
         _indicator("hard_tech_share", None, _sum(d.amount for d in inputs.deals if d.is_hard_tech),
-                   invested, rules.get(RuleType.HARD_TECH_MIN_SHARE), "companies flagged hard-tech"),
+                   invested, rules.get(RuleType.HARD_TECH_MIN_SHARE),
+                   "companies flagged hard-tech"),
     ]
     per_company: dict[int, Decimal] = {}
     for d in inputs.deals:

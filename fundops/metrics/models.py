@@ -13,9 +13,6 @@ from fundops.calc.policy import PolicyBasis, RuleType
 from fundops.db import ScaledDecimal, UTCDateTime, enum_column, utcnow
 from fundops.extensions import db
 
-POLICY_BASES = tuple(PolicyBasis)
-"""``subscribed`` = 认缴 (commitments), ``paid_in`` = 实缴 (capital-call allocations)."""
-
 
 class PolicyRule(db.Model):
     """One policy parameter of a fund (a cap, a minimum share, a 返投 multiple …).
@@ -24,8 +21,8 @@ class PolicyRule(db.Model):
     the same fund: at a date the rule in force is the one with the latest
     ``effective_from`` on or before it. ``params`` is a JSON object (a JSON column) whose
     keys depend on ``rule_type`` (see :data:`fundops.calc.policy.RULE_PARAMS`); numbers
-    are stored as decimal strings so they stay exact. One row per (fund, type, effective date): setting
-    the same triple again replaces the parameters.
+    are stored as decimal strings so they stay exact. One row per (fund, type, effective
+    date): setting the same triple again replaces the parameters.
     """
 
     __tablename__ = "policy_rule"

@@ -97,7 +97,8 @@ def _sqlite_rebuild() -> Iterator[None]:
             op.execute(f"DROP TRIGGER IF EXISTS {table}_no_{action.lower()}")
             op.execute(
                 f"CREATE TRIGGER {table}_no_{action.lower()} BEFORE {action} ON {table} "
-                f"BEGIN SELECT RAISE(ABORT, 'append-only: {action} on {table} is not allowed'); END")
+                f"BEGIN SELECT RAISE(ABORT, 'append-only: {action} on {table} is not allowed'); "
+                "END")
 
 
 def _tables() -> dict[str, list[str]]:
