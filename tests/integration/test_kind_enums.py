@@ -221,3 +221,40 @@ def test_0014_refuses_unknown_stored_values(empty_db_url: str,
         upgrade()
         assert _stored()["warrant.status"] == ["expired"]
         db.engine.dispose()
+
+
+def test_exchange_files_keep_the_strings_and_refuse_unknown_kinds(app: object,
+                                                                   tmp_path: Path) -> None:
+    """Exported kinds are the plain strings, ``params`` the canonical JSON text; an
+    unknown role, limit or rule type, or params that are no JSON object, is a problem
+    naming the field (nothing written), not a database error."""
+    from fundops.exchange import ImportFailed, export_dataset, import_dataset
+    from tests.integration.test_exchange import foreign, load_records, table_counts, write_dataset
+
+    _world()
+    export_dataset(str(tmp_path / "clean.json"))
+    records = load_records(tmp_path / "clean.json")
+    assert [r["status"] for r in records["warrant"]] == ["open"]
+    assert [r["role"] for r in records["risk_pool_party"]] == ["pool", "bank"]
+    assert [r["binding"] for r in records["risk_pool_claim"]] == ["per_loan", ""]
+    assert [(r["rule_type"], r["basis"], r["params"]) for r in records["policy_rule"]] == [
+        ("early_stage_min_share", "paid_in",
+         '{"min_share": "0.70", "stages": ["seed", "start_up"]}')]
+    records = foreign(records)
+    records["risk_pool_party"][0]["role"] = "sponsor"
+    records["risk_pool_claim"][0]["binding"] = "per_month"
+    records["policy_rule"][0]["rule_type"] = "gov_share_floor"
+    records["policy_rule"][0]["params"] = "[1, 2]"
+    path = tmp_path / "bad.json"
+    write_dataset(path, records)
+    before = table_counts()
+    with pytest.raises(ImportFailed) as caught:
+        import_dataset(str(path))
+    problems = "\n".join(caught.value.problems)
+    for sheet, field, value in (("policy_rule", "rule_type", "gov_share_floor"),
+                                ("risk_pool_party", "role", "sponsor"),
+                                ("risk_pool_claim", "binding", "per_month")):
+        assert re.search(rf"sheet '{sheet}', row 1, field '{field}': .*{value}", problems)
+    assert re.search(r"sheet 'policy_rule', row 1, field 'params': .*JSON object", problems)
+    db.session.rollback()
+    assert table_counts() == before
