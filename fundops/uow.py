@@ -8,6 +8,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 
 from fundops.extensions import db
+from fundops.roles import Role
 
 _depth: ContextVar[int] = ContextVar("fundops_uow_depth", default=0)
 
@@ -28,12 +29,20 @@ def on_first_write(hook: FirstWrite) -> None:
 
 @dataclass(frozen=True, slots=True)
 class Actor:
-    """Who performs a use case: recorded in the audit trail and used for scoping."""
+    """Who performs a use case: recorded in the audit trail and used for scoping.
+
+    ``role`` is always a :class:`~fundops.roles.Role` (its string value is accepted and
+    converted; an unknown role raises ``ValueError``).
+    """
 
     user_id: int | None
     organisation_id: int
-    role: str
+    role: Role
     auth_method: str = "session"
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.role, Role):
+            object.__setattr__(self, "role", Role(self.role))
 
 
 @contextmanager

@@ -28,9 +28,9 @@ from fundops.db import utcnow
 from fundops.errors import ConfirmationRequired, ConflictError, Forbidden, NotFound, ValidationError
 from fundops.extensions import db
 from fundops.money import Money, parse_amount, validate_currency
+from fundops.roles import CHECKER_ROLES, Role
 from fundops.uow import Actor, lock_row, unit_of_work
 
-CHECKER_ROLES = frozenset({"admin", "checker"})
 REASON_MAX = 500
 
 
@@ -202,7 +202,7 @@ def _maker_actor(request: ApprovalRequest) -> Actor:
     if maker is None or not maker.is_active or maker.organisation_id != request.organisation_id:
         raise ConflictError("approval_maker_gone")
     return Actor(user_id=maker.id, organisation_id=request.organisation_id,
-                 role=maker.role.value, auth_method="approval")
+                 role=maker.role, auth_method="approval")
 
 
 def approve(actor: Actor, request_id: int) -> ApprovalRequest:
@@ -271,7 +271,7 @@ def list_policies(organisation_id: int) -> dict[str, ApprovalPolicy]:
 def set_policy(actor: Actor, action: str, threshold: object,
                currency: object = "CNY") -> ApprovalPolicy:
     """Hold ``action`` for a checker from ``threshold`` (yuan, ≥ 0; 0 = always). Admins only."""
-    if actor.role != "admin":
+    if actor.role is not Role.ADMIN:
         raise Forbidden("approval_policy_role")
     if action not in POLICY_ACTIONS:
         raise ValidationError("action", "approval_unknown_action", value=str(action)[:40])
@@ -295,7 +295,7 @@ def set_policy(actor: Actor, action: str, threshold: object,
 
 def remove_policy(actor: Actor, action: str) -> None:
     """Let ``action`` post directly again. Admins only."""
-    if actor.role != "admin":
+    if actor.role is not Role.ADMIN:
         raise Forbidden("approval_policy_role")
     with unit_of_work():
         policy = db.session.scalar(sa.select(ApprovalPolicy).where(

@@ -23,6 +23,7 @@ from fundops.extensions import db
 from fundops.i18n import localise, localise_message, register_enum_labels
 from fundops.messages import MESSAGES
 from fundops.money import D
+from fundops.roles import Role
 from fundops.uow import Actor
 
 bp = Blueprint("approvals", __name__, template_folder="templates")
@@ -159,7 +160,7 @@ def reject(request_id: int) -> Any:
 @login_required
 def policies() -> Any:
     actor = current_actor()
-    if actor.role != "admin":
+    if actor.role is not Role.ADMIN:
         raise Forbidden("approval_policy_role")
     error, status = "", 200
     if request.method == "POST":

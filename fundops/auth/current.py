@@ -17,6 +17,6 @@ def current_actor() -> Actor:
     return Actor(
         user_id=user.id,
         organisation_id=user.organisation_id,
-        role=user.role.value,
+        role=user.role,
         auth_method="session",
     )

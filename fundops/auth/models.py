@@ -11,6 +11,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from fundops.db import UTCDateTime, enum_column, utcnow
 from fundops.extensions import db
+from fundops.roles import WRITER_ROLES, Role
+
+__all__ = ["WRITER_ROLES", "ApiToken", "OrgKind", "Organisation", "Role", "TokenScope", "User"]
 
 
 class OrgKind(enum.StrEnum):
@@ -23,16 +26,11 @@ class OrgKind(enum.StrEnum):
     GUARANTOR = "guarantor"
 
 
-class Role(enum.StrEnum):
-    """A user's role inside its organisation."""
+class TokenScope(enum.StrEnum):
+    """What an API token was issued for. Every token issued so far is ``read``; the scope
+    is recorded but not enforced (a token acts with its user's role)."""
 
-    ADMIN = "admin"
-    MAKER = "maker"
-    CHECKER = "checker"
-    VIEWER = "viewer"
-
-
-WRITER_ROLES = frozenset({Role.ADMIN, Role.MAKER})
+    READ = "read"
 
 
 class Organisation(db.Model):
@@ -86,7 +84,7 @@ class ApiToken(db.Model):
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"), index=True)
     token_sha256: Mapped[str] = mapped_column(sa.String(64), unique=True)
     label: Mapped[str] = mapped_column(sa.String(100))
-    scope: Mapped[str] = mapped_column(sa.String(100), default="read")
+    scope: Mapped[TokenScope] = mapped_column(enum_column(TokenScope), default=TokenScope.READ)
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

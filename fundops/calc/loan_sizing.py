@@ -13,7 +13,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal, localcontext
 
-from fundops.calc.schedules import FEN, RATE_UNIT, WIDE, checked_fraction, checked_money
+from fundops.calc.schedules import (
+    FEN,
+    RATE_UNIT,
+    WIDE,
+    SizingTerm,
+    checked_fraction,
+    checked_money,
+)
 
 __all__ = ["EquityCheck", "Headroom", "equity_condition", "loan_headroom"]
 
@@ -23,8 +30,8 @@ class Headroom:
     """Loan sizing terms (yuan, 2 decimals, >= 0) of ``loan_limit = min(product_cap,
     α × equity_arrived, β × post_money)`` (domain-rules §4.3).
 
-    ``binding`` names the smallest term: ``"product_cap"``, ``"equity_arrived"`` or
-    ``"post_money"`` (on a tie, the first in that order). ``headroom = max(0, limit -
+    ``binding`` names the smallest :class:`SizingTerm` (on a tie, the first in the order
+    product cap, equity arrived, post-money). ``headroom = max(0, limit -
     reserved)`` where ``reserved`` is what all banks have already reserved.
     """
 
@@ -32,7 +39,7 @@ class Headroom:
     equity_limit: Decimal
     valuation_limit: Decimal
     limit: Decimal
-    binding: str
+    binding: SizingTerm
     reserved: Decimal
     headroom: Decimal
 
@@ -59,7 +66,8 @@ def loan_headroom(
         ctx.prec = WIDE
         by_equity = (checked_fraction(alpha, "alpha") * arrived).quantize(FEN, ROUND_DOWN)
         by_value = (checked_fraction(beta, "beta") * valuation).quantize(FEN, ROUND_DOWN)
-    terms = (("product_cap", cap), ("equity_arrived", by_equity), ("post_money", by_value))
+    terms = ((SizingTerm.PRODUCT_CAP, cap), (SizingTerm.EQUITY_ARRIVED, by_equity),
+             (SizingTerm.POST_MONEY, by_value))
     binding, limit = min(terms, key=lambda term: term[1])  # min keeps the first on ties
     return Headroom(cap, by_equity, by_value, limit, binding, reserved,
                     max(Decimal("0.00"), limit - reserved))

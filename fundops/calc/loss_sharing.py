@@ -11,26 +11,56 @@ caps are applied after that split and whatever a cap removes falls to the bank.
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
 from types import MappingProxyType
-from typing import Literal
 
 from fundops.calc.allocation import allocate_pro_rata
 from fundops.money import decimal_places
 
 __all__ = [
     "GUANGDONG_POOL_90", "HANYIN_FUND_1_TO_5", "HUBEI_POOL_80", "LANZHOU_FOUR_PARTY",
-    "ROLES", "SEED_POOL_RULES", "SEED_SCHEMES", "LeverageCheck", "LossSplit", "Party",
-    "PartyLoss", "PoolCompensation", "PoolRule", "RecoverySplit", "Role", "Scheme",
-    "SchemeError",
+    "ROLES", "SEED_POOL_RULES", "SEED_SCHEMES", "ClaimLimit", "LeverageCheck", "LossSplit",
+    "Party", "PartyLoss", "PoolCompensation", "PoolRole", "PoolRule", "RecoverySplit", "Role",
+    "Scheme", "SchemeError",
     "leverage_check", "pool_compensation", "share_loss", "split_recovery",
 ]
 
-Role = Literal["pool", "government", "guarantor", "re_guarantor", "tech_investment", "bank"]
-ROLES: frozenset[str] = frozenset(
-    ("pool", "government", "guarantor", "re_guarantor", "tech_investment", "bank"))
+
+
+class PoolRole(enum.StrEnum):
+    """A risk bearer's role in a loss-sharing scheme (stored in ``risk_pool_party.role``
+    and ``risk_pool_claim_share.role``); ``pool`` is the pool itself."""
+
+    POOL = "pool"
+    GOVERNMENT = "government"
+    GUARANTOR = "guarantor"
+    RE_GUARANTOR = "re_guarantor"
+    TECH_INVESTMENT = "tech_investment"
+    BANK = "bank"
+
+
+Role = PoolRole
+ROLES: frozenset[PoolRole] = frozenset(PoolRole)
+
+
+class ClaimLimit(enum.StrEnum):
+    """Which limit cut the pool's part of a claim (``risk_pool_claim.binding``).
+
+    ``NONE`` (the empty string, falsy) when none did; ``BALANCE`` the pool's balance,
+    ``PER_LOAN`` / ``PER_COMPANY`` / ``PER_YEAR`` its caps (:class:`PoolRule`), and
+    ``PARTY_CAP`` the pool party's own cap in the scheme (:class:`Party`).
+    """
+
+    NONE = ""
+    BALANCE = "balance"
+    PER_LOAN = "per_loan"
+    PER_COMPANY = "per_company"
+    PER_YEAR = "per_year"
+    PARTY_CAP = "party_cap"
+
 ZERO = Decimal("0.00")
 FEN = Decimal("0.01")
 
@@ -58,24 +88,27 @@ def _money(value: Decimal, name: str) -> Decimal:
 @dataclass(frozen=True, slots=True)
 class Party:
     """One risk bearer: ``share`` of the loss (fraction 0..1) and an optional ``cap``,
-    the most it bears on one loan (yuan). The bank may not have a cap."""
+    the most it bears on one loan (yuan). The bank may not have a cap. ``role`` may be
+    given as its string value; it is kept as a :class:`PoolRole`."""
 
     name: str
-    role: Role
+    role: PoolRole
     share: Decimal
     cap: Decimal | None = None
 
     def __post_init__(self) -> None:
-        if self.role not in ROLES:
+        try:
+            object.__setattr__(self, "role", PoolRole(self.role))
+        except ValueError:
             raise SchemeError("scheme_unknown_role",
                               f"party {self.name!r}: unknown role {self.role!r}",
-                              party=self.name, role=self.role)
+                              party=self.name, role=self.role) from None
         if not isinstance(self.share, Decimal) or not 0 <= self.share <= 1:
             raise SchemeError("scheme_share_range",
                               f"party {self.name!r}: share must be a Decimal in 0..1",
                               party=self.name)
         if self.cap is not None:
-            if self.role == "bank":
+            if self.role is PoolRole.BANK:
                 raise SchemeError("scheme_bank_has_no_cap",
                                   "the bank bears whatever others' caps leave; it has no cap")
             try:
@@ -101,7 +134,7 @@ class Scheme:
         if len(set(names)) != len(names):
             raise SchemeError("scheme_names_unique",
                               f"scheme {self.name!r}: party names must be unique", scheme=self.name)
-        if [p.role for p in self.parties].count("bank") != 1:
+        if [p.role for p in self.parties].count(PoolRole.BANK) != 1:
             raise SchemeError("scheme_one_bank",
                               f"scheme {self.name!r}: exactly one party must be the bank",
                               scheme=self.name)
@@ -112,7 +145,7 @@ class Scheme:
 
     @property
     def bank(self) -> Party:
-        return next(p for p in self.parties if p.role == "bank")
+        return next(p for p in self.parties if p.role is PoolRole.BANK)
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +154,7 @@ class PartyLoss:
     ``moved_to_bank`` the amount its cap shifted to the bank (0 for the bank itself)."""
 
     name: str
-    role: Role
+    role: PoolRole
     pro_rata: Decimal
     borne: Decimal
     moved_to_bank: Decimal
@@ -233,14 +266,14 @@ class PoolRule:
 @dataclass(frozen=True, slots=True)
 class PoolCompensation:
     """``claim`` is the pool's share before limits, ``paid`` after them, ``bank_retained =
-    loss - paid``; ``binding`` is ``"per_loan"``, ``"per_company"``, ``"per_year"`` or
-    ``None`` when no limit cut the claim."""
+    loss - paid``; ``binding`` is :attr:`ClaimLimit.PER_LOAN`, ``PER_COMPANY``,
+    ``PER_YEAR`` or ``None`` when no limit cut the claim."""
 
     loss: Decimal
     claim: Decimal
     paid: Decimal
     bank_retained: Decimal
-    binding: str | None
+    binding: ClaimLimit | None
 
 
 def pool_compensation(
@@ -263,17 +296,17 @@ def pool_compensation(
     if not isinstance(share, Decimal) or not 0 <= share <= 1:
         raise ValueError("compensation_share must be a Decimal in 0..1")
     claim = allocate_pro_rata(loss, [("pool", share), ("bank", 1 - share)])["pool"]
-    limits: list[tuple[str, Decimal]] = []
+    limits: list[tuple[ClaimLimit, Decimal]] = []
     if rule.cap_per_loan is not None:
-        limits.append(("per_loan", _money(rule.cap_per_loan, "cap_per_loan")))
+        limits.append((ClaimLimit.PER_LOAN, _money(rule.cap_per_loan, "cap_per_loan")))
     if rule.cap_per_company is not None:
         left = _money(rule.cap_per_company, "cap_per_company") - _money(
             paid_to_company, "paid_to_company")
-        limits.append(("per_company", max(ZERO, left)))
+        limits.append((ClaimLimit.PER_COMPANY, max(ZERO, left)))
     if rule.cap_per_year is not None:
         left = _money(rule.cap_per_year, "cap_per_year") - _money(paid_in_year, "paid_in_year")
-        limits.append(("per_year", max(ZERO, left)))
-    binding: str | None = None
+        limits.append((ClaimLimit.PER_YEAR, max(ZERO, left)))
+    binding: ClaimLimit | None = None
     paid = claim
     for name, limit in limits:
         if limit < paid:
@@ -315,8 +348,8 @@ def leverage_check(
 
 HUBEI_POOL_80 = Scheme(
     name="湖北 科技信贷风险补偿资金池 (10亿, 80 %)",
-    parties=(Party("risk_pool", "pool", Decimal("0.8")),
-             Party("bank", "bank", Decimal("0.2"))),
+    parties=(Party("risk_pool", PoolRole.POOL, Decimal("0.8")),
+             Party("bank", PoolRole.BANK, Decimal("0.2"))),
     source="seeds/004 line 50: 省、市财政按1∶1比例设立总额10亿元的资金池,"
            "对不良贷款本金损失补偿80%",
     pool_balance=Decimal("1000000000.00"),
@@ -324,18 +357,18 @@ HUBEI_POOL_80 = Scheme(
 
 GUANGDONG_POOL_90 = Scheme(
     name="广东 省级科技信贷风险补偿资金池 (up to 90 %)",
-    parties=(Party("risk_pool", "pool", Decimal("0.9")),
-             Party("bank", "bank", Decimal("0.1"))),
+    parties=(Party("risk_pool", PoolRole.POOL, Decimal("0.9")),
+             Party("bank", PoolRole.BANK, Decimal("0.1"))),
     source="seeds/004 line 71: 《广东省科技信贷风险补偿管理办法(试行)》,"
            "符合条件的项目最高补偿比例达90% (the maximum; ordinary loans get less)",
 )
 
 LANZHOU_FOUR_PARTY = Scheme(
     name="兰州银行 四方模式 (government subsidy + 省科投 + guarantor + bank)",
-    parties=(Party("government", "government", Decimal(0)),
-             Party("provincial_tech_investment", "tech_investment", Decimal("0.4")),
-             Party("guarantee_company", "guarantor", Decimal("0.4")),
-             Party("bank", "bank", Decimal("0.2"))),
+    parties=(Party("government", PoolRole.GOVERNMENT, Decimal(0)),
+             Party("provincial_tech_investment", PoolRole.TECH_INVESTMENT, Decimal("0.4")),
+             Party("guarantee_company", PoolRole.GUARANTOR, Decimal("0.4")),
+             Party("bank", PoolRole.BANK, Decimal("0.2"))),
     source="seeds/000 line 24: 推出政府貼息、省科投公司與擔保公司、蘭州銀行共同承擔風險損失的"
            "“四方模式” — the source gives no ratios. ASSUMPTION: 40/40/20 as in 金华金东 "
            "(domain-rules §4.6); the government shares no loss, it pays the interest "
@@ -344,8 +377,8 @@ LANZHOU_FOUR_PARTY = Scheme(
 
 HANYIN_FUND_1_TO_5 = Scheme(
     name="汉阴 科创引导基金 2000万, 1:5 credit enhancement",
-    parties=(Party("guidance_fund", "pool", Decimal("0.8"), cap=Decimal("20000000.00")),
-             Party("bank", "bank", Decimal("0.2"))),
+    parties=(Party("guidance_fund", PoolRole.POOL, Decimal("0.8"), cap=Decimal("20000000.00")),
+             Party("bank", PoolRole.BANK, Decimal("0.2"))),
     source="seeds/003 line 21: 联合政府设立2000万元科创引导基金…按照1:5的杠杆融资增信,"
            "为企业提供1500万元低息贷款. ASSUMPTION: the loss split is not stated; "
            "80/20 with the fund capped at its 2000万 balance.",

@@ -13,6 +13,7 @@ each positive in its kind's direction (calls in, distributions out, …).
 
 from __future__ import annotations
 
+import enum
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -27,31 +28,57 @@ from fundops.errors import ValidationError
 ZERO = Decimal("0.00")
 DEFAULT_EARLY_STAGES = ("seed", "start_up")
 
+
+class RuleType(enum.StrEnum):
+    """What a policy rule limits (``policy_rule.rule_type``); see :data:`RULE_PARAMS`."""
+
+    GOV_SHARE_CAP = "gov_share_cap"
+    REINVEST_MULTIPLE = "reinvest_multiple"
+    EARLY_STAGE_MIN_SHARE = "early_stage_min_share"
+    SMALL_COMPANY_MIN_SHARE = "small_company_min_share"
+    HARD_TECH_MIN_SHARE = "hard_tech_min_share"
+    SINGLE_DEAL_MAX = "single_deal_max"
+    DEPLOYMENT_MIN_RATIO = "deployment_min_ratio"
+    IDLE_MAX_RATIO = "idle_max_ratio"
+    PAID_IN_MIN_RATIO = "paid_in_min_ratio"
+
+
+class PolicyBasis(enum.StrEnum):
+    """What a share is measured on (``policy_rule.basis``): ``subscribed`` = 认缴
+    (commitments), ``paid_in`` = 实缴 (capital-call allocations)."""
+
+    SUBSCRIBED = "subscribed"
+    PAID_IN = "paid_in"
+
+
 # rule_type: {param: (kind, required)}; kinds: fraction (0..1), positive, prefix, stages
-RULE_PARAMS: dict[str, dict[str, tuple[str, bool]]] = {
-    "gov_share_cap": {"max_share": ("fraction", True)},
-    "reinvest_multiple": {"region_prefix": ("prefix", True), "multiple": ("positive", True),
-                          "min_ratio": ("positive", False)},
-    "early_stage_min_share": {"min_share": ("fraction", True), "stages": ("stages", False)},
-    "small_company_min_share": {"min_share": ("fraction", True), "max_deal": ("positive", False)},
-    "hard_tech_min_share": {"min_share": ("fraction", True)},
-    "single_deal_max": {"max_share": ("fraction", True)},
-    "deployment_min_ratio": {"min_ratio": ("fraction", True)},
-    "idle_max_ratio": {"max_ratio": ("fraction", True)},
-    "paid_in_min_ratio": {"min_ratio": ("fraction", True)},
+RULE_PARAMS: dict[RuleType, dict[str, tuple[str, bool]]] = {
+    RuleType.GOV_SHARE_CAP: {"max_share": ("fraction", True)},
+    RuleType.REINVEST_MULTIPLE: {"region_prefix": ("prefix", True),
+                                 "multiple": ("positive", True),
+                                 "min_ratio": ("positive", False)},
+    RuleType.EARLY_STAGE_MIN_SHARE: {"min_share": ("fraction", True),
+                                     "stages": ("stages", False)},
+    RuleType.SMALL_COMPANY_MIN_SHARE: {"min_share": ("fraction", True),
+                                       "max_deal": ("positive", False)},
+    RuleType.HARD_TECH_MIN_SHARE: {"min_share": ("fraction", True)},
+    RuleType.SINGLE_DEAL_MAX: {"max_share": ("fraction", True)},
+    RuleType.DEPLOYMENT_MIN_RATIO: {"min_ratio": ("fraction", True)},
+    RuleType.IDLE_MAX_RATIO: {"max_ratio": ("fraction", True)},
+    RuleType.PAID_IN_MIN_RATIO: {"min_ratio": ("fraction", True)},
 }
 
 # rule_type -> (indicator code, "min"/"max", threshold param, default threshold)
-RULE_CHECKS: dict[str, tuple[str, str, str, str | None]] = {
-    "gov_share_cap": ("gov_share", "max", "max_share", None),
-    "reinvest_multiple": ("reinvestment_achievement", "min", "min_ratio", "1"),
-    "early_stage_min_share": ("early_stage_share", "min", "min_share", None),
-    "small_company_min_share": ("small_company_share", "min", "min_share", None),
-    "hard_tech_min_share": ("hard_tech_share", "min", "min_share", None),
-    "single_deal_max": ("single_deal_share", "max", "max_share", None),
-    "deployment_min_ratio": ("deployment_ratio", "min", "min_ratio", None),
-    "idle_max_ratio": ("idle_ratio", "max", "max_ratio", None),
-    "paid_in_min_ratio": ("paid_in_ratio", "min", "min_ratio", None),
+RULE_CHECKS: dict[RuleType, tuple[str, str, str, str | None]] = {
+    RuleType.GOV_SHARE_CAP: ("gov_share", "max", "max_share", None),
+    RuleType.REINVEST_MULTIPLE: ("reinvestment_achievement", "min", "min_ratio", "1"),
+    RuleType.EARLY_STAGE_MIN_SHARE: ("early_stage_share", "min", "min_share", None),
+    RuleType.SMALL_COMPANY_MIN_SHARE: ("small_company_share", "min", "min_share", None),
+    RuleType.HARD_TECH_MIN_SHARE: ("hard_tech_share", "min", "min_share", None),
+    RuleType.SINGLE_DEAL_MAX: ("single_deal_share", "max", "max_share", None),
+    RuleType.DEPLOYMENT_MIN_RATIO: ("deployment_ratio", "min", "min_ratio", None),
+    RuleType.IDLE_MAX_RATIO: ("idle_ratio", "max", "max_ratio", None),
+    RuleType.PAID_IN_MIN_RATIO: ("paid_in_ratio", "min", "min_ratio", None),
 }
 
 LABELS: dict[str, tuple[str, str, str]] = {
@@ -101,10 +128,11 @@ def validate_params(rule_type: str, params: Mapping[str, Any],
     Numbers become canonical decimal strings (exact), stages a sorted list. Raises
     ``ValidationError`` naming ``rule_type`` or ``params.<key>``.
     """
-    spec = RULE_PARAMS.get(rule_type)
-    if spec is None:
+    try:
+        spec = RULE_PARAMS[RuleType(rule_type)]
+    except ValueError:
         raise ValidationError("rule_type", "not_one_of", value=rule_type,
-                              allowed=", ".join(RULE_PARAMS))
+                              allowed=", ".join(RULE_PARAMS)) from None
     if not isinstance(params, Mapping):
         raise ValidationError("params", "params_not_object")
     out: dict[str, Any] = {}
@@ -147,9 +175,9 @@ class RuleSpec:
 
     rule_id: int | None
     fund_id: int
-    rule_type: str
+    rule_type: RuleType
     params_json: str
-    basis: str
+    basis: PolicyBasis
     effective_from: date
     source_citation: str = ""
 
@@ -159,7 +187,7 @@ class RuleSpec:
         return value if isinstance(value, dict) else {}
 
 
-def rule_in_force(rules: Iterable[RuleSpec], rule_type: str, as_of: date) -> RuleSpec | None:
+def rule_in_force(rules: Iterable[RuleSpec], rule_type: RuleType, as_of: date) -> RuleSpec | None:
     """The rule of this type with the latest ``effective_from`` on or before ``as_of``
     (for one date the highest rule id wins); ``None`` when there is none."""
     live = [r for r in rules if r.rule_type == rule_type and r.effective_from <= as_of]
@@ -167,7 +195,7 @@ def rule_in_force(rules: Iterable[RuleSpec], rule_type: str, as_of: date) -> Rul
 
 
 def rules_in_force(own: Iterable[RuleSpec], inherited: Iterable[RuleSpec],
-                   as_of: date) -> dict[str, RuleSpec]:
+                   as_of: date) -> dict[RuleType, RuleSpec]:
     """Per rule type, the fund's own rule in force, else the inherited one (the guidance
     fund's rule for all its sub-funds): the specific agreement beats the general policy."""
     own, inherited = list(own), list(inherited)
@@ -213,11 +241,11 @@ class RuleCheck:
     rule_id: int | None
     fund_id: int
     """The fund the rule is recorded on (the sub-fund itself or the guidance fund)."""
-    rule_type: str
+    rule_type: RuleType
     comparison: str
     """``"min"`` (breach if below) or ``"max"`` (breach if above)."""
     threshold: Decimal
-    basis: str
+    basis: PolicyBasis
     effective_from: date
     source_citation: str
 
@@ -228,8 +256,8 @@ class Indicator:
     label_zh: str
     label_en: str
     formula: str
-    basis: str | None
-    """``"subscribed"`` / ``"paid_in"`` where the figure depends on it, else ``None``."""
+    basis: PolicyBasis | None
+    """The basis where the figure depends on it, else ``None``."""
     numerator: Decimal
     denominator: Decimal
     value: Decimal | None
@@ -258,7 +286,7 @@ class FundIndicators:
         raise KeyError((code, basis))
 
 
-def _indicator(code: str, basis: str | None, num: Decimal, den: Decimal,
+def _indicator(code: str, basis: PolicyBasis | None, num: Decimal, den: Decimal,
                rule: RuleSpec | None, note: str = "") -> Indicator:
     zh, en, formula = LABELS[code]
     value = ratio_4dp(num, den)
@@ -278,7 +306,7 @@ def _sum(values: Iterable[Decimal]) -> Decimal:
     return sum(values, ZERO)
 
 
-def fund_indicators(inputs: FundPolicyInputs, rules: Mapping[str, RuleSpec],
+def fund_indicators(inputs: FundPolicyInputs, rules: Mapping[RuleType, RuleSpec],
                     government_types: Iterable[str]) -> FundIndicators:
     """Every indicator of one fund, checked against ``rules`` (rule type → rule in force).
 
@@ -300,22 +328,23 @@ def fund_indicators(inputs: FundPolicyInputs, rules: Mapping[str, RuleSpec],
             + flow("fund_return") - flow("distribution"))
     out = [
         _indicator("paid_in_ratio", None, _sum(x.paid_in for x in lps),
-                   _sum(x.committed for x in lps), rules.get("paid_in_min_ratio")),
+                   _sum(x.committed for x in lps), rules.get(RuleType.PAID_IN_MIN_RATIO)),
         _indicator("paid_in_ratio_government", None, _sum(x.paid_in for x in g),
                    _sum(x.committed for x in g), None),
         _indicator("paid_in_ratio_social", None, _sum(x.paid_in for x in s),
                    _sum(x.committed for x in s), None),
-        _indicator("deployment_ratio", None, deployed, paid_in, rules.get("deployment_min_ratio")),
-        _indicator("idle_ratio", None, cash, paid_in, rules.get("idle_max_ratio")),
-        _indicator("gov_share", "subscribed", _sum(x.committed for x in g),
-                   _sum(x.committed for x in lps), rules.get("gov_share_cap")),
-        _indicator("gov_share", "paid_in", _sum(x.paid_in for x in g), paid_in,
-                   rules.get("gov_share_cap")),
+        _indicator("deployment_ratio", None, deployed, paid_in,
+                   rules.get(RuleType.DEPLOYMENT_MIN_RATIO)),
+        _indicator("idle_ratio", None, cash, paid_in, rules.get(RuleType.IDLE_MAX_RATIO)),
+        _indicator("gov_share", PolicyBasis.SUBSCRIBED, _sum(x.committed for x in g),
+                   _sum(x.committed for x in lps), rules.get(RuleType.GOV_SHARE_CAP)),
+        _indicator("gov_share", PolicyBasis.PAID_IN, _sum(x.paid_in for x in g), paid_in,
+                   rules.get(RuleType.GOV_SHARE_CAP)),
     ]
     if inputs.role == "sub_fund":
-        rule = rules.get("reinvest_multiple")
-        for basis in ("subscribed", "paid_in"):
-            contribution = _sum(x.committed if basis == "subscribed" else x.paid_in
+        rule = rules.get(RuleType.REINVEST_MULTIPLE)
+        for basis in PolicyBasis:
+            contribution = _sum(x.committed if basis is PolicyBasis.SUBSCRIBED else x.paid_in
                                 for x in guidance)
             if rule is None:
                 out.append(_indicator("reinvestment_achievement", basis, ZERO, ZERO, None,
@@ -328,10 +357,10 @@ def fund_indicators(inputs: FundPolicyInputs, rules: Mapping[str, RuleSpec],
             out.append(_indicator("reinvestment_achievement", basis, local, multiple * contribution,
                                   rule, note))
     invested = _sum(d.amount for d in inputs.deals)
-    early = rules.get("early_stage_min_share")
+    early = rules.get(RuleType.EARLY_STAGE_MIN_SHARE)
     stages = tuple(early.params.get("stages", DEFAULT_EARLY_STAGES) if early
                    else DEFAULT_EARLY_STAGES)
-    small = rules.get("small_company_min_share")
+    small = rules.get(RuleType.SMALL_COMPANY_MIN_SHARE)
     max_deal = Decimal(small.params["max_deal"]) if small and "max_deal" in small.params else None
     out += [
         _indicator("early_stage_share", None,
@@ -343,15 +372,17 @@ def fund_indicators(inputs: FundPolicyInputs, rules: Mapping[str, RuleSpec],
                    invested, small,
                    "SME companies" + ("" if max_deal is None else f" or deals ≤ {max_deal} yuan")),
         _indicator("hard_tech_share", None, _sum(d.amount for d in inputs.deals if d.is_hard_tech),
-                   invested, rules.get("hard_tech_min_share"), "companies flagged hard-tech"),
+                   invested, rules.get(RuleType.HARD_TECH_MIN_SHARE),
+                   "companies flagged hard-tech"),
     ]
     per_company: dict[int, Decimal] = {}
     for d in inputs.deals:
         per_company[d.company_id] = per_company.get(d.company_id, ZERO) + d.amount
     largest = max(per_company.values(), default=ZERO)
-    for basis, size in (("subscribed", _sum(x.committed for x in lps)), ("paid_in", paid_in)):
+    for basis, size in ((PolicyBasis.SUBSCRIBED, _sum(x.committed for x in lps)),
+                        (PolicyBasis.PAID_IN, paid_in)):
         out.append(_indicator("single_deal_share", basis, largest, size,
-                              rules.get("single_deal_max")))
+                              rules.get(RuleType.SINGLE_DEAL_MAX)))
     return FundIndicators(inputs.fund_id, inputs.fund_code, inputs.fund_name, inputs.role,
                           tuple(out))
 

@@ -15,24 +15,41 @@ than the rule allows).
 from __future__ import annotations
 
 import calendar
+import enum
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_DOWN, ROUND_HALF_EVEN, Decimal, localcontext
-from typing import Literal
 
 import numpy_financial as npf
 
 from fundops.money import decimal_places
 
 __all__ = [
-    "REPAYMENT_TYPES", "RepaymentType", "ScheduleRow", "Subsidy", "SubsidyRow", "add_months",
-    "checked_fraction", "checked_money", "interest_subsidy", "repayment_schedule",
+    "REPAYMENT_TYPES", "RepaymentType", "ScheduleRow", "SizingTerm", "Subsidy", "SubsidyRow",
+    "add_months", "checked_fraction", "checked_money", "interest_subsidy", "repayment_schedule",
 ]
 
-RepaymentType = Literal["equal_instalment", "equal_principal", "interest_only"]
-REPAYMENT_TYPES: tuple[RepaymentType, ...] = ("equal_instalment", "equal_principal",
-                                              "interest_only")
+
+
+class RepaymentType(enum.StrEnum):
+    """How a loan is repaid (``loan_product.repayment_type``)."""
+
+    EQUAL_INSTALMENT = "equal_instalment"  # 等额本息
+    EQUAL_PRINCIPAL = "equal_principal"  # 等额本金
+    INTEREST_ONLY = "interest_only"  # 先息后本, bullet
+
+
+REPAYMENT_TYPES: tuple[RepaymentType, ...] = tuple(RepaymentType)
+
+
+class SizingTerm(enum.StrEnum):
+    """The terms of the loan sizing rule; :attr:`Headroom.binding` names the smallest."""
+
+    PRODUCT_CAP = "product_cap"
+    EQUITY_ARRIVED = "equity_arrived"
+    POST_MONEY = "post_money"
+
 FEN = Decimal("0.01")
 RATE_UNIT = Decimal("1e-8")  # rates in results carry 8 decimals, like the Rate(scale=8) type
 WIDE = 60  # working precision: products and powers of 2-decimal yuan stay exact or 1e-40 close
@@ -117,7 +134,7 @@ def repayment_schedule(
     periods: int,
     first_due_on: date,
     *,
-    repayment_type: RepaymentType = "equal_instalment",
+    repayment_type: RepaymentType = RepaymentType.EQUAL_INSTALMENT,
     periods_per_year: int = 12,
     months_between: int | None = None,
 ) -> tuple[ScheduleRow, ...]:
@@ -178,9 +195,9 @@ def repayment_schedule(
 
         parts: list[tuple[Decimal, Decimal]] = []  # (principal, interest) of rows 1..n-1
         balance = amount
-        if repayment_type == "interest_only":
+        if repayment_type == RepaymentType.INTEREST_ONLY:
             parts = [(Decimal("0.00"), interest_on(amount))] * (periods - 1)
-        elif repayment_type == "equal_principal" or rate == 0:
+        elif repayment_type == RepaymentType.EQUAL_PRINCIPAL or rate == 0:
             level = _level_principal(amount, periods)
             for _ in range(periods - 1):
                 parts.append((level, interest_on(balance)))
@@ -194,7 +211,7 @@ def repayment_schedule(
                 parts.append((repaid, instalment - repaid))
                 balance -= repaid
         last_interest: Decimal | None = None
-        if repayment_type == "equal_instalment" and rate != 0:
+        if repayment_type == RepaymentType.EQUAL_INSTALMENT and rate != 0:
             # the last instalment absorbs the instalments' rounding, so that the total
             # paid is n × pmt to the fen and total interest agrees with Σ ipmt to the fen
             total = (exact * periods).quantize(FEN, ROUND_HALF_EVEN)

@@ -77,7 +77,7 @@ class Loader:
             user = create_user(email=email, display_name=name, organisation_name=org_name,
                                organisation_kind=kind, role=role, password=DEMO_PASSWORD)
             if role == "admin" and org not in self.actors:
-                self.actors[org] = Actor(user.id, user.organisation_id, user.role.value)
+                self.actors[org] = Actor(user.id, user.organisation_id, user.role)
 
     def create_funds(self) -> None:
         for plan in self.plans.values():

@@ -8,6 +8,7 @@ File values are JSON-compatible: ``int`` for ids and integers, ``bool``, ``None`
 from __future__ import annotations
 
 import enum
+import json
 import re
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -68,6 +69,8 @@ def to_file_value(spec: FieldSpec, value: Any) -> FileValue:
         return str(value.astimezone(UTC).isoformat())
     if isinstance(value, enum.Enum):
         return str(value.value)
+    if isinstance(value, dict | list):  # a JSON column (policy_rule.params): canonical text
+        return json.dumps(value, sort_keys=True, ensure_ascii=False)
     return str(value)
 
 

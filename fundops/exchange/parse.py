@@ -7,6 +7,7 @@ The validators of :mod:`fundops.money`, :mod:`fundops.identifiers` and
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections.abc import Callable
@@ -15,6 +16,8 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
+from fundops.calc.loss_sharing import ClaimLimit, PoolRole
+from fundops.calc.policy import RuleType
 from fundops.errors import ValidationError
 from fundops.exchange.codec import unescape_cell_text
 from fundops.exchange.files import RawDataset, RawRow
@@ -209,9 +212,30 @@ def _fund_code(value: str) -> str:
     return value
 
 
+def _json_object(value: str) -> dict[str, Any]:
+    """A policy rule's ``params`` text as the JSON object the database column holds."""
+    try:
+        parsed = json.loads(value)
+    except ValueError:
+        parsed = None
+    if not isinstance(parsed, dict):
+        raise ValidationError("params", "params_json_object", example='{"max_share": "0.30"}')
+    return parsed
+
+
+def _kind(enum_cls: type, field: str) -> Callable[[str], Any]:
+    """A text field whose values are one enum's (the file keeps the plain string)."""
+    return lambda value: parse_enum(enum_cls, value, field)
+
+
 _EXTRA: dict[tuple[str, str], Callable[[Any], Any]] = {
     ("user", "email"): _email,
     ("fund", "code"): _fund_code,
+    ("policy_rule", "rule_type"): _kind(RuleType, "rule_type"),
+    ("policy_rule", "params"): _json_object,
+    ("risk_pool_party", "role"): _kind(PoolRole, "role"),
+    ("risk_pool_claim", "binding"): _kind(ClaimLimit, "binding"),
+    ("risk_pool_claim_share", "role"): _kind(PoolRole, "role"),
 }
 
 

@@ -8,8 +8,7 @@ presents, like API tokens; the company issues new codes after a restore.
 
 from __future__ import annotations
 
-import enum
-
+from fundops.calc.policy import PolicyBasis
 from fundops.exchange.schema_fields import (
     FieldSpec,
     RecordType,
@@ -36,6 +35,7 @@ from fundops.syndication.enums import (
     RateType,
     RepaymentType,
     TermSheetStatus,
+    WarrantStatus,
 )
 from fundops.syndication.loans.models import (
     Loan,
@@ -64,21 +64,6 @@ from fundops.syndication.pools.models import (
 )
 
 
-class PolicyBasis(enum.StrEnum):
-    """``policy_rule.basis`` (see :data:`fundops.metrics.models.POLICY_BASES`)."""
-
-    SUBSCRIBED = "subscribed"
-    PAID_IN = "paid_in"
-
-
-class WarrantStatus(enum.StrEnum):
-    """``warrant.status`` (see :data:`fundops.syndication.loans.events.WARRANT_STATUSES`)."""
-
-    OPEN = "open"
-    EXERCISED = "exercised"
-    EXPIRED = "expired"
-
-
 LIVE_LOAN_STATUSES = frozenset({LoanStatus.APPROVED, LoanStatus.ACTIVE, LoanStatus.REPAID,
                                 LoanStatus.DEFAULTED, LoanStatus.WRITTEN_OFF})
 """Loans whose ``reserved_amount`` counts in their term sheet's ``reserved_amount``."""
@@ -101,7 +86,7 @@ LOAN_RECORD_TYPES: tuple[RecordType, ...] = (
         _ref("fund_id", "fund"),
         _text("rule_type", max_len=40),
         _text("params", max_len=100_000,
-              doc="JSON object, numbers as decimal strings (copied as is)"),
+              doc="JSON object, numbers as decimal strings (written with sorted keys)"),
         _enum("basis", PolicyBasis),
         _date("effective_from"),
         _memo("source_citation", 300),

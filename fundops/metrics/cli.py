@@ -26,14 +26,15 @@ from fundops.extensions import db
 from fundops.metrics import api as shapes
 from fundops.metrics import perspectives as P
 from fundops.metrics.charts import percent
-from fundops.metrics.engine import Position
+from fundops.metrics.engine import Perspective, Position
 from fundops.metrics.asof import STALE_AFTER_DAYS, business_today, parse_as_of
 from fundops.portfolio.access import list_funds
 from fundops.portfolio.models import Fund
 from fundops.uow import Actor
 
-TITLES = {"fund_net": "Fund net (all LPs)", "fund_gross": "Fund gross (investment level)",
-          "lp_net": "LP net", "deal": "Deal"}
+TITLES = {Perspective.FUND_NET: "Fund net (all LPs)",
+          Perspective.FUND_GROSS: "Fund gross (investment level)",
+          Perspective.LP_NET: "LP net", Perspective.DEAL: "Deal"}
 
 
 # --- look-ups ------------------------------------------------------------------------------
@@ -46,7 +47,7 @@ def actor_for_email(email: str) -> Actor:
         raise click.ClickException(f"no user with the email {email!r}")
     if not user.is_active:
         raise click.ClickException(f"user {user.email} is deactivated")
-    return Actor(user_id=user.id, organisation_id=user.organisation_id, role=user.role.value,
+    return Actor(user_id=user.id, organisation_id=user.organisation_id, role=user.role,
                  auth_method="cli")
 
 
@@ -135,7 +136,7 @@ def irr(pos: Position) -> str:
 
 
 def valued(pos: Position) -> str:
-    if pos.perspective == "fund_gross":
+    if pos.perspective is Perspective.FUND_GROSS:
         return "holdings at fair value + share of sub-fund NAV"
     if pos.value_on is None:
         return "cost basis (no valuation yet)"
@@ -161,7 +162,7 @@ def position_block(pos: Position) -> str:
         [irr_label, irr(pos), f"since {pos.first_on.isoformat()}" if pos.first_on else "no flows"],
         ["DPI", multiple(pos.dpi), terms(f"{out} / {paid}", pos.distributed, pos.paid_in)],
         ["RVPI", multiple(pos.rvpi), terms(f"{held} / {paid}", pos.value, pos.paid_in)],
-        ["MOIC" if pos.perspective == "deal" else "TVPI", multiple(pos.tvpi),
+        ["MOIC" if pos.perspective is Perspective.DEAL else "TVPI", multiple(pos.tvpi),
          f"({out} + {held}) / {paid} = ({amount(pos.distributed)} + {amount(pos.value)}) / "
          + amount(pos.paid_in)],
     ]

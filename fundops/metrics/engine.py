@@ -22,6 +22,7 @@ reported as exact Decimals; only XIRR works in floats.
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date
@@ -44,6 +45,16 @@ HOLDING_MOVE = {K[CashFlowKind.INVESTMENT]: 1, K[CashFlowKind.PROCEEDS]: -1}
 NO_DAY = -(10**9)
 
 
+class Perspective(enum.StrEnum):
+    """Whose flows a :class:`Position` measures (defined in the module docstring); the
+    values are the codes the API and the CLI show."""
+
+    FUND_NET = "fund_net"
+    LP_NET = "lp_net"
+    FUND_GROSS = "fund_gross"
+    DEAL = "deal"
+
+
 @dataclass(frozen=True, slots=True)
 class Position:
     """Return metrics of one perspective at ``as_of``.
@@ -55,7 +66,7 @@ class Position:
     access (10 dp, half-even; TVPI = DPI + RVPI exactly) or None ("n/a").
     """
 
-    perspective: str
+    perspective: Perspective
     key: tuple[int, ...]
     as_of: date
     committed: Decimal | None
@@ -174,7 +185,7 @@ def _day(day: int) -> date | None:
     return None if day in (NO_DAY, np.iinfo(np.int64).max) else from_day(day)
 
 
-def _positions(perspective: str, keys: list[tuple[int, ...]], as_of: date,
+def _positions(perspective: Perspective, keys: list[tuple[int, ...]], as_of: date,
                committed: np.ndarray | None, paid: np.ndarray, dist: np.ndarray,
                value: np.ndarray, value_day: np.ndarray, irrs: list[float | None],
                first: np.ndarray) -> dict[tuple[int, ...], Position]:
@@ -237,7 +248,7 @@ def _fund_net(ledger: Ledger, result: Metrics, funds: np.ndarray, nav: np.ndarra
     committed = Groups(ledger.commitments[:, 0], g.keys)
     committed_sum = committed.sum(ledger.commitments[:, 3])[np.searchsorted(committed.keys, g.keys)]
     result.fund_net.update({k[0]: p for k, p in _positions(
-        "fund_net", [(int(k),) for k in g.keys], ledger.as_of, committed_sum,
+        Perspective.FUND_NET, [(int(k),) for k in g.keys], ledger.as_of, committed_sum,
         g.sum(np.where(sgn < 0, -cents, 0)), g.sum(np.where(sgn > 0, cents, 0)), terminal,
         _lookup(funds, nav_day, g.keys, NO_DAY), irrs, g.first_day(f[rows, 2])).items()})
 
@@ -289,7 +300,7 @@ def _lp_net(ledger: Ledger, result: Metrics, funds: np.ndarray, nav: np.ndarray,
     csum = committed.sum(c[crow, 3])[np.searchsorted(committed.keys, sub.keys)]
     lp_keys = [(int(k >> 32), int(k & 0xFFFFFFFF)) for k in sub.keys.tolist()]
     result.lp_net.update(_positions(  # type: ignore[arg-type]
-        "lp_net", lp_keys, ledger.as_of, csum,
+        Perspective.LP_NET, lp_keys, ledger.as_of, csum,
         paid[focus], g.sum(np.where(sgn > 0, cents, 0))[focus], terminal,
         _lookup(funds, nav_day, sub.keys >> 32, NO_DAY), irrs, sub.first_day(a[rows, 3][frows])))
     return values
@@ -331,7 +342,7 @@ def _gross(ledger: Ledger, result: Metrics, lp_values: dict[tuple[int, int], int
     terminal = held + np.array([sub_value.get(int(k), 0) for k in g.keys], dtype=np.int64)
     irrs = _irrs(g.labels, f[rows, 2], cents, terminal, end)
     result.gross.update({k[0]: p for k, p in _positions(
-        "fund_gross", [(int(k),) for k in g.keys], ledger.as_of, None,
+        Perspective.FUND_GROSS, [(int(k),) for k in g.keys], ledger.as_of, None,
         g.sum(np.where(sgn < 0, -cents, 0)), g.sum(np.where(sgn > 0, cents, 0)), terminal,
         np.full(g.n, NO_DAY), irrs, g.first_day(f[rows, 2])).items()})
 
@@ -348,6 +359,6 @@ def _deals(ledger: Ledger, result: Metrics, wanted: np.ndarray, end: int) -> Non
     irrs = _irrs(g.labels, f[rows, 2], cents, terminal, end)
     keys = [(int(k >> 32), int(k & 0xFFFFFFFF)) for k in g.keys.tolist()]
     result.deals.update(_positions(  # type: ignore[arg-type]
-        "deal", keys, ledger.as_of, None, g.sum(np.where(sgn < 0, -cents, 0)),
+        Perspective.DEAL, keys, ledger.as_of, None, g.sum(np.where(sgn < 0, -cents, 0)),
         g.sum(np.where(sgn > 0, cents, 0)), terminal, _lookup(hkeys, hday, g.keys, NO_DAY),
         irrs, g.first_day(f[rows, 2])))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -10,11 +9,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from fundops.db import ScaledDecimal, UTCDateTime, utcnow
+from fundops.calc.policy import PolicyBasis, RuleType
+from fundops.db import ScaledDecimal, UTCDateTime, enum_column, utcnow
 from fundops.extensions import db
-
-POLICY_BASES = ("subscribed", "paid_in")
-"""``subscribed`` = 认缴 (commitments), ``paid_in`` = 实缴 (capital-call allocations)."""
 
 
 class PolicyRule(db.Model):
@@ -22,10 +19,10 @@ class PolicyRule(db.Model):
 
     A rule is in force from ``effective_from`` until the next rule of the same type for
     the same fund: at a date the rule in force is the one with the latest
-    ``effective_from`` on or before it. ``params`` is a JSON object whose keys depend on
-    ``rule_type`` (see :data:`fundops.calc.policy.RULE_PARAMS`); numbers are stored as
-    decimal strings so they stay exact. One row per (fund, type, effective date): setting
-    the same triple again replaces the parameters.
+    ``effective_from`` on or before it. ``params`` is a JSON object (a JSON column) whose
+    keys depend on ``rule_type`` (see :data:`fundops.calc.policy.RULE_PARAMS`); numbers
+    are stored as decimal strings so they stay exact. One row per (fund, type, effective
+    date): setting the same triple again replaces the parameters.
     """
 
     __tablename__ = "policy_rule"
@@ -36,9 +33,9 @@ class PolicyRule(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     fund_id: Mapped[int] = mapped_column(sa.ForeignKey("fund.id"), index=True)
-    rule_type: Mapped[str] = mapped_column(sa.String(40))
-    params: Mapped[str] = mapped_column(sa.Text)
-    basis: Mapped[str] = mapped_column(sa.String(12))
+    rule_type: Mapped[RuleType] = mapped_column(enum_column(RuleType))
+    params: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
+    basis: Mapped[PolicyBasis] = mapped_column(enum_column(PolicyBasis))
     effective_from: Mapped[date] = mapped_column(sa.Date)
     source_citation: Mapped[str] = mapped_column(sa.String(300), default="")
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -46,9 +43,8 @@ class PolicyRule(db.Model):
 
     @property
     def params_dict(self) -> dict[str, Any]:
-        """``params`` decoded from JSON."""
-        value = json.loads(self.params)
-        return value if isinstance(value, dict) else {}
+        """``params`` as a dict (``{}`` if a stored value is not a JSON object)."""
+        return self.params if isinstance(self.params, dict) else {}
 
 
 class IndexLevel(db.Model):

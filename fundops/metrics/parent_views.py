@@ -26,9 +26,9 @@ from wtforms.validators import DataRequired, Length, Optional
 from fundops.auth.current import current_actor
 from fundops.calc.lookthrough import quantize_fraction
 from fundops.calc.policy import LABELS as INDICATOR_LABELS
-from fundops.calc.policy import RULE_CHECKS, RULE_PARAMS
+from fundops.calc.policy import RULE_CHECKS, RULE_PARAMS, PolicyBasis, RuleType
 from fundops.errors import ValidationError
-from fundops.i18n import format_money, localise, unit_label
+from fundops.i18n import format_money, localise, register_enum_labels, unit_label
 from fundops.metrics import charts
 from fundops.metrics.asof import business_today, parse_as_of, recent_quarter_ends
 from fundops.metrics.lookthrough import parse_share_basis
@@ -98,21 +98,23 @@ SHARE_DEFINITIONS = {
                    ("Commitment share = the parent's commitments to the sub-fund / all "
                    "commitments to the sub-fund.")),
 }
-RULE_TYPE_LABELS = {
-    "gov_share_cap": _l("Government share cap"),
-    "reinvest_multiple": _l("Local reinvestment multiple (返投)"),
-    "early_stage_min_share": _l("Minimum early-stage share (投早)"),
-    "small_company_min_share": _l("Minimum small-company share (投小)"),
-    "hard_tech_min_share": _l("Minimum hard-tech share (投硬科技)"),
-    "single_deal_max": _l("Single-company investment cap"),
-    "deployment_min_ratio": _l("Minimum deployment ratio"),
-    "idle_max_ratio": _l("Maximum idle-cash ratio"),
-    "paid_in_min_ratio": _l("Minimum paid-in ratio"),
+RULE_TYPE_LABELS: dict[str, Any] = {
+    RuleType.GOV_SHARE_CAP: _l("Government share cap"),
+    RuleType.REINVEST_MULTIPLE: _l("Local reinvestment multiple (返投)"),
+    RuleType.EARLY_STAGE_MIN_SHARE: _l("Minimum early-stage share (投早)"),
+    RuleType.SMALL_COMPANY_MIN_SHARE: _l("Minimum small-company share (投小)"),
+    RuleType.HARD_TECH_MIN_SHARE: _l("Minimum hard-tech share (投硬科技)"),
+    RuleType.SINGLE_DEAL_MAX: _l("Single-company investment cap"),
+    RuleType.DEPLOYMENT_MIN_RATIO: _l("Minimum deployment ratio"),
+    RuleType.IDLE_MAX_RATIO: _l("Maximum idle-cash ratio"),
+    RuleType.PAID_IN_MIN_RATIO: _l("Minimum paid-in ratio"),
 }
-BASIS_LABELS = {
-    "subscribed": _l("Subscribed (认缴)"), "paid_in": _l("Paid-in (实缴)"),
-    "commitment": _l("Commitment share"),
+POLICY_BASIS_LABELS: dict[str, Any] = {
+    PolicyBasis.SUBSCRIBED: _l("Subscribed (认缴)"), PolicyBasis.PAID_IN: _l("Paid-in (实缴)"),
 }
+BASIS_LABELS = {**POLICY_BASIS_LABELS, "commitment": _l("Commitment share")}
+"""Policy bases and the look-through's share bases (``paid_in`` is both)."""
+register_enum_labels({RuleType: RULE_TYPE_LABELS, PolicyBasis: POLICY_BASIS_LABELS})
 VALUE_BASIS_LABELS = {"fair_value": _l("Fair value"), "cost": _l("Cost"),
                       "mixed": _l("Fair value / cost")}
 _EXAMPLES = {"fraction": '"0.30"', "positive": '"1.5"', "prefix": '"4403"',
@@ -189,7 +191,7 @@ class PolicyRuleForm(TokenForm):
     params = TextAreaField(_l("Parameters (JSON object)"), [DataRequired(), Length(max=2000)],
                            render_kw={"rows": 2, "spellcheck": "false", "class": "code"})
     rule_basis = SelectField(_l("Basis"), choices=[
-        option("subscribed", _l("Subscribed (认缴)")), option("paid_in", _l("Paid-in (实缴)"))])
+        option(code, text) for code, text in POLICY_BASIS_LABELS.items()])
     effective_from = DateField(_l("Effective from"), [DataRequired()])
     source_citation = StringField(_l("Source (document, article)"), [Optional(), Length(max=300)])
 

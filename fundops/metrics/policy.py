@@ -23,8 +23,10 @@ from fundops.calc.policy import (
     Deal,
     FundIndicators,
     FundPolicyInputs,
+    PolicyBasis,
     PolicyReport,
     RuleSpec,
+    RuleType,
     fund_indicators,
     rules_in_force,
     validate_params,
@@ -33,14 +35,14 @@ from fundops.errors import ValidationError
 from fundops.extensions import db
 from fundops.metrics.leverage import government_investor_types, load_fund_labels, load_lp_amounts
 from fundops.metrics.lookthrough import direct_sub_fund_ids, raw_rows
-from fundops.metrics.models import POLICY_BASES, IndexLevel, PolicyRule
+from fundops.metrics.models import IndexLevel, PolicyRule
 from fundops.money import D
 from fundops.portfolio.access import get_fund
 from fundops.portfolio.enums import CashFlowKind, CompanyStage
 from fundops.portfolio.ledger import CashFlow
 from fundops.portfolio.models import Company, Fund
 from fundops.uow import Actor, lock_row, unit_of_work
-from fundops.validation import require_date
+from fundops.validation import parse_enum, require_date
 
 __all__ = [
     "build_policy",
@@ -68,27 +70,26 @@ def set_policy_rule(actor: Actor, fund_id: int, rule_type: str, params: dict[str
     """
     fund, _ = get_fund(actor, fund_id, write=True)
     clean = validate_params(str(rule_type), params, [s.value for s in CompanyStage])
-    if basis not in POLICY_BASES:
-        raise ValidationError("basis", "not_one_of", value=basis, allowed=", ".join(POLICY_BASES))
+    kind = RuleType(str(rule_type))
+    base = parse_enum(PolicyBasis, basis, "basis")
     when = require_date(effective_from, "effective_from")
     citation = str(source_citation or "").strip()
     if len(citation) > 300:
         raise ValidationError("source_citation", "too_long", max_len=300)
-    payload = json.dumps(clean, sort_keys=True, ensure_ascii=False)
     with unit_of_work():
         lock_row(Fund, fund.id)  # a concurrent set of the same rule replaces, not collides
         rule = db.session.scalar(sa.select(PolicyRule).where(
-            PolicyRule.fund_id == fund.id, PolicyRule.rule_type == rule_type,
+            PolicyRule.fund_id == fund.id, PolicyRule.rule_type == kind,
             PolicyRule.effective_from == when))
         action = "policy_rule.replace" if rule is not None else "policy_rule.create"
         if rule is None:
-            rule = PolicyRule(fund_id=fund.id, rule_type=rule_type, effective_from=when)
+            rule = PolicyRule(fund_id=fund.id, rule_type=kind, effective_from=when)
             db.session.add(rule)
-        rule.params, rule.basis, rule.source_citation = payload, basis, citation
+        rule.params, rule.basis, rule.source_citation = clean, base, citation
         rule.recorded_by_id = actor.user_id
         db.session.flush()
         record_by(actor, action, "policy_rule", rule.id, {
-            "fund_id": fund.id, "rule_type": rule_type, "params": clean, "basis": basis,
+            "fund_id": fund.id, "rule_type": kind, "params": clean, "basis": base,
             "effective_from": when, "source_citation": citation})
     return rule
 
@@ -105,7 +106,8 @@ def load_specs(fund_ids: list[int]) -> dict[int, list[RuleSpec]]:
     """Every policy rule recorded on each fund (all effective dates)."""
     out: dict[int, list[RuleSpec]] = {f: [] for f in fund_ids}
     for r in db.session.scalars(sa.select(PolicyRule).where(PolicyRule.fund_id.in_(fund_ids))):
-        out[r.fund_id].append(RuleSpec(r.id, r.fund_id, r.rule_type, r.params, r.basis,
+        params_json = json.dumps(r.params, sort_keys=True, ensure_ascii=False)
+        out[r.fund_id].append(RuleSpec(r.id, r.fund_id, r.rule_type, params_json, r.basis,
                                        r.effective_from, r.source_citation))
     return out
 

@@ -17,6 +17,7 @@ from fundops.errors import Forbidden, NotFound
 from fundops.extensions import db
 from fundops.portfolio.ledger import Investment
 from fundops.portfolio.models import Commitment, Company, Fund, Investor
+from fundops.roles import WRITER_ROLES
 from fundops.uow import Actor
 
 
@@ -62,7 +63,7 @@ def get_fund(actor: Actor, fund_id: int, *, write: bool = False) -> tuple[Fund, 
 
 
 def require_writer(actor: Actor) -> None:
-    if actor.role not in ("admin", "maker"):
+    if actor.role not in WRITER_ROLES:
         raise Forbidden("role_read_only")
 
 

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import enum
 
+from fundops.calc.schedules import RepaymentType
+
+__all__ = ["WARRANT_OUTCOMES", "Collateral", "EquityRule", "FundingSource", "LoanEntryKind",
+           "LoanStatus", "RateType", "RepaymentType", "TermSheetStatus", "WarrantStatus"]
+
 
 class TermSheetStatus(enum.StrEnum):
     DRAFT = "draft"
@@ -45,12 +50,6 @@ class RateType(enum.StrEnum):
     LPR_SPREAD = "lpr_spread"  # LPR + spread, fixed at approval
 
 
-class RepaymentType(enum.StrEnum):
-    EQUAL_INSTALMENT = "equal_instalment"  # 等额本息
-    EQUAL_PRINCIPAL = "equal_principal"  # 等额本金
-    INTEREST_ONLY = "interest_only"  # 先息后本, bullet
-
-
 class Collateral(enum.StrEnum):
     CREDIT = "credit"
     EQUITY_PLEDGE = "equity_pledge"
@@ -83,3 +82,15 @@ class LoanEntryKind(enum.StrEnum):
     DEFAULT = "default"  # principal outstanding at default (no cash)
     WRITE_OFF = "write_off"
     RECOVERY = "recovery"
+
+
+class WarrantStatus(enum.StrEnum):
+    """``warrant.status``: open until exercised (within its window) or expired."""
+
+    OPEN = "open"
+    EXERCISED = "exercised"
+    EXPIRED = "expired"
+
+
+WARRANT_OUTCOMES = (WarrantStatus.EXERCISED, WarrantStatus.EXPIRED)
+"""The statuses that close a warrant."""

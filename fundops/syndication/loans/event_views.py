@@ -23,7 +23,7 @@ from fundops.approvals.web import submit_form
 from fundops.auth.current import current_actor
 from fundops.errors import NotFound
 from fundops.syndication import queries
-from fundops.syndication.enums import LoanStatus
+from fundops.syndication.enums import LoanStatus, WarrantStatus
 from fundops.syndication.fields import fraction
 from fundops.syndication.loans import events as loan_events
 from fundops.syndication.loans import services as lending
@@ -78,7 +78,7 @@ def loan_risk(loan: Loan, posted: dict[str, Any]) -> LoanRisk:
             risk.forms[name] = cls(formdata=None, prefix=name)
     for w in risk.warrants:
         key = f"close{w.id}"
-        if key in posted or w.status == "open":
+        if key in posted or w.status is WarrantStatus.OPEN:
             risk.close_forms[w.id] = posted.get(key) or pool_forms.CloseWarrantForm(
                 formdata=None, prefix=key)
     return risk

@@ -17,7 +17,7 @@ from fundops.audit import record, record_by
 from fundops.errors import ConflictError, NotFound, ValidationError
 from fundops.extensions import db
 from fundops.money import Money, parse_amount
-from fundops.syndication.enums import LoanEntryKind, LoanStatus
+from fundops.syndication.enums import WARRANT_OUTCOMES, LoanEntryKind, LoanStatus, WarrantStatus
 from fundops.syndication.loans.models import Loan, LoanEntry, Warrant
 from fundops.syndication.loans.services import get_loan, outstanding_principal
 from fundops.syndication.pools.services import share_recovery
@@ -25,7 +25,6 @@ from fundops.uow import Actor, lock_row, unit_of_work
 from fundops.validation import require_date, require_text
 
 ZERO = Decimal("0.00")
-WARRANT_STATUSES = ("open", "exercised", "expired")
 
 
 def _entry(loan: Loan, kind: LoanEntryKind, when: date, amount: Decimal, memo: str,
@@ -149,7 +148,8 @@ def add_warrant(actor: Actor, loan_id: int, *, holder_name: str, window_from: ob
         warrant = Warrant(loan_id=loan.id, holder_name=require_text(holder_name, "holder_name"),
                           coverage=cover, exercise_price=price, window_from=start, window_to=end,
                           amount=(cover * loan.reserved_amount).quantize(
-                              Decimal("0.01"), ROUND_HALF_EVEN), status="open")
+                              Decimal("0.01"), ROUND_HALF_EVEN),
+                          status=WarrantStatus.OPEN)
         db.session.add(warrant)
         db.session.flush()
         record_by(actor, "warrant.create", "loan", loan.id, {
@@ -171,23 +171,25 @@ def get_warrant(actor: Actor, warrant_id: int, *, write: bool = False) -> Warran
 
 
 def _refuse_closed(warrant: Warrant) -> None:
-    if warrant.status == "exercised":
+    if warrant.status is WarrantStatus.EXERCISED:
         raise ConflictError("warrant_already_exercised", warrant_id=warrant.id)
-    if warrant.status != "open":
+    if warrant.status is not WarrantStatus.OPEN:
         raise ConflictError("warrant_already_expired", warrant_id=warrant.id)
 
 
 def close_warrant(actor: Actor, warrant_id: int, *, outcome: str, on: object) -> Warrant:
-    """Record a warrant's exercise (within its window) or expiry (after it opened)."""
+    """Record a warrant's exercise (within its window) or expiry (after it opened);
+    ``outcome`` is ``"exercised"`` or ``"expired"`` (a :class:`WarrantStatus` value)."""
     warrant = get_warrant(actor, warrant_id, write=True)
-    if outcome not in ("exercised", "expired"):
+    if not isinstance(outcome, str) or outcome not in WARRANT_OUTCOMES:
         raise ValidationError("outcome", "warrant_bad_outcome")
+    outcome = WarrantStatus(outcome)
     when = require_date(on, "on")
     _refuse_closed(warrant)
-    if outcome == "exercised" and not warrant.window_from <= when <= warrant.window_to:
+    if outcome is WarrantStatus.EXERCISED and not warrant.window_from <= when <= warrant.window_to:
         raise ValidationError("on", "warrant_outside_window", on=when, start=warrant.window_from,
                               end=warrant.window_to)
-    if outcome == "expired" and when < warrant.window_from:
+    if outcome is WarrantStatus.EXPIRED and when < warrant.window_from:
         raise ValidationError("on", "warrant_window_not_open", on=when, start=warrant.window_from)
     with unit_of_work():
         lock_row(Warrant, warrant.id)  # the daily job or another user may close it meanwhile

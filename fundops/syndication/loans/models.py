@@ -24,6 +24,7 @@ from fundops.syndication.enums import (
     RateType,
     RepaymentType,
     TermSheetStatus,
+    WarrantStatus,
 )
 from fundops.syndication.term_sheets.models import TermSheet
 
@@ -162,5 +163,6 @@ class Warrant(db.Model):
     exercise_price: Mapped[Decimal | None] = mapped_column(Quantity())
     window_from: Mapped[date] = mapped_column(sa.Date)
     window_to: Mapped[date] = mapped_column(sa.Date)
-    status: Mapped[str] = mapped_column(sa.String(20), default="open")  # open/exercised/expired
+    status: Mapped[WarrantStatus] = mapped_column(enum_column(WarrantStatus),
+                                                  default=WarrantStatus.OPEN)
     closed_on: Mapped[date | None] = mapped_column(sa.Date)

@@ -15,8 +15,10 @@ from flask_babel import lazy_gettext as _l
 from wtforms import Form, FormField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from fundops.calc.loss_sharing import ClaimLimit, PoolRole
 from fundops.errors import ValidationError
-from fundops.i18n import localise
+from fundops.i18n import localise, register_enum_labels
+from fundops.syndication.enums import WARRANT_OUTCOMES, WarrantStatus
 from fundops.portfolio.forms import AmountField, MultiCheckboxField, option
 from fundops.syndication.fields import (
     FixedLines,
@@ -31,18 +33,22 @@ from fundops.syndication.fields import (
 from fundops.web.formtokens import TokenForm
 
 ROLE_LABELS: dict[str, Any] = {
-    "pool": _l("Risk pool"), "bank": _l("Bank"), "government": _l("Government"),
-    "guarantor": _l("Guarantor"), "re_guarantor": _l("Re-guarantor"),
-    "tech_investment": _l("Tech investment company"),
+    PoolRole.POOL: _l("Risk pool"), PoolRole.BANK: _l("Bank"),
+    PoolRole.GOVERNMENT: _l("Government"), PoolRole.GUARANTOR: _l("Guarantor"),
+    PoolRole.RE_GUARANTOR: _l("Re-guarantor"),
+    PoolRole.TECH_INVESTMENT: _l("Tech investment company"),
 }
 BINDING_LABELS: dict[str, Any] = {
-    "balance": _l("Pool balance"), "per_loan": _l("Cap per loan"),
-    "per_company": _l("Cap per company"), "per_year": _l("Cap per year"),
-    "party_cap": _l("Party's cap"),
+    ClaimLimit.BALANCE: _l("Pool balance"), ClaimLimit.PER_LOAN: _l("Cap per loan"),
+    ClaimLimit.PER_COMPANY: _l("Cap per company"), ClaimLimit.PER_YEAR: _l("Cap per year"),
+    ClaimLimit.PARTY_CAP: _l("Party's cap"),
 }
 WARRANT_LABELS: dict[str, Any] = {
-    "open": _l("Open"), "exercised": _l("Exercised"), "expired": _l("Expired"),
+    WarrantStatus.OPEN: _l("Open"), WarrantStatus.EXERCISED: _l("Exercised"),
+    WarrantStatus.EXPIRED: _l("Expired"),
 }
+register_enum_labels({PoolRole: ROLE_LABELS, ClaimLimit: BINDING_LABELS,
+                      WarrantStatus: WARRANT_LABELS})
 PARTY_LINES = 5
 _LINE_FIELD = re.compile(r"(parties|member_bank_ids)(?:\[(\d+)\])?")
 
@@ -158,5 +164,5 @@ class WarrantForm(TokenForm):
 
 class CloseWarrantForm(TokenForm):
     outcome = SelectField(_l("Outcome"), choices=[
-        option("exercised", _l("Exercised")), option("expired", _l("Expired"))])
+        option(status, WARRANT_LABELS[status]) for status in WARRANT_OUTCOMES])
     on = date_field(_l("On"))

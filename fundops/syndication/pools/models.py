@@ -15,7 +15,8 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from fundops.db import Money, Rate, UTCDateTime, utcnow
+from fundops.calc.loss_sharing import ClaimLimit, PoolRole
+from fundops.db import Money, Rate, UTCDateTime, enum_column, utcnow
 from fundops.extensions import db
 
 APPEND_ONLY_TABLES = ("risk_pool_contribution", "risk_pool_claim", "risk_pool_claim_share",
@@ -54,7 +55,7 @@ class RiskPoolParty(db.Model):
     pool_id: Mapped[int] = mapped_column(sa.ForeignKey("risk_pool.id"), index=True)
     seq: Mapped[int] = mapped_column(sa.Integer)
     name: Mapped[str] = mapped_column(sa.String(100))
-    role: Mapped[str] = mapped_column(sa.String(20))
+    role: Mapped[PoolRole] = mapped_column(enum_column(PoolRole))
     share: Mapped[Decimal] = mapped_column(Rate())
     cap: Mapped[Decimal | None] = mapped_column(Money())
 
@@ -111,7 +112,8 @@ class RiskPoolClaim(db.Model):
     recoveries: Mapped[Decimal] = mapped_column(Money())
     loss: Mapped[Decimal] = mapped_column(Money())
     pool_paid: Mapped[Decimal] = mapped_column(Money())
-    binding: Mapped[str] = mapped_column(sa.String(20), default="")  # which limit cut it
+    binding: Mapped[ClaimLimit] = mapped_column(  # which limit cut it ("" = none)
+        enum_column(ClaimLimit), default=ClaimLimit.NONE)
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
 
@@ -126,7 +128,7 @@ class RiskPoolClaimShare(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     claim_id: Mapped[int] = mapped_column(sa.ForeignKey("risk_pool_claim.id"), index=True)
     party: Mapped[str] = mapped_column(sa.String(100))
-    role: Mapped[str] = mapped_column(sa.String(20))
+    role: Mapped[PoolRole] = mapped_column(enum_column(PoolRole))
     pro_rata: Mapped[Decimal] = mapped_column(Money())
     borne: Mapped[Decimal] = mapped_column(Money())
 

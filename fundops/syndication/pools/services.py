@@ -20,7 +20,9 @@ import sqlalchemy as sa
 from fundops.audit import record_by
 from fundops.auth.models import Organisation, OrgKind
 from fundops.calc.loss_sharing import (
+    ClaimLimit,
     Party,
+    PoolRole,
     Scheme,
     SchemeError,
     leverage_check,
@@ -84,7 +86,7 @@ def list_pools(actor: Actor) -> list[RiskPool]:
 
 def scheme_of(pool: RiskPool) -> Scheme:
     """The pool's loss-sharing scheme as the calculation package sees it."""
-    return Scheme(pool.name, tuple(Party(p.name, p.role, p.share, p.cap)  # type: ignore[arg-type]
+    return Scheme(pool.name, tuple(Party(p.name, p.role, p.share, p.cap)
                                    for p in pool.parties), pool.source)
 
 
@@ -101,19 +103,19 @@ def create_pool(actor: Actor, *, name: str, parties: Iterable[Mapping[str, objec
     def money(value: object, field: str) -> Decimal | None:
         return None if value in (None, "") else parse_amount(value, field)
 
-    rows = []
+    drafts = []
     for i, p in enumerate(parties):
         field = f"parties[{i}]"
-        rows.append(RiskPoolParty(seq=i + 1, name=require_text(p.get("name"), field, 100),
-                                  role=str(p.get("role") or ""),
-                                  share=parse_amount(p.get("share"), field, places=8,
-                                                     allow_zero=True),
-                                  cap=money(p.get("cap"), field)))
+        drafts.append((require_text(p.get("name"), field, 100), str(p.get("role") or ""),
+                       parse_amount(p.get("share"), field, places=8, allow_zero=True),
+                       money(p.get("cap"), field)))
     try:
-        Scheme(name, tuple(Party(r.name, r.role, r.share, r.cap)  # type: ignore[arg-type]
-                           for r in rows))
+        scheme = Scheme(name, tuple(Party(*d) for d in drafts))  # type: ignore[arg-type]
     except SchemeError as exc:
         raise ValidationError("parties", exc.code, **exc.params) from None
+    rows = [RiskPoolParty(seq=i + 1, name=name, role=party.role, share=share, cap=cap)
+            for i, ((name, _, share, cap), party) in enumerate(zip(drafts, scheme.parties,
+                                                                  strict=True))]
     banks = []
     for i, bank_id in enumerate(member_bank_ids):
         bank = db.session.get(Organisation, require_id(bank_id, f"member_bank_ids[{i}]"))
@@ -174,7 +176,7 @@ def balance(pool_id: int) -> Decimal:
         .join(RiskPoolClaim, RiskPoolClaim.id == RiskPoolRecovery.claim_id)
         .join(RiskPoolParty, sa.and_(RiskPoolParty.pool_id == RiskPoolClaim.pool_id,
                                      RiskPoolParty.name == RiskPoolRecovery.party))
-        .where(RiskPoolClaim.pool_id == pool_id, RiskPoolParty.role == "pool")) or ZERO
+        .where(RiskPoolClaim.pool_id == pool_id, RiskPoolParty.role == PoolRole.POOL)) or ZERO
     return paid_in - claims + back
 
 
@@ -252,12 +254,12 @@ def file_claim(actor: Actor, loan_id: int, on: object) -> RiskPoolClaim:
         recovered = recoveries(loan.id)  # every recovery recorded so far, whatever its date
         room, binding_of = _pool_room(pool, loan, when)
         scheme = scheme_of(pool)
-        pool_party = next((p for p in scheme.parties if p.role == "pool"), None)
+        pool_party = next((p for p in scheme.parties if p.role is PoolRole.POOL), None)
         split = share_loss(defaulted, recovered, scheme,
                            cap_room={pool_party.name: room} if pool_party else None)
-        paid = next((x.borne for x in split.parts if x.role == "pool"), ZERO)
-        pro_rata = next((x.pro_rata for x in split.parts if x.role == "pool"), ZERO)
-        binding = binding_of(paid) if paid < pro_rata else ""
+        paid = next((x.borne for x in split.parts if x.role is PoolRole.POOL), ZERO)
+        pro_rata = next((x.pro_rata for x in split.parts if x.role is PoolRole.POOL), ZERO)
+        binding = binding_of(paid) if paid < pro_rata else ClaimLimit.NONE
         claim = RiskPoolClaim(pool_id=pool.id, loan_id=loan.id, company_id=loan.company_id,
                               claimed_on=when, principal_outstanding=defaulted,
                               recoveries=recovered, loss=split.loss, pool_paid=paid,
@@ -274,24 +276,24 @@ def file_claim(actor: Actor, loan_id: int, on: object) -> RiskPoolClaim:
 
 
 def _pool_room(pool: RiskPool, loan: Loan,
-               when: object) -> tuple[Decimal, Callable[[Decimal], str]]:
+               when: object) -> tuple[Decimal, Callable[[Decimal], ClaimLimit]]:
     """Room for the pool's part: the tightest of its caps and its balance."""
     year = require_date(when, "on").year
     to_company = db.session.scalar(sa.select(sa.func.sum(RiskPoolClaim.pool_paid)).where(
         RiskPoolClaim.pool_id == pool.id, RiskPoolClaim.company_id == loan.company_id)) or ZERO
     in_year = sum((c.pool_paid for c in db.session.scalars(sa.select(RiskPoolClaim).where(
         RiskPoolClaim.pool_id == pool.id)) if c.claimed_on.year == year), ZERO)
-    limits = [("balance", max(ZERO, balance(pool.id)))]
+    limits = [(ClaimLimit.BALANCE, max(ZERO, balance(pool.id)))]
     if pool.cap_per_loan is not None:
-        limits.append(("per_loan", pool.cap_per_loan))
+        limits.append((ClaimLimit.PER_LOAN, pool.cap_per_loan))
     if pool.cap_per_company is not None:
-        limits.append(("per_company", max(ZERO, pool.cap_per_company - to_company)))
+        limits.append((ClaimLimit.PER_COMPANY, max(ZERO, pool.cap_per_company - to_company)))
     if pool.cap_per_year is not None:
-        limits.append(("per_year", max(ZERO, pool.cap_per_year - in_year)))
+        limits.append((ClaimLimit.PER_YEAR, max(ZERO, pool.cap_per_year - in_year)))
     room = min(v for _, v in limits)
 
-    def binding_of(paid: Decimal) -> str:
-        return next((name for name, v in limits if v == paid), "party_cap")
+    def binding_of(paid: Decimal) -> ClaimLimit:
+        return next((name for name, v in limits if v == paid), ClaimLimit.PARTY_CAP)
 
     return room, binding_of
 
