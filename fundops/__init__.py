@@ -87,12 +87,16 @@ def _migrations_dir() -> str:
 def register_blueprints(app: Flask) -> None:
     from fundops import api
     from fundops.api.legacy import bp as api_bp
-    from fundops.portfolio.api import bp as portfolio_api
+    from fundops.approvals.api import bp as approvals_api
     from fundops.approvals.views import bp as approvals_bp
     from fundops.auth.views import bp as auth_bp
     from fundops.extensions import csrf
+    from fundops.metrics.api import bp as metrics_api
+    from fundops.metrics.parent_api import bp as parent_api
     from fundops.metrics.views import bp as metrics_bp
+    from fundops.portfolio.api import bp as portfolio_api
     from fundops.portfolio.views import bp as portfolio_bp
+    from fundops.syndication.pools.api import bp as pools_api
     from fundops.syndication.views import bp as syndication_bp
 
     app.register_blueprint(auth_bp)
@@ -100,7 +104,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(metrics_bp)
     app.register_blueprint(syndication_bp)
     app.register_blueprint(approvals_bp)
-    api_blueprints = [portfolio_api]
+    api_blueprints = [portfolio_api, approvals_api, metrics_api, parent_api, pools_api]
     for blueprint in api_blueprints:
         csrf.exempt(blueprint)
     api.init_app(app, api_blueprints)

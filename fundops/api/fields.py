@@ -38,8 +38,9 @@ def refusal(code: str, **params: Any) -> ma.ValidationError:
 class _Coded(fields.Field):
     """Base: ``null`` is "not given" (an error only when the field is required)."""
 
-    default_error_messages = {"required": "required {}", "null": "required {}",
-                              "validator_failed": "invalid {}"}
+    # a field's messages go through str.format: "{{}}" is the empty params "{}"
+    default_error_messages = {"required": "required {{}}", "null": "required {{}}",
+                              "validator_failed": "invalid {{}}"}
 
     def __init__(self, *args: Any, doc: str = "", nullable: bool = False, **kwargs: Any) -> None:
         kwargs.setdefault("allow_none", not kwargs.get("required", False))
@@ -167,7 +168,8 @@ class Choice(_Coded):
                   else tuple(str(m.value) for m in enum_cls))
         self.values = tuple(v for v in values if v not in exclude)
         super().__init__(*args, **kwargs)
-        self.metadata["enum"] = list(self.values)
+        # a nullable reply's documented type admits null: so must its enum (JSON Schema)
+        self.metadata["enum"] = [*self.values, *([None] if self.nullable else [])]
 
     def _deserialize(self, value: Any, attr: str | None, data: Mapping[str, Any] | None,
                      **kwargs: Any) -> str:
@@ -184,8 +186,8 @@ class Choice(_Coded):
 class Lines(fields.List):
     """A list of objects (or of ids); ``null`` is "not given"."""
 
-    default_error_messages = {"invalid": "syn_not_a_list {}", "required": "required {}",
-                              "null": "required {}"}
+    default_error_messages = {"invalid": "syn_not_a_list {{}}", "required": "required {{}}",
+                              "null": "required {{}}"}
 
     def __init__(self, inner: Any, *args: Any, doc: str = "", nullable: bool = False,
                  **kwargs: Any) -> None:
@@ -204,8 +206,8 @@ class Object(fields.Nested):
         self.nullable = nullable
         super().__init__(nested, *args, **kwargs)
 
-    default_error_messages = {"type": "syn_not_an_object {}", "required": "required {}",
-                              "null": "required {}"}
+    default_error_messages = {"type": "syn_not_an_object {{}}", "required": "required {{}}",
+                              "null": "required {{}}"}
 
 
 class Schema(ma.Schema):

@@ -8,13 +8,11 @@ old the valuation behind it is. Dates after today are refused; the API and the
 
 from __future__ import annotations
 
-import re
-from datetime import date, datetime
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, render_template, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -28,42 +26,16 @@ from fundops.auth.current import current_actor
 from fundops.errors import ValidationError
 from fundops.i18n import localise
 from fundops.metrics import charts
+from fundops.metrics.asof import (
+    STALE_AFTER_DAYS,
+    business_today,
+    parse_as_of,
+    recent_quarter_ends,
+)
 from fundops.metrics.perspectives import DEFINITIONS, fund_report
 from fundops.portfolio.access import get_fund
 
 bp = Blueprint("metrics", __name__)
-
-STALE_AFTER_DAYS = 180
-"""A NAV or fair value older than this at the as-of date is flagged as stale."""
-
-EARLIEST = date(1990, 1, 1)
-_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-
-
-def business_today() -> date:
-    """Today's date in the business timezone (config ``BUSINESS_TIMEZONE``)."""
-    zone = ZoneInfo(str(current_app.config.get("BUSINESS_TIMEZONE", "Asia/Shanghai")))
-    return datetime.now(zone).date()
-
-
-def parse_as_of(text: str | None, today: date) -> date:
-    """An ISO date (YYYY-MM-DD) between 1990-01-01 and ``today``; blank means ``today``.
-
-    Raises :class:`ValidationError` on the field ``as_of`` otherwise.
-    """
-    if text is None or not text.strip():
-        return today
-    try:
-        if not _ISO_DATE.fullmatch(text.strip()):
-            raise ValueError(text)
-        on = date.fromisoformat(text.strip())
-    except ValueError:
-        raise ValidationError("as_of", "not_a_date", value=text) from None
-    if on > today:
-        raise ValidationError("as_of", "date_in_future", on=on, today=today)
-    if on < EARLIEST:
-        raise ValidationError("as_of", "date_too_early", on=on, earliest=EARLIEST)
-    return on
 
 
 class AsOfForm(FlaskForm):
@@ -121,18 +93,6 @@ def chart_text() -> charts.ChartText:
         empty=_("No paid-in capital yet"),
         irr_empty=_("The annual IRR is shown once the track record reaches one year"), na=_na(),
     )
-
-
-def recent_quarter_ends(today: date, count: int = 4) -> list[date]:
-    """The last ``count`` calendar quarter ends strictly before ``today``."""
-    out: list[date] = []
-    year, month = today.year, (today.month - 1) // 3 * 3  # end month of the previous quarter
-    while len(out) < count:
-        if month == 0:
-            year, month = year - 1, 12
-        out.append(charts.month_end(year, month))
-        month -= 3
-    return out
 
 
 def _pme_context(actor: Any, fund_id: int, as_of: date, code: str) -> dict[str, Any]:

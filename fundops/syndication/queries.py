@@ -186,6 +186,12 @@ def claim_returns(claim_ids: Iterable[int]) -> dict[tuple[int, str], Decimal]:
     return {(claim_id, party): amount for claim_id, party, amount in rows}
 
 
+def recovery_shares(loan_entry_id: int) -> list[RiskPoolRecovery]:
+    """What one recovery entry handed back to each party of the loan's pool claim."""
+    return list(db.session.scalars(sa.select(RiskPoolRecovery).where(
+        RiskPoolRecovery.loan_entry_id == loan_entry_id).order_by(RiskPoolRecovery.id)))
+
+
 def list_warrants(loan_id: int) -> list[Warrant]:
     return list(db.session.scalars(sa.select(Warrant).where(
         Warrant.loan_id == loan_id).order_by(Warrant.id)))

@@ -1,31 +1,17 @@
-"""JSON in and out of the risk-pool routes: request field lists (parsed by
-:func:`fundops.syndication.api_json.parse_body`), response serialisers and the small
-read-side loads they need. Amounts are yuan of the pool's currency, shares fractions.
+"""TEMPORARY shim, for the two modules of the old hand-written API that another branch is
+porting (``fundops/syndication/openapi.py`` reads the request field lists,
+``fundops/syndication/loans/events_api.py`` the recovery split). The risk-pool routes
+themselves are in :mod:`fundops.syndication.pools.api` with their schemas in
+:mod:`fundops.syndication.pools.schemas`. Delete this module when those imports are gone.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from decimal import Decimal
 from typing import Any
 
-import sqlalchemy as sa
-
 from fundops.calc.loss_sharing import ROLES
-from fundops.extensions import db
 from fundops.syndication.api_json import CONFIRM, Field
-from fundops.syndication.pools.models import (
-    RiskPool,
-    RiskPoolBank,
-    RiskPoolClaim,
-    RiskPoolContribution,
-    RiskPoolEnrolment,
-    RiskPoolRecovery,
-)
-from fundops.syndication.pools.services import PoolPosition
-from fundops.uow import Actor
-
-ZERO = Decimal("0.00")
+from fundops.syndication.queries import recovery_shares
 
 PARTY = {
     "name": Field("text", True, "unique in the pool, at most 100 characters"),
@@ -53,78 +39,7 @@ CLAIM = {"on": Field("date", True, "the claim date; recoveries until then reduce
          **CONFIRM}
 
 
-def pool_json(pool: RiskPool, actor: Actor) -> dict[str, Any]:
-    return {
-        "id": pool.id, "name": pool.name, "currency": pool.currency,
-        "is_manager": pool.organisation_id == actor.organisation_id,
-        "leverage_k": pool.leverage_k, "cap_per_loan": pool.cap_per_loan,
-        "cap_per_company": pool.cap_per_company, "cap_per_year": pool.cap_per_year,
-        "enrolled_amount": pool.enrolled_amount, "source": pool.source,
-        "created_at": pool.created_at,
-    }
-
-
-def pool_detail_json(pool: RiskPool, actor: Actor, position: PoolPosition,
-                     claims: list[RiskPoolClaim]) -> dict[str, Any]:
-    """The pool, its scheme and position, and the claims the caller may see; the member
-    banks are listed to the manager only (a member bank is not told who else is in)."""
-    body = pool_json(pool, actor) | {
-        "parties": [{"seq": p.seq, "name": p.name, "role": p.role, "share": p.share,
-                     "cap": p.cap} for p in pool.parties],
-        "contributions": [{"funder": funder, "amount": amount}
-                          for funder, amount in position.contributions.items()],
-        "contributed": sum(position.contributions.values(), ZERO),
-        "claims_paid": position.claims_paid, "recoveries_back": position.recoveries_back,
-        "balance": position.balance, "enrolled_loans": position.enrolled_loans,
-        "enrolled_amount": position.enrolled_amount,
-        "leverage_limit": position.leverage_limit,
-        "leverage_headroom": position.leverage_headroom, "claim_count": position.claims,
-        "claims": claims_json(claims),
-    }
-    if body["is_manager"]:
-        body["member_bank_ids"] = list(db.session.scalars(
-            sa.select(RiskPoolBank.bank_id).where(RiskPoolBank.pool_id == pool.id)
-            .order_by(RiskPoolBank.bank_id)))
-    return body
-
-
-def claims_json(claims: Iterable[RiskPoolClaim]) -> list[dict[str, Any]]:
-    """Claims with each party's share of the loss and what recoveries handed it back."""
-    claims = list(claims)
-    returned: dict[tuple[int, str], Decimal] = {
-        (claim_id, party): amount for claim_id, party, amount in db.session.execute(
-            sa.select(RiskPoolRecovery.claim_id, RiskPoolRecovery.party,
-                      sa.func.sum(RiskPoolRecovery.amount))
-            .where(RiskPoolRecovery.claim_id.in_([c.id for c in claims]))
-            .group_by(RiskPoolRecovery.claim_id, RiskPoolRecovery.party))}
-    return [{
-        "id": c.id, "pool_id": c.pool_id, "loan_id": c.loan_id, "company_id": c.company_id,
-        "claimed_on": c.claimed_on, "principal_outstanding": c.principal_outstanding,
-        "recoveries": c.recoveries, "loss": c.loss, "pool_paid": c.pool_paid,
-        "binding": c.binding, "recorded_at": c.recorded_at,
-        "shares": [{"party": s.party, "role": s.role, "pro_rata": s.pro_rata,
-                    "borne": s.borne, "returned": returned.get((c.id, s.party), ZERO)}
-                   for s in c.shares],
-    } for c in claims]
-
-
-def contribution_json(row: RiskPoolContribution) -> dict[str, Any]:
-    return {"id": row.id, "pool_id": row.pool_id, "funder": row.funder, "amount": row.amount,
-            "contributed_on": row.contributed_on, "recorded_at": row.recorded_at}
-
-
-def enrolment_json(row: RiskPoolEnrolment) -> dict[str, Any]:
-    return {"id": row.id, "pool_id": row.pool_id, "loan_id": row.loan_id, "amount": row.amount,
-            "enrolled_on": row.enrolled_on}
-
 
 def recovery_shares_json(loan_entry_id: int) -> list[dict[str, Any]]:
     """What one recovery entry handed back to each party of the loan's claim."""
-    return [{"party": r.party, "amount": r.amount} for r in db.session.scalars(
-        sa.select(RiskPoolRecovery).where(RiskPoolRecovery.loan_entry_id == loan_entry_id)
-        .order_by(RiskPoolRecovery.id))]
-
-
-# Read-side checks the services do not offer (callers have already checked access).
-
-
+    return [{"party": r.party, "amount": r.amount} for r in recovery_shares(loan_entry_id)]
