@@ -24,13 +24,13 @@ from functools import wraps
 from typing import Any
 
 import flask_smorest
-from flask import request
+from flask import jsonify, request
 from webargs.flaskparser import FlaskParser
 
 from fundops.api.errors import as_validation_error
 from fundops.api.fields import MAX_ID
 from fundops.auth.current import current_actor
-from fundops.errors import ValidationError
+from fundops.errors import NotFound, ValidationError
 from fundops.idempotency import once
 from fundops.uow import Actor
 
@@ -61,6 +61,11 @@ class _Parser(FlaskParser):
         raise as_validation_error(error.messages)
 
 
+def _not_found(exc: NotFound) -> Any:
+    """The API's one 404 body, whatever the object and whoever asks (no page text)."""
+    return jsonify({"error": "not_found", "message": "Not found"}), 404
+
+
 class Blueprint(flask_smorest.Blueprint):
     """An API blueprint under /api/v1; operation ids are ``<blueprint>.<function>``."""
 
@@ -69,6 +74,7 @@ class Blueprint(flask_smorest.Blueprint):
     def __init__(self, name: str, import_name: str, **kwargs: Any) -> None:
         kwargs.setdefault("url_prefix", PREFIX)
         super().__init__(name, import_name, **kwargs)
+        self.register_error_handler(NotFound, _not_found)
 
     def route(self, rule: str, *, parameters: Any = None, tags: Any = None,
               **options: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:

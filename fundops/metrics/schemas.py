@@ -248,7 +248,8 @@ class FundMetricsOut(HeadOut, PartialReply):
     OPTIONAL = frozenset({"net", "gross", "lps", "deals"})
 
     net = Object(PositionOut, metadata={"description": "fund_net"})
-    gross = Object(PositionOut, nullable=True, metadata={"description": "fund_gross; null when not computed"})
+    gross = Object(PositionOut, nullable=True,
+                   metadata={"description": "fund_gross; null when not computed"})
     lps = Lines(LpLineOut, doc="lp_net: the LP positions the caller may see")
     deals = Lines(DealLineOut, doc="deal: every company the fund invested in")
 

@@ -327,7 +327,7 @@ def test_api_202_flow_and_checker_endpoints(app: Flask) -> None:
     assert item["amount"] == "1000000.00" and item["confirm_reason"] == "提前放款安排"
     assert held.headers["Location"].endswith(f"/api/v1/approvals/{item['id']}")
     doc = maker.get("/openapi.json").get_json()
-    op = doc["paths"]["/loans/{loan_id}/disbursements"]["post"]
+    op = doc["paths"]["/api/v1/loans/{loan_id}/disbursements"]["post"]
     conforms(doc, op["responses"]["202"]["content"]["application/json"]["schema"], item)
     assert {"confirm", "confirm_reason"} <= set(
         op["requestBody"]["content"]["application/json"]["schema"]["properties"])

@@ -27,7 +27,7 @@ UNSCOPED = {
     "static", "auth.login", "auth.logout", "auth.preferences",
     "portfolio.fund_list", "portfolio.fund_new", "portfolio.company_list",
     "portfolio.company_new", "portfolio.investor_list", "portfolio.investor_new",
-    "portfolio_api.funds", "api-docs.openapi_json", "approvals.queue", "approvals.policies", "api.approval_list",
+    "portfolio_api.funds", "api-docs.openapi_json", "approvals.queue", "approvals.policies", "approvals_api.approval_list",
 }
 
 

@@ -22,8 +22,8 @@ from fundops.approvals.api import submit_json
 from fundops.approvals.schemas import HELD, ApprovalItemOut
 from fundops.errors import NotFound, ValidationError
 from fundops.portfolio.access import require_writer
-from fundops.syndication.loans import services as lending
 from fundops.syndication import queries
+from fundops.syndication.loans import services as lending
 from fundops.syndication.pools import schemas as S
 from fundops.syndication.pools import services as pools
 from fundops.syndication.pools.models import RiskPool, RiskPoolClaim
