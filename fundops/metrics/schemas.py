@@ -71,10 +71,11 @@ class MetricsQuery(AsOfQuery):
 
 
 def rate_text(value: float | None) -> str | None:
-    """A float rate as a decimal string rounded half-even to 10 places; None stays None."""
+    """A float rate as a decimal string rounded half-even to 10 places, never in exponent
+    form (0 is ``"0.0000000000"``); None (and a non-finite float) stays None."""
     if value is None or not math.isfinite(value):
         return None
-    return str(Decimal(value).quantize(_TEN_PLACES, rounding=ROUND_HALF_EVEN))
+    return format(Decimal(value).quantize(_TEN_PLACES, rounding=ROUND_HALF_EVEN), "f")
 
 
 def flow_names(perspective: str) -> tuple[str, str, str]:

@@ -106,6 +106,7 @@ def pool_list() -> Any:
 
 
 @bp.route("/pools", methods=["POST"])
+@bp.doc(responses={"404": "NotFound"})  # the caller is not a pool manager
 @guard(_manager_writer)
 @bp.arguments(S.PoolIn)
 @bp.response(201, S.PoolDetailOut)
