@@ -86,26 +86,28 @@ def _migrations_dir() -> str:
 
 def register_blueprints(app: Flask) -> None:
     from fundops import api, metrics, portfolio, syndication
-    from fundops.api.legacy import bp as api_bp
     from fundops.portfolio.api import bp as portfolio_api
     from fundops.portfolio.api_ledger import bp as portfolio_ledger_api
     from fundops.syndication.loans.api import bp as loans_api
     from fundops.syndication.term_sheets.api import bp as term_sheets_api
+    from fundops.approvals.api import bp as approvals_api
     from fundops.approvals.views import bp as approvals_bp
     from fundops.auth.views import bp as auth_bp
     from fundops.extensions import csrf
+    from fundops.metrics.api import bp as metrics_api
+    from fundops.metrics.parent_api import bp as parent_api
+    from fundops.syndication.pools.api import bp as pools_api
 
     app.register_blueprint(auth_bp)
     portfolio.register(app)
     metrics.register(app)
     syndication.register(app)
     app.register_blueprint(approvals_bp)
-    api_blueprints = [portfolio_api, portfolio_ledger_api, term_sheets_api, loans_api]
+    api_blueprints = [portfolio_api, portfolio_ledger_api, term_sheets_api, loans_api,
+                      pools_api, approvals_api, metrics_api, parent_api]
     for blueprint in api_blueprints:
         csrf.exempt(blueprint)
     api.init_app(app, api_blueprints)
-    csrf.exempt(api_bp)
-    app.register_blueprint(api_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

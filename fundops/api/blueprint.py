@@ -89,8 +89,10 @@ class Blueprint(flask_smorest.Blueprint):
             if "<" in rule:
                 responses["404"] = "NotFound"
             arguments = apidoc.get("arguments", {}).get("parameters", [])
+            if arguments:  # a refused body or query parameter (replaces smorest's own 422)
+                responses["422"] = "Invalid"
             if any(p.get("in") == "json" for p in arguments):
-                responses.update({"413": "TooLarge", "422": "Invalid"})
+                responses["413"] = "TooLarge"
             if any(m != "GET" for m in methods):
                 responses.update({"403": "Forbidden", "409": "Conflict", "422": "Invalid"})
             if getattr(func, "_idempotent", False):

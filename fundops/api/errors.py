@@ -30,8 +30,9 @@ def as_validation_error(messages: Any) -> ValidationError:
     """Marshmallow ``messages`` (as webargs gives them, per location) → one coded error.
     Messages of :mod:`fundops.api.fields` are ``"<code> <json params>"``; any other
     (a library's own text) is reported as the generic ``invalid`` of that field."""
-    if isinstance(messages, Mapping) and len(messages) == 1 and "json" in messages:
-        messages = messages["json"]
+    if isinstance(messages, Mapping) and len(messages) == 1 and (
+            "json" in messages or "query" in messages):  # webargs keys them by location
+        messages = next(iter(messages.values()))
     field, text = _first(messages, "")
     code, _, raw = text.partition(" ")
     try:

@@ -3,8 +3,9 @@
 The ``--user`` decides what is visible, exactly as in the pages and the API (an Actor
 is built from that user); the fund is looked up by code among that user's funds.
 Tables show amounts in yuan with 2 decimals, multiples with 4 and rates as percentages
-with 2 (rounded half-up for display); ``--format json`` prints the API's exact shapes
-(Decimals as strings, ISO dates, definitions in Chinese and English).
+with 2 (rounded half-up for display); ``--format json`` prints what the API answers,
+dumped with the same reply schemas (:mod:`fundops.metrics.schemas`: Decimals as exact
+strings, ISO dates, definitions in Chinese and English).
 """
 
 from __future__ import annotations
@@ -19,12 +20,12 @@ import click
 import sqlalchemy as sa
 from flask.cli import with_appcontext
 
-from fundops.jsonvalues import to_json as _json
 from fundops.auth.models import User
 from fundops.errors import ValidationError
 from fundops.extensions import db
-from fundops.metrics import api as shapes
 from fundops.metrics import perspectives as P
+from fundops.metrics import schemas as S
+from fundops.metrics.asof import STALE_AFTER_DAYS, business_today, parse_as_of
 from fundops.metrics.charts import percent
 from fundops.metrics.engine import Perspective, Position
 from fundops.metrics.asof import STALE_AFTER_DAYS, business_today, parse_as_of
@@ -147,7 +148,7 @@ def valued(pos: Position) -> str:
 
 def position_block(pos: Position) -> str:
     """A key/value table of one position with each multiple's numerator and denominator."""
-    paid, out, held = shapes.flow_names(pos.perspective)
+    paid, out, held = S.flow_names(pos.perspective)
     irr_label = "IRR"
     if pos.short_track_record and pos.irr is not None:
         irr_label = "IRR (cumulative, not annualised: under 1 year)"
@@ -235,20 +236,21 @@ def metrics_command(fund_code: str, lp_name: str | None, deal_ref: str | None,
         raise click.ClickException(f"--as-of: {exc.message}") from None
     fund = find_fund(actor, fund_code)
     report = P.fund_metrics(actor, fund.id, as_of)
+    head = S.head(report.fund, report.access, report.as_of)
     body: dict[str, Any]
     if lp_name:
         line = find_lp(report, lp_name)
-        body = shapes.lp_metrics_json(report, line)
+        body = S.LpMetricsOut().dump(head | {"lp": line})
         text = f"{heading(report, 'LP ' + line.investor_name)}\n\n{position_block(line.position)}"
     elif deal_ref:
         deal = find_deal(report, deal_ref)
-        body = shapes.deal_metrics_json(report, deal)
+        body = S.DealMetricsOut().dump(head | {"deal": deal})
         text = (f"{heading(report, f'deal {deal.company.name} ({deal.company.uscc})')}\n\n"
                 f"{position_block(deal.position)}")
     else:
-        body = shapes.fund_metrics_json(report)
+        body = S.FundMetricsOut().dump(S.fund_metrics_data(report))
         text = f"{heading(report, 'fund metrics')}\n\n{fund_tables(report)}"
     if fmt == "json":
-        click.echo(json.dumps(_json(body), ensure_ascii=False, indent=2))
+        click.echo(json.dumps(body, ensure_ascii=False, indent=2))
     else:
         click.echo(text)

@@ -36,6 +36,8 @@ from fundops.uow import Actor
 from fundops.validation import require_date
 
 __all__ = [
+    "LOOK_THROUGH_DEFINITION",
+    "SHARE_DEFINITIONS",
     "direct_sub_fund_ids",
     "fund_links",
     "load_company_infos",
@@ -55,6 +57,25 @@ def _fen(column: Any) -> Any:
 def _fen_sum(column: Any) -> Any:
     # PostgreSQL's SUM(bigint) is NUMERIC (a Decimal in Python): cast back to an integer.
     return sa.cast(sa.func.sum(_fen(column)), sa.BigInteger)
+
+
+# What the figures mean, in Chinese and English (the page, the API and reports show them).
+LOOK_THROUGH_DEFINITION = (
+    ("穿透敞口：母基金经各层子基金对每家企业的间接持有 = Σ 各路径上份额之积 × 该基金对企业的持仓价值"
+    "（估值日前最近一次公允价值，无估值时按成本）；母基金直投份额为1；多条路径到达的企业合并为一行。"),
+    ("Look-through exposure: for each company, Σ over every path parent → … → fund → company "
+    "of the product of the shares along the path × that fund's holding value (latest fair "
+    "value on or before the date, else cost); the parent's own holdings count with share 1; "
+    "a company reached by several paths appears once."),
+)
+SHARE_DEFINITIONS = {
+    "paid_in": ("实缴份额 = 母基金对子基金的实缴 / 子基金全部实缴（子基金尚无实缴时为0）。",
+                ("Paid-in share = the parent's paid-in to the sub-fund / all of the sub-fund's "
+                "paid-in (0 while the sub-fund has none).")),
+    "commitment": ("认缴份额 = 母基金对子基金的认缴 / 子基金全部认缴。",
+                   ("Commitment share = the parent's commitments to the sub-fund / all "
+                   "commitments to the sub-fund.")),
+}
 
 
 def parse_share_basis(basis: object) -> str:

@@ -31,7 +31,11 @@ from fundops.errors import ValidationError
 from fundops.i18n import format_money, localise, register_enum_labels, unit_label
 from fundops.metrics import charts
 from fundops.metrics.asof import business_today, parse_as_of, recent_quarter_ends
-from fundops.metrics.lookthrough import parse_share_basis
+from fundops.metrics.lookthrough import (
+    LOOK_THROUGH_DEFINITION,
+    SHARE_DEFINITIONS,
+    parse_share_basis,
+)
 from fundops.metrics.parent import parent_overview as overview_of
 from fundops.metrics.policy import list_policy_rules, set_policy_rule
 from fundops.metrics.web import AsOfForm, bp
@@ -82,22 +86,6 @@ KNOWN_TEXTS = (
     N_("SME companies"),
 )
 
-LOOK_THROUGH_DEFINITION = (
-    ("穿透敞口：母基金经各层子基金对每家企业的间接持有 = Σ 各路径上份额之积 × 该基金对企业的持仓价值"
-    "（估值日前最近一次公允价值，无估值时按成本）；母基金直投份额为1；多条路径到达的企业合并为一行。"),
-    ("Look-through exposure: for each company, Σ over every path parent → … → fund → company "
-    "of the product of the shares along the path × that fund's holding value (latest fair "
-    "value on or before the date, else cost); the parent's own holdings count with share 1; "
-    "a company reached by several paths appears once."),
-)
-SHARE_DEFINITIONS = {
-    "paid_in": ("实缴份额 = 母基金对子基金的实缴 / 子基金全部实缴（子基金尚无实缴时为0）。",
-                ("Paid-in share = the parent's paid-in to the sub-fund / all of the sub-fund's "
-                "paid-in (0 while the sub-fund has none).")),
-    "commitment": ("认缴份额 = 母基金对子基金的认缴 / 子基金全部认缴。",
-                   ("Commitment share = the parent's commitments to the sub-fund / all "
-                   "commitments to the sub-fund.")),
-}
 RULE_TYPE_LABELS: dict[str, Any] = {
     RuleType.GOV_SHARE_CAP: _l("Government share cap"),
     RuleType.REINVEST_MULTIPLE: _l("Local reinvestment multiple (返投)"),

@@ -15,7 +15,7 @@ from typing import Any
 from flask import url_for
 
 from fundops.api.blueprint import ID, Blueprint, actor, guard, idempotent
-from fundops.approvals.api_json import submit_json
+from fundops.approvals.api import submit_json
 from fundops.approvals.schemas import ApprovalOut
 from fundops.portfolio import queries, services
 from fundops.portfolio import schemas as S
@@ -40,7 +40,7 @@ HELD = {"schema": ApprovalOut, "description": "held for a second person's approv
 def submit(action: str, payload: Mapping[str, Any], data: Mapping[str, Any],
            made: Callable[[Any], str]) -> Any:
     """Post ``payload`` + the body ``data`` through the maker-checker flow, as the page does
-    (:func:`fundops.approvals.api_json.submit_json`): the result with 201 and
+    (:func:`fundops.approvals.api.submit_json`): the result with 201 and
     ``Location: made(result)``, or the held item with 202."""
 
     def reply(result: Any) -> Any:

@@ -30,7 +30,7 @@ def _manager(app: Flask) -> tuple[Client, Any]:
 def _new_pool(client: Client, doc: dict[str, Any], bank_id: int, **rules: Any) -> dict[str, Any]:
     return check(doc, client.post("/pools", {
         "name": f"风险池 {next_n()}", "parties": HUBEI, "member_bank_ids": [bank_id],
-        **rules}), 201, "PoolDetail")
+        **rules}), 201, "PoolDetailOut")
 
 
 def test_pool_story_over_http(app: Flask) -> None:
@@ -45,7 +45,7 @@ def test_pool_story_over_http(app: Flask) -> None:
         "parties": [{"name": "资金池", "role": "pool", "share": "0.8"},
                     {"name": "银行", "role": "bank", "share": "0.2"}],
         "leverage_k": "10", "source": "省、市财政按1∶1比例设立"})
-    pool = check(doc, created, 201, "PoolDetail")
+    pool = check(doc, created, 201, "PoolDetailOut")
     pool_url = f"/pools/{pool['id']}"
     assert created.headers["Location"].endswith("/api/v1" + pool_url)
     assert (pool["is_manager"], pool["leverage_k"], pool["balance"], pool["leverage_limit"]) == (
@@ -56,12 +56,12 @@ def test_pool_story_over_http(app: Flask) -> None:
     for funder in ("湖北省财政", "武汉市财政"):
         paid = check(doc, m.post(pool_url + "/contributions", {
             "funder": funder, "amount": "500000000", "contributed_on": "2024-01-02"}),
-            201, "Contribution")
+            201, "ContributionOut")
     assert (paid["amount"], paid["balance"]) == ("500000000.00", "1000000000.00")
 
     # the member bank enrols its loan, it falls overdue, defaults, and the bank claims
     enrolled = check(doc, b.post(pool_url + "/enrolments",
-                                 {"loan_id": loan.id, "on": "2024-07-10"}), 201, "Enrolment")
+                                 {"loan_id": loan.id, "on": "2024-07-10"}), 201, "EnrolmentOut")
     assert (enrolled["amount"], enrolled["pool_enrolled_amount"],
             enrolled["leverage_headroom"]) == ("10000000.00", "10000000.00", "9990000000.00")
     overdue = check(doc, b.post(f"/loans/{loan.id}/overdue", {
@@ -72,7 +72,7 @@ def test_pool_story_over_http(app: Flask) -> None:
         "value_on": "2025-03-31", "reason": "停止经营"}), 201, "LoanEventOut")
     assert (defaulted["kind"], defaulted["amount"], defaulted["loan_status"],
             defaulted["outstanding"]) == ("default", "10000000.00", "defaulted", "10000000.00")
-    claim = check(doc, b.post(f"/loans/{loan.id}/claims", {"on": "2025-04-15"}), 201, "Claim")
+    claim = check(doc, b.post(f"/loans/{loan.id}/claims", {"on": "2025-04-15"}), 201, "ClaimOut")
     assert (claim["pool_id"], claim["loss"], claim["pool_paid"], claim["binding"]) == (
         pool["id"], "10000000.00", "8000000.00", "")
     assert [(s["party"], s["pro_rata"], s["borne"], s["returned"]) for s in claim["shares"]] == [
@@ -84,7 +84,7 @@ def test_pool_story_over_http(app: Flask) -> None:
         "amount": "1000000", "value_on": "2025-09-30", "memo": "股权质押处置"}), 201, "RecoveryOut")
     assert recovered["shared"] == [{"party": "资金池", "amount": "800000.00"},
                                    {"party": "银行", "amount": "200000.00"}]
-    position = check(doc, m.get(pool_url), 200, "PoolDetail")
+    position = check(doc, m.get(pool_url), 200, "PoolDetailOut")
     assert {k: position[k] for k in (
         "contributed", "claims_paid", "recoveries_back", "balance", "enrolled_loans",
         "enrolled_amount", "leverage_limit", "leverage_headroom", "claim_count")} == {
@@ -97,11 +97,11 @@ def test_pool_story_over_http(app: Flask) -> None:
     assert [s["returned"] for s in position["claims"][0]["shares"]] == ["800000.00", "200000.00"]
 
     # the member bank sees the position and its claim, not who else is in; others see nothing
-    seen = check(doc, b.get(pool_url), 200, "PoolDetail")
+    seen = check(doc, b.get(pool_url), 200, "PoolDetailOut")
     assert (seen["is_manager"], seen["balance"], "member_bank_ids" in seen) == (
         False, "992800000.00", False)
     assert [c["id"] for c in seen["claims"]] == [claim["id"]]
-    assert [p["id"] for p in check(doc, b.get("/pools"), 200, "PoolList")["pools"]] == [pool["id"]]
+    assert [p["id"] for p in check(doc, b.get("/pools"), 200, "PoolsOut")["pools"]] == [pool["id"]]
     assert other.get("/pools").get_json() == {"pools": []}
     refused(other.get(pool_url), 404)
 
@@ -143,7 +143,7 @@ def test_pool_refusals_are_404_409_422_and_write_nothing(app: Flask) -> None:
     small, big = drawn_loan(r, "3000000"), drawn_loan(r, "2000000.01")
     applied = lending.apply_for_loan(r.bank, code=r.code, product_id=r.product_id, amount="1")
     check(doc, b.post(pool_url + "/enrolments", {"loan_id": small.id, "on": "2024-07-10"}),
-          201, "Enrolment")
+          201, "EnrolmentOut")
     good_pool = {"name": "新池", "parties": HUBEI}
 
     before = counts()

@@ -28,7 +28,7 @@ UNSCOPED = {
     "portfolio.fund_list", "portfolio.fund_new", "portfolio.company_list",
     "portfolio.company_new", "portfolio.investor_list", "portfolio.investor_new",
     "portfolio_api.funds", "portfolio_api.fund_create", "portfolio_api.investors",
-    "portfolio_api.investor_create", "api-docs.openapi_json", "approvals.queue", "approvals.policies", "api.approval_list",
+    "portfolio_api.investor_create", "api-docs.openapi_json", "approvals.queue", "approvals.policies", "approvals_api.approval_list",
 }
 
 

@@ -16,7 +16,7 @@ from typing import Any
 from flask import url_for
 
 from fundops.api.blueprint import ID, Blueprint, actor, guard, idempotent
-from fundops.approvals.api_json import submit_json
+from fundops.approvals.api import submit_json
 from fundops.approvals.schemas import HELD, ApprovalOut
 from fundops.portfolio.access import require_writer
 from fundops.syndication import queries
