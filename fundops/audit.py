@@ -11,11 +11,11 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from fundops.db import UTCDateTime, utcnow
-from fundops.extensions import db
+from fundops.extensions import Model, db
 from fundops.uow import Actor
 
 
-class AuditEvent(db.Model):
+class AuditEvent(Model):
     """An append-only record of one write; ``event_hash`` chains events per organisation."""
 
     __tablename__ = "audit_event"
@@ -36,7 +36,7 @@ class AuditEvent(db.Model):
     event_hash: Mapped[str] = mapped_column(sa.String(64))
 
 
-class DataVersion(db.Model):
+class DataVersion(Model):
     """The database's write counter: one row (id 1), +1 in every transaction that writes.
 
     :func:`record` bumps it before it reads the previous hash, so on PostgreSQL the row

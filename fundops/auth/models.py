@@ -10,7 +10,7 @@ from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from fundops.db import UTCDateTime, enum_column, utcnow
-from fundops.extensions import db
+from fundops.extensions import Model
 
 
 class OrgKind(enum.StrEnum):
@@ -35,7 +35,7 @@ class Role(enum.StrEnum):
 WRITER_ROLES = frozenset({Role.ADMIN, Role.MAKER})
 
 
-class Organisation(db.Model):
+class Organisation(Model):
     """A tenant: every business row belongs to, or is shared with, organisations."""
 
     __tablename__ = "organisation"
@@ -46,7 +46,7 @@ class Organisation(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     """A person who logs in; belongs to exactly one organisation."""
 
     __tablename__ = "user_account"
@@ -77,7 +77,7 @@ class User(UserMixin, db.Model):
         return self.role in WRITER_ROLES
 
 
-class ApiToken(db.Model):
+class ApiToken(Model):
     """A bearer token for the JSON API; only its SHA-256 is stored."""
 
     __tablename__ = "api_token"

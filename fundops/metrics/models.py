@@ -11,13 +11,13 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from fundops.db import ScaledDecimal, UTCDateTime, utcnow
-from fundops.extensions import db
+from fundops.extensions import Model
 
 POLICY_BASES = ("subscribed", "paid_in")
 """``subscribed`` = 认缴 (commitments), ``paid_in`` = 实缴 (capital-call allocations)."""
 
 
-class PolicyRule(db.Model):
+class PolicyRule(Model):
     """One policy parameter of a fund (a cap, a minimum share, a 返投 multiple …).
 
     A rule is in force from ``effective_from`` until the next rule of the same type for
@@ -51,7 +51,7 @@ class PolicyRule(db.Model):
         return value if isinstance(value, dict) else {}
 
 
-class IndexLevel(db.Model):
+class IndexLevel(Model):
     """The closing level of a public index (PME benchmark) on one day; global reference data.
 
     ``level`` is an exact Decimal with up to 6 decimal places, strictly positive.

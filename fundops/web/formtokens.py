@@ -42,7 +42,7 @@ from werkzeug.exceptions import BadRequest
 from wtforms import HiddenField
 
 from fundops.db import UTCDateTime, utcnow
-from fundops.extensions import db
+from fundops.extensions import Model, db
 
 log = logging.getLogger("fundops.web")
 
@@ -57,7 +57,7 @@ _ARMED = "form_token_armed"  # validated form: claim it in the next outermost un
 _DONE = "form_token_done"  # claimed and committed in this request
 
 
-class FormSubmission(db.Model):
+class FormSubmission(Model):
     """A rendered form's one-time token, consumed by the transaction that acted on it."""
 
     __tablename__ = "form_submission"
