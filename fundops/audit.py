@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from fundops.db import UTCDateTime, utcnow
 from fundops.extensions import Model, db
-from fundops.uow import Actor
+from fundops.uow import Actor, updated_rows
 
 
 class AuditEvent(Model):
@@ -61,9 +61,9 @@ def _bump_version() -> None:
     session.connection()  # begin the transaction now, so it can be told apart below
     if session.info.get(_BUMPED) is session.get_transaction():
         return
-    result = db.session.execute(sa.update(DataVersion).where(DataVersion.id == 1)
-                                .values(version=DataVersion.version + 1))
-    if result.rowcount == 0:  # the migration's row was removed (e.g. a truncated test db)
+    moved = updated_rows(sa.update(DataVersion).where(DataVersion.id == 1)
+                         .values(version=DataVersion.version + 1))
+    if moved == 0:  # the migration's row was removed (e.g. a truncated test db)
         db.session.add(DataVersion(id=1, version=1))
     session.info[_BUMPED] = session.get_transaction()
 

@@ -66,7 +66,7 @@ class User(UserMixin, Model):
     organisation: Mapped[Organisation] = relationship(lazy="joined")
 
     @property
-    def is_active(self) -> bool:  # type: ignore[override]
+    def is_active(self) -> bool:
         return bool(self.is_active_flag)
 
     def get_id(self) -> str:

@@ -180,6 +180,7 @@ def investor_new() -> Any:
     back = request.args.get("fund_id", type=int)
 
     def create() -> str:
+        assert form.name.data is not None  # DataRequired
         services.create_investor(
             actor, form.name.data, form.investor_type.data, fund_id=form.fund_id.data or None,
             fund_registration_no=form.fund_registration_no.data or None,
@@ -201,6 +202,7 @@ def commitment_new(fund_id: int) -> Any:
                                 _investor_rows(actor.organisation_id)]
 
     def add() -> str:
+        assert form.closing.data is not None  # InputRequired
         services.add_commitment(actor, fund.id, form.investor_id.data, form.amount.data,
                                 form.committed_on.data, closing=form.closing.data)
         return _fund_url(fund.id)
@@ -254,7 +256,7 @@ def capital_call_new(fund_id: int) -> Any:
     form = forms.CapitalCallForm()
 
     def post(actor: Any, fid: int, **kw: Any) -> CashFlow:
-        return submit_form(actor, "capital_call",  # type: ignore[no-any-return]
+        return submit_form(actor, "capital_call",
                            {"fund_id": fid, "purpose": form.purpose.data, **kw})
 
     return _allocated_entry(fund_id, form, "portfolio/capital_call_new.html", "capital_call", post,
@@ -267,7 +269,7 @@ def distribution_new(fund_id: int) -> Any:
     form = forms.DistributionForm()
 
     def post(actor: Any, fid: int, **kw: Any) -> CashFlow:
-        return submit_form(actor, "distribution", {  # type: ignore[no-any-return]
+        return submit_form(actor, "distribution", {
             "fund_id": fid, "distribution_type": form.distribution_type.data,
             "recallable": form.recallable.data, **kw})
 

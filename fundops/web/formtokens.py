@@ -30,7 +30,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
@@ -39,10 +39,14 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.exceptions import BadRequest
+from werkzeug.wrappers import Response as BaseResponse
 from wtforms import HiddenField
 
 from fundops.db import UTCDateTime, utcnow
 from fundops.extensions import Model, db
+
+if TYPE_CHECKING:
+    from fundops.web.errors import ErrorAnswer
 
 log = logging.getLogger("fundops.web")
 
@@ -200,7 +204,7 @@ def _local(url: str | None) -> str | None:
             + (f"#{parts.fragment}" if parts.fragment else ""))
 
 
-def _replay(result_url: str | None) -> Response:
+def _replay(result_url: str | None) -> BaseResponse:
     """Redirect to the first submission's result, or back to the form's page."""
     from fundops.i18n import localise_message
     from fundops.messages import MESSAGES
@@ -221,7 +225,7 @@ def _submitted_token() -> str | None:
     return values.pop() if len(values) == 1 else None
 
 
-def _before_request() -> Response | None:
+def _before_request() -> BaseResponse | None:
     if request.method in ("GET", "HEAD", "OPTIONS") or request.path.startswith("/api/"):
         return None
     token, ids = _submitted_token(), _current_ids()
@@ -254,7 +258,7 @@ def _after_request(response: Response) -> Response:
     return response
 
 
-def _already_submitted(exc: FormAlreadySubmitted) -> Any:
+def _already_submitted(exc: FormAlreadySubmitted) -> BaseResponse:
     """The twin committed first: wait briefly for its result URL, then redirect there."""
     deadline = time.monotonic() + _WAIT_FOR_RESULT_S
     while True:
@@ -266,7 +270,7 @@ def _already_submitted(exc: FormAlreadySubmitted) -> Any:
     return _replay(earlier.result_url if earlier is not None else None)
 
 
-def _token_missing(exc: FormTokenMissing) -> Any:
+def _token_missing(exc: FormTokenMissing) -> ErrorAnswer:
     from fundops.i18n import localise_message
     from fundops.messages import MESSAGES
     from fundops.web.errors import respond
