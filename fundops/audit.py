@@ -11,11 +11,11 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from fundops.db import UTCDateTime, utcnow
-from fundops.extensions import db
-from fundops.uow import Actor
+from fundops.extensions import Model, db
+from fundops.uow import Actor, updated_rows
 
 
-class AuditEvent(db.Model):
+class AuditEvent(Model):
     """An append-only record of one write; ``event_hash`` chains events per organisation."""
 
     __tablename__ = "audit_event"
@@ -36,7 +36,7 @@ class AuditEvent(db.Model):
     event_hash: Mapped[str] = mapped_column(sa.String(64))
 
 
-class DataVersion(db.Model):
+class DataVersion(Model):
     """The database's write counter: one row (id 1), +1 in every transaction that writes.
 
     :func:`record` bumps it before it reads the previous hash, so on PostgreSQL the row
@@ -61,9 +61,9 @@ def _bump_version() -> None:
     session.connection()  # begin the transaction now, so it can be told apart below
     if session.info.get(_BUMPED) is session.get_transaction():
         return
-    result = db.session.execute(sa.update(DataVersion).where(DataVersion.id == 1)
-                                .values(version=DataVersion.version + 1))
-    if result.rowcount == 0:  # the migration's row was removed (e.g. a truncated test db)
+    moved = updated_rows(sa.update(DataVersion).where(DataVersion.id == 1)
+                         .values(version=DataVersion.version + 1))
+    if moved == 0:  # the migration's row was removed (e.g. a truncated test db)
         db.session.add(DataVersion(id=1, version=1))
     session.info[_BUMPED] = session.get_transaction()
 

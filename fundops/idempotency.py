@@ -28,14 +28,14 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from fundops.db import UTCDateTime, utcnow
 from fundops.errors import ConflictError
-from fundops.extensions import db
+from fundops.extensions import Model, db
 from fundops.uow import Actor, unit_of_work
 
 HEADER = "Idempotency-Key"
 MAX_KEY = 255
 
 
-class IdempotencyKey(db.Model):
+class IdempotencyKey(Model):
     """A money-moving request already answered, per organisation and client key."""
 
     __tablename__ = "idempotency_key"

@@ -7,6 +7,10 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 
+import sqlalchemy as sa
+from sqlalchemy.engine import CursorResult
+
+from fundops.db import Base
 from fundops.extensions import db
 from fundops.roles import Role
 
@@ -73,7 +77,7 @@ def unit_of_work() -> Iterator[None]:
         _depth.reset(token)
 
 
-def lock_row(model: type, row_id: int) -> None:
+def lock_row(model: type[Base], row_id: int) -> None:
     """Take the write lock on one row for the rest of the current transaction.
 
     A no-op UPDATE (``SET id = id``): on PostgreSQL it takes the row lock, so concurrent
@@ -82,7 +86,19 @@ def lock_row(model: type, row_id: int) -> None:
     (``SELECT … FOR UPDATE`` would silently lock nothing on SQLite.) Call it first inside a
     unit of work, then read what the decision depends on.
     """
-    import sqlalchemy as sa
-
-    table = model.__table__  # type: ignore[attr-defined]
+    table = model.__table__
+    if not isinstance(table, sa.Table):
+        raise TypeError(f"{model.__name__} is not mapped to one table")
     db.session.execute(sa.update(table).where(table.c.id == row_id).values(id=table.c.id))
+
+
+def updated_rows(statement: sa.Update) -> int:
+    """Run an UPDATE in the current transaction; return the number of rows it matched.
+
+    The conditional UPDATE is how a check-then-write is made atomic (``WHERE status =
+    'applied'``, ``WHERE reserved + amount <= limit``): 0 means another writer won.
+    """
+    result = db.session.execute(statement)
+    if not isinstance(result, CursorResult):  # an UPDATE always executes to a cursor result
+        raise TypeError(f"{type(result).__name__} has no row count")
+    return result.rowcount

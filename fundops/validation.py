@@ -3,15 +3,19 @@ raises :class:`~fundops.errors.ValidationError` naming the field, with a registe
 
 from __future__ import annotations
 
+import enum
 import re
 from datetime import date
+from typing import TypeVar
 
 from fundops.errors import ValidationError
 
 _REGION_RE = re.compile(r"^\d{6}$")
 
+E = TypeVar("E", bound=enum.Enum)
 
-def parse_enum(enum_cls: type, value: object, field: str):  # type: ignore[no-untyped-def]
+
+def parse_enum(enum_cls: type[E], value: object, field: str) -> E:
     """Return ``enum_cls(value)`` or raise a ValidationError listing the allowed values."""
     try:
         return enum_cls(value)

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from fundops.auth.models import User
 from fundops.db import Money, UTCDateTime, enum_column, utcnow
-from fundops.extensions import db
+from fundops.extensions import Model
 
 
 class ApprovalStatus(enum.StrEnum):
@@ -22,7 +22,7 @@ class ApprovalStatus(enum.StrEnum):
     REJECTED = "rejected"
 
 
-class ApprovalPolicy(db.Model):
+class ApprovalPolicy(Model):
     """An action of an organisation needs a second person when its amount is at least
     ``threshold_amount`` (in ``currency``; 0 = always). No row = posts directly."""
 
@@ -38,7 +38,7 @@ class ApprovalPolicy(db.Model):
     updated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
 
 
-class ApprovalRequest(db.Model):
+class ApprovalRequest(Model):
     """A post a maker submitted that waits for a checker: the service call's keyword
     arguments as JSON (``payload``, its SHA-256 kept to detect tampering), the amount
     that decided the policy (positive, in ``currency``), and the decision."""

@@ -10,9 +10,9 @@ from fundops.uow import Actor
 
 def current_actor() -> Actor:
     """Actor for the logged-in browser user, or the API token's user (set on ``g``)."""
-    api_actor = g.get("api_actor")
+    api_actor: Actor | None = g.get("api_actor")
     if api_actor is not None:
-        return api_actor  # type: ignore[no-any-return]
+        return api_actor
     user = current_user
     return Actor(
         user_id=user.id,

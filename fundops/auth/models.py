@@ -10,7 +10,7 @@ from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from fundops.db import UTCDateTime, enum_column, utcnow
-from fundops.extensions import db
+from fundops.extensions import Model, db
 from fundops.roles import WRITER_ROLES, Role
 
 __all__ = ["WRITER_ROLES", "ApiToken", "OrgKind", "Organisation", "Role", "TokenScope", "User"]
@@ -33,7 +33,7 @@ class TokenScope(enum.StrEnum):
     READ = "read"
 
 
-class Organisation(db.Model):
+class Organisation(Model):
     """A tenant: every business row belongs to, or is shared with, organisations."""
 
     __tablename__ = "organisation"
@@ -44,7 +44,7 @@ class Organisation(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     """A person who logs in; belongs to exactly one organisation."""
 
     __tablename__ = "user_account"
@@ -64,7 +64,7 @@ class User(UserMixin, db.Model):
     organisation: Mapped[Organisation] = relationship(lazy="joined")
 
     @property
-    def is_active(self) -> bool:  # type: ignore[override]
+    def is_active(self) -> bool:
         return bool(self.is_active_flag)
 
     def get_id(self) -> str:
@@ -75,7 +75,7 @@ class User(UserMixin, db.Model):
         return self.role in WRITER_ROLES
 
 
-class ApiToken(db.Model):
+class ApiToken(Model):
     """A bearer token for the JSON API; only its SHA-256 is stored."""
 
     __tablename__ = "api_token"

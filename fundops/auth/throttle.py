@@ -30,7 +30,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from fundops.auth.models import User
 from fundops.db import UTCDateTime, utcnow
 from fundops.errors import DomainError
-from fundops.extensions import db
+from fundops.extensions import Model, db
 from fundops.uow import unit_of_work
 
 log = logging.getLogger("fundops.auth")
@@ -40,7 +40,7 @@ _COUNTED = (PENDING, FAILED)
 _dummy_hash: list[str] = []
 
 
-class LoginAttempt(db.Model):
+class LoginAttempt(Model):
     """One log-in attempt: the email typed (normalised), the client address, the outcome."""
 
     __tablename__ = "login_attempt"

@@ -41,8 +41,10 @@ def _safe_next(target: str | None) -> str:
 def login() -> Any:
     form = LoginForm()
     if form.validate_on_submit():
+        email, password = form.email.data, form.password.data
+        assert email is not None and password is not None  # DataRequired
         try:
-            user = authenticate(form.email.data, form.password.data, request.remote_addr or "")
+            user = authenticate(email, password, request.remote_addr or "")
         except LoginThrottled as exc:
             flash(localise(exc), "error")
             return render_template("auth/login.html", form=form), 429, {"Retry-After": str(

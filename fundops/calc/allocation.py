@@ -15,7 +15,7 @@ K = TypeVar("K", bound=Hashable)
 
 def _to_units(total: Decimal, places: int) -> int:
     """Convert ``total`` to an integer count of minor units (10**-places), exactly."""
-    scaled = Fraction(total) * 10**places
+    scaled = Fraction(total) * Fraction(10) ** places
     if scaled.denominator != 1:
         raise ValueError(f"total {total} has more than {places} decimal places")
     return scaled.numerator
@@ -84,8 +84,8 @@ def allocate_pro_rata(
     magnitude = abs(total_units)
     base: list[int] = []
     remainders: list[Fraction] = []
-    for weight in fractions:
-        exact = magnitude * weight / weight_sum  # exact share in minor units, >= 0
+    for fraction in fractions:
+        exact = magnitude * fraction / weight_sum  # exact share in minor units, >= 0
         whole = exact.numerator // exact.denominator  # truncation (toward zero)
         base.append(whole)
         remainders.append(exact - whole)

@@ -223,11 +223,11 @@ def compute_look_through(inputs: LookThroughInputs, as_of: date, basis: str = "p
             for f, fen, _ in parts:
                 _add(groups[dim], key, f, fen)
     rows.sort(key=lambda r: (r.exposure_amount, -r.company_id), reverse=True)
-    by_fund: dict[int, int] = {}
+    fen_by_fund: dict[int, int] = {}
     for by_fund_parts in per_company.values():
         for f, (fen, _) in by_fund_parts.items():
-            by_fund[f] = by_fund.get(f, 0) + fen
-    total_num = sum(scaled[f] * fen for f, fen in by_fund.items())
+            fen_by_fund[f] = fen_by_fund.get(f, 0) + fen
+    total_num = sum(scaled[f] * fen for f, fen in fen_by_fund.items())
     total = Fraction(total_num, den)
     bd = {dim: _breakdown(groups[dim], counts[dim], scaled, den, total_num) for dim in groups}
 

@@ -195,6 +195,7 @@ def repayment_schedule(
 
         parts: list[tuple[Decimal, Decimal]] = []  # (principal, interest) of rows 1..n-1
         balance = amount
+        exact: Decimal | None = None  # the unrounded level instalment (equal instalments)
         if repayment_type == RepaymentType.INTEREST_ONLY:
             parts = [(Decimal("0.00"), interest_on(amount))] * (periods - 1)
         elif repayment_type == RepaymentType.EQUAL_PRINCIPAL or rate == 0:
@@ -211,7 +212,7 @@ def repayment_schedule(
                 parts.append((repaid, instalment - repaid))
                 balance -= repaid
         last_interest: Decimal | None = None
-        if repayment_type == RepaymentType.EQUAL_INSTALMENT and rate != 0:
+        if exact is not None:  # equal instalments at a non-zero rate
             # the last instalment absorbs the instalments' rounding, so that the total
             # paid is n × pmt to the fen and total interest agrees with Σ ipmt to the fen
             total = (exact * periods).quantize(FEN, ROUND_HALF_EVEN)

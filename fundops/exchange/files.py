@@ -45,6 +45,7 @@ def read_bytes(path: str, problems: Problems) -> bytes | None:
     Reading once and working on the bytes means the size limit, the validation and the
     SHA-256 in the audit trail all apply to the same content.
     """
+    data = b""
     try:
         size = os.path.getsize(path)
         if size <= MAX_FILE_BYTES:

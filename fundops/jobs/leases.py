@@ -30,7 +30,7 @@ from fundops.db import utcnow
 from fundops.extensions import db
 from fundops.jobs.logs import log_event
 from fundops.jobs.models import FAILED, FINISHED, RUNNING, JobRun
-from fundops.uow import unit_of_work
+from fundops.uow import unit_of_work, updated_rows
 
 DEFAULT_LEASE_SECONDS = 300
 
@@ -58,11 +58,11 @@ class Lease:
         and on PostgreSQL the row lock makes a concurrent takeover wait for that commit.
         """
         now = utcnow()
-        moved = db.session.execute(
+        moved = updated_rows(
             sa.update(JobRun).where(JobRun.id == self.run_id, JobRun.owner == self.owner,
                                     JobRun.status == RUNNING)
             .values(heartbeat_at=now, lease_expires_at=now + timedelta(seconds=self.seconds))
-            .execution_options(synchronize_session=False)).rowcount
+            .execution_options(synchronize_session=False))
         if moved != 1:
             raise LeaseLost(f"{self.job} {self.period}: lease taken over")
 
@@ -78,11 +78,11 @@ class Lease:
 
     def _close(self, status: str, **values: object) -> None:
         with unit_of_work():
-            moved = db.session.execute(
+            moved = updated_rows(
                 sa.update(JobRun).where(JobRun.id == self.run_id, JobRun.owner == self.owner,
                                         JobRun.status == RUNNING)
                 .values(status=status, heartbeat_at=utcnow(), **values)
-                .execution_options(synchronize_session=False)).rowcount
+                .execution_options(synchronize_session=False))
             if moved != 1:
                 raise LeaseLost(f"{self.job} {self.period}: lease taken over")
 
@@ -129,11 +129,11 @@ def claim(job: str, period: str, *, take_over: bool = False) -> Lease | Refusal:
     if not take_over:
         stale = sa.and_(stale, JobRun.lease_expires_at <= now)
     with unit_of_work():
-        taken = db.session.execute(
+        taken = updated_rows(
             sa.update(JobRun).where(JobRun.job_name == job, JobRun.period_key == period, stale)
             .values(status=RUNNING, owner=owner, attempts=JobRun.attempts + 1, heartbeat_at=now,
                     lease_expires_at=now + timedelta(seconds=seconds), error=None)
-            .execution_options(synchronize_session=False)).rowcount
+            .execution_options(synchronize_session=False))
     run = db.session.scalars(sa.select(JobRun).where(
         JobRun.job_name == job, JobRun.period_key == period)).one()
     if taken == 1:

@@ -9,12 +9,12 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from fundops.db import UTCDateTime, utcnow
-from fundops.extensions import db
+from fundops.extensions import Model
 
 RUNNING, FINISHED, FAILED = "running", "finished", "failed"
 
 
-class JobRun(db.Model):
+class JobRun(Model):
     """One job's claim on one period: a lease kept alive by heartbeats, then a finish mark."""
 
     __tablename__ = "job_run"

@@ -23,10 +23,11 @@ reported as exact Decimals; only XIRR works in floats.
 from __future__ import annotations
 
 import enum
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import TypeVar
 
 import numpy as np
 
@@ -35,6 +36,8 @@ from fundops.calc.allocation import allocate_units
 from fundops.calc.returns import xirr_flat
 from fundops.metrics.frames import K, Ledger, cents_to_decimal, from_day, to_day
 from fundops.portfolio.enums import CashFlowKind
+
+Key = TypeVar("Key", bound=tuple[int, ...])
 
 NAV_ROLL = {K[CashFlowKind.CAPITAL_CALL]: 1, K[CashFlowKind.DISTRIBUTION]: -1,
             K[CashFlowKind.MANAGEMENT_FEE]: -1, K[CashFlowKind.EXPENSE]: -1}
@@ -185,11 +188,11 @@ def _day(day: int) -> date | None:
     return None if day in (NO_DAY, np.iinfo(np.int64).max) else from_day(day)
 
 
-def _positions(perspective: Perspective, keys: list[tuple[int, ...]], as_of: date,
+def _positions(perspective: Perspective, keys: Sequence[Key], as_of: date,
                committed: np.ndarray | None, paid: np.ndarray, dist: np.ndarray,
                value: np.ndarray, value_day: np.ndarray, irrs: list[float | None],
-               first: np.ndarray) -> dict[tuple[int, ...], Position]:
-    out = {}
+               first: np.ndarray) -> dict[Key, Position]:
+    out: dict[Key, Position] = {}
     for i, key in enumerate(keys):
         out[key] = Position(
             perspective, key, as_of,
@@ -299,7 +302,7 @@ def _lp_net(ledger: Ledger, result: Metrics, funds: np.ndarray, nav: np.ndarray,
     committed = Groups(pair(c[crow, 0], c[crow, 1]), sub.keys)
     csum = committed.sum(c[crow, 3])[np.searchsorted(committed.keys, sub.keys)]
     lp_keys = [(int(k >> 32), int(k & 0xFFFFFFFF)) for k in sub.keys.tolist()]
-    result.lp_net.update(_positions(  # type: ignore[arg-type]
+    result.lp_net.update(_positions(
         Perspective.LP_NET, lp_keys, ledger.as_of, csum,
         paid[focus], g.sum(np.where(sgn > 0, cents, 0))[focus], terminal,
         _lookup(funds, nav_day, sub.keys >> 32, NO_DAY), irrs, sub.first_day(a[rows, 3][frows])))
@@ -358,7 +361,7 @@ def _deals(ledger: Ledger, result: Metrics, wanted: np.ndarray, end: int) -> Non
     terminal = _lookup(hkeys, hvalue, g.keys, 0)
     irrs = _irrs(g.labels, f[rows, 2], cents, terminal, end)
     keys = [(int(k >> 32), int(k & 0xFFFFFFFF)) for k in g.keys.tolist()]
-    result.deals.update(_positions(  # type: ignore[arg-type]
+    result.deals.update(_positions(
         Perspective.DEAL, keys, ledger.as_of, None, g.sum(np.where(sgn < 0, -cents, 0)),
         g.sum(np.where(sgn > 0, cents, 0)), terminal, _lookup(hkeys, hday, g.keys, NO_DAY),
         irrs, g.first_day(f[rows, 2])))

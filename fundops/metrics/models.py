@@ -11,10 +11,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from fundops.calc.policy import PolicyBasis, RuleType
 from fundops.db import ScaledDecimal, UTCDateTime, enum_column, utcnow
-from fundops.extensions import db
+from fundops.extensions import Model, db
 
 
-class PolicyRule(db.Model):
+class PolicyRule(Model):
     """One policy parameter of a fund (a cap, a minimum share, a 返投 multiple …).
 
     A rule is in force from ``effective_from`` until the next rule of the same type for
@@ -47,7 +47,7 @@ class PolicyRule(db.Model):
         return self.params if isinstance(self.params, dict) else {}
 
 
-class IndexLevel(db.Model):
+class IndexLevel(Model):
     """The closing level of a public index (PME benchmark) on one day; global reference data.
 
     ``level`` is an exact Decimal with up to 6 decimal places, strictly positive.

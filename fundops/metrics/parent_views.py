@@ -220,19 +220,17 @@ def _render(actor: Actor, fund: Fund, access: Access, rule_form: PolicyRuleForm 
         "query": _query(as_of=args.get("as_of"), basis=args.get("basis")),
         "rules": list_policy_rules(actor, fund.id),
     }
-    bad = False
+    as_of = basis = None
     try:
         as_of = parse_as_of(args.get("as_of"), today)
     except ValidationError:
         form.as_of.errors = [_("Enter a date in the form YYYY-MM-DD, not after %(today)s.",
                                today=today.isoformat())]
-        bad = True
     try:
         basis = parse_share_basis(args.get("basis") or "paid_in")
     except ValidationError:
         form.basis.errors = [_("Choose the paid-in share or the commitment share.")]
-        bad = True
-    if bad:
+    if as_of is None or basis is None:
         return render_template("metrics/parent_overview.html", lt=None, **context), 422
     overview = overview_of(actor, fund.id, as_of, basis)
     lt, lev, pol, labels = overview.look_through, overview.leverage, overview.policy, overview.labels
@@ -277,6 +275,7 @@ def parent_policy_rule_new(fund_id: int) -> Any:
     fund, access = get_fund(actor, fund_id, write=True)
     form = PolicyRuleForm()
     if form.validate_on_submit():
+        assert form.params.data is not None and form.effective_from.data is not None  # required
         try:
             params = json.loads(form.params.data, parse_float=Decimal)
         except ValueError as exc:

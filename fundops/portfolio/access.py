@@ -26,7 +26,7 @@ class Access(enum.StrEnum):
     LP = "lp"
 
 
-def lp_fund_ids(organisation_id: int) -> sa.Select[tuple[int]]:
+def lp_fund_ids(organisation_id: int) -> sa.Select[int]:
     """Funds in which one of the organisation's own funds holds a commitment."""
     own = sa.select(Fund.id).where(Fund.organisation_id == organisation_id)
     return (
@@ -36,10 +36,10 @@ def lp_fund_ids(organisation_id: int) -> sa.Select[tuple[int]]:
     )
 
 
-def visible_fund_ids(organisation_id: int) -> sa.Select[tuple[int]]:
+def visible_fund_ids(organisation_id: int) -> sa.Select[int]:
     """Ids of every fund the organisation may see (managed or LP of)."""
     managed = sa.select(Fund.id).where(Fund.organisation_id == organisation_id)
-    return sa.union(managed, lp_fund_ids(organisation_id)).subquery().select()  # type: ignore[return-value]
+    return sa.union(managed, lp_fund_ids(organisation_id)).subquery().select()
 
 
 def fund_access(organisation_id: int, fund: Fund) -> Access | None:

@@ -34,7 +34,7 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
 try:  # WTForms >= 3.3 deprecates (value, label) tuples
-    from wtforms import SelectChoice
+    from wtforms import SelectChoice  # type: ignore[attr-defined]  # new in 3.3; stubs: 3.2
 except ImportError:  # pragma: no cover - older WTForms
     SelectChoice = None
 

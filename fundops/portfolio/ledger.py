@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from fundops.db import Money, Quantity, Rate, UTCDateTime, enum_column, utcnow
-from fundops.extensions import db
+from fundops.extensions import Model
 from fundops.portfolio.enums import (
     CallPurpose,
     CashFlowKind,
@@ -36,7 +36,7 @@ APPEND_ONLY_TABLES = (
 )
 
 
-class CashFlow(db.Model):
+class CashFlow(Model):
     """One posted ledger entry of a fund (see the module docstring for the sign)."""
 
     __tablename__ = "cash_flow"
@@ -78,7 +78,7 @@ class CashFlow(db.Model):
     reverses: Mapped[CashFlow | None] = relationship(remote_side=[id])
 
 
-class CashFlowAllocation(db.Model):
+class CashFlowAllocation(Model):
     """An LP's exact share of a capital call or distribution (same sign as the entry)."""
 
     __tablename__ = "cash_flow_allocation"
@@ -94,7 +94,7 @@ class CashFlowAllocation(db.Model):
     investor: Mapped[Investor] = relationship()
 
 
-class FundValuation(db.Model):
+class FundValuation(Model):
     """Fund NAV at a date as the GP reports it; a later row for the same date supersedes."""
 
     __tablename__ = "fund_valuation"
@@ -109,7 +109,7 @@ class FundValuation(db.Model):
     recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
 
 
-class HoldingValuation(db.Model):
+class HoldingValuation(Model):
     """Fair value of a fund's holding in a company at a date."""
 
     __tablename__ = "holding_valuation"
@@ -130,7 +130,7 @@ class HoldingValuation(db.Model):
     company: Mapped[Company] = relationship()
 
 
-class Investment(db.Model):
+class Investment(Model):
     """A fund's investment in a company in one round, paid by one ledger entry."""
 
     __tablename__ = "investment"

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from fundops.db import Money, UTCDateTime, enum_column, utcnow
-from fundops.extensions import db
+from fundops.extensions import Model
 from fundops.portfolio.enums import (
     CompanyStage,
     CompanyTag,
@@ -19,7 +19,7 @@ from fundops.portfolio.enums import (
 )
 
 
-class Fund(db.Model):
+class Fund(Model):
     """A fund managed by one organisation.
 
     Its life runs from ``inception_on`` to ``extension_end_on`` (or ``term_end_on``
@@ -62,7 +62,7 @@ class Fund(db.Model):
         return self.name_zh
 
 
-class FundStageChange(db.Model):
+class FundStageChange(Model):
     """A dated lifecycle transition (raising → investing → … → liquidated)."""
 
     __tablename__ = "fund_stage_change"
@@ -78,7 +78,7 @@ class FundStageChange(db.Model):
     fund: Mapped[Fund] = relationship(back_populates="stage_changes")
 
 
-class Investor(db.Model):
+class Investor(Model):
     """An LP as recorded by one organisation; may itself be a fund (fund-of-funds)."""
 
     __tablename__ = "investor"
@@ -95,7 +95,7 @@ class Investor(db.Model):
     fund: Mapped[Fund | None] = relationship(foreign_keys=[fund_id])
 
 
-class Commitment(db.Model):
+class Commitment(Model):
     """An investor's subscription (认缴) to a fund at a closing. Append-only."""
 
     __tablename__ = "commitment"
@@ -115,7 +115,7 @@ class Commitment(db.Model):
     investor: Mapped[Investor] = relationship()
 
 
-class CompanyIdentity(db.Model):
+class CompanyIdentity(Model):
     """A company's public registry facts, shared by every organisation: its unified social
     credit code, registered name and region. The first registration of a code sets them."""
 
@@ -128,7 +128,7 @@ class CompanyIdentity(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-class Company(db.Model):
+class Company(Model):
     """One organisation's record of a portfolio company: its private facts (sector, stage,
     flags, tags; valuations and investments point here) about a shared identity.
 
@@ -164,7 +164,7 @@ class Company(db.Model):
         return [t.tag for t in self.tags]
 
 
-class CompanyTagLink(db.Model):
+class CompanyTagLink(Model):
     """A recognition tag on a company (专精特新, 小巨人, 高新技术企业)."""
 
     __tablename__ = "company_tag"

@@ -183,6 +183,7 @@ def list_holdings(fund_id: int) -> list[Holding]:
     invested: dict[int, Decimal] = {}
     proceeds: dict[int, Decimal] = {}
     for company_id, kind, total in flows:
+        assert company_id is not None  # WHERE company_id IS NOT NULL
         (invested if kind == CashFlowKind.INVESTMENT else proceeds)[company_id] = total
     company_ids = set(db.session.scalars(sa.select(Investment.company_id).where(Investment.fund_id == fund_id)))
     latest: dict[int, HoldingValuation] = {}
@@ -200,7 +201,7 @@ def list_holdings(fund_id: int) -> list[Holding]:
     ]
 
 
-def list_company_investments(company_id: int, visible_fund_ids: sa.Select[tuple[int]]) -> list[Investment]:
+def list_company_investments(company_id: int, visible_fund_ids: sa.Select[int]) -> list[Investment]:
     return list(db.session.scalars(
         sa.select(Investment).where(Investment.company_id == company_id,
                                     Investment.fund_id.in_(visible_fund_ids))
@@ -242,6 +243,7 @@ def list_sub_fund_holdings(parent_fund_id: int) -> list[SubFundHolding]:
             sa.select(CashFlow.target_fund_id, CashFlow.kind, sa.func.sum(CashFlow.amount))
             .where(CashFlow.fund_id == parent_fund_id, CashFlow.target_fund_id.is_not(None))
             .group_by(CashFlow.target_fund_id, CashFlow.kind))
+        if target is not None  # always: WHERE target_fund_id IS NOT NULL
     }
     funds = db.session.scalars(sa.select(Fund).where(Fund.id.in_(list(committed))).order_by(Fund.code))
     return [

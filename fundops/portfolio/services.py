@@ -269,6 +269,7 @@ def would_create_cycle(lp_fund_id: int, target_fund_id: int) -> bool:
     ).all()
     children: dict[int, set[int]] = {}
     for parent, child in rows:
+        assert parent is not None  # WHERE investor.fund_id IS NOT NULL
         children.setdefault(parent, set()).add(child)
     seen, stack = set(), [target_fund_id]
     while stack:

@@ -115,6 +115,7 @@ def investor_new() -> Any:
     back = request.args.get("fund_id", type=int)
 
     def create() -> str:
+        assert form.name.data is not None  # DataRequired
         services.create_investor(
             actor, form.name.data, form.investor_type.data, fund_id=form.fund_id.data or None,
             fund_registration_no=form.fund_registration_no.data or None,
@@ -136,6 +137,7 @@ def commitment_new(fund_id: int) -> Any:
                                 queries.list_investor_rows(actor.organisation_id)]
 
     def add() -> str:
+        assert form.closing.data is not None  # InputRequired
         services.add_commitment(actor, fund.id, form.investor_id.data, form.amount.data,
                                 form.committed_on.data, closing=form.closing.data)
         return fund_url(fund.id)

@@ -10,9 +10,9 @@ Nothing here ever turns bad input into a 500.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, TypeAlias
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, Response, jsonify, render_template, request
 from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, IntegrityError
@@ -30,6 +30,9 @@ from fundops.errors import (
 
 log = logging.getLogger("fundops.web")
 
+ErrorAnswer: TypeAlias = tuple[Response | str, int, dict[str, str]]
+"""An error handler's answer: the JSON response or the rendered page, status, headers."""
+
 
 def wants_json() -> bool:
     return request.path.startswith("/api/") or (
@@ -38,8 +41,10 @@ def wants_json() -> bool:
 
 
 def respond(status: int, code: str, message: str, field: str | None = None,
-            extra: dict[str, Any] | None = None, headers: dict[str, str] | None = None) -> Any:
+            extra: dict[str, Any] | None = None,
+            headers: dict[str, str] | None = None) -> ErrorAnswer:
     """One error answer: JSON ``{"error", "message", "field"?}`` or the error page."""
+    response: Response | str
     if wants_json():
         body: dict[str, Any] = {"error": code, "message": message}
         if field:
@@ -83,25 +88,25 @@ def init_app(app: Flask) -> None:
     from fundops.i18n import localise
 
     @app.errorhandler(NotFound)
-    def _not_found(exc: NotFound) -> Any:
+    def _not_found(exc: NotFound) -> ErrorAnswer:
         return respond(404, "not_found", _http_text(404, "Not found"))
 
     @app.errorhandler(Forbidden)
-    def _forbidden(exc: Forbidden) -> Any:
+    def _forbidden(exc: Forbidden) -> ErrorAnswer:
         return respond(403, exc.code, localise(exc))
 
     @app.errorhandler(ValidationError)
-    def _invalid(exc: ValidationError) -> Any:
+    def _invalid(exc: ValidationError) -> ErrorAnswer:
         return respond(422, exc.code, localise(exc), exc.field)
 
     @app.errorhandler(ValidationErrors)
-    def _invalid_many(exc: ValidationErrors) -> Any:
+    def _invalid_many(exc: ValidationErrors) -> ErrorAnswer:
         first = exc.errors[0]
         details = [{"field": e.field, "error": e.code, "message": localise(e)} for e in exc.errors]
         return respond(422, first.code, localise(exc), first.field, {"errors": details})
 
     @app.errorhandler(ConfirmationRequired)
-    def _confirm(exc: ConfirmationRequired) -> Any:
+    def _confirm(exc: ConfirmationRequired) -> ErrorAnswer:
         from fundops.i18n import localise_message
         from fundops.messages import MESSAGES
 
@@ -111,24 +116,24 @@ def init_app(app: Flask) -> None:
                        {"warnings": warnings})
 
     @app.errorhandler(ConflictError)
-    def _conflict(exc: ConflictError) -> Any:
+    def _conflict(exc: ConflictError) -> ErrorAnswer:
         return respond(409, exc.code, localise(exc))
 
     @app.errorhandler(DomainError)
-    def _domain(exc: DomainError) -> Any:
+    def _domain(exc: DomainError) -> ErrorAnswer:
         return respond(422, exc.code, localise(exc))
 
     @app.errorhandler(DBAPIError)  # also IntegrityError and OperationalError
-    def _dbapi(exc: DBAPIError) -> Any:
+    def _dbapi(exc: DBAPIError) -> ErrorAnswer:
         return _db_error(exc)
 
     @app.errorhandler(CSRFError)
-    def _csrf(exc: CSRFError) -> Any:
+    def _csrf(exc: CSRFError) -> ErrorAnswer:
         return respond(400, "csrf", gettext(
             "The form expired or lacks its security token; reload the page and retry."))
 
     @app.errorhandler(HTTPException)
-    def _http(exc: HTTPException) -> Any:
+    def _http(exc: HTTPException) -> ErrorAnswer:
         status = exc.code or 500
         headers: dict[str, str] = {}
         if isinstance(exc, MethodNotAllowed) and exc.valid_methods:
@@ -141,7 +146,7 @@ def init_app(app: Flask) -> None:
                        _http_text(status, exc.name), headers=headers)
 
     @app.errorhandler(500)
-    def _server_error(exc: Any) -> Any:
+    def _server_error(exc: Any) -> ErrorAnswer:
         original = getattr(exc, "original_exception", None)
         if original is not None and isinstance(original, DBAPIError):
             return _db_error(original)
@@ -165,7 +170,7 @@ def _rollback() -> None:
         log.exception("rollback after a database error failed")
 
 
-def _db_error(exc: DBAPIError) -> Any:
+def _db_error(exc: DBAPIError) -> ErrorAnswer:
     _rollback()
     if is_contention(exc):
         log.warning("contention on %s %s: %s", request.method, request.path, exc.orig)

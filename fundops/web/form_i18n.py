@@ -57,5 +57,5 @@ def install() -> None:
     def get_translations(self: Any, form: Any) -> FormTranslations:
         return TRANSLATIONS
 
-    FlaskForm.Meta.get_translations = get_translations  # type: ignore[method-assign]
+    FlaskForm.Meta.get_translations = get_translations
     DefaultMeta.get_translations = get_translations  # type: ignore[method-assign]

@@ -30,7 +30,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
@@ -49,11 +49,15 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.exceptions import BadRequest
+from werkzeug.wrappers import Response as BaseResponse
 from wtforms import HiddenField
 
 from fundops.db import UTCDateTime, utcnow
-from fundops.extensions import db
+from fundops.extensions import Model, db
 from fundops.uow import on_first_write, unit_of_work
+
+if TYPE_CHECKING:
+    from fundops.web.errors import ErrorAnswer
 
 log = logging.getLogger("fundops.web")
 
@@ -68,7 +72,7 @@ _ARMED = "form_token_armed"  # validated form: claim it in the next outermost un
 _DONE = "form_token_done"  # claimed and committed in this request
 
 
-class FormSubmission(db.Model):
+class FormSubmission(Model):
     """A rendered form's one-time token, consumed by the transaction that acted on it."""
 
     __tablename__ = "form_submission"
@@ -214,7 +218,7 @@ def _local(url: str | None) -> str | None:
             + (f"#{parts.fragment}" if parts.fragment else ""))
 
 
-def _replay(result_url: str | None) -> Response:
+def _replay(result_url: str | None) -> BaseResponse:
     """Redirect to the first submission's result, or back to the form's page."""
     from fundops.i18n import localise_message
     from fundops.messages import MESSAGES
@@ -235,7 +239,7 @@ def _submitted_token() -> str | None:
     return values.pop() if len(values) == 1 else None
 
 
-def _before_request() -> Response | None:
+def _before_request() -> BaseResponse | None:
     if request.method in ("GET", "HEAD", "OPTIONS") or request.path.startswith("/api/"):
         return None
     token, ids = _submitted_token(), _current_ids()
@@ -266,7 +270,7 @@ def _after_request(response: Response) -> Response:
     return response
 
 
-def _already_submitted(exc: FormAlreadySubmitted) -> Any:
+def _already_submitted(exc: FormAlreadySubmitted) -> BaseResponse:
     """The twin committed first: wait briefly for its result URL, then redirect there."""
     deadline = time.monotonic() + _WAIT_FOR_RESULT_S
     while True:
@@ -278,7 +282,7 @@ def _already_submitted(exc: FormAlreadySubmitted) -> Any:
     return _replay(earlier.result_url if earlier is not None else None)
 
 
-def _token_missing(exc: FormTokenMissing) -> Any:
+def _token_missing(exc: FormTokenMissing) -> ErrorAnswer:
     from fundops.i18n import localise_message
     from fundops.messages import MESSAGES
     from fundops.web.errors import respond

@@ -21,7 +21,7 @@ from fundops.syndication.enums import WARRANT_OUTCOMES, LoanEntryKind, LoanStatu
 from fundops.syndication.loans.models import Loan, LoanEntry, Warrant
 from fundops.syndication.loans.services import get_loan, outstanding_principal
 from fundops.syndication.pools.services import share_recovery
-from fundops.uow import Actor, lock_row, unit_of_work
+from fundops.uow import Actor, lock_row, unit_of_work, updated_rows
 from fundops.validation import require_date, require_text
 
 ZERO = Decimal("0.00")
@@ -218,11 +218,11 @@ def expire_past_window(warrant_id: int, on: date, *, source: str = "daily job") 
             Warrant.id == warrant_id)).one_or_none()
         if row is None:
             return False
-        moved = db.session.execute(
+        moved = updated_rows(
             sa.update(Warrant).where(Warrant.id == warrant_id, Warrant.status == "open",
                                      Warrant.window_to < on)
             .values(status="expired", closed_on=row.window_to)
-            .execution_options(synchronize_session=False)).rowcount
+            .execution_options(synchronize_session=False))
         if moved != 1:
             return False
         bank = db.session.scalar(sa.select(Loan.lead_bank_id).where(Loan.id == row.loan_id))

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from fundops.db import Money, Quantity, Rate, UTCDateTime, enum_column, utcnow
-from fundops.extensions import db
+from fundops.extensions import Model
 from fundops.syndication.enums import (
     Collateral,
     EquityRule,
@@ -31,7 +31,7 @@ from fundops.syndication.term_sheets.models import TermSheet
 APPEND_ONLY_TABLES = ("loan_entry", "loan_schedule_row")
 
 
-class LoanProduct(db.Model):
+class LoanProduct(Model):
     """A bank's investment-linked loan product: sizing, equity condition and pricing.
 
     Sizing: ``min(cap_amount, alpha × equity arrived, beta × post-money)`` less what every
@@ -70,7 +70,7 @@ class LoanProduct(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-class Loan(db.Model):
+class Loan(Model):
     """An application, then a loan, against one term sheet, under one product."""
 
     __tablename__ = "loan"
@@ -100,7 +100,7 @@ class Loan(db.Model):
     shares: Mapped[list[LoanShare]] = relationship(back_populates="loan", order_by="LoanShare.id")
 
 
-class LoanShare(db.Model):
+class LoanShare(Model):
     """One lending bank's part of a (joint) loan; the lead bank's row has ``is_lead``."""
 
     __tablename__ = "loan_share"
@@ -116,7 +116,7 @@ class LoanShare(db.Model):
     loan: Mapped[Loan] = relationship(back_populates="shares")
 
 
-class LoanEntry(db.Model):
+class LoanEntry(Model):
     """One posted event of a loan (positive amounts; reversals negate, like the fund ledger)."""
 
     __tablename__ = "loan_entry"
@@ -133,7 +133,7 @@ class LoanEntry(db.Model):
     recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
 
 
-class LoanScheduleRow(db.Model):
+class LoanScheduleRow(Model):
     """One period of the contractual repayment schedule, stored at approval."""
 
     __tablename__ = "loan_schedule_row"
@@ -150,7 +150,7 @@ class LoanScheduleRow(db.Model):
     closing_balance: Mapped[Decimal] = mapped_column(Money())
 
 
-class Warrant(db.Model):
+class Warrant(Model):
     """认股权 attached to a loan: holder, coverage, exercise price and window."""
 
     __tablename__ = "warrant"

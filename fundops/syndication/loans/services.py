@@ -51,7 +51,7 @@ from fundops.syndication.term_sheets.models import TermSheet
 from fundops.syndication.refusals import Reason, equity_problem, status_problem, with_prefix
 from fundops.syndication.term_sheets.services import equity_arrived
 from fundops.syndication.term_sheets.verification import VerifiedFacts, facts_of, term_sheet_for_code
-from fundops.uow import Actor, lock_row, unit_of_work
+from fundops.uow import Actor, lock_row, unit_of_work, updated_rows
 from fundops.validation import require_date, require_id
 
 ZERO = Decimal("0.00")
@@ -224,12 +224,12 @@ def approve_loan(actor: Actor, loan_id: int, note: str = "") -> Loan:
         limit = loan_headroom(product.cap_amount, product.alpha, arrived, product.beta,
                               ts.post_money, ZERO).limit
         limit_fen = int(limit.scaleb(2))
-        moved = db.session.execute(
+        moved = updated_rows(
             sa.update(TermSheet)
             .where(TermSheet.id == ts.id, reserved_fen + amount_fen <= limit_fen,
                    TermSheet.status.not_in(list(DEAD_STATUSES)))
             .values(reserved_amount=reserved_fen + amount_fen)
-            .execution_options(synchronize_session=False)).rowcount
+            .execution_options(synchronize_session=False))
         if moved != 1:  # nothing was written; the unit of work rolls back on the raise
             reserved = db.session.scalar(sa.select(TermSheet.reserved_amount).where(
                 TermSheet.id == ts.id).execution_options(populate_existing=True)) or ZERO
@@ -238,12 +238,12 @@ def approve_loan(actor: Actor, loan_id: int, note: str = "") -> Loan:
                 "loan_approve_beyond_headroom", amount=Money(amount, cur),
                 limit=Money(limit, cur), reserved=Money(reserved, cur),
                 left=Money(max(ZERO, limit - reserved), cur))
-        taken = db.session.execute(
+        taken = updated_rows(
             sa.update(Loan).where(Loan.id == loan.id, Loan.status == LoanStatus.APPLIED)
             .values(status=LoanStatus.APPROVED, reserved_amount=amount, annual_rate=rate,
                     decided_at=utcnow(), decided_by_id=actor.user_id,
                     decision_note=str(note or "")[:500])
-            .execution_options(synchronize_session=False)).rowcount
+            .execution_options(synchronize_session=False))
         if taken != 1:
             raise ConflictError("loan_decided_meanwhile", loan_id=loan.id)
         rows = _schedule(loan, product, amount, rate)
@@ -289,11 +289,11 @@ def decline_loan(actor: Actor, loan_id: int, note: str) -> Loan:
     if len(reason) > 500:
         raise ValidationError("note", "too_long", max_len=500)
     with unit_of_work():
-        taken = db.session.execute(
+        taken = updated_rows(
             sa.update(Loan).where(Loan.id == loan.id, Loan.status == LoanStatus.APPLIED)
             .values(status=LoanStatus.DECLINED, decided_at=utcnow(), decided_by_id=actor.user_id,
                     decision_note=reason)
-            .execution_options(synchronize_session=False)).rowcount
+            .execution_options(synchronize_session=False))
         if taken != 1:
             raise ConflictError("loan_no_longer_awaiting_decision", loan_id=loan.id)
         record_by(actor, "loan.decline", "loan", loan.id, {}, reason=reason)

@@ -17,13 +17,13 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from fundops.calc.loss_sharing import ClaimLimit, PoolRole
 from fundops.db import Money, Rate, UTCDateTime, enum_column, utcnow
-from fundops.extensions import db
+from fundops.extensions import Model, db
 
 APPEND_ONLY_TABLES = ("risk_pool_contribution", "risk_pool_claim", "risk_pool_claim_share",
                       "risk_pool_recovery")
 
 
-class RiskPool(db.Model):
+class RiskPool(Model):
     """A pool and its rules: caps per loan / company / year and the leverage cap k."""
 
     __tablename__ = "risk_pool"
@@ -45,7 +45,7 @@ class RiskPool(db.Model):
     parties: Mapped[list[RiskPoolParty]] = relationship(order_by="RiskPoolParty.seq")
 
 
-class RiskPoolParty(db.Model):
+class RiskPoolParty(Model):
     """One bearer in the pool's loss-sharing scheme (role ``pool`` is the pool itself)."""
 
     __tablename__ = "risk_pool_party"
@@ -60,7 +60,7 @@ class RiskPoolParty(db.Model):
     cap: Mapped[Decimal | None] = mapped_column(Money())
 
 
-class RiskPoolBank(db.Model):
+class RiskPoolBank(Model):
     """A bank whose loans may be enrolled in the pool."""
 
     __tablename__ = "risk_pool_bank"
@@ -71,7 +71,7 @@ class RiskPoolBank(db.Model):
     bank_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id"), index=True)
 
 
-class RiskPoolContribution(db.Model):
+class RiskPoolContribution(Model):
     """Money a funder put in (e.g. province and city 1 : 1); append-only."""
 
     __tablename__ = "risk_pool_contribution"
@@ -85,7 +85,7 @@ class RiskPoolContribution(db.Model):
     recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
 
 
-class RiskPoolEnrolment(db.Model):
+class RiskPoolEnrolment(Model):
     """A loan covered by the pool, with the amount counted against its leverage cap."""
 
     __tablename__ = "risk_pool_enrolment"
@@ -98,7 +98,7 @@ class RiskPoolEnrolment(db.Model):
     enrolled_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
 
 
-class RiskPoolClaim(db.Model):
+class RiskPoolClaim(Model):
     """The loss on a defaulted enrolled loan and what the pool paid (append-only)."""
 
     __tablename__ = "risk_pool_claim"
@@ -120,7 +120,7 @@ class RiskPoolClaim(db.Model):
     shares: Mapped[list[RiskPoolClaimShare]] = relationship(order_by="RiskPoolClaimShare.id")
 
 
-class RiskPoolClaimShare(db.Model):
+class RiskPoolClaimShare(Model):
     """One party's part of a claim's loss: pro rata and after caps (append-only)."""
 
     __tablename__ = "risk_pool_claim_share"
@@ -133,7 +133,7 @@ class RiskPoolClaimShare(db.Model):
     borne: Mapped[Decimal] = mapped_column(Money())
 
 
-class RiskPoolRecovery(db.Model):
+class RiskPoolRecovery(Model):
     """A party's part of a recovery made after the claim (append-only)."""
 
     __tablename__ = "risk_pool_recovery"

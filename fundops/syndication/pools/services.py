@@ -46,7 +46,7 @@ from fundops.syndication.pools.models import (
     RiskPoolParty,
     RiskPoolRecovery,
 )
-from fundops.uow import Actor, lock_row, unit_of_work
+from fundops.uow import Actor, lock_row, unit_of_work, updated_rows
 from fundops.validation import require_date, require_id, require_text
 
 ZERO = Decimal("0.00")
@@ -207,10 +207,10 @@ def enrol_loan(actor: Actor, pool_id: int, loan_id: int, on: object) -> RiskPool
             check = leverage_check(pool.enrolled_amount, max(ZERO, balance(pool.id)),
                                    pool.leverage_k, new_loan=amount)
             guard.append(enrolled + int(amount.scaleb(2)) <= int(check.limit.scaleb(2)))
-        moved = db.session.execute(
+        moved = updated_rows(
             sa.update(RiskPool).where(*guard)
             .values(enrolled_amount=enrolled + int(amount.scaleb(2)))
-            .execution_options(synchronize_session=False)).rowcount
+            .execution_options(synchronize_session=False))
         if moved != 1:
             raise ConflictError("pool_leverage_no_room", k=pool.leverage_k,
                                 balance=Money(balance(pool.id), pool.currency),

@@ -144,6 +144,7 @@ def pool_contribution(pool_id: int) -> Any:
     require_writer(actor)
     form = pool_forms.ContributionForm(prefix="contribution")
     if form.validate_on_submit():
+        assert form.funder.data is not None  # DataRequired
         try:
             pools.add_contribution(actor, pool.id, funder=form.funder.data,
                                    amount=form.amount.data,
@@ -171,7 +172,9 @@ def pool_enrolment(pool_id: int) -> Any:
     if isinstance(chosen, int) and chosen not in _enrol_choices(actor, pool.currency, form):
         # another bank's loan is 404; one of the bank's own the service refuses with its reason
         lending.get_loan(actor, chosen, write=True)
-        form.loan_id.choices.append(option(chosen, f"#{chosen}"))
+        shown = form.loan_id.choices
+        assert isinstance(shown, list)  # set just above by _enrol_choices
+        shown.append(option(chosen, f"#{chosen}"))
     if form.validate_on_submit():
         try:
             pools.enrol_loan(actor, pool.id, form.loan_id.data, form.on.data)

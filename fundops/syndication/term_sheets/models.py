@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from fundops.db import Money, Quantity, Rate, UTCDateTime, enum_column, utcnow
-from fundops.extensions import db
+from fundops.extensions import Model
 from fundops.portfolio.enums import Instrument
 from fundops.portfolio.models import Company, Fund
 from fundops.syndication.enums import FundingSource, TermSheetStatus
@@ -25,7 +25,7 @@ from fundops.syndication.enums import FundingSource, TermSheetStatus
 APPEND_ONLY_TABLES = ("term_sheet_event", "term_sheet_funding")
 
 
-class TermSheet(db.Model):
+class TermSheet(Model):
     """One financing round of a company as its lead investor agreed it."""
 
     __tablename__ = "term_sheet"
@@ -66,7 +66,7 @@ class TermSheet(db.Model):
     tranches: Mapped[list[TermSheetTranche]] = relationship(order_by="TermSheetTranche.seq")
 
 
-class TermSheetAllocation(db.Model):
+class TermSheetAllocation(Model):
     """One investor's part of the round: a fund in fundops, or an outside investor by name."""
 
     __tablename__ = "term_sheet_allocation"
@@ -84,7 +84,7 @@ class TermSheetAllocation(db.Model):
     fund: Mapped[Fund | None] = relationship()
 
 
-class TermSheetTranche(db.Model):
+class TermSheetTranche(Model):
     """A tranche of the round: its amount, expected date and release condition."""
 
     __tablename__ = "term_sheet_tranche"
@@ -99,7 +99,7 @@ class TermSheetTranche(db.Model):
     condition: Mapped[str] = mapped_column(sa.String(300), default="")
 
 
-class TermSheetFunding(db.Model):
+class TermSheetFunding(Model):
     """Equity that arrived against an allocation (append-only; reversals are negative).
 
     ``source = ledger``: ``cash_flow_id`` is the investing fund's INVESTMENT entry (or its
@@ -122,7 +122,7 @@ class TermSheetFunding(db.Model):
     recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
 
 
-class TermSheetEvent(db.Model):
+class TermSheetEvent(Model):
     """A status transition: who, when, from, to and why (append-only)."""
 
     __tablename__ = "term_sheet_event"
@@ -136,7 +136,7 @@ class TermSheetEvent(db.Model):
     by_user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
 
 
-class VerificationCode(db.Model):
+class VerificationCode(Model):
     """A code the company hands to a bank; only its SHA-256 is stored. Revocable."""
 
     __tablename__ = "verification_code"

@@ -151,19 +151,19 @@ def create_term_sheet(actor: Actor, *, company_id: int, lead_fund_id: int, round
                               round_size=Money(size, cur))
     lines = [TermSheetAllocation(fund_id=fund.id, investor_name=fund.name_zh, is_lead=True,
                                  amount=parse_amount(lead_amount, "lead_amount"), currency=cur)]
-    for i, line in enumerate(co_investors):
+    for i, given in enumerate(co_investors):
         field = f"co_investors[{i}]"
-        amount = parse_amount(line.amount, field)
+        amount = parse_amount(given.amount, field)
         co_fund = None
-        if str(line.fund_registration_no or "").strip():
-            reg = str(line.fund_registration_no).strip()
+        if str(given.fund_registration_no or "").strip():
+            reg = str(given.fund_registration_no).strip()
             co_fund = db.session.scalar(sa.select(Fund).where(Fund.registration_no == reg))
             if co_fund is None:
                 raise ValidationError(field, "term_sheet_no_fund_with_filing_no",
                                       registration_no=reg)
             if co_fund.id == fund.id:
                 raise ValidationError(field, "term_sheet_lead_fund_twice")
-        name = require_text(line.investor_name or (co_fund.name_zh if co_fund else ""), field, 200)
+        name = require_text(given.investor_name or (co_fund.name_zh if co_fund else ""), field, 200)
         lines.append(TermSheetAllocation(fund_id=co_fund.id if co_fund else None,
                                          investor_name=name, is_lead=False, amount=amount,
                                          currency=cur))
@@ -315,6 +315,7 @@ def arrived_by_allocation(term_sheet_id: int) -> dict[int, Decimal]:
                 sa.select(CashFlow.reverses_id, CashFlow.amount).where(
                     CashFlow.reverses_id.in_(list(linked)),
                     CashFlow.id.not_in(list(linked)))):
+            assert reverses_id is not None  # the IN filter leaves no NULL
             out[linked[reverses_id]] += amount
     return out
 
