@@ -45,8 +45,8 @@ class Actor:
     auth_method: str = "session"
 
     def __post_init__(self) -> None:
-        if not isinstance(self.role, Role):
-            object.__setattr__(self, "role", Role(self.role))
+        # callers may pass the role's stored text; keep the enum
+        object.__setattr__(self, "role", Role(self.role))
 
 
 @contextmanager

@@ -33,5 +33,5 @@ def authenticate() -> Any:
         return _unauthorized("invalid or expired token")
     user = token.user
     g.api_actor = Actor(user_id=user.id, organisation_id=user.organisation_id,
-                        role=user.role.value, auth_method="token")
+                        role=user.role, auth_method="token")
     return None

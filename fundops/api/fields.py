@@ -35,7 +35,7 @@ def refusal(code: str, **params: Any) -> ma.ValidationError:
     return ma.ValidationError(f"{code} {json.dumps(params, ensure_ascii=False, default=str)}")
 
 
-class _Coded(fields.Field):
+class _Coded(fields.Field[Any]):
     """Base: ``null`` is "not given" (an error only when the field is required)."""
 
     # a field's messages go through str.format: "{{}}" is the empty params "{}"
@@ -58,7 +58,7 @@ class Id(_Coded):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.metadata.update(minimum=self.low, maximum=MAX_ID)
+        self.metadata = {**self.metadata, "minimum": self.low, "maximum": MAX_ID}
 
     def _deserialize(self, value: Any, attr: str | None, data: Mapping[str, Any] | None,
                      **kwargs: Any) -> int:
@@ -83,7 +83,7 @@ class Text(_Coded):
         super().__init__(*args, **kwargs)
         self.max_length = max_length
         if max_length is not None:
-            self.metadata["maxLength"] = max_length
+            self.metadata = {**self.metadata, "maxLength": max_length}
 
     def _deserialize(self, value: Any, attr: str | None, data: Mapping[str, Any] | None,
                      **kwargs: Any) -> str:
@@ -116,9 +116,9 @@ class Amount(_Coded):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.metadata["pattern"] = DECIMAL_PATTERN
+        self.metadata = {**self.metadata, "pattern": DECIMAL_PATTERN}
         given = self.metadata.get("description")
-        self.metadata["description"] = f"{self.unit}; {given}" if given else self.unit
+        self.metadata = {**self.metadata, "description": f"{self.unit}; {given}" if given else self.unit}
 
     def _deserialize(self, value: Any, attr: str | None, data: Mapping[str, Any] | None,
                      **kwargs: Any) -> str | int:
@@ -169,7 +169,7 @@ class Choice(_Coded):
         self.values = tuple(v for v in values if v not in exclude)
         super().__init__(*args, **kwargs)
         # a nullable reply's documented type admits null: so must its enum (JSON Schema)
-        self.metadata["enum"] = [*self.values, *([None] if self.nullable else [])]
+        self.metadata = {**self.metadata, "enum": [*self.values, *([None] if self.nullable else [])]}
 
     def _deserialize(self, value: Any, attr: str | None, data: Mapping[str, Any] | None,
                      **kwargs: Any) -> str:
@@ -183,7 +183,7 @@ class Choice(_Coded):
         return value.value if isinstance(value, enum.Enum) else value
 
 
-class Lines(fields.List):
+class Lines(fields.List[Any]):
     """A list of objects (or of ids); ``null`` is "not given"."""
 
     default_error_messages = {"invalid": "syn_not_a_list {{}}", "required": "required {{}}",
@@ -235,7 +235,7 @@ class Schema(ma.Schema):
         return {k: v for k, v in data.items() if v is not None}
 
 
-OPENAPI_TYPES: dict[type[fields.Field], tuple[str, str | None]] = {}
+OPENAPI_TYPES: dict[type[fields.Field[Any]], tuple[str, str | None]] = {}
 """Each field type's OpenAPI type and format (registered with the document's generator)."""
 
 
@@ -243,7 +243,7 @@ class Reply(Schema):
     """Base of response schemas: every field is always present (documented as required);
     ``null`` only where the field was declared ``nullable=True``."""
 
-    def on_bind_field(self, field_name: str, field_obj: fields.Field) -> None:
+    def on_bind_field(self, field_name: str, field_obj: fields.Field[Any]) -> None:
         field_obj.required = True
         field_obj.allow_none = bool(getattr(field_obj, "nullable", False))
 

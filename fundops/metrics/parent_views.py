@@ -186,7 +186,7 @@ class PolicyRuleForm(TokenForm):
 
 def rule_params_help() -> list[tuple[str, str, str, str]]:
     """Per rule type: (code, label, "indicator (min|max) · parameters", an example JSON)."""
-    rows = []
+    rows: list[tuple[str, str, str, str]] = []
     for rule_type, spec in RULE_PARAMS.items():
         example = ", ".join(f'"{key}": {_EXAMPLES[kind]}' for key, (kind, required) in spec.items()
                             if required or kind == "stages")

@@ -55,7 +55,7 @@ class PartialReply(Reply):
 
     OPTIONAL: ClassVar[frozenset[str]] = frozenset()
 
-    def on_bind_field(self, field_name: str, field_obj: fields.Field) -> None:
+    def on_bind_field(self, field_name: str, field_obj: fields.Field[Any]) -> None:
         super().on_bind_field(field_name, field_obj)
         field_obj.required = field_name not in self.OPTIONAL
 

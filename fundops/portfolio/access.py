@@ -81,7 +81,7 @@ def get_investor(actor: Actor, investor_id: int) -> Investor:
     return investor
 
 
-CompanyReach = Callable[[int, int | None], sa.Select[tuple[int]]]
+CompanyReach = Callable[[int, int | None], sa.Select[int]]
 """Ids of the companies an organisation reaches through another feature: called with the
 organisation's id and optionally one company's id (then only that company, if reached)."""
 _company_reach: list[CompanyReach] = []

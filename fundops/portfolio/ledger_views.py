@@ -79,7 +79,7 @@ def capital_call_new(fund_id: int) -> Any:
     form = forms.CapitalCallForm()
 
     def post(actor: Any, fid: int, **kw: Any) -> CashFlow:
-        return submit_form(actor, "capital_call",  # type: ignore[no-any-return]
+        return submit_form(actor, "capital_call",
                            {"fund_id": fid, "purpose": form.purpose.data, **kw})
 
     return _allocated_entry(fund_id, form, "portfolio/capital_call_new.html", "capital_call", post,
@@ -92,7 +92,7 @@ def distribution_new(fund_id: int) -> Any:
     form = forms.DistributionForm()
 
     def post(actor: Any, fid: int, **kw: Any) -> CashFlow:
-        return submit_form(actor, "distribution", {  # type: ignore[no-any-return]
+        return submit_form(actor, "distribution", {
             "fund_id": fid, "distribution_type": form.distribution_type.data,
             "recallable": form.recallable.data, **kw})
 

@@ -112,7 +112,7 @@ def date_field(text: Any, required: bool = True) -> DateField:
     return DateField(text, [DataRequired() if required else Optional()])
 
 
-class FixedLines(FieldList):
+class FixedLines(FieldList[Any]):
     """Exactly ``min_entries`` lines, line ``i`` always read from ``<name>-i-*``.
 
     WTForms' FieldList renumbers sparse input (lines 1 and 3 become 0 and 1) and then
@@ -125,7 +125,8 @@ class FixedLines(FieldList):
         self.entries: list[Any] = []
         self.object_data = ()
         for index in range(self.min_entries):
-            self._add_entry(formdata, index=index)
+            # WTForms' own entry builder (private, not in its stubs)
+            self._add_entry(formdata, index=index)  # type: ignore[attr-defined]
 
 
 def filled_lines(entries: Any) -> list[tuple[int, Any]]:

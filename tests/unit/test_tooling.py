@@ -1,13 +1,14 @@
 """The type checker runs inside the suite.
 
-``mypy`` with the configuration in ``pyproject.toml`` (every ``--strict`` flag on
+``ruff`` and ``mypy`` with the configuration in ``pyproject.toml`` (every ``--strict`` flag on
 ``fundops.calc``, ``fundops.money`` and ``fundops.uow``; an annotated, body-checked
 baseline everywhere else) must report no error in ``fundops``.
 """
 
 from __future__ import annotations
 
-import fnmatch
+import subprocess
+import sys
 import re
 import tomllib
 from pathlib import Path
@@ -17,23 +18,6 @@ from mypy import api
 
 ROOT = Path(__file__).resolve().parents[2]
 
-# TEMPORARY: modules being rewritten on other branches right now (the JSON API moving to
-# flask-smorest, jobs.py/job_runs.py moving into fundops/jobs/, syndication/views.py and
-# forms.py being split). mypy still checks them, but their errors do not fail this test.
-# The lead empties this list once those branches are merged; nothing new goes in.
-TEMPORARY_UNCHECKED: tuple[str, ...] = (
-    "fundops/api/*",
-    "fundops/*/api*.py",
-    "fundops/*/schemas.py",
-    "fundops/syndication/api_json.py",
-    "fundops/syndication/openapi.py",
-    "fundops/syndication/pools/api_json.py",
-    "fundops/approvals/api_json.py",
-    "fundops/metrics/api.py",
-    "fundops/metrics/parent_api.py",
-    "fundops/syndication/views.py",
-    "fundops/syndication/forms.py",
-)
 
 STRICT_MODULES = ("fundops.calc.*", "fundops.money", "fundops.uow")
 # The per-module flags that --strict turns on (warn_redundant_casts and warn_unused_configs
@@ -48,10 +32,6 @@ STRICT_FLAGS = (
 _ERROR = re.compile(r"^(?P<path>[^:\n]+):(?P<line>\d+): error: (?P<message>.*)$", re.M)
 
 
-def _temporary(path: str) -> bool:
-    return any(fnmatch.fnmatch(path, pattern) for pattern in TEMPORARY_UNCHECKED)
-
-
 @pytest.fixture(scope="module")
 def mypy_errors() -> list[tuple[str, str]]:
     """(path, "path:line: error: message  [code]") for every error mypy reports."""
@@ -63,16 +43,8 @@ def mypy_errors() -> list[tuple[str, str]]:
 
 
 def test_mypy_reports_no_error(mypy_errors: list[tuple[str, str]]) -> None:
-    errors = [line for path, line in mypy_errors if not _temporary(path)]
+    errors = [line for _path, line in mypy_errors]
     assert errors == [], f"{len(errors)} mypy error(s):\n" + "\n".join(errors)
-
-
-def test_temporary_exclusions_name_existing_files() -> None:
-    """A pattern that matches nothing any more (the module moved or was merged) goes."""
-    files = [p.relative_to(ROOT).as_posix() for p in (ROOT / "fundops").rglob("*.py")]
-    stale = [pattern for pattern in TEMPORARY_UNCHECKED
-             if not any(fnmatch.fnmatch(f, pattern) for f in files)]
-    assert stale == [], f"remove from TEMPORARY_UNCHECKED: {stale}"
 
 
 def test_calc_money_and_uow_are_checked_strictly() -> None:
@@ -87,3 +59,12 @@ def test_calc_money_and_uow_are_checked_strictly() -> None:
         assert missing == [], f"{module} is not checked with {missing}"
     assert config.get("warn_redundant_casts") is True
     assert config.get("warn_unused_configs") is True
+
+
+def test_ruff_reports_no_finding() -> None:
+    """The rule selection of pyproject.toml ([tool.ruff.lint]) over the package and tests."""
+    ruff = Path(sys.executable).with_name("ruff")
+    done = subprocess.run([str(ruff), "check", "--no-cache", "--output-format", "concise",
+                           "fundops", "tests", "benchmarks"], cwd=ROOT, capture_output=True,
+                          text=True, check=False)
+    assert done.returncode == 0, done.stdout[-4000:] + done.stderr

@@ -262,7 +262,7 @@ def _schedule(loan: Loan, product: LoanProduct, amount: Decimal,
     product's interest subsidy per period (yuan, to the fen)."""
     first = loan.first_due_on or add_months(utcnow().date(), 1)
     rows = repayment_schedule(amount, rate, product.tenor_months, first,
-                              repayment_type=product.repayment_type.value)
+                              repayment_type=product.repayment_type)
     subsidy = interest_subsidy(rows, rate, product.subsidy_share,
                                max_subsidy_rate=product.subsidy_max_rate,
                                annual_cap=product.subsidy_annual_cap)

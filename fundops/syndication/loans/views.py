@@ -70,7 +70,7 @@ def verify() -> Any:
     if not form.validate_on_submit():
         return _verify_page(actor, form, status=form_status())
     try:
-        facts = verification.verify(actor, form.code.data)
+        facts = verification.verify(actor, form.code.data or "")
     except NotFound:
         _unknown_code(form)
         return _verify_page(actor, form, status=404)
@@ -97,7 +97,7 @@ def loan_apply() -> Any:
     if apply_form.validate_on_submit():
         try:
             loan = lending.apply_for_loan(
-                actor, code=apply_form.code.data, product_id=apply_form.product_id.data,
+                actor, code=apply_form.code.data or "", product_id=apply_form.product_id.data,
                 amount=apply_form.amount.data, first_due_on=apply_form.first_due_on.data)
         except ValidationError as exc:
             attach_error(apply_form, exc)

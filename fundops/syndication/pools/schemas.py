@@ -7,6 +7,8 @@ timestamps ISO 8601 in UTC.
 
 from __future__ import annotations
 
+from typing import Any
+
 from marshmallow import fields
 
 from fundops.api.fields import (
@@ -138,7 +140,7 @@ class PoolDetailOut(PoolOut):
     claims = Lines(ClaimOut, doc="all for the manager, its own loans' for a member bank")
     member_bank_ids = Lines(Id(), doc="to the pool's manager only (absent for a member bank)")
 
-    def on_bind_field(self, field_name: str, field_obj: fields.Field) -> None:
+    def on_bind_field(self, field_name: str, field_obj: fields.Field[Any]) -> None:
         super().on_bind_field(field_name, field_obj)
         field_obj.required = field_name != "member_bank_ids"
 

@@ -12,7 +12,7 @@ from fundops.syndication.term_sheets.models import TermSheet, TermSheetAllocatio
 
 
 def syndicate_company_ids(organisation_id: int,
-                          company_id: int | None = None) -> sa.Select[tuple[int]]:
+                          company_id: int | None = None) -> sa.Select[int]:
     """Companies of term sheets in whose syndicate one of the organisation's funds is
     (only ``company_id``, if given and reached)."""
     own = sa.select(Fund.id).where(Fund.organisation_id == organisation_id)
