@@ -68,17 +68,17 @@ class ScaledDecimal(sa.types.TypeDecorator[Decimal]):
         return self
 
 
-def Money() -> ScaledDecimal:  # noqa: N802 - reads like a type in column declarations
+def Money() -> ScaledDecimal:  # named like a type: reads as one in column declarations
     """Money amount in yuan (or the row's currency) with 2 decimal places (fen)."""
     return ScaledDecimal(2)
 
 
-def Rate() -> ScaledDecimal:  # noqa: N802
+def Rate() -> ScaledDecimal:  # named like a type (see Money)
     """A fraction (0.25 = 25 %) with 8 decimal places."""
     return ScaledDecimal(8)
 
 
-def Quantity() -> ScaledDecimal:  # noqa: N802
+def Quantity() -> ScaledDecimal:  # named like a type (see Money)
     """A share count with 4 decimal places."""
     return ScaledDecimal(4)
 

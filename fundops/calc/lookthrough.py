@@ -65,10 +65,23 @@ from fundops.calc.lookthrough_records import (
 )
 
 __all__ = [
-    "Breakdown", "CompanyInfo", "ExposurePart", "ExposureRow", "HistoryPoint",
-    "LookThroughHistory", "LookThroughInputs", "LookThroughResult", "SubFundShare",
-    "compute_look_through", "compute_look_through_history", "compute_sub_fund_shares",
-    "HOLDING_VALUES", "SHARE_BASES", "fund_order", "quantize_fraction", "quantize_ratio",
+    "HOLDING_VALUES",
+    "SHARE_BASES",
+    "Breakdown",
+    "CompanyInfo",
+    "ExposurePart",
+    "ExposureRow",
+    "HistoryPoint",
+    "LookThroughHistory",
+    "LookThroughInputs",
+    "LookThroughResult",
+    "SubFundShare",
+    "compute_look_through",
+    "compute_look_through_history",
+    "compute_sub_fund_shares",
+    "fund_order",
+    "quantize_fraction",
+    "quantize_ratio",
 ]
 
 _FEN = 100

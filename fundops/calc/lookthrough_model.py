@@ -53,7 +53,7 @@ def fund_order(root: int, links: set[tuple[int, int]]) -> list[int]:
             if s not in reach:
                 reach.add(s)
                 stack.append(s)
-    indeg = {f: 0 for f in reach}
+    indeg = dict.fromkeys(reach, 0)
     for p, s in links:
         if p in reach:
             indeg[s] += 1

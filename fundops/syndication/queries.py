@@ -16,12 +16,6 @@ from fundops.portfolio.ledger import CashFlow
 from fundops.portfolio.models import Company, Fund
 from fundops.syndication.enums import LoanStatus
 from fundops.syndication.loans.models import Loan, LoanEntry, LoanProduct, LoanScheduleRow, Warrant
-from fundops.syndication.term_sheets.models import (
-    TermSheet,
-    TermSheetAllocation,
-    TermSheetEvent,
-    TermSheetFunding,
-)
 from fundops.syndication.pools.models import (
     RiskPool,
     RiskPoolBank,
@@ -30,6 +24,12 @@ from fundops.syndication.pools.models import (
     RiskPoolRecovery,
 )
 from fundops.syndication.pools.services import balance
+from fundops.syndication.term_sheets.models import (
+    TermSheet,
+    TermSheetAllocation,
+    TermSheetEvent,
+    TermSheetFunding,
+)
 from fundops.syndication.term_sheets.verification import VerifiedFacts
 
 

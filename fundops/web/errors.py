@@ -166,7 +166,7 @@ def _rollback() -> None:
 
     try:
         db.session.rollback()
-    except Exception:  # noqa: BLE001 - the connection may be gone; the answer still goes out
+    except Exception:  # logged: the connection may be gone; the answer still goes out
         log.exception("rollback after a database error failed")
 
 

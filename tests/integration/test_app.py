@@ -13,8 +13,8 @@ from fundops.audit import AuditEvent, verify_chain
 from fundops.config import ConfigError
 from fundops.extensions import db
 from tests.conftest import Browser
-from tests.integration.test_tenancy import is_syndication
 from tests.factories import PASSWORD, World, fund_with_activity, make_world
+from tests.integration.test_tenancy import is_syndication
 
 
 def test_production_refuses_to_start_without_a_secret_key(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -20,8 +20,8 @@ from fundops.extensions import db
 from fundops.portfolio import ledger_services as ledger
 from fundops.portfolio.enums import CashFlowKind
 from fundops.portfolio.ledger import CashFlow, FundValuation, HoldingValuation
-from fundops.syndication.loans import services as lending
 from fundops.syndication.loans import events as loan_events
+from fundops.syndication.loans import services as lending
 from fundops.syndication.loans.models import LoanEntry
 from fundops.uow import Actor
 from tests.factories import make_fund, make_user, make_world, next_n

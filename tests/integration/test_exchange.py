@@ -40,8 +40,8 @@ from fundops.models import (
 )
 from fundops.portfolio import ledger_services as ledger
 from fundops.portfolio import services
-from fundops.syndication.loans import services as lending
 from fundops.syndication.loans import events as loan_events
+from fundops.syndication.loans import services as lending
 from fundops.syndication.pools import services as pools
 from fundops.syndication.term_sheets.models import TermSheetTranche
 from tests.conftest import fresh_url, make_app, migrate

@@ -13,8 +13,8 @@ import sqlalchemy as sa
 from flask import Flask
 
 from fundops.extensions import db
-from fundops.web.request_guard import json_depth
 from fundops.syndication.loans import services as lending
+from fundops.web.request_guard import json_depth
 from tests.conftest import Browser
 from tests.factories import PASSWORD
 from tests.integration.test_linked_loans import build_round

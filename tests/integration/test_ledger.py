@@ -18,9 +18,9 @@ from fundops.extensions import db
 from fundops.models import CashFlow, CashFlowAllocation
 from fundops.portfolio import ledger_services as ledger
 from fundops.portfolio import services
+from fundops.portfolio.access import Access
 from fundops.portfolio.ledger import APPEND_ONLY_TABLES
 from fundops.portfolio.queries import get_fund_totals, list_lp_positions
-from fundops.portfolio.access import Access
 from tests.factories import fund_with_activity, make_fund, make_user, make_world
 from tests.integration.test_app import pending_approval
 

@@ -364,8 +364,8 @@ def test_concurrent_settings_of_one_policy_rule_keep_one_row(app: Flask) -> None
 
 
 def test_pool_claims_race_one_per_loan_and_within_the_balance(app: Flask) -> None:
-    from fundops.syndication.loans import services as lending
     from fundops.syndication.loans import events as loan_events
+    from fundops.syndication.loans import services as lending
     from fundops.syndication.pools import services as pools
     from fundops.syndication.pools.models import RiskPoolClaim
     from tests.integration.test_idempotency import funded_loan

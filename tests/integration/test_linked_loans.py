@@ -19,12 +19,12 @@ from fundops.errors import ConflictError, NotFound, ValidationError
 from fundops.extensions import db
 from fundops.portfolio import ledger_services as ledger
 from fundops.portfolio import services
-from fundops.syndication.loans import services as lending
+from fundops.syndication.enums import LoanStatus, TermSheetStatus
 from fundops.syndication.loans import products
+from fundops.syndication.loans import services as lending
+from fundops.syndication.loans.models import Loan, LoanEntry
 from fundops.syndication.term_sheets import services as term_sheets
 from fundops.syndication.term_sheets import verification
-from fundops.syndication.enums import LoanStatus, TermSheetStatus
-from fundops.syndication.loans.models import Loan, LoanEntry
 from fundops.syndication.term_sheets.models import TermSheet
 from fundops.syndication.term_sheets.services import AllocationInput
 from fundops.uow import Actor

@@ -17,8 +17,8 @@ from fundops.errors import NotFound
 from fundops.metrics.loan_leverage import loan_leverage
 from fundops.metrics.parent import parent_overview
 from fundops.portfolio.queries import list_ledger
-from fundops.syndication.loans import services as lending
 from fundops.syndication.loans import products
+from fundops.syndication.loans import services as lending
 from fundops.syndication.term_sheets import services as term_sheets
 from fundops.syndication.term_sheets import verification
 from tests.factories import make_user, next_n

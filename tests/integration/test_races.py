@@ -11,8 +11,8 @@ from flask import Flask
 from fundops.errors import ConflictError, ValidationError
 from fundops.extensions import db
 from fundops.portfolio import ledger_services as ledger
-from fundops.syndication.loans import services as lending
 from fundops.syndication.loans import events as loan_events
+from fundops.syndication.loans import services as lending
 from fundops.syndication.pools import services as pools
 from fundops.syndication.term_sheets import services as term_sheets
 from tests.factories import make_user, next_n

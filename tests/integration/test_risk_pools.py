@@ -14,13 +14,13 @@ from flask import Flask
 
 from fundops.errors import ConflictError, NotFound, ValidationError
 from fundops.extensions import db
-from fundops.syndication.loans import services as lending
-from fundops.syndication.loans import events as loan_events
-from fundops.syndication.pools import services as pools
-from fundops.syndication.term_sheets import services as term_sheets
 from fundops.syndication.enums import LoanStatus
+from fundops.syndication.loans import events as loan_events
+from fundops.syndication.loans import services as lending
 from fundops.syndication.loans.models import Loan
+from fundops.syndication.pools import services as pools
 from fundops.syndication.pools.models import RiskPool, RiskPoolClaim, RiskPoolRecovery
+from fundops.syndication.term_sheets import services as term_sheets
 from fundops.uow import Actor
 from tests.factories import make_user, next_n
 from tests.integration.test_linked_loans import Round, build_round

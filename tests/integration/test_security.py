@@ -19,6 +19,7 @@ from tests.conftest import Browser, FreshContextClient, make_app
 from tests.factories import PASSWORD, make_user
 from tests.threads import race
 
+
 @contextmanager
 def second_app(url: str, **config: Any) -> Iterator[Flask]:
     """Another application on the same database (as another server process would be);

@@ -22,8 +22,8 @@ from fundops.extensions import db
 from fundops.messages import MESSAGES
 from fundops.portfolio import ledger_services as ledger
 from fundops.portfolio import services
-from fundops.syndication.loans import services as lending
 from fundops.syndication.loans import events as loan_events
+from fundops.syndication.loans import services as lending
 from fundops.syndication.pools import services as pools
 from fundops.syndication.term_sheets import verification
 from fundops.uow import Actor

@@ -19,13 +19,13 @@ from fundops.auth.accounts import issue_token
 from fundops.auth.models import User
 from fundops.extensions import db
 from fundops.portfolio.ledger import APPEND_ONLY_TABLES as LEDGER_TABLES
-from fundops.syndication.loans.models import APPEND_ONLY_TABLES as LOAN_TABLES
-from fundops.syndication.term_sheets.models import APPEND_ONLY_TABLES as TS_TABLES
-from fundops.syndication.pools.models import APPEND_ONLY_TABLES as POOL_TABLES
-from fundops.syndication.loans import services as lending
 from fundops.syndication.loans import events as loan_events
+from fundops.syndication.loans import services as lending
+from fundops.syndication.loans.models import APPEND_ONLY_TABLES as LOAN_TABLES
 from fundops.syndication.pools import services as pools
+from fundops.syndication.pools.models import APPEND_ONLY_TABLES as POOL_TABLES
 from fundops.syndication.term_sheets import services as term_sheets
+from fundops.syndication.term_sheets.models import APPEND_ONLY_TABLES as TS_TABLES
 from fundops.syndication.term_sheets.verification import list_codes
 from tests.conftest import Browser
 from tests.factories import PASSWORD, make_user, next_n

@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-
 import sqlalchemy as sa
 from flask import Flask
 

@@ -19,11 +19,11 @@ from flask import Flask
 
 from fundops.auth.models import User
 from fundops.extensions import db
-from fundops.syndication.loans import services as lending
-from fundops.syndication.loans import events as loan_events
-from fundops.syndication.pools import services as pools
 from fundops.syndication.enums import LoanStatus
+from fundops.syndication.loans import events as loan_events
+from fundops.syndication.loans import services as lending
 from fundops.syndication.loans.models import Loan, Warrant
+from fundops.syndication.pools import services as pools
 from fundops.syndication.pools.models import RiskPool, RiskPoolClaim
 from fundops.uow import Actor
 from tests.conftest import Browser

@@ -18,9 +18,9 @@ from playwright.sync_api import Page, expect, sync_playwright
 
 from fundops.auth.models import User
 from fundops.extensions import db
-from fundops.syndication.term_sheets import services as term_sheets
 from fundops.syndication.enums import LoanEntryKind, LoanStatus
 from fundops.syndication.loans.models import Loan, LoanEntry
+from fundops.syndication.term_sheets import services as term_sheets
 from tests.factories import PASSWORD
 from tests.integration.test_linked_loans import build_round
 from tests.web.csp import console_errors

@@ -21,8 +21,8 @@ from flask import Flask
 
 from fundops.messages import MESSAGES
 from fundops.messages import syndication as catalogue
-from fundops.syndication.loans import services as lending
 from fundops.syndication.loans import events as loan_events
+from fundops.syndication.loans import services as lending
 from fundops.syndication.pools import services as pools
 from tests.factories import make_user, next_n
 from tests.integration.test_linked_loans import build_round

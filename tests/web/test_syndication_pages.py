@@ -20,11 +20,11 @@ from fundops.auth.models import User
 from fundops.extensions import db
 from fundops.portfolio import ledger_services as ledger
 from fundops.portfolio import services
+from fundops.syndication.enums import LoanStatus, TermSheetStatus
 from fundops.syndication.loans import services as lending
+from fundops.syndication.loans.models import Loan, LoanEntry, LoanProduct, LoanScheduleRow
 from fundops.syndication.term_sheets import services as term_sheets
 from fundops.syndication.term_sheets import verification
-from fundops.syndication.enums import LoanStatus, TermSheetStatus
-from fundops.syndication.loans.models import Loan, LoanEntry, LoanProduct, LoanScheduleRow
 from fundops.syndication.term_sheets.models import (
     TermSheet,
     TermSheetAllocation,

@@ -47,10 +47,14 @@ from fundops.syndication.loans.models import (
     LoanScheduleRow,
     LoanShare,
 )
-from fundops.syndication.term_sheets.models import TermSheet
 from fundops.syndication.refusals import Reason, equity_problem, status_problem, with_prefix
+from fundops.syndication.term_sheets.models import TermSheet
 from fundops.syndication.term_sheets.services import equity_arrived
-from fundops.syndication.term_sheets.verification import VerifiedFacts, facts_of, term_sheet_for_code
+from fundops.syndication.term_sheets.verification import (
+    VerifiedFacts,
+    facts_of,
+    term_sheet_for_code,
+)
 from fundops.uow import Actor, lock_row, unit_of_work, updated_rows
 from fundops.validation import require_date, require_id
 
