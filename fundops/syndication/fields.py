@@ -112,7 +112,7 @@ def date_field(text: Any, required: bool = True) -> DateField:
     return DateField(text, [DataRequired() if required else Optional()])
 
 
-class FixedLines(FieldList[Any]):
+class FixedLines(FieldList):  # type: ignore[type-arg]  # generic in the stubs only
     """Exactly ``min_entries`` lines, line ``i`` always read from ``<name>-i-*``.
 
     WTForms' FieldList renumbers sparse input (lines 1 and 3 become 0 and 1) and then
