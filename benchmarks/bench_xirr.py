@@ -12,8 +12,9 @@ multiples spread from about 0.4x to 3x), then times, best of ``--repeat`` runs:
   (d)  one ``xirr_flat`` call on flat numpy arrays (series id, day number, amount), the
        form a bulk query returns.
 
-(interleaved rounds, best time of each) and prints each time and the ratios. Not part of the test suite; needs pyxirr (a
-benchmark/test extra only). Run: ``python benchmarks/bench_xirr.py [--series N]``.
+(interleaved rounds, best time of each) and prints each time and the ratios. Not part of the
+test suite; needs pyxirr (a benchmark/test extra only).
+Run: ``python benchmarks/bench_xirr.py [--series N]``.
 """
 
 from __future__ import annotations
@@ -104,8 +105,10 @@ def main() -> None:
     t_b = best_times({"b": lambda: [xirr(d, a) for d, a in series]}, max(1, args.repeat // 5))["b"]
 
     rates = np.array([x for x in single if x is not None])
-    print(f"{args.series} series x {args.flows} flows, best of {args.repeat}; IRR 5/50/95 %ile "
-          f"{np.percentile(rates, 5):.2%} / {np.median(rates):.2%} / {np.percentile(rates, 95):.2%}")
+    print(
+        f"{args.series} series x {args.flows} flows, best of {args.repeat}; IRR 5/50/95 %ile "
+        f"{np.percentile(rates, 5):.2%} / {np.median(rates):.2%} / {np.percentile(rates, 95):.2%}"
+    )
     print(f"(a)  loop of pyxirr.xirr, lists         {t_a * 1e3:9.1f} ms")
     print(f"(b)  loop of fundops xirr, lists        {t_b * 1e3:9.1f} ms")
     print(f"(c)  fundops xirr_many, lists           {t_c * 1e3:9.1f} ms")

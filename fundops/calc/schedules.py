@@ -169,8 +169,9 @@ def repayment_schedule(
 
     Rounding: interest half-to-even to the fen. In every type the principal column sums
     exactly to ``principal``, the last row repays the remaining balance (absorbing all
-    rounding), and its closing balance is exactly 0.00; no amount is negative. Raises ``TypeError`` for non-Decimal money or rates and ``ValueError`` for
-    a negative amount or rate, more than 2 decimals, or non-positive counts.
+    rounding), and its closing balance is exactly 0.00; no amount is negative. Raises
+    ``TypeError`` for non-Decimal money or rates and ``ValueError`` for a negative amount or
+    rate, more than 2 decimals, or non-positive counts.
     """
     amount = checked_money(principal, "principal")
     rate_year = checked_fraction(annual_rate, "annual_rate")

@@ -48,7 +48,9 @@ def record_sub_fund_flow(
     try:
         target, _ = get_fund(actor, int(target_fund_id))
     except (NotFound, TypeError, ValueError):
-        raise ValidationError("target_fund_id", "fund_not_visible", fund_id=target_fund_id) from None
+        raise ValidationError(
+            "target_fund_id", "fund_not_visible", fund_id=target_fund_id
+        ) from None
     if not lp_record_ids(fund.id, target.id):
         raise ValidationError("target_fund_id", "no_commitment_in_fund", fund=fund.code,
                               target=target.code)

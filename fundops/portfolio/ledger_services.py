@@ -74,12 +74,16 @@ def lock_fund(fund_id: int) -> None:
     lock_row(Fund, fund_id)
 
 
-def post_entry(fund: Fund, actor: Actor, entry: CashFlow, lines: list[AllocationLine] | None) -> CashFlow:
+def post_entry(
+    fund: Fund, actor: Actor, entry: CashFlow, lines: list[AllocationLine] | None
+) -> CashFlow:
     """Insert ``entry`` and its allocations, under the fund lock; a source reference
     already used in the fund is a :class:`ConflictError` (``source_ref_exists``)."""
     lock_fund(fund.id)  # the caller's lock (no-op then) or taken now, before the check
     if entry.source_ref and db.session.scalar(
-        sa.select(CashFlow.id).where(CashFlow.fund_id == fund.id, CashFlow.source_ref == entry.source_ref)
+        sa.select(CashFlow.id).where(
+            CashFlow.fund_id == fund.id, CashFlow.source_ref == entry.source_ref
+        )
     ):
         raise ConflictError("source_ref_exists", source_ref=entry.source_ref)
     db.session.add(entry)
@@ -94,7 +98,9 @@ def post_entry(fund: Fund, actor: Actor, entry: CashFlow, lines: list[Allocation
     return entry
 
 
-def entry_basics(fund: Fund, value_on: object, amount: object, currency: str | None) -> tuple[date, Decimal, str]:
+def entry_basics(
+    fund: Fund, value_on: object, amount: object, currency: str | None
+) -> tuple[date, Decimal, str]:
     when = require_date(value_on, "value_on")
     check_in_life(fund, when, "value_on")
     total = parse_amount(amount, "amount")
@@ -310,8 +316,14 @@ def reverse_entry(actor: Actor, fund_id: int, entry_id: int, reason: str) -> Cas
         db.session.add(reversal)
         db.session.flush()
         for alloc in original.allocations:
-            db.session.add(CashFlowAllocation(cash_flow_id=reversal.id, investor_id=alloc.investor_id,
-                                              amount=-alloc.amount, currency=alloc.currency))
+            db.session.add(
+                CashFlowAllocation(
+                    cash_flow_id=reversal.id,
+                    investor_id=alloc.investor_id,
+                    amount=-alloc.amount,
+                    currency=alloc.currency,
+                )
+            )
         record_by(actor, "cash_flow.reverse", "cash_flow", reversal.id,
                   {"reverses_id": original.id, "amount": reversal.amount}, why)
     return reversal

@@ -169,8 +169,10 @@ def enrollable_loans(lead_bank_id: int, currency: str) -> list[Loan]:
 
 def loan_enrolment(loan_id: int) -> tuple[RiskPoolEnrolment, RiskPool] | None:
     row = db.session.execute(
-        sa.select(RiskPoolEnrolment, RiskPool).join(RiskPool, RiskPool.id == RiskPoolEnrolment.pool_id)
-        .where(RiskPoolEnrolment.loan_id == loan_id)).first()
+        sa.select(RiskPoolEnrolment, RiskPool)
+        .join(RiskPool, RiskPool.id == RiskPoolEnrolment.pool_id)
+        .where(RiskPoolEnrolment.loan_id == loan_id)
+    ).first()
     return None if row is None else (row[0], row[1])
 
 

@@ -116,8 +116,16 @@ def test_rejection_writes_nothing_to_the_ledger(app: Flask) -> None:
     admin, maker, checker, _ = team(f"GP {next_n()}")
     fund = fund_730m(admin)
     approvals.set_policy(admin, "capital_call", "100000000")
-    small = approvals.submit(maker, "capital_call", {
-        "fund_id": fund.id, "value_on": "2022-01-10", "amount": "1000000", "purpose": "management_fee"})
+    small = approvals.submit(
+        maker,
+        "capital_call",
+        {
+            "fund_id": fund.id,
+            "value_on": "2022-01-10",
+            "amount": "1000000",
+            "purpose": "management_fee",
+        },
+    )
     assert not approvals.is_held(small) and small.amount == Decimal("1000000.00")
     before = ledger_rows()
     held = approvals.submit(maker, "capital_call", {

@@ -45,7 +45,9 @@ def _lp_fund(actor: Any, commitments: list[Decimal]) -> tuple[Any, list[Any]]:
 
 @DB_SETTINGS
 @given(data=st.data())
-def test_call_allocations_sum_exactly_and_stay_within_a_cent(app: Flask, data: st.DataObject) -> None:
+def test_call_allocations_sum_exactly_and_stay_within_a_cent(
+    app: Flask, data: st.DataObject
+) -> None:
     commitments = data.draw(st.lists(cents, min_size=1, max_size=25), label="commitments")
     total_committed = sum(commitments, Decimal(0))
     call = data.draw(st.integers(min_value=1, max_value=int(total_committed * 100))

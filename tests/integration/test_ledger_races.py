@@ -117,9 +117,19 @@ def test_distributions_with_one_source_reference_post_once(app: Flask) -> None:
     gp, fund_id = world.gp, world.fund.id
     ledger.record_capital_call(gp, fund_id, value_on="2021-03-31", amount="100000000",
                                purpose="investment")
-    got = outcomes(app, lambda _i: ledger.record_distribution(
-        gp, fund_id, value_on="2022-03-31", amount="30000000", distribution_type="return_of_capital",
-        recallable=True, source_ref="DIST-7"), list(range(8)))
+    got = outcomes(
+        app,
+        lambda _i: ledger.record_distribution(
+            gp,
+            fund_id,
+            value_on="2022-03-31",
+            amount="30000000",
+            distribution_type="return_of_capital",
+            recallable=True,
+            source_ref="DIST-7",
+        ),
+        list(range(8)),
+    )
     assert got == Counter({"ok": 1, "ConflictError:source_ref_exists": 7}), got
     dists = entries(fund_id, CashFlowKind.DISTRIBUTION)
     assert len(dists) == 1 and sum(a.amount for a in dists[0].allocations) == dists[0].amount

@@ -93,7 +93,11 @@ def test_verified_facts_and_headroom_terms(app: Flask) -> None:
     loan = lending.apply_for_loan(r.bank, code=r.code, product_id=r.product_id, amount="10000000")
     check = lending.check_loan(r.bank, loan.id)
     h = check.headroom
-    assert (h.product_cap, h.equity_limit, h.valuation_limit) == (50_000_000, 18_000_000, 25_000_000)
+    assert (h.product_cap, h.equity_limit, h.valuation_limit) == (
+        50_000_000,
+        18_000_000,
+        25_000_000,
+    )
     assert h.binding == "equity_arrived" and h.headroom == 18_000_000
     assert not check.equity.met and check.other_reservations == ()
 
@@ -116,7 +120,9 @@ def test_fifty_threads_approving_against_one_round_never_exceed_headroom(app: Fl
         Loan.term_sheet_id == ts_id, Loan.status == LoanStatus.APPROVED)) == 18
 
 
-def test_disbursement_waits_for_equity_stays_within_reservation_and_stops_on_lapse(app: Flask) -> None:
+def test_disbursement_waits_for_equity_stays_within_reservation_and_stops_on_lapse(
+    app: Flask,
+) -> None:
     r = build_round()
     loan = lending.apply_for_loan(r.bank, code=r.code, product_id=r.product_id, amount="15000000")
     lending.approve_loan(r.bank, loan.id)
@@ -195,9 +201,14 @@ def test_bad_term_sheets_name_the_field_and_write_nothing(app: Flask) -> None:
     before = db.session.scalar(sa.select(sa.func.count()).select_from(TermSheet))
     cases = [
         ({"post_money": "500000001"}, "post_money"),
-        ({"co_investors": [AllocationInput(amount="40000001", investor_name="VC")]}, "co_investors"),
-        ({"co_investors": [AllocationInput(amount="1", fund_registration_no="NOPE")]},
-         "co_investors[0]"),
+        (
+            {"co_investors": [AllocationInput(amount="40000001", investor_name="VC")]},
+            "co_investors",
+        ),
+        (
+            {"co_investors": [AllocationInput(amount="1", fund_registration_no="NOPE")]},
+            "co_investors[0]",
+        ),
         ({"tranches": [{"amount": "50000000"}]}, "tranches"),
         ({"signed_on": "2026-01-01"}, "long_stop_on"),
         ({"round_size": "-5"}, "round_size"),

@@ -89,7 +89,8 @@ def test_money_back_after_a_default_is_a_recovery_and_reduces_the_claim(app: Fla
 
 
 def test_concurrent_claims_overdraw_pool(app: Flask) -> None:
-    # two defaulted loans enrolled in a pool holding 1,000,000; each loss 5,000,000 → pool part 4,000,000
+    # two defaulted loans enrolled in a pool holding 1,000,000;
+    # each loss 5,000,000 → pool part 4,000,000
     r, loan_a = funded_loan()
     loan_b = lending.apply_for_loan(r.bank, code=r.code, product_id=r.product_id, amount="5000000")
     lending.approve_loan(r.bank, loan_b.id)

@@ -186,7 +186,9 @@ def test_the_whole_story_over_http(app: Flask) -> None:
     assert [t["amount"] for t in ts["tranches"]] == ["60000000.00", "40000000.00"]
     check(doc, g.post(ts_url + "/status", {"status": "signed", "signed_on": "2024-06-10"}), 200,
           "TermSheetDetailOut")
-    ts = check(doc, g.post(ts_url + "/status", {"status": "ic_approved"}), 200, "TermSheetDetailOut")
+    ts = check(
+        doc, g.post(ts_url + "/status", {"status": "ic_approved"}), 200, "TermSheetDetailOut"
+    )
     assert [e["to_status"] for e in ts["events"]] == ["draft", "signed", "ic_approved"]
     issued = check(doc, g.post(ts_url + "/codes"), 201, "IssuedCodeOut")
     assert issued["hint"] == issued["code"].replace("-", "")[-4:]

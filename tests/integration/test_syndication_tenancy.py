@@ -90,7 +90,9 @@ def test_every_linked_loan_route_is_404_for_an_outside_gp_and_another_bank(app: 
                                                    json={"amount": "1", "reason": "x"})
                 else:
                     response = visitor.post(url, {"amount": "1", "reason": "x"}, headers=headers)
-                assert response.status_code == 404, f"{kind}: {method} {url} -> {response.status_code}"
+                assert response.status_code == 404, (
+                    f"{kind}: {method} {url} -> {response.status_code}"
+                )
                 body = response.get_data(as_text=True)
                 assert not any(s in body for s in secrets), f"{kind}: {method} {url} leaks"
                 checked += 1

@@ -440,4 +440,6 @@ def test_package_level_entry_point() -> None:
     import fundops.calc
 
     assert fundops.calc.xirr is xirr
-    assert fundops.calc.xirr([date(2021, 1, 1), date(2022, 1, 1)], [-100, 110]) == pytest.approx(0.1)
+    assert fundops.calc.xirr([date(2021, 1, 1), date(2022, 1, 1)], [-100, 110]) == pytest.approx(
+        0.1
+    )

@@ -39,8 +39,11 @@ def browser_for(app: Flask, email: str, lang: str | None = None) -> Browser:
 
 def hidden_fields(html: str) -> dict[str, str]:
     form = html.split('id="confirm-form"', 1)[1].split("</form>", 1)[0]
-    return {m.group(1): m.group(2) for m in re.finditer(
-        r'<input type="hidden" name="([^"]+)" value="([^"]*)">', form) if m.group(1) != "csrf_token"}
+    return {
+        m.group(1): m.group(2)
+        for m in re.finditer(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', form)
+        if m.group(1) != "csrf_token"
+    }
 
 
 def distributions(fund_id: int) -> list[CashFlow]:

@@ -322,7 +322,9 @@ def test_every_page_and_form_in_chinese_has_no_english_sentence(demo_app: Flask)
     walker.check("anonymous GET /login", anonymous.get("/login"))
     walker.reached.add("auth.login")
     walker.check("anonymous GET / (redirect)", anonymous.get("/", follow_redirects=True))
-    walker.post_all(anonymous, "anonymous", "/login", anonymous.get("/login").get_data(as_text=True))
+    walker.post_all(
+        anonymous, "anonymous", "/login", anonymous.get("/login").get_data(as_text=True)
+    )
     for email in USERS:
         client = demo_app.test_client()
         login(client, email)
@@ -337,8 +339,11 @@ def test_every_page_and_form_in_chinese_has_no_english_sentence(demo_app: Flask)
     assert forbidden.status_code == 403
     walker.check("checker GET /funds/new (403)", forbidden)
 
-    get_endpoints = {r.endpoint for r in demo_app.url_map.iter_rules()
-                     if "GET" in (r.methods or set()) and r.endpoint.split(".")[0] in HTML_BLUEPRINTS}
+    get_endpoints = {
+        r.endpoint
+        for r in demo_app.url_map.iter_rules()
+        if "GET" in (r.methods or set()) and r.endpoint.split(".")[0] in HTML_BLUEPRINTS
+    }
     report = "\n".join(f"{hit}\n      at {sorted(where)[0]} (+{len(where) - 1})"
                        for hit, where in sorted(walker.problems.items()))
     assert not walker.problems, f"English on Chinese pages:\n{report}"

@@ -387,8 +387,13 @@ def record_repayment(actor: Actor, loan_id: int, *, principal: object, interest:
 
 def outstanding_principal(loan_id: int) -> Decimal:
     """Disbursed − principal repaid − written off (yuan)."""
-    sums = dict(db.session.execute(sa.select(LoanEntry.kind, sa.func.sum(LoanEntry.amount))
-                                   .where(LoanEntry.loan_id == loan_id).group_by(LoanEntry.kind)).all())
+    sums = dict(
+        db.session.execute(
+            sa.select(LoanEntry.kind, sa.func.sum(LoanEntry.amount))
+            .where(LoanEntry.loan_id == loan_id)
+            .group_by(LoanEntry.kind)
+        ).all()
+    )
     return (sums.get(LoanEntryKind.DISBURSEMENT, ZERO)
             - sums.get(LoanEntryKind.PRINCIPAL_REPAYMENT, ZERO)
             - sums.get(LoanEntryKind.WRITE_OFF, ZERO))

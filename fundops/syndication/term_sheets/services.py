@@ -187,19 +187,31 @@ def create_term_sheet(actor: Actor, *, company_id: int, lead_fund_id: int, round
         raise ValidationError("long_stop_on", "term_sheet_long_stop_before_signing",
                               long_stop_on=stop, signed_on=signed)
     ts = TermSheet(
-        organisation_id=actor.organisation_id, company_id=company.id, lead_fund_id=fund.id,
+        organisation_id=actor.organisation_id,
+        company_id=company.id,
+        lead_fund_id=fund.id,
         round_name=require_text(round_name, "round_name", 50),
-        instrument=parse_enum(Instrument, instrument, "instrument"), currency=cur,
-        round_size=size, pre_money=pre, post_money=post,
-        price_per_share=(parse_amount(price_per_share, "price_per_share", places=4)
-                         if price_per_share not in (None, "") else None),
+        instrument=parse_enum(Instrument, instrument, "instrument"),
+        currency=cur,
+        round_size=size,
+        pre_money=pre,
+        post_money=post,
+        price_per_share=(
+            parse_amount(price_per_share, "price_per_share", places=4)
+            if price_per_share not in (None, "")
+            else None
+        ),
         ownership_rate=_rate(ownership_rate, "ownership_rate", Decimal(1)),
         liquidation_preference=_rate(liquidation_preference, "liquidation_preference"),
         redemption_rate=_rate(redemption_rate, "redemption_rate", Decimal(1)),
-        use_of_proceeds=str(use_of_proceeds or "").strip()[:500], is_binding=parse_bool(is_binding, "is_binding"),
-        signed_on=signed, long_stop_on=stop,
+        use_of_proceeds=str(use_of_proceeds or "").strip()[:500],
+        is_binding=parse_bool(is_binding, "is_binding"),
+        signed_on=signed,
+        long_stop_on=stop,
         expected_funding_on=_optional_date(expected_funding_on, "expected_funding_on"),
-        status=TermSheetStatus.DRAFT, reserved_amount=ZERO, created_by_id=actor.user_id,
+        status=TermSheetStatus.DRAFT,
+        reserved_amount=ZERO,
+        created_by_id=actor.user_id,
     )
     with unit_of_work():
         db.session.add(ts)
@@ -358,8 +370,15 @@ def link_investment(actor: Actor, term_sheet_id: int, allocation_id: int,
         recorded_by_id=actor.user_id))
 
 
-def record_outside_funding(actor: Actor, term_sheet_id: int, allocation_id: int, *,
-                           amount: object, arrived_on: object, evidence_ref: str) -> TermSheetFunding:
+def record_outside_funding(
+    actor: Actor,
+    term_sheet_id: int,
+    allocation_id: int,
+    *,
+    amount: object,
+    arrived_on: object,
+    evidence_ref: str,
+) -> TermSheetFunding:
     """The owner records an outside co-investor's payment, with its evidence reference."""
     ts = get_term_sheet(actor, term_sheet_id, write=True)
     alloc = _allocation(ts, allocation_id)
