@@ -59,7 +59,7 @@ def parent_link(parent: Fund) -> dict[str, object]:
 
 class Loader:
     def __init__(self, seed: int = SEED) -> None:
-        self.rng = random.Random(seed)
+        self.rng = random.Random(seed)  # noqa: S311 - reproducible demo data, not secrets
         self.codes: set[str] = set()
         self.plans, self.companies = build_plans(self.rng, self.codes)
         self.actors: dict[str, Actor] = {}
