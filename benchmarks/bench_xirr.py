@@ -118,10 +118,12 @@ def main() -> None:
     print(f"speed-up (a')/(d)  batch vs pyxirr loop, array input  {t_a2 / t_d:6.2f}x")
     print(f"speed-up (a)/(d)   array batch vs pyxirr list loop    {t_a / t_d:6.2f}x")
     print(f"speed-up (b)/(c)   batch vs fundops single loop       {t_b / t_c:6.2f}x")
-    print(f"max relative difference: batch vs single "
-          f"{max(rel(b, s) for b, s in zip(batch, single)):.1e}, flat vs single "
-          f"{max(rel(f, s) for f, s in zip(flat.tolist(), single)):.1e}, pyxirr vs single "
-          f"{max(rel(p, s) for p, s in zip(ref, single)):.1e}")
+    print(
+        f"max relative difference: batch vs single "
+        f"{max(rel(b, s) for b, s in zip(batch, single, strict=True)):.1e}, flat vs single "
+        f"{max(rel(f, s) for f, s in zip(flat.tolist(), single, strict=True)):.1e}, "
+        f"pyxirr vs single {max(rel(p, s) for p, s in zip(ref, single, strict=True)):.1e}"
+    )
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 
 import pytest
@@ -120,4 +121,4 @@ def test_every_write_is_audited_and_the_chain_verifies(app: Flask) -> None:
     assert call.user_id == world.gp_user.id and call.at is not None
     assert json.loads(call.changes)["amount"] == "60000000.00"
     assert verify_chain(world.gp.organisation_id)
-    assert all(e.prev_hash == p.event_hash for p, e in zip(events, events[1:], strict=False))
+    assert all(e.prev_hash == p.event_hash for p, e in itertools.pairwise(events))
