@@ -81,7 +81,7 @@ def test_actor_role_is_the_role_enum() -> None:
 
     assert Actor(1, 2, "checker").role is Role.CHECKER
     assert Actor(1, 2, Role.ADMIN).role is Role.ADMIN
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="'superuser' is not a valid Role"):
         Actor(1, 2, "superuser")
 
 

@@ -15,6 +15,7 @@ from fundops.syndication.loans import events as loan_events
 from fundops.syndication.loans import services as lending
 from fundops.syndication.pools import services as pools
 from fundops.syndication.term_sheets import services as term_sheets
+from fundops.uow import Actor
 from tests.factories import make_user, next_n
 from tests.integration.test_idempotency import funded_loan
 from tests.integration.test_linked_loans import build_round
@@ -235,7 +236,7 @@ def test_approve_and_decline_race_leaves_a_declined_loan_holding_headroom(app: F
                                          amount="100000").id
         db.session.remove()
 
-        def act(i: int) -> None:
+        def act(i: int, loan_id: int = loan_id) -> None:
             if i == 0:
                 lending.approve_loan(bank, loan_id)
             else:
@@ -275,7 +276,8 @@ def test_concurrent_arrivals_never_mark_the_round_funded(app: Flask) -> None:
         out_id = next(a.id for a in r.ts.allocations if not a.is_lead)
         db.session.remove()
 
-        def act(i: int) -> None:
+        def act(i: int, gp: Actor = gp, ts_id: int = ts_id, lead_id: int = lead_id,
+                entry: int = entry, out_id: int = out_id) -> None:
             if i == 0:
                 term_sheets.link_investment(gp, ts_id, lead_id, entry)
             else:

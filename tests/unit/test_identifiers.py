@@ -110,7 +110,7 @@ def test_wrong_check_character_says_expected_and_got() -> None:
 
 @pytest.mark.parametrize("bad", ["9135021", "91350211MA2XXXXXXI", "", "a" * 17])
 def test_uscc_check_char_rejects_bad_input(bad: str) -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"need exactly 17 characters|invalid character"):
         uscc_check_char(bad)
 
 

@@ -94,11 +94,11 @@ def test_valuation_date_and_invalid_input():
         130 / 121)
     with pytest.raises(ValueError, match="after the valuation date"):
         ks_pme(periods(2), [-100, 10], 100, idx, valuation_date=periods(1)[0])
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="index levels must be finite and positive"):
         IndexSeries({START: 0})
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="an index series needs at least one level"):
         IndexSeries([])
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="2 dates but 1 amounts"):
         ks_pme(periods(2), [-1], 1, idx)
 
 

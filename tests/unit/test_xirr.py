@@ -241,11 +241,11 @@ def test_extreme_magnitudes_are_scaled_exactly():
 def test_batch_edge_cases():
     assert xirr_many([]) == []
     assert xirr_many([([], []), ([D(2020, 1, 1)], [5])]) == [None, None]
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="dates and amounts differ in length"):
         xirr_many([([D(2020, 1, 1)], [1, 2])])
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="amounts must be finite"):
         xirr_flat(np.array([0, 0]), np.array([1, 2]), np.array([1.0, np.inf]))
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="groups, days and amounts differ in length"):
         xirr_flat(np.array([0]), np.array([1, 2]), np.array([1.0]))
     with pytest.raises(ValueError, match="group labels"):
         xirr_flat(np.array([0, 3]), np.array([1, 2]), np.array([-1.0, 2.0]), n_groups=2)
