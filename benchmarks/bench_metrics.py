@@ -481,7 +481,7 @@ def bench_database(db: str, args: argparse.Namespace, gen: load.Generator,
     if args.profile or ratio_a > TARGET_RATIO:
         profiles["a"] = engine_a
     if "b" in result and (args.profile or result["b"]["ratio"] > TARGET_RATIO):
-        profiles["b"] = lambda: in_app(lambda: look_through_history(actor, parent_id, dates))()
+        profiles["b"] = in_app(lambda: look_through_history(actor, parent_id, dates))
     if "error" not in page and (args.profile or page["median_s"] * 1000 >= TARGET_PAGE_MS):
         profiles["c"] = lambda: client.get(f"/funds/{parent_id}")
     for name, fn in profiles.items():

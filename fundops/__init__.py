@@ -50,13 +50,13 @@ def positive_up_to(limit: int) -> str:
     """A regex (no groups) matching exactly the decimal numbers 1..``limit`` without
     leading zeros."""
     digits = str(limit)
-    options = [r"[1-9]\d{0,%d}" % (len(digits) - 2)] if len(digits) > 1 else []
+    options = [rf"[1-9]\d{{0,{len(digits) - 2}}}"] if len(digits) > 1 else []
     for i, d in enumerate(digits):
         rest = len(digits) - i - 1
         low = "1" if i == 0 else "0"
         top = int(d) - 1
         if top >= int(low):
-            options.append(digits[:i] + f"[{low}-{top}]" + (r"\d{%d}" % rest if rest else ""))
+            options.append(digits[:i] + f"[{low}-{top}]" + (rf"\d{{{rest}}}" if rest else ""))
     options.append(digits)
     return "(?:" + "|".join(options) + ")"
 

@@ -49,7 +49,7 @@ class ScaledDecimal(sa.types.TypeDecorator[Decimal]):
     def process_bind_param(self, value: Any, dialect: Dialect) -> int | None:
         if value is None:
             return None
-        if isinstance(value, bool) or isinstance(value, float):
+        if isinstance(value, (bool, float)):
             raise TypeError(f"exact column refuses {type(value).__name__} {value!r}")
         dec = value if isinstance(value, Decimal) else Decimal(value)
         if not dec.is_finite():

@@ -207,9 +207,10 @@ def compute_look_through(inputs: LookThroughInputs, as_of: date, basis: str = "p
             holding_value=Decimal(fen).scaleb(-2), value_basis="fair_value" if fair else "cost",
             value_on=date.fromordinal(on) if on > 0 else None,
         )
+        fen_total = fen
         if f in by_fund:  # the fund holds the company under two organisations' records
-            fen, part = _merge(by_fund[f], fen, part)
-        by_fund[f] = (fen, part)
+            fen_total, part = _merge(by_fund[f], fen, part)
+        by_fund[f] = (fen_total, part)
     rows = []
     dims = ("sector", "stage", "region", "tag")
     groups: dict[str, dict[str, dict[int, int]]] = {k: {} for k in dims}

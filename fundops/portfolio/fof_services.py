@@ -74,6 +74,6 @@ def sub_fund_allocations(parent_fund_id: int, sub_fund_id: int) -> tuple[Decimal
         .where(CashFlow.fund_id == sub_fund_id, CashFlowAllocation.investor_id.in_(records))
         .group_by(CashFlow.kind)
     ).all()
-    totals = {kind: total for kind, total in rows}
+    totals = dict(rows)
     return (totals.get(CashFlowKind.CAPITAL_CALL, Decimal("0.00")),
             totals.get(CashFlowKind.DISTRIBUTION, Decimal("0.00")))

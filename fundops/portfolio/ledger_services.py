@@ -93,7 +93,8 @@ def post_entry(
                                           amount=line.amount, currency=entry.currency))
     record_by(actor, f"cash_flow.{entry.kind.value}", "cash_flow", entry.id, {
         "fund_id": fund.id, "amount": entry.amount, "currency": entry.currency,
-        "value_on": entry.value_on, "allocations": {l.investor_id: l.amount for l in lines or []},
+        "value_on": entry.value_on,
+        "allocations": {line.investor_id: line.amount for line in lines or []},
     })
     return entry
 

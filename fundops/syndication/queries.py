@@ -39,7 +39,7 @@ def user_names(ids: Iterable[int | None]) -> dict[int, str]:
     if not wanted:
         return {}
     rows = db.session.execute(sa.select(User.id, User.display_name).where(User.id.in_(wanted)))
-    return {user_id: name for user_id, name in rows}
+    return dict(rows)
 
 
 def list_event_rows(events: list[TermSheetEvent]) -> list[tuple[TermSheetEvent, str]]:
@@ -126,16 +126,16 @@ def organisation_names(ids: Iterable[int | None]) -> dict[int, str]:
     wanted = {i for i in ids if i is not None}
     if not wanted:
         return {}
-    return {i: name for i, name in db.session.execute(
-        sa.select(Organisation.id, Organisation.name).where(Organisation.id.in_(wanted)))}
+    return dict(db.session.execute(
+        sa.select(Organisation.id, Organisation.name).where(Organisation.id.in_(wanted))))
 
 
 def company_names(ids: Iterable[int | None]) -> dict[int, str]:
     wanted = {i for i in ids if i is not None}
     if not wanted:
         return {}
-    return {i: name for i, name in db.session.execute(
-        sa.select(Company.id, Company.name).where(Company.id.in_(wanted)))}
+    return dict(db.session.execute(
+        sa.select(Company.id, Company.name).where(Company.id.in_(wanted))))
 
 
 def pool_balances(pool_ids: Iterable[int]) -> dict[int, Decimal]:

@@ -42,7 +42,7 @@ CASES: dict[str, tuple[Callable[[World], Any], str]] = {
     "unknown purpose": (_call(purpose="party"), "purpose"),
     "allocation that does not sum": (
         lambda w: _call(split={w.lps[0].id: "1", w.lps[1].id: "2"})(w), "allocation"),
-    "allocation to a stranger": (lambda w: _call(split={999999: "1000000"})(w), "allocation"),
+    "allocation to a stranger": (_call(split={999999: "1000000"}), "allocation"),
     "call beyond commitments": (_call(amount="600000000.01"), "amount"),
     "commitment to itself": (
         lambda w: services.add_commitment(

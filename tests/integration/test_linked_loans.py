@@ -195,9 +195,17 @@ def test_scoping_codes_and_workflow_rules(app: Flask) -> None:
 
 def test_bad_term_sheets_name_the_field_and_write_nothing(app: Flask) -> None:
     r = build_round()
-    base = dict(company_id=r.ts.company_id, lead_fund_id=r.ts.lead_fund_id, round_name="B",
-                instrument="preferred_equity", round_size="100000000", pre_money="400000000",
-                post_money="500000000", long_stop_on="2025-12-31", lead_amount="60000000")
+    base = {
+        "company_id": r.ts.company_id,
+        "lead_fund_id": r.ts.lead_fund_id,
+        "round_name": "B",
+        "instrument": "preferred_equity",
+        "round_size": "100000000",
+        "pre_money": "400000000",
+        "post_money": "500000000",
+        "long_stop_on": "2025-12-31",
+        "lead_amount": "60000000",
+    }
     before = db.session.scalar(sa.select(sa.func.count()).select_from(TermSheet))
     cases = [
         ({"post_money": "500000001"}, "post_money"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import random
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import mpmath
@@ -104,7 +104,7 @@ def test_order_and_datetime_do_not_matter():
     random.Random(7).shuffle(pairs)
     dates, amounts = zip(*pairs, strict=True)
     assert xirr(dates, amounts) == xirr(EXCEL_DATES, EXCEL_AMOUNTS)
-    stamped = [datetime(d.year, d.month, d.day, 17, 45) for d in EXCEL_DATES]
+    stamped = [datetime(d.year, d.month, d.day, 17, 45, tzinfo=UTC) for d in EXCEL_DATES]
     assert xirr(stamped, EXCEL_AMOUNTS) == xirr(EXCEL_DATES, EXCEL_AMOUNTS)
 
 

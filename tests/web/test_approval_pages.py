@@ -55,7 +55,7 @@ def gp_team(app: Flask) -> dict[str, Any]:
     org = f"GP {next_n()}"
     admin_user, admin = make_user(org, role="admin")
     maker_user, maker = make_user(org, role="maker")
-    checker_user, checker = make_user(org, role="checker")
+    checker_user, _checker = make_user(org, role="checker")
     fund = make_fund(admin)
     for i, amount in enumerate(("500000000", "300000000", "200000000")):
         lp = services.create_investor(admin, f"LP {i} {next_n()}", "private")

@@ -88,7 +88,8 @@ def english_in(html: str, names: set[str]) -> list[str]:
     """Runs of two or more English words (outside the allow-list and proper names) and
     internal snake_case names (``fund_net``, ``gov_share_cap`` …)."""
     found = []
-    for chunk in visible_text(html):
+    for text in visible_text(html):
+        chunk = text
         for name in names:
             chunk = chunk.replace(name, " ")
         for match in _SNAKE.finditer(chunk):
@@ -178,7 +179,7 @@ def bad_payloads(fields: dict[str, tuple[str, str]]) -> list[dict[str, str]]:
         else:
             wrong[name] = "-1.234x"
     # Well-formed but refused by the services: far too large, long before any fund began.
-    refused = {n: v for n, v in wrong.items()}
+    refused = dict(wrong.items())
     for name, (kind, value) in fields.items():
         if name in refused and not (kind == "hidden" or name in HIDDEN_KEEP):
             if kind == "select":
