@@ -153,7 +153,8 @@ def post_forms(html: str) -> list[dict[str, Any]]:
 HIDDEN_KEEP = ("csrf_token", "form_token", "token", "next", "action")
 
 
-def bad_payloads(fields: dict[str, tuple[str, str]]) -> list[dict[str, str]]:
+def bad_payloads(  # noqa: C901, PLR0912 - one branch per kind of input
+        fields: dict[str, tuple[str, str]]) -> list[dict[str, str]]:
     """The form posted with every input empty, then with wrong values of each kind."""
     def keep(name: str, kind: str, value: str) -> bool:
         return kind == "hidden" or name in HIDDEN_KEEP

@@ -70,7 +70,8 @@ def pool_form(bank_id: int, **change: str) -> dict[str, str]:
             } | change
 
 
-def test_pool_story_pays_80_percent_of_the_loss_after_recoveries(app: Flask) -> None:
+def test_pool_story_pays_80_percent_of_the_loss_after_recoveries(  # noqa: PLR0915 - one story
+        app: Flask) -> None:
     r = funded_round()
     bank_org, other_bank_org = r.bank.organisation_id, r.other_bank.organisation_id
     loan_id = drawn_loan(r, "10000000").id

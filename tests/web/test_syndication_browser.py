@@ -38,7 +38,7 @@ def log_in(page: Page, base: str, email: str) -> None:
 
 
 @pytest.mark.browser
-def test_bank_verifies_applies_approves_and_disburses_with_the_equity(
+def test_bank_verifies_applies_approves_and_disburses_with_the_equity(  # noqa: PLR0915 - a story
         app: Flask, live_url: str) -> None:  # noqa: F811
     r = build_round()
     email = db.session.get(User, r.bank.user_id).email

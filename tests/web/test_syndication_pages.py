@@ -370,7 +370,8 @@ def test_bank_verifies_a_code_sees_headroom_and_applies(app: Any, browser: Any) 
     assert "1,500.00" in section(listing, f'id="loan-{loan.id}"', "</tr>")
 
 
-def test_loan_check_approval_refused_disbursement_then_disbursement(app: Any, browser: Any) -> None:
+def test_loan_check_approval_refused_disbursement_then_disbursement(  # noqa: PLR0915 - a story
+        app: Any, browser: Any) -> None:
     r = build_round()
     loan_id = applied_loan(r)
     login(browser, r.bank)

@@ -118,6 +118,25 @@ class AllocationInput:
     investor_name: str = ""
 
 
+def _co_investor_line(field: str, given: AllocationInput, lead_fund: Fund,
+                      cur: str) -> TermSheetAllocation:
+    """A co-investor's allocation: a fund named by its filing number (not the lead fund) or
+    any investor by name; ``ValidationError`` naming ``field``."""
+    amount = parse_amount(given.amount, field)
+    co_fund = None
+    if str(given.fund_registration_no or "").strip():
+        reg = str(given.fund_registration_no).strip()
+        co_fund = db.session.scalar(sa.select(Fund).where(Fund.registration_no == reg))
+        if co_fund is None:
+            raise ValidationError(field, "term_sheet_no_fund_with_filing_no",
+                                  registration_no=reg)
+        if co_fund.id == lead_fund.id:
+            raise ValidationError(field, "term_sheet_lead_fund_twice")
+    name = require_text(given.investor_name or (co_fund.name_zh if co_fund else ""), field, 200)
+    return TermSheetAllocation(fund_id=co_fund.id if co_fund else None, investor_name=name,
+                               is_lead=False, amount=amount, currency=cur)
+
+
 def create_term_sheet(actor: Actor, *, company_id: int, lead_fund_id: int, round_name: str,
                       instrument: str, round_size: object, pre_money: object,
                       post_money: object, long_stop_on: object, lead_amount: object,
@@ -151,22 +170,8 @@ def create_term_sheet(actor: Actor, *, company_id: int, lead_fund_id: int, round
                               round_size=Money(size, cur))
     lines = [TermSheetAllocation(fund_id=fund.id, investor_name=fund.name_zh, is_lead=True,
                                  amount=parse_amount(lead_amount, "lead_amount"), currency=cur)]
-    for i, given in enumerate(co_investors):
-        field = f"co_investors[{i}]"
-        amount = parse_amount(given.amount, field)
-        co_fund = None
-        if str(given.fund_registration_no or "").strip():
-            reg = str(given.fund_registration_no).strip()
-            co_fund = db.session.scalar(sa.select(Fund).where(Fund.registration_no == reg))
-            if co_fund is None:
-                raise ValidationError(field, "term_sheet_no_fund_with_filing_no",
-                                      registration_no=reg)
-            if co_fund.id == fund.id:
-                raise ValidationError(field, "term_sheet_lead_fund_twice")
-        name = require_text(given.investor_name or (co_fund.name_zh if co_fund else ""), field, 200)
-        lines.append(TermSheetAllocation(fund_id=co_fund.id if co_fund else None,
-                                         investor_name=name, is_lead=False, amount=amount,
-                                         currency=cur))
+    lines += [_co_investor_line(f"co_investors[{i}]", given, fund, cur)
+              for i, given in enumerate(co_investors)]
     allocated = sum((x.amount for x in lines), ZERO)
     if allocated > size:
         raise ValidationError("co_investors", "term_sheet_allocations_exceed_round",
