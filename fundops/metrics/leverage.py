@@ -99,7 +99,7 @@ def _invested(fund_ids: list[int], as_of: date) -> dict[int, Decimal]:
         sa.select(CashFlow.fund_id, sa.func.sum(CashFlow.amount))
         .where(CashFlow.fund_id.in_(fund_ids), CashFlow.kind == CashFlowKind.INVESTMENT,
                CashFlow.value_on <= as_of)
-        .group_by(CashFlow.fund_id)))
+        .group_by(CashFlow.fund_id)).all())
 
 
 def build_leverage(root_fund_id: int, when: date, subs: list[int],

@@ -39,7 +39,7 @@ def user_names(ids: Iterable[int | None]) -> dict[int, str]:
     if not wanted:
         return {}
     rows = db.session.execute(sa.select(User.id, User.display_name).where(User.id.in_(wanted)))
-    return dict(rows)
+    return dict(rows.all())
 
 
 def list_event_rows(events: list[TermSheetEvent]) -> list[tuple[TermSheetEvent, str]]:
@@ -127,7 +127,7 @@ def organisation_names(ids: Iterable[int | None]) -> dict[int, str]:
     if not wanted:
         return {}
     return dict(db.session.execute(
-        sa.select(Organisation.id, Organisation.name).where(Organisation.id.in_(wanted))))
+        sa.select(Organisation.id, Organisation.name).where(Organisation.id.in_(wanted))).all())
 
 
 def company_names(ids: Iterable[int | None]) -> dict[int, str]:
@@ -135,7 +135,7 @@ def company_names(ids: Iterable[int | None]) -> dict[int, str]:
     if not wanted:
         return {}
     return dict(db.session.execute(
-        sa.select(Company.id, Company.name).where(Company.id.in_(wanted))))
+        sa.select(Company.id, Company.name).where(Company.id.in_(wanted))).all())
 
 
 def pool_balances(pool_ids: Iterable[int]) -> dict[int, Decimal]:
