@@ -12,8 +12,9 @@ multiples spread from about 0.4x to 3x), then times, best of ``--repeat`` runs:
   (d)  one ``xirr_flat`` call on flat numpy arrays (series id, day number, amount), the
        form a bulk query returns.
 
-(interleaved rounds, best time of each) and prints each time and the ratios. Not part of the test suite; needs pyxirr (a
-benchmark/test extra only). Run: ``python benchmarks/bench_xirr.py [--series N]``.
+(interleaved rounds, best time of each) and prints each time and the ratios. Not part of the
+test suite; needs pyxirr (a benchmark/test extra only).
+Run: ``python benchmarks/bench_xirr.py [--series N]``.
 """
 
 from __future__ import annotations
@@ -104,8 +105,10 @@ def main() -> None:
     t_b = best_times({"b": lambda: [xirr(d, a) for d, a in series]}, max(1, args.repeat // 5))["b"]
 
     rates = np.array([x for x in single if x is not None])
-    print(f"{args.series} series x {args.flows} flows, best of {args.repeat}; IRR 5/50/95 %ile "
-          f"{np.percentile(rates, 5):.2%} / {np.median(rates):.2%} / {np.percentile(rates, 95):.2%}")
+    print(
+        f"{args.series} series x {args.flows} flows, best of {args.repeat}; IRR 5/50/95 %ile "
+        f"{np.percentile(rates, 5):.2%} / {np.median(rates):.2%} / {np.percentile(rates, 95):.2%}"
+    )
     print(f"(a)  loop of pyxirr.xirr, lists         {t_a * 1e3:9.1f} ms")
     print(f"(b)  loop of fundops xirr, lists        {t_b * 1e3:9.1f} ms")
     print(f"(c)  fundops xirr_many, lists           {t_c * 1e3:9.1f} ms")
@@ -115,10 +118,12 @@ def main() -> None:
     print(f"speed-up (a')/(d)  batch vs pyxirr loop, array input  {t_a2 / t_d:6.2f}x")
     print(f"speed-up (a)/(d)   array batch vs pyxirr list loop    {t_a / t_d:6.2f}x")
     print(f"speed-up (b)/(c)   batch vs fundops single loop       {t_b / t_c:6.2f}x")
-    print(f"max relative difference: batch vs single "
-          f"{max(rel(b, s) for b, s in zip(batch, single)):.1e}, flat vs single "
-          f"{max(rel(f, s) for f, s in zip(flat.tolist(), single)):.1e}, pyxirr vs single "
-          f"{max(rel(p, s) for p, s in zip(ref, single)):.1e}")
+    print(
+        f"max relative difference: batch vs single "
+        f"{max(rel(b, s) for b, s in zip(batch, single, strict=True)):.1e}, flat vs single "
+        f"{max(rel(f, s) for f, s in zip(flat.tolist(), single, strict=True)):.1e}, "
+        f"pyxirr vs single {max(rel(p, s) for p, s in zip(ref, single, strict=True)):.1e}"
+    )
 
 
 if __name__ == "__main__":

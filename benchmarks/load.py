@@ -24,9 +24,20 @@ import sqlalchemy as sa
 from benchmarks.synth import Params, Portfolio
 
 PG_DATABASE = "fundops_bench"
-ID_TABLES = ("organisation", "user_account", "company_identity", "company", "fund", "investor", "commitment",
-             "cash_flow", "cash_flow_allocation", "investment", "fund_valuation",
-             "holding_valuation")
+ID_TABLES = (
+    "organisation",
+    "user_account",
+    "company_identity",
+    "company",
+    "fund",
+    "investor",
+    "commitment",
+    "cash_flow",
+    "cash_flow_allocation",
+    "investment",
+    "fund_valuation",
+    "holding_valuation",
+)
 
 
 @dataclass

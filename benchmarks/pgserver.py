@@ -1,8 +1,9 @@
 """A local PostgreSQL server for the benchmarks whose data directory survives between runs.
 
-It shares ``tests/pgserver.py``'s helpers and, like it, runs the machine's ``initdb`` / ``pg_ctl`` (as the
-``postgres`` system user when started as root, since PostgreSQL refuses root) on a free
-loopback port with trust authentication for the ``fundops`` superuser, but the data
+It shares ``tests/pgserver.py``'s helpers and, like it, runs the machine's ``initdb`` /
+``pg_ctl`` (as the ``postgres`` system user when started as root, since PostgreSQL refuses
+root) on a free loopback port with trust authentication for the ``fundops`` superuser, but
+the data
 directory lives under the benchmark work directory so that the generated database is
 reused by the next run. The server is stopped at the end of a run; its data is kept.
 """

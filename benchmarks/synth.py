@@ -60,15 +60,24 @@ SECTORS = [("集成电路", True), ("人工智能", True), ("生物医药", True
            ("新能源", False), ("新材料", True), ("高端装备", True), ("航空航天", True),
            ("信息技术", False), ("节能环保", False), ("现代农业", False), ("消费服务", False)]
 STAGES = (["seed"] * 15 + ["start_up"] * 35 + ["growth"] * 35 + ["mature"] * 15)
-ROUNDS = {"seed": ["天使轮", "A轮", "B轮", "C轮"], "start_up": ["A轮", "B轮", "C轮", "D轮"],
-          "growth": ["B轮", "C轮", "D轮", "Pre-IPO"], "mature": ["Pre-IPO", "战略轮", "定增", "并购"]}
+ROUNDS = {
+    "seed": ["天使轮", "A轮", "B轮", "C轮"],
+    "start_up": ["A轮", "B轮", "C轮", "D轮"],
+    "growth": ["B轮", "C轮", "D轮", "Pre-IPO"],
+    "mature": ["Pre-IPO", "战略轮", "定增", "并购"],
+}
 SYLLABLES = "华芯智源创新达科联微星启航睿博恒通泰瑞安鼎盛景云天海宏远晶光量子"
 LP_TYPES = (["fiscal"] * 2 + ["state_owned"] * 4 + ["private"] * 4 + ["insurance"] * 2
             + ["bank_aic"] * 2 + ["social_security"] + ["corporate"] * 3 + ["individual"] * 2)
 VENDORS = ["律师事务所", "会计师事务所", "托管银行", "评估机构", "审计机构", "咨询公司"]
-PARENT_LPS = [("财政部（合成）", "fiscal", 30), ("省财政厅（合成）", "fiscal", 20),
-              ("国有资本投资公司（合成）", "state_owned", 20), ("金融资产投资公司（合成）", "bank_aic", 12),
-              ("人寿保险（合成）", "insurance", 12), ("社保基金（合成）", "social_security", 6)]
+PARENT_LPS = [
+    ("财政部（合成）", "fiscal", 30),
+    ("省财政厅（合成）", "fiscal", 20),
+    ("国有资本投资公司（合成）", "state_owned", 20),
+    ("金融资产投资公司（合成）", "bank_aic", 12),
+    ("人寿保险（合成）", "insurance", 12),
+    ("社保基金（合成）", "social_security", 6),
+]
 
 
 @dataclass(frozen=True)
@@ -362,10 +371,33 @@ def generate(params: Params) -> Portfolio:
     from werkzeug.security import generate_password_hash
 
     tables["user_account"] = Table(
-        ("id", "organisation_id", "email", "display_name", "password_hash", "role", "locale",
-         "is_active_flag", "session_version", "created_at"),
-        [(1, guidance_org, GUIDANCE_EMAIL, "引导基金管理员", generate_password_hash(GUIDANCE_PASSWORD),
-          "admin", "zh_CN", True, 1, RECORDED_AT)])
+        (
+            "id",
+            "organisation_id",
+            "email",
+            "display_name",
+            "password_hash",
+            "role",
+            "locale",
+            "is_active_flag",
+            "session_version",
+            "created_at",
+        ),
+        [
+            (
+                1,
+                guidance_org,
+                GUIDANCE_EMAIL,
+                "引导基金管理员",
+                generate_password_hash(GUIDANCE_PASSWORD),
+                "admin",
+                "zh_CN",
+                True,
+                1,
+                RECORDED_AT,
+            )
+        ],
+    )
 
     # companies
     companies: list[tuple[int, str, str]] = []
@@ -459,12 +491,28 @@ def generate(params: Params) -> Portfolio:
         age = END_ORD - inception
         stage = "investing" if age < 5 * 365 else ("managing" if age < 7 * 365 else "exiting")
         d = date.fromordinal(inception)
-        fund_rows.append((fid, org, f"SF{fid:04d}", f"合成子基金{fid:04d}号", f"Synthetic sub-fund {fid}",
-                          "sub_fund", "CNY", vintage, size, iso(inception),
-                          date(d.year + 5, d.month, min(d.day, 28)).isoformat(),
-                          date(d.year + 8, d.month, min(d.day, 28)).isoformat(),
-                          date(d.year + 10, d.month, min(d.day, 28)).isoformat(), stage, region,
-                          f"SBX{fid:05d}", False, RECORDED_AT))
+        fund_rows.append(
+            (
+                fid,
+                org,
+                f"SF{fid:04d}",
+                f"合成子基金{fid:04d}号",
+                f"Synthetic sub-fund {fid}",
+                "sub_fund",
+                "CNY",
+                vintage,
+                size,
+                iso(inception),
+                date(d.year + 5, d.month, min(d.day, 28)).isoformat(),
+                date(d.year + 8, d.month, min(d.day, 28)).isoformat(),
+                date(d.year + 10, d.month, min(d.day, 28)).isoformat(),
+                stage,
+                region,
+                f"SBX{fid:05d}",
+                False,
+                RECORDED_AT,
+            )
+        )
 
     parent_total = sum(parent_commit.values())
     parent_size = _yuan(parent_total * 1.08 / 1_000_000) * 1_000_000
@@ -587,8 +635,19 @@ def _parent_book(books: list[Book], parent_id: int, size: int, lp_ids: list[int]
             parent.allocations.append((idx, inv, part))
         if inflow[q]:
             idx = len(parent.flows)
-            parent.flows.append((QEND[q], "distribution", inflow[q], None, None, None,
-                                 "return_of_capital", "", f"{q // 4 + START.year}Q{q % 4 + 1} 分配"))
+            parent.flows.append(
+                (
+                    QEND[q],
+                    "distribution",
+                    inflow[q],
+                    None,
+                    None,
+                    None,
+                    "return_of_capital",
+                    "",
+                    f"{q // 4 + START.year}Q{q % 4 + 1} 分配",
+                )
+            )
             for inv, part in zip(lp_ids, split_pro_rata(inflow[q], amounts, wsum), strict=True):
                 if part:
                     parent.allocations.append((idx, inv, part))

@@ -15,9 +15,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     load_config(app, config)
     app.url_map.converters["int"] = RowIdConverter
-    from fundops.web import request_guard
-    from fundops.web import security
     from fundops.logging_setup import configure_logging
+    from fundops.web import request_guard, security
 
     configure_logging(app)
     register_extensions(app)
@@ -51,13 +50,13 @@ def positive_up_to(limit: int) -> str:
     """A regex (no groups) matching exactly the decimal numbers 1..``limit`` without
     leading zeros."""
     digits = str(limit)
-    options = [r"[1-9]\d{0,%d}" % (len(digits) - 2)] if len(digits) > 1 else []
+    options = [rf"[1-9]\d{{0,{len(digits) - 2}}}"] if len(digits) > 1 else []
     for i, d in enumerate(digits):
         rest = len(digits) - i - 1
         low = "1" if i == 0 else "0"
         top = int(d) - 1
         if top >= int(low):
-            options.append(digits[:i] + f"[{low}-{top}]" + (r"\d{%d}" % rest if rest else ""))
+            options.append(digits[:i] + f"[{low}-{top}]" + (rf"\d{{{rest}}}" if rest else ""))
     options.append(digits)
     return "(?:" + "|".join(options) + ")"
 
@@ -65,9 +64,9 @@ def positive_up_to(limit: int) -> str:
 def register_extensions(app: Flask) -> None:
     import fundops.models  # noqa: F401  (registers every table on the metadata)
     from fundops import i18n
-    from fundops.web import formtokens
     from fundops.auth.session import init_login
     from fundops.extensions import csrf, db, migrate
+    from fundops.web import formtokens
 
     db.init_app(app)
     migrate.init_app(app, db, directory=_migrations_dir(), render_as_batch=True)
@@ -86,17 +85,17 @@ def _migrations_dir() -> str:
 
 def register_blueprints(app: Flask) -> None:
     from fundops import api, metrics, portfolio, syndication
-    from fundops.portfolio.api import bp as portfolio_api
-    from fundops.portfolio.api_ledger import bp as portfolio_ledger_api
-    from fundops.syndication.loans.api import bp as loans_api
-    from fundops.syndication.term_sheets.api import bp as term_sheets_api
     from fundops.approvals.api import bp as approvals_api
     from fundops.approvals.views import bp as approvals_bp
     from fundops.auth.views import bp as auth_bp
     from fundops.extensions import csrf
     from fundops.metrics.api import bp as metrics_api
     from fundops.metrics.parent_api import bp as parent_api
+    from fundops.portfolio.api import bp as portfolio_api
+    from fundops.portfolio.api_ledger import bp as portfolio_ledger_api
+    from fundops.syndication.loans.api import bp as loans_api
     from fundops.syndication.pools.api import bp as pools_api
+    from fundops.syndication.term_sheets.api import bp as term_sheets_api
 
     app.register_blueprint(auth_bp)
     portfolio.register(app)

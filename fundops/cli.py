@@ -13,5 +13,5 @@ def main() -> None:
     """Entry point of the ``fundops`` console script (a Flask CLI bound to the factory)."""
     from fundops import create_app
 
-    cli = FlaskGroup(create_app=lambda: create_app(), help="fundops: fund ledger and metrics")
+    cli = FlaskGroup(create_app=create_app, help="fundops: fund ledger and metrics")
     cli.main(args=sys.argv[1:], prog_name="fundops")

@@ -49,7 +49,7 @@ class ScaledDecimal(sa.types.TypeDecorator[Decimal]):
     def process_bind_param(self, value: Any, dialect: Dialect) -> int | None:
         if value is None:
             return None
-        if isinstance(value, bool) or isinstance(value, float):
+        if isinstance(value, (bool, float)):
             raise TypeError(f"exact column refuses {type(value).__name__} {value!r}")
         dec = value if isinstance(value, Decimal) else Decimal(value)
         if not dec.is_finite():
@@ -68,17 +68,17 @@ class ScaledDecimal(sa.types.TypeDecorator[Decimal]):
         return self
 
 
-def Money() -> ScaledDecimal:  # noqa: N802 - reads like a type in column declarations
+def Money() -> ScaledDecimal:  # named like a type: reads as one in column declarations
     """Money amount in yuan (or the row's currency) with 2 decimal places (fen)."""
     return ScaledDecimal(2)
 
 
-def Rate() -> ScaledDecimal:  # noqa: N802
+def Rate() -> ScaledDecimal:  # named like a type (see Money)
     """A fraction (0.25 = 25 %) with 8 decimal places."""
     return ScaledDecimal(8)
 
 
-def Quantity() -> ScaledDecimal:  # noqa: N802
+def Quantity() -> ScaledDecimal:  # named like a type (see Money)
     """A share count with 4 decimal places."""
     return ScaledDecimal(4)
 

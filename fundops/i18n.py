@@ -44,7 +44,9 @@ def current_unit() -> str:
     return unit if unit in UNITS else DEFAULT_UNIT
 
 
-def format_money(amount: Decimal | None, currency: str | None = None, unit: str | None = None) -> str:
+def format_money(
+    amount: Decimal | None, currency: str | None = None, unit: str | None = None
+) -> str:
     """Format an exact amount in the chosen display unit with thousands separators.
 
     Rounding (ROUND_HALF_UP) happens here, for display only; stored values are exact.

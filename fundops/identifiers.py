@@ -19,7 +19,9 @@ _VALUES = {ch: index for index, ch in enumerate(USCC_ALPHABET)}
 
 def _check_value(first17: str) -> int:
     """Check value for 17 already-validated characters: ``(31 - weighted_sum % 31) % 31``."""
-    weighted_sum = sum(_VALUES[ch] * weight for ch, weight in zip(first17, USCC_WEIGHTS))
+    weighted_sum = sum(
+        _VALUES[ch] * weight for ch, weight in zip(first17, USCC_WEIGHTS, strict=True)
+    )
     return (31 - weighted_sum % 31) % 31
 
 

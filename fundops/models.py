@@ -6,7 +6,6 @@ from fundops.approvals.models import ApprovalPolicy, ApprovalRequest
 from fundops.audit import AuditEvent
 from fundops.auth.models import ApiToken, Organisation, User
 from fundops.auth.throttle import LoginAttempt
-from fundops.web.formtokens import FormSubmission
 from fundops.idempotency import IdempotencyKey
 from fundops.jobs.models import JobRun
 from fundops.metrics.models import IndexLevel, PolicyRule
@@ -34,14 +33,6 @@ from fundops.syndication.loans.models import (
     LoanShare,
     Warrant,
 )
-from fundops.syndication.term_sheets.models import (
-    TermSheet,
-    TermSheetAllocation,
-    TermSheetEvent,
-    TermSheetFunding,
-    TermSheetTranche,
-    VerificationCode,
-)
 from fundops.syndication.pools.models import (
     RiskPool,
     RiskPoolBank,
@@ -52,6 +43,15 @@ from fundops.syndication.pools.models import (
     RiskPoolParty,
     RiskPoolRecovery,
 )
+from fundops.syndication.term_sheets.models import (
+    TermSheet,
+    TermSheetAllocation,
+    TermSheetEvent,
+    TermSheetFunding,
+    TermSheetTranche,
+    VerificationCode,
+)
+from fundops.web.formtokens import FormSubmission
 
 __all__ = [
     "ApiToken",
@@ -64,9 +64,9 @@ __all__ = [
     "Company",
     "CompanyIdentity",
     "CompanyTagLink",
+    "FormSubmission",
     "Fund",
     "FundStageChange",
-    "FormSubmission",
     "FundValuation",
     "HoldingValuation",
     "IdempotencyKey",

@@ -31,7 +31,7 @@ def _active_currencies() -> frozenset[str]:
     territory. Non-tender units (XAU, XDR, XTS, XXX, fund codes such as CLF) and the
     non-ISO offshore code CNH are therefore excluded.
     """
-    today = _dt.date.today()
+    today = _dt.datetime.now(_dt.UTC).date()  # a code's tender status changes on a date; any zone
     in_use: set[str] = set()
     for territory in get_global("territory_currencies"):
         in_use.update(get_territory_currencies(territory, start_date=today))
@@ -51,7 +51,7 @@ def D(value: str | int | Decimal) -> Decimal:
     Raises ``TypeError`` for ``float`` and ``bool`` (and any other type) and
     ``ValueError`` for unparsable strings or non-finite values (NaN, Infinity).
     """
-    if isinstance(value, bool) or isinstance(value, float):
+    if isinstance(value, (bool, float)):
         raise TypeError(f"D() does not accept {type(value).__name__}; pass str, int or Decimal")
     if isinstance(value, Decimal):
         result = value

@@ -36,23 +36,31 @@ def make_user(org: str, kind: str = "gp", role: str = "admin") -> tuple[User, Ac
 
 
 def make_fund(actor: Actor, code: str | None = None, **overrides: object) -> Fund:
-    fields: dict[str, object] = dict(
-        code=code or f"F{next_n()}", name_zh="测试基金", kind="sub_fund", currency="CNY",
-        vintage=2020, target_size_amount="1000000000", inception_on="2020-01-01",
-        investment_period_end_on="2024-12-31", term_end_on="2027-12-31",
-        extension_end_on="2029-12-31", region_code="440300", stage="investing",
-    )
+    fields: dict[str, object] = {
+        "code": code or f"F{next_n()}",
+        "name_zh": "测试基金",
+        "kind": "sub_fund",
+        "currency": "CNY",
+        "vintage": 2020,
+        "target_size_amount": "1000000000",
+        "inception_on": "2020-01-01",
+        "investment_period_end_on": "2024-12-31",
+        "term_end_on": "2027-12-31",
+        "extension_end_on": "2029-12-31",
+        "region_code": "440300",
+        "stage": "investing",
+    }
     fields.update(overrides)
     return services.create_fund(actor, services.FundInput(**fields))  # type: ignore[arg-type]
 
 
 def make_company(actor: Actor, name: str | None = None, **overrides: object) -> Company:
     n = next_n()
-    fields: dict[str, object] = dict(
-        name=name or f"测试科技{n}有限公司", uscc=make_uscc(f"9144030000000{n:04d}"),
-        sector="半导体", stage="start_up", region_code="440300", is_hard_tech=True,
-        is_sme=True, tags=["srdi"],
-    )
+    fields: dict[str, object] = {
+        "name": name or f"测试科技{n}有限公司", "uscc": make_uscc(f"9144030000000{n:04d}"),
+        "sector": "半导体", "stage": "start_up", "region_code": "440300", "is_hard_tech": True,
+        "is_sme": True, "tags": ["srdi"],
+    }
     fields.update(overrides)
     return services.create_company(actor, **fields)  # type: ignore[arg-type]
 

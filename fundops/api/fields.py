@@ -253,5 +253,5 @@ OPENAPI_TYPES.update({Id: ("integer", None), Int: ("integer", None), Text: ("str
                       Rate: ("string", None), Day: ("string", "date"),
                       Timestamp: ("string", "date-time"), Choice: ("string", None)})
 
-__all__ = ["Amount", "Bool", "Choice", "Day", "Id", "Int", "Lines", "MAX_ID", "Object",
+__all__ = ["MAX_ID", "Amount", "Bool", "Choice", "Day", "Id", "Int", "Lines", "Object",
            "Rate", "Reply", "Schema", "Text", "Timestamp", "date", "datetime", "refusal"]

@@ -27,10 +27,10 @@ from fundops.portfolio import services as portfolio
 from fundops.portfolio.access import get_company, get_fund, require_writer
 from fundops.portfolio.enums import CallPurpose, DistributionType, Instrument
 from fundops.portfolio.ledger import CashFlow
-from fundops.syndication.loans import services as lending
-from fundops.syndication.pools import services as pools
 from fundops.syndication.enums import LoanEntryKind, LoanStatus
+from fundops.syndication.loans import services as lending
 from fundops.syndication.loans.models import LoanEntry
+from fundops.syndication.pools import services as pools
 from fundops.uow import Actor
 
 ZERO = Decimal("0.00")

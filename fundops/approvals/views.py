@@ -72,12 +72,13 @@ def payload_rows(item: ApprovalRequest) -> list[tuple[str, Any, bool]]:
         if value in (None, "", {}):
             continue
         is_amount = key in AMOUNT_KEYS and isinstance(value, str | int)
+        shown = value
         if is_amount:
             try:
-                value = D(value)
+                shown = D(value)
             except (TypeError, ValueError):
                 is_amount = False
-        rows.append((str(FIELD_LABELS.get(key, key)), value, is_amount))
+        rows.append((str(FIELD_LABELS.get(key, key)), shown, is_amount))
     return rows
 
 

@@ -10,7 +10,7 @@ from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from fundops.db import UTCDateTime, enum_column, utcnow
-from fundops.extensions import Model, db
+from fundops.extensions import Model
 from fundops.roles import WRITER_ROLES, Role
 
 __all__ = ["WRITER_ROLES", "ApiToken", "OrgKind", "Organisation", "Role", "TokenScope", "User"]

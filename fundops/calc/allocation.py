@@ -95,7 +95,7 @@ def allocate_pro_rata(
     for i in order[:leftover]:
         base[i] += 1
 
-    return {key: _from_units(sign * units, places) for key, units in zip(keys, base)}
+    return {key: _from_units(sign * units, places) for key, units in zip(keys, base, strict=True)}
 
 
 def allocate_units(total: int, weights: Sequence[int]) -> list[int]:

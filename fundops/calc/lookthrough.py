@@ -65,10 +65,23 @@ from fundops.calc.lookthrough_records import (
 )
 
 __all__ = [
-    "Breakdown", "CompanyInfo", "ExposurePart", "ExposureRow", "HistoryPoint",
-    "LookThroughHistory", "LookThroughInputs", "LookThroughResult", "SubFundShare",
-    "compute_look_through", "compute_look_through_history", "compute_sub_fund_shares",
-    "HOLDING_VALUES", "SHARE_BASES", "fund_order", "quantize_fraction", "quantize_ratio",
+    "HOLDING_VALUES",
+    "SHARE_BASES",
+    "Breakdown",
+    "CompanyInfo",
+    "ExposurePart",
+    "ExposureRow",
+    "HistoryPoint",
+    "LookThroughHistory",
+    "LookThroughInputs",
+    "LookThroughResult",
+    "SubFundShare",
+    "compute_look_through",
+    "compute_look_through_history",
+    "compute_sub_fund_shares",
+    "fund_order",
+    "quantize_fraction",
+    "quantize_ratio",
 ]
 
 _FEN = 100
@@ -194,9 +207,10 @@ def compute_look_through(inputs: LookThroughInputs, as_of: date, basis: str = "p
             holding_value=Decimal(fen).scaleb(-2), value_basis="fair_value" if fair else "cost",
             value_on=date.fromordinal(on) if on > 0 else None,
         )
+        fen_total = fen
         if f in by_fund:  # the fund holds the company under two organisations' records
-            fen, part = _merge(by_fund[f], fen, part)
-        by_fund[f] = (fen, part)
+            fen_total, part = _merge(by_fund[f], fen, part)
+        by_fund[f] = (fen_total, part)
     rows = []
     dims = ("sector", "stage", "region", "tag")
     groups: dict[str, dict[str, dict[int, int]]] = {k: {} for k in dims}

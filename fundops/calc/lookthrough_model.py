@@ -53,7 +53,7 @@ def fund_order(root: int, links: set[tuple[int, int]]) -> list[int]:
             if s not in reach:
                 reach.add(s)
                 stack.append(s)
-    indeg = {f: 0 for f in reach}
+    indeg = dict.fromkeys(reach, 0)
     for p, s in links:
         if p in reach:
             indeg[s] += 1
@@ -93,8 +93,8 @@ def _cumulate(keys: np.ndarray, on: np.ndarray, amount: np.ndarray, nkeys: int,
     return np.cumsum(out, axis=1)
 
 
-def build_model(inputs: LookThroughInputs, grid: np.ndarray, basis: str,
-                holding_value: str) -> Model:
+def build_model(inputs: LookThroughInputs, grid: np.ndarray, basis: str,  # noqa: PLR0915
+                holding_value: str) -> Model:  # one array pipeline; its helpers share the indexes
     """The model of ``inputs`` at the ``grid`` dates (ordinals) on a share ``basis``
     and ``holding_value``; ``ValueError`` for an unknown basis or value, or a cycle."""
     if basis not in SHARE_BASES:

@@ -243,7 +243,7 @@ def split_recovery(amount: Decimal, borne: Mapping[str, Decimal]) -> RecoverySpl
     total = sum(carried.values(), ZERO)
     shared = min(received, total)
     if total == 0:
-        parts = {name: ZERO for name in carried}
+        parts = dict.fromkeys(carried, ZERO)
     else:
         parts = allocate_pro_rata(shared, list(carried.items()))
     remaining = {name: carried[name] - parts[name] for name in carried}

@@ -123,8 +123,8 @@ def ks_pme(dates: Sequence[date], amounts: Sequence[Amount], nav: Amount,
     ``None`` when there are no contributions. Unrounded float (display: 4 decimals).
     """
     _, flows, factor, value = _flows(dates, amounts, nav, index, valuation_date)
-    paid = sum(-x * f for x, f in zip(flows, factor) if x < 0)
-    back = sum(x * f for x, f in zip(flows, factor) if x > 0)
+    paid = sum(-x * f for x, f in zip(flows, factor, strict=True) if x < 0)
+    back = sum(x * f for x, f in zip(flows, factor, strict=True) if x > 0)
     return None if paid == 0 else (back + value) / paid
 
 
@@ -133,7 +133,9 @@ def direct_alpha(dates: Sequence[date], amounts: Sequence[Amount], nav: Amount,
                  valuation_date: date | None = None) -> DirectAlpha:
     """Direct Alpha: the XIRR of {a_t F_t} plus NAV at T (see :class:`DirectAlpha`)."""
     end, flows, factor, value = _flows(dates, amounts, nav, index, valuation_date)
-    detail = xirr_detail([*dates, end], [*(x * f for x, f in zip(flows, factor)), value])
+    detail = xirr_detail(
+        [*dates, end], [*(x * f for x, f in zip(flows, factor, strict=True)), value]
+    )
     return DirectAlpha(detail.rate, detail.log_rate)
 
 
@@ -146,7 +148,7 @@ def ln_pme(dates: Sequence[date], amounts: Sequence[Amount],
     index with each contribution and selling it for each distribution.
     """
     end, flows, factor, _ = _flows(dates, amounts, 0, index, valuation_date)
-    nav_ln = -sum(x * f for x, f in zip(flows, factor))
+    nav_ln = -sum(x * f for x, f in zip(flows, factor, strict=True))
     return LnPme(nav_ln, xirr([*dates, end], [*flows, nav_ln]))
 
 
@@ -155,8 +157,8 @@ def pme_plus(dates: Sequence[date], amounts: Sequence[Amount], nav: Amount,
              valuation_date: date | None = None) -> PmePlus:
     """PME+: distributions scaled by one lambda so the index position ends at the fund's NAV."""
     end, flows, factor, value = _flows(dates, amounts, nav, index, valuation_date)
-    paid = sum(-x * f for x, f in zip(flows, factor) if x < 0)
-    back = sum(x * f for x, f in zip(flows, factor) if x > 0)
+    paid = sum(-x * f for x, f in zip(flows, factor, strict=True) if x < 0)
+    back = sum(x * f for x, f in zip(flows, factor, strict=True) if x > 0)
     if back == 0:
         return PmePlus(None, None)
     scale = (paid - value) / back
@@ -181,7 +183,9 @@ def m_pme(dates: Sequence[date], amounts: Sequence[Amount], navs: Sequence[Amoun
     series = index if isinstance(index, IndexSeries) else IndexSeries(index)
     levels = [series.level_on(d) for d in dates]
     position, prev, out = 0.0, levels[0], []
-    for x, fund_nav, level in zip((float(a) for a in amounts), (float(v) for v in navs), levels):
+    for x, fund_nav, level in zip(
+        (float(a) for a in amounts), (float(v) for v in navs), levels, strict=True
+    ):
         paid, dist = max(-x, 0.0), max(x, 0.0)
         grown = position * level / prev + paid
         w = dist / (dist + fund_nav) if dist + fund_nav else 0.0

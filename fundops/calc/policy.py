@@ -146,27 +146,30 @@ def validate_params(rule_type: str, params: Mapping[str, Any],
             if required:
                 raise ValidationError(field, "required")
             continue
-        raw = params[key]
-        if kind == "prefix":
-            text = str(raw).strip()
-            if not (text.isdigit() and 2 <= len(text) <= 6):
-                raise ValidationError(field, "region_prefix")
-            out[key] = text
-        elif kind == "stages":
-            stages = [raw] if isinstance(raw, str) else list(raw)
-            allowed = set(allowed_stages) if allowed_stages is not None else None
-            bad = [s for s in stages if not isinstance(s, str) or (allowed and s not in allowed)]
-            if not stages or bad:
-                raise ValidationError(field, "unknown_stages", stages=str(bad or stages))
-            out[key] = sorted(set(stages))
-        else:
-            number = _decimal(raw, field)
-            if number <= 0 and kind == "positive":
-                raise ValidationError(field, "not_positive")
-            if kind == "fraction" and not 0 <= number <= 1:
-                raise ValidationError(field, "not_fraction")
-            out[key] = format(number, "f")
+        out[key] = _param_value(kind, params[key], field, allowed_stages)
     return out
+
+
+def _param_value(kind: str, raw: Any, field: str, allowed_stages: Iterable[str] | None) -> Any:
+    """One given parameter of ``kind`` normalised for storage (see :func:`validate_params`)."""
+    if kind == "prefix":
+        text = str(raw).strip()
+        if not (text.isdigit() and 2 <= len(text) <= 6):
+            raise ValidationError(field, "region_prefix")
+        return text
+    if kind == "stages":
+        stages = [raw] if isinstance(raw, str) else list(raw)
+        allowed = set(allowed_stages) if allowed_stages is not None else None
+        bad = [s for s in stages if not isinstance(s, str) or (allowed and s not in allowed)]
+        if not stages or bad:
+            raise ValidationError(field, "unknown_stages", stages=str(bad or stages))
+        return sorted(set(stages))
+    number = _decimal(raw, field)
+    if number <= 0 and kind == "positive":
+        raise ValidationError(field, "not_positive")
+    if kind == "fraction" and not 0 <= number <= 1:
+        raise ValidationError(field, "not_fraction")
+    return format(number, "f")
 
 
 @dataclass(frozen=True, slots=True)

@@ -99,7 +99,7 @@ def xirr_many(series: Iterable[tuple[Sequence[date], Sequence[Amount]]]) -> list
     """
     series = list(series)
     lengths = np.fromiter(map(len, (s[0] for s in series)), np.int64, len(series))
-    if any(len(s[1]) != n for s, n in zip(series, lengths.tolist())):
+    if any(len(s[1]) != n for s, n in zip(series, lengths.tolist(), strict=True)):
         raise ValueError("dates and amounts differ in length")
     # blocks of about _BLOCK flows keep every array small (see _solve_flat)
     cuts = np.searchsorted(np.cumsum(lengths), np.arange(_BLOCK, int(lengths.sum()), _BLOCK))
@@ -167,7 +167,7 @@ def _many_block(series: list[tuple[Sequence[date], Sequence[Amount]]],
             for row in dup.tolist():
                 d, a = _prepare(*series[row])
                 parts.append((np.full(len(d), row), d, a))
-            groups, days, amts = (np.concatenate(p) for p in zip(*parts))
+            groups, days, amts = (np.concatenate(p) for p in zip(*parts, strict=True))
         rates = xirr_flat(groups, days, amts, len(series))
     return [None if math.isnan(x) else x for x in rates.tolist()]
 
@@ -184,7 +184,7 @@ def _solve_flat(g: np.ndarray, d: np.ndarray, a: np.ndarray, n: int) -> np.ndarr
         return _solve_block(g, d, a, n)
     out = np.empty(n)
     cuts = np.searchsorted(g, np.arange(0, n + per, per)).tolist()
-    for base, lo, hi in zip(range(0, n, per), cuts, cuts[1:]):
+    for base, (lo, hi) in zip(range(0, n, per), itertools.pairwise(cuts), strict=True):
         m = min(per, n - base)
         out[base:base + m] = _solve_block(g[lo:hi] - base, d[lo:hi], a[lo:hi], m)
     return out
@@ -248,7 +248,7 @@ def _prepare(dates: Sequence[date], amounts: Sequence[Amount]) -> tuple[np.ndarr
     values = [_to_float(x) for x in amounts]
     if len(set(days)) != len(days):  # exact: Decimal, int and float are exact Fractions
         total: dict[int, Fraction] = {}
-        for day, x in zip(days, amounts):
+        for day, x in zip(days, amounts, strict=True):
             total[day] = total.get(day, Fraction(0)) + Fraction(x)
         days, values = list(total), [_to_float(v) for v in total.values()]
     d, a = np.array(days, dtype=np.int64), np.array(values, dtype=np.float64)

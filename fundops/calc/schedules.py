@@ -128,6 +128,20 @@ def _amortisation_targets(principal: Decimal, rate: Decimal, periods: int) -> li
     return targets
 
 
+def _checked_spacing(periods: int, periods_per_year: int, months_between: int | None) -> int:
+    """Months between instalments (default ``12 // periods_per_year``); ``ValueError`` for a
+    non-positive count or a default that does not divide the year."""
+    if periods < 1 or periods_per_year < 1:
+        raise ValueError("periods and periods_per_year must be at least 1")
+    if months_between is None:
+        if 12 % periods_per_year:
+            raise ValueError("give months_between when periods_per_year does not divide 12")
+        months_between = 12 // periods_per_year
+    if months_between < 1:
+        raise ValueError("months_between must be at least 1")
+    return months_between
+
+
 def repayment_schedule(
     principal: Decimal,
     annual_rate: Decimal,
@@ -169,21 +183,15 @@ def repayment_schedule(
 
     Rounding: interest half-to-even to the fen. In every type the principal column sums
     exactly to ``principal``, the last row repays the remaining balance (absorbing all
-    rounding), and its closing balance is exactly 0.00; no amount is negative. Raises ``TypeError`` for non-Decimal money or rates and ``ValueError`` for
-    a negative amount or rate, more than 2 decimals, or non-positive counts.
+    rounding), and its closing balance is exactly 0.00; no amount is negative. Raises
+    ``TypeError`` for non-Decimal money or rates and ``ValueError`` for a negative amount or
+    rate, more than 2 decimals, or non-positive counts.
     """
     amount = checked_money(principal, "principal")
     rate_year = checked_fraction(annual_rate, "annual_rate")
     if repayment_type not in REPAYMENT_TYPES:
         raise ValueError(f"unknown repayment_type {repayment_type!r}")
-    if periods < 1 or periods_per_year < 1:
-        raise ValueError("periods and periods_per_year must be at least 1")
-    if months_between is None:
-        if 12 % periods_per_year:
-            raise ValueError("give months_between when periods_per_year does not divide 12")
-        months_between = 12 // periods_per_year
-    if months_between < 1:
-        raise ValueError("months_between must be at least 1")
+    months_between = _checked_spacing(periods, periods_per_year, months_between)
     with localcontext() as ctx:
         ctx.prec = WIDE
         rate = rate_year / periods_per_year

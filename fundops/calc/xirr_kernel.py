@@ -13,7 +13,16 @@ import math
 
 import numpy as np
 
-__all__ = ["EPS", "EXCEL_GUESS", "MAX_LOG_RATE", "all_roots", "bounds", "iterate", "scaled", "solve_rows"]
+__all__ = [
+    "EPS",
+    "EXCEL_GUESS",
+    "MAX_LOG_RATE",
+    "all_roots",
+    "bounds",
+    "iterate",
+    "scaled",
+    "solve_rows",
+]
 
 EPS = float(np.finfo(float).eps)
 EXCEL_GUESS = 0.1

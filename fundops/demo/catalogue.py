@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-DEMO_PASSWORD = "fundops-demo"
+DEMO_PASSWORD = "fundops-demo"  # noqa: S105 - the documented login of the demo data
 DEMO_END = date(2025, 12, 31)
 """Last value date of the demo ledger."""
 
@@ -46,8 +46,8 @@ USERS: list[tuple[str, str, str, str, str]] = [
     ("gp@demo.fundops.cn", "李启明", "gp1", "admin",
      "主演示GP：半导体/AI子基金与并购基金 / main demo GP (sub-funds + M&A fund)"),
     ("gp.checker@demo.fundops.cn", "赵复核", "gp1", "checker",
-     "同一GP的复核岗：审批经办人提交的事项（/approvals） / the same GP's checker: approves "
-     "items others submitted"),
+     ("同一GP的复核岗：审批经办人提交的事项（/approvals） / the same GP's checker: approves "
+      "items others submitted")),
     ("gp2@demo.fundops.cn", "周合创", "gp2", "admin", "生物医药GP / biotech GP"),
     ("gp3@demo.fundops.cn", "吴星河", "gp3", "admin",
      "硬科技GP：新能源、新材料、商业航天 / hard-tech GP"),

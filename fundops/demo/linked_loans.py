@@ -21,10 +21,10 @@ from fundops.demo.model import random_uscc
 from fundops.portfolio import ledger_services as ledger
 from fundops.portfolio import services
 from fundops.portfolio.models import Fund
-from fundops.syndication.loans import services as lending
 from fundops.syndication.loans import events as loan_events
-from fundops.syndication.pools import services as pools
 from fundops.syndication.loans import products
+from fundops.syndication.loans import services as lending
+from fundops.syndication.pools import services as pools
 from fundops.syndication.term_sheets import services as term_sheets
 from fundops.syndication.term_sheets import verification
 from fundops.syndication.term_sheets.services import AllocationInput

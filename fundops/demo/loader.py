@@ -59,7 +59,7 @@ def parent_link(parent: Fund) -> dict[str, object]:
 
 class Loader:
     def __init__(self, seed: int = SEED) -> None:
-        self.rng = random.Random(seed)
+        self.rng = random.Random(seed)  # noqa: S311 - reproducible demo data, not secrets
         self.codes: set[str] = set()
         self.plans, self.companies = build_plans(self.rng, self.codes)
         self.actors: dict[str, Actor] = {}
@@ -221,7 +221,9 @@ class Loader:
                 received[(quarter_end(on), str(dtype.value if dtype else ""))].append((on, amount))
         events = []
         for on, fee in plan.fees:
-            events.append(Event(on, "call", fee, purpose="management_fee", memo=f"{on.year}年度管理费"))
+            events.append(
+                Event(on, "call", fee, purpose="management_fee", memo=f"{on.year}年度管理费")
+            )
             events.append(Event(on + days(5), "fee", fee, memo=f"{on.year}年度管理费"))
         for q, items in sorted(paid.items()):
             first = max(min(on for on, _ in items) - days(3), plan.spec.inception)

@@ -45,13 +45,6 @@ from fundops.syndication.loans.models import (
     LoanShare,
     Warrant,
 )
-from fundops.syndication.term_sheets.models import (
-    TermSheet,
-    TermSheetAllocation,
-    TermSheetEvent,
-    TermSheetFunding,
-    TermSheetTranche,
-)
 from fundops.syndication.pools.models import (
     RiskPool,
     RiskPoolBank,
@@ -62,7 +55,13 @@ from fundops.syndication.pools.models import (
     RiskPoolParty,
     RiskPoolRecovery,
 )
-
+from fundops.syndication.term_sheets.models import (
+    TermSheet,
+    TermSheetAllocation,
+    TermSheetEvent,
+    TermSheetFunding,
+    TermSheetTranche,
+)
 
 LIVE_LOAN_STATUSES = frozenset({LoanStatus.APPROVED, LoanStatus.ACTIVE, LoanStatus.REPAID,
                                 LoanStatus.DEFAULTED, LoanStatus.WRITTEN_OFF})

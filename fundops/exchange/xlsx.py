@@ -122,12 +122,12 @@ def read_xlsx(data: bytes, problems: Problems) -> RawDataset | None:
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False,
                                       keep_links=False)
-    except Exception as exc:  # openpyxl, zipfile, defusedxml and XML parser errors
+    except Exception as exc:  # noqa: BLE001 - openpyxl, zipfile, defusedxml, XML parser errors
         problems.file(f"cannot be read as an xlsx workbook: {_root_cause(exc)}")
         return None
     try:
         return _read_book(book, problems)
-    except Exception as exc:  # malformed sheet XML surfaces only while iterating
+    except Exception as exc:  # noqa: BLE001 - malformed sheet XML surfaces only while iterating
         problems.file(f"cannot be read as an xlsx workbook: {_root_cause(exc)}")
         return None
     finally:

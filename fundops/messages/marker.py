@@ -3,6 +3,6 @@
 from __future__ import annotations
 
 
-def N_(text: str) -> str:  # noqa: N802 - the conventional gettext no-op marker
+def N_(text: str) -> str:  # the conventional name of the gettext no-op marker
     """Mark ``text`` for translation without translating it (extracted by pybabel)."""
     return text

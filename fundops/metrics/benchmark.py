@@ -25,12 +25,20 @@ from fundops.portfolio.access import get_fund
 from fundops.uow import Actor
 
 DEFINITIONS = {
-    "ks_pme": ("KS-PME =（按指数增长的分配 + 期末净值）/ 按指数增长的出资；大于1表示跑赢指数。",
-               "KS-PME = (distributions grown at the index + NAV) / contributions grown at the "
-               "index; above 1 means the fund beat the index."),
-    "direct_alpha": ("Direct Alpha：按指数复利后的现金流加期末净值的XIRR，即相对指数的年化超额收益。",
-                     "Direct Alpha: XIRR of the index-compounded flows plus NAV — the annual "
-                     "excess return over the index."),
+    "ks_pme": (
+        "KS-PME =（按指数增长的分配 + 期末净值）/ 按指数增长的出资；大于1表示跑赢指数。",
+        (
+            "KS-PME = (distributions grown at the index + NAV) / contributions grown at the "
+            "index; above 1 means the fund beat the index."
+        ),
+    ),
+    "direct_alpha": (
+        "Direct Alpha：按指数复利后的现金流加期末净值的XIRR，即相对指数的年化超额收益。",
+        (
+            "Direct Alpha: XIRR of the index-compounded flows plus NAV — the annual "
+            "excess return over the index."
+        ),
+    ),
 }
 
 

@@ -180,7 +180,8 @@ def _series(out: list[str], scale: _Scale, points: Sequence[ChartPoint],
         out.append(
             f'<circle class="pt pt-{css}" data-on="{p.on.isoformat()}" cx="{_fmt(scale.x(p.on))}" '
             f'cy="{_fmt(scale.y(v))}" r="3" fill="#fff" stroke="{colour}" stroke-width="1.6">'
-            f'<title>{escape(quarter_label(p.on))} · {escape(name)} {escape(text)}</title></circle>')
+            f"<title>{escape(quarter_label(p.on))} · {escape(name)} {escape(text)}</title></circle>"
+        )
     out.append("</g>")
 
 

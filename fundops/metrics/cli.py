@@ -28,7 +28,6 @@ from fundops.metrics import schemas as S
 from fundops.metrics.asof import STALE_AFTER_DAYS, business_today, parse_as_of
 from fundops.metrics.charts import percent
 from fundops.metrics.engine import Perspective, Position
-from fundops.metrics.asof import STALE_AFTER_DAYS, business_today, parse_as_of
 from fundops.portfolio.access import list_funds
 from fundops.portfolio.models import Fund
 from fundops.uow import Actor

@@ -112,10 +112,14 @@ def load_ledger(as_of: date, fund_ids: Sequence[int] | None = None) -> Ledger:
         f"GROUP BY cf.fund_id, cf.kind, cf.value_on, cf.company_id, cf.target_fund_id",
         [cut, *ids], 6)
     allocations = _fetch(
-        f"SELECT cf.fund_id, a.investor_id, {_kind_sql('cf.kind')}, {day_cf}, CAST(SUM(a.amount) AS BIGINT) "
+        f"SELECT cf.fund_id, a.investor_id, {_kind_sql('cf.kind')}, {day_cf}, "
+        f"CAST(SUM(a.amount) AS BIGINT) "
         f"FROM cash_flow_allocation a JOIN cash_flow cf ON cf.id = a.cash_flow_id "
         f"WHERE cf.value_on <= {{p}}{where} "
-        f"GROUP BY cf.fund_id, a.investor_id, cf.kind, cf.value_on", [cut, *ids], 5)
+        f"GROUP BY cf.fund_id, a.investor_id, cf.kind, cf.value_on",
+        [cut, *ids],
+        5,
+    )
     where_c, ids_c = _fund_filter("c.fund_id", fund_ids)
     commitments = _fetch(
         f"SELECT c.fund_id, c.investor_id, {_day_sql('c.committed_on')}, c.amount "

@@ -95,11 +95,11 @@ def load_fund_labels(fund_ids: Iterable[int]) -> dict[int, tuple[str, str]]:
 
 
 def _invested(fund_ids: list[int], as_of: date) -> dict[int, Decimal]:
-    return {fid: total for fid, total in db.session.execute(
+    return dict(db.session.execute(
         sa.select(CashFlow.fund_id, sa.func.sum(CashFlow.amount))
         .where(CashFlow.fund_id.in_(fund_ids), CashFlow.kind == CashFlowKind.INVESTMENT,
                CashFlow.value_on <= as_of)
-        .group_by(CashFlow.fund_id))}
+        .group_by(CashFlow.fund_id)).all())
 
 
 def build_leverage(root_fund_id: int, when: date, subs: list[int],

@@ -61,12 +61,17 @@ def _fen_sum(column: Any) -> Any:
 
 # What the figures mean, in Chinese and English (the page, the API and reports show them).
 LOOK_THROUGH_DEFINITION = (
-    ("穿透敞口：母基金经各层子基金对每家企业的间接持有 = Σ 各路径上份额之积 × 该基金对企业的持仓价值"
-    "（估值日前最近一次公允价值，无估值时按成本）；母基金直投份额为1；多条路径到达的企业合并为一行。"),
-    ("Look-through exposure: for each company, Σ over every path parent → … → fund → company "
-    "of the product of the shares along the path × that fund's holding value (latest fair "
-    "value on or before the date, else cost); the parent's own holdings count with share 1; "
-    "a company reached by several paths appears once."),
+    (
+        "穿透敞口：母基金经各层子基金对每家企业的间接持有 = Σ 各路径上份额之积 × "
+        "该基金对企业的持仓价值（估值日前最近一次公允价值，无估值时按成本）；"
+        "母基金直投份额为1；多条路径到达的企业合并为一行。"
+    ),
+    (
+        "Look-through exposure: for each company, Σ over every path parent → … → fund → company "
+        "of the product of the shares along the path × that fund's holding value (latest fair "
+        "value on or before the date, else cost); the parent's own holdings count with share 1; "
+        "a company reached by several paths appears once."
+    ),
 )
 SHARE_DEFINITIONS = {
     "paid_in": ("实缴份额 = 母基金对子基金的实缴 / 子基金全部实缴（子基金尚无实缴时为0）。",

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from fundops.calc.policy import PolicyBasis, RuleType
 from fundops.db import ScaledDecimal, UTCDateTime, enum_column, utcnow
-from fundops.extensions import Model, db
+from fundops.extensions import Model
 
 
 class PolicyRule(Model):

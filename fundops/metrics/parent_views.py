@@ -233,7 +233,12 @@ def _render(actor: Actor, fund: Fund, access: Access, rule_form: PolicyRuleForm 
     if as_of is None or basis is None:
         return render_template("metrics/parent_overview.html", lt=None, **context), 422
     overview = overview_of(actor, fund.id, as_of, basis)
-    lt, lev, pol, labels = overview.look_through, overview.leverage, overview.policy, overview.labels
+    lt, lev, pol, labels = (
+        overview.look_through,
+        overview.leverage,
+        overview.policy,
+        overview.labels,
+    )
     context["loan_lev"] = overview.loan_leverage
     exact_through = lt.total_exact - lt.direct_total_exact
     amounts = {"direct": quantize_fraction(lt.direct_total_exact),

@@ -23,25 +23,43 @@ from fundops.uow import Actor
 DEFINITIONS: dict[str, tuple[str, str]] = {
     Perspective.FUND_NET: (
         "基金净收益（全体LP）：LP出资为负、分配为正，估值日净值为期末正现金流，XIRR（实际/365）。",
-        "Fund net (all LPs): LP contributions negative, distributions positive, NAV at the "
-        "as-of date as a terminal inflow; XIRR, Actual/365."),
+        (
+            "Fund net (all LPs): LP contributions negative, distributions positive, NAV at the "
+            "as-of date as a terminal inflow; XIRR, Actual/365."
+        ),
+    ),
     Perspective.LP_NET: (
         "LP净收益：该LP的出资与分配，加上按实缴比例分摊的基金净值。",
-        "LP net: this LP's contributions and distributions plus its share of fund NAV, "
-        "split pro rata to paid-in capital."),
+        (
+            "LP net: this LP's contributions and distributions plus its share of fund NAV, "
+            "split pro rata to paid-in capital."
+        ),
+    ),
     Perspective.FUND_GROSS: (
         "基金毛收益（投资层面）：对企业投资与子基金出资为负、退出回款与子基金返还为正，期末为持仓公允价值与子基金净值份额。",
-        "Fund gross (investment level): investments and sub-fund contributions negative, "
-        "proceeds and sub-fund returns positive; holdings' fair value plus the share of "
-        "sub-fund NAV as terminal value."),
+        (
+            "Fund gross (investment level): investments and sub-fund contributions negative, "
+            "proceeds and sub-fund returns positive; holdings' fair value plus the share of "
+            "sub-fund NAV as terminal value."
+        ),
+    ),
     Perspective.DEAL: (
         "单项目：投资为负、回款为正，期末为持仓公允价值；MOIC =（已实现 + 未实现）/ 投资成本。",
-        "Deal: investments negative, proceeds positive, the holding's fair value as terminal "
-        "value; MOIC = (realised + unrealised) / cost."),
+        (
+            "Deal: investments negative, proceeds positive, the holding's fair value as terminal "
+            "value; MOIC = (realised + unrealised) / cost."
+        ),
+    ),
     "nav": (  # not a perspective: the terminal value of the net perspectives
-        "期末净值 = 估值日前最近一次净值 + 其后的出资 − 分配 − 管理费 − 费用（无估值时以成本滚动）。",
-        "NAV at the as-of date = latest reported NAV on or before it, plus later calls, less "
-        "later distributions, fees and expenses (from cost when no NAV was reported yet)."),
+        (
+            "期末净值 = 估值日前最近一次净值 + 其后的出资 − 分配 − 管理费 − 费用"
+            "（无估值时以成本滚动）。"
+        ),
+        (
+            "NAV at the as-of date = latest reported NAV on or before it, plus later calls, less "
+            "later distributions, fees and expenses (from cost when no NAV was reported yet)."
+        ),
+    ),
 }
 
 
@@ -80,7 +98,9 @@ def sub_fund_ids(fund_id: int) -> list[int]:
 
 
 def _own_fund_ids(organisation_id: int) -> set[int]:
-    return set(db.session.scalars(sa.select(Fund.id).where(Fund.organisation_id == organisation_id)))
+    return set(
+        db.session.scalars(sa.select(Fund.id).where(Fund.organisation_id == organisation_id))
+    )
 
 
 def fund_metrics(actor: Actor, fund_id: int, as_of: date) -> FundMetrics:

@@ -45,7 +45,9 @@ def visible_fund_ids(organisation_id: int) -> sa.Select[int]:
 def fund_access(organisation_id: int, fund: Fund) -> Access | None:
     if fund.organisation_id == organisation_id:
         return Access.MANAGER
-    hit = db.session.scalar(lp_fund_ids(organisation_id).where(Commitment.fund_id == fund.id).limit(1))
+    hit = db.session.scalar(
+        lp_fund_ids(organisation_id).where(Commitment.fund_id == fund.id).limit(1)
+    )
     return Access.LP if hit is not None else None
 
 

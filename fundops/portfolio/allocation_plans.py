@@ -97,7 +97,7 @@ def plan_allocation(
                              currency=fund.currency)
         shares = {inv_id: parts.get(inv_id, Decimal("0.00")) for inv_id in committed}
     else:
-        shares = allocate_pro_rata(total, [(inv_id, amt) for inv_id, amt in committed.items()])
+        shares = allocate_pro_rata(total, list(committed.items()))
     return [
         AllocationLine(inv_id, names[inv_id], committed[inv_id], shares[inv_id])
         for inv_id in committed

@@ -48,7 +48,9 @@ def record_sub_fund_flow(
     try:
         target, _ = get_fund(actor, int(target_fund_id))
     except (NotFound, TypeError, ValueError):
-        raise ValidationError("target_fund_id", "fund_not_visible", fund_id=target_fund_id) from None
+        raise ValidationError(
+            "target_fund_id", "fund_not_visible", fund_id=target_fund_id
+        ) from None
     if not lp_record_ids(fund.id, target.id):
         raise ValidationError("target_fund_id", "no_commitment_in_fund", fund=fund.code,
                               target=target.code)
@@ -72,6 +74,6 @@ def sub_fund_allocations(parent_fund_id: int, sub_fund_id: int) -> tuple[Decimal
         .where(CashFlow.fund_id == sub_fund_id, CashFlowAllocation.investor_id.in_(records))
         .group_by(CashFlow.kind)
     ).all()
-    totals = {kind: total for kind, total in rows}
+    totals = dict(rows)
     return (totals.get(CashFlowKind.CAPITAL_CALL, Decimal("0.00")),
             totals.get(CashFlowKind.DISTRIBUTION, Decimal("0.00")))

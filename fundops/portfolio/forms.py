@@ -38,7 +38,6 @@ try:  # WTForms >= 3.3 deprecates (value, label) tuples
 except ImportError:  # pragma: no cover - older WTForms
     SelectChoice = None
 
-from fundops.web.formtokens import TokenForm
 from fundops.i18n import register_enum_labels
 from fundops.money import D, decimal_places
 from fundops.portfolio.enums import (
@@ -52,6 +51,7 @@ from fundops.portfolio.enums import (
     Instrument,
     InvestorType,
 )
+from fundops.web.formtokens import TokenForm
 
 LABELS: dict[type[enum.Enum], dict[str, Any]] = {
     FundKind: {

@@ -74,12 +74,16 @@ def lock_fund(fund_id: int) -> None:
     lock_row(Fund, fund_id)
 
 
-def post_entry(fund: Fund, actor: Actor, entry: CashFlow, lines: list[AllocationLine] | None) -> CashFlow:
+def post_entry(
+    fund: Fund, actor: Actor, entry: CashFlow, lines: list[AllocationLine] | None
+) -> CashFlow:
     """Insert ``entry`` and its allocations, under the fund lock; a source reference
     already used in the fund is a :class:`ConflictError` (``source_ref_exists``)."""
     lock_fund(fund.id)  # the caller's lock (no-op then) or taken now, before the check
     if entry.source_ref and db.session.scalar(
-        sa.select(CashFlow.id).where(CashFlow.fund_id == fund.id, CashFlow.source_ref == entry.source_ref)
+        sa.select(CashFlow.id).where(
+            CashFlow.fund_id == fund.id, CashFlow.source_ref == entry.source_ref
+        )
     ):
         raise ConflictError("source_ref_exists", source_ref=entry.source_ref)
     db.session.add(entry)
@@ -89,12 +93,15 @@ def post_entry(fund: Fund, actor: Actor, entry: CashFlow, lines: list[Allocation
                                           amount=line.amount, currency=entry.currency))
     record_by(actor, f"cash_flow.{entry.kind.value}", "cash_flow", entry.id, {
         "fund_id": fund.id, "amount": entry.amount, "currency": entry.currency,
-        "value_on": entry.value_on, "allocations": {l.investor_id: l.amount for l in lines or []},
+        "value_on": entry.value_on,
+        "allocations": {line.investor_id: line.amount for line in lines or []},
     })
     return entry
 
 
-def entry_basics(fund: Fund, value_on: object, amount: object, currency: str | None) -> tuple[date, Decimal, str]:
+def entry_basics(
+    fund: Fund, value_on: object, amount: object, currency: str | None
+) -> tuple[date, Decimal, str]:
     when = require_date(value_on, "value_on")
     check_in_life(fund, when, "value_on")
     total = parse_amount(amount, "amount")
@@ -310,8 +317,14 @@ def reverse_entry(actor: Actor, fund_id: int, entry_id: int, reason: str) -> Cas
         db.session.add(reversal)
         db.session.flush()
         for alloc in original.allocations:
-            db.session.add(CashFlowAllocation(cash_flow_id=reversal.id, investor_id=alloc.investor_id,
-                                              amount=-alloc.amount, currency=alloc.currency))
+            db.session.add(
+                CashFlowAllocation(
+                    cash_flow_id=reversal.id,
+                    investor_id=alloc.investor_id,
+                    amount=-alloc.amount,
+                    currency=alloc.currency,
+                )
+            )
         record_by(actor, "cash_flow.reverse", "cash_flow", reversal.id,
                   {"reverses_id": original.id, "amount": reversal.amount}, why)
     return reversal

@@ -136,11 +136,21 @@ def investment_new(fund_id: int) -> Any:
     form.company_id.choices = _company_choices(blank=False)
 
     def post() -> str:
-        submit_form(actor, "investment", dict(
-            fund_id=fund.id, company_id=form.company_id.data, round_name=form.round_name.data,
-            instrument=form.instrument.data, invested_on=form.invested_on.data,
-            amount=form.amount.data, shares=form.shares.data,
-            ownership_rate=form.ownership_fraction(), source_ref=form.source_ref.data or None))
+        submit_form(
+            actor,
+            "investment",
+            {
+                "fund_id": fund.id,
+                "company_id": form.company_id.data,
+                "round_name": form.round_name.data,
+                "instrument": form.instrument.data,
+                "invested_on": form.invested_on.data,
+                "amount": form.amount.data,
+                "shares": form.shares.data,
+                "ownership_rate": form.ownership_fraction(),
+                "source_ref": form.source_ref.data or None,
+            },
+        )
         return fund_url(fund.id)
 
     return handle_form(form, "portfolio/investment_new.html", post, _("Investment recorded."),
@@ -172,9 +182,9 @@ def holding_valuation_new(fund_id: int) -> Any:
                                for h in queries.list_holdings(fund.id)]
 
     def post() -> str:
-        submit_form(actor, "holding_valuation", dict(
-            fund_id=fund.id, company_id=form.company_id.data, as_of=form.as_of.data,
-            fair_value_amount=form.fair_value_amount.data, method=form.method.data or ""))
+        submit_form(actor, "holding_valuation", {
+            "fund_id": fund.id, "company_id": form.company_id.data, "as_of": form.as_of.data,
+            "fair_value_amount": form.fair_value_amount.data, "method": form.method.data or ""})
         return fund_url(fund.id)
 
     return handle_form(form, "portfolio/holding_valuation_new.html", post,

@@ -68,7 +68,9 @@ class Holding:
 
 
 def _sum_kind(fund_id: int, kind: CashFlowKind, on: date | None = None) -> Decimal:
-    query = sa.select(sa.func.sum(CashFlow.amount)).where(CashFlow.fund_id == fund_id, CashFlow.kind == kind)
+    query = sa.select(sa.func.sum(CashFlow.amount)).where(
+        CashFlow.fund_id == fund_id, CashFlow.kind == kind
+    )
     if on is not None:
         query = query.where(CashFlow.value_on <= on)
     return db.session.scalar(query) or ZERO
@@ -130,14 +132,23 @@ def list_lp_positions(fund: Fund, access: Access, viewer_org_id: int) -> list[Lp
     ]
     if access is Access.MANAGER:
         return rows
-    own_funds = set(db.session.scalars(sa.select(Fund.id).where(Fund.organisation_id == viewer_org_id)))
+    own_funds = set(
+        db.session.scalars(sa.select(Fund.id).where(Fund.organisation_id == viewer_org_id))
+    )
     mine = [r for r, inv in zip(rows, investors, strict=True) if inv.fund_id in own_funds]
     others = [r for r, inv in zip(rows, investors, strict=True) if inv.fund_id not in own_funds]
     if others:
-        mine.append(LpPosition(
-            None, "other LPs", "", sum((r.committed_amount for r in others), ZERO),
-            sum((r.paid_in_amount for r in others), ZERO), sum((r.distributed_amount for r in others), ZERO),
-            sum((r.recallable_amount for r in others), ZERO)))
+        mine.append(
+            LpPosition(
+                None,
+                "other LPs",
+                "",
+                sum((r.committed_amount for r in others), ZERO),
+                sum((r.paid_in_amount for r in others), ZERO),
+                sum((r.distributed_amount for r in others), ZERO),
+                sum((r.recallable_amount for r in others), ZERO),
+            )
+        )
     return mine
 
 
@@ -152,9 +163,13 @@ def list_ledger(fund_id: int, limit: int | None = None) -> list[CashFlow]:
 
 
 def reversed_entry_ids(fund_id: int) -> set[int]:
-    return set(db.session.scalars(
-        sa.select(CashFlow.reverses_id).where(CashFlow.fund_id == fund_id, CashFlow.reverses_id.is_not(None))
-    ))
+    return set(
+        db.session.scalars(
+            sa.select(CashFlow.reverses_id).where(
+                CashFlow.fund_id == fund_id, CashFlow.reverses_id.is_not(None)
+            )
+        )
+    )
 
 
 def list_nav_history(fund_id: int) -> list[FundValuation]:
@@ -185,14 +200,18 @@ def list_holdings(fund_id: int) -> list[Holding]:
     for company_id, kind, total in flows:
         assert company_id is not None  # WHERE company_id IS NOT NULL
         (invested if kind == CashFlowKind.INVESTMENT else proceeds)[company_id] = total
-    company_ids = set(db.session.scalars(sa.select(Investment.company_id).where(Investment.fund_id == fund_id)))
+    company_ids = set(
+        db.session.scalars(sa.select(Investment.company_id).where(Investment.fund_id == fund_id))
+    )
     latest: dict[int, HoldingValuation] = {}
     for hv in db.session.scalars(
         sa.select(HoldingValuation).where(HoldingValuation.fund_id == fund_id)
         .order_by(HoldingValuation.as_of, HoldingValuation.id)
     ):
         latest[hv.company_id] = hv
-    companies = db.session.scalars(sa.select(Company).where(Company.id.in_(company_ids)).order_by(Company.name))
+    companies = db.session.scalars(
+        sa.select(Company).where(Company.id.in_(company_ids)).order_by(Company.name)
+    )
     return [
         Holding(c, invested.get(c.id, ZERO), proceeds.get(c.id, ZERO),
                 latest[c.id].fair_value_amount if c.id in latest else None,
@@ -245,14 +264,19 @@ def list_sub_fund_holdings(parent_fund_id: int) -> list[SubFundHolding]:
             .group_by(CashFlow.target_fund_id, CashFlow.kind))
         if target is not None  # always: WHERE target_fund_id IS NOT NULL
     }
-    funds = db.session.scalars(sa.select(Fund).where(Fund.id.in_(list(committed))).order_by(Fund.code))
+    funds = db.session.scalars(
+        sa.select(Fund).where(Fund.id.in_(list(committed))).order_by(Fund.code)
+    )
     return [
         SubFundHolding(
-            f, committed[f.id],
+            f,
+            committed[f.id],
             flows.get((f.id, CashFlowKind.FUND_CONTRIBUTION), ZERO),
             flows.get((f.id, CashFlowKind.FUND_RETURN), ZERO),
             get_latest_nav(f.id),
-            (committed[f.id] / totals[f.id]).quantize(Decimal("1e-10")) if totals.get(f.id) else None,
+            (committed[f.id] / totals[f.id]).quantize(Decimal("1e-10"))
+            if totals.get(f.id)
+            else None,
         )
         for f in funds
     ]

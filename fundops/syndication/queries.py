@@ -16,12 +16,6 @@ from fundops.portfolio.ledger import CashFlow
 from fundops.portfolio.models import Company, Fund
 from fundops.syndication.enums import LoanStatus
 from fundops.syndication.loans.models import Loan, LoanEntry, LoanProduct, LoanScheduleRow, Warrant
-from fundops.syndication.term_sheets.models import (
-    TermSheet,
-    TermSheetAllocation,
-    TermSheetEvent,
-    TermSheetFunding,
-)
 from fundops.syndication.pools.models import (
     RiskPool,
     RiskPoolBank,
@@ -30,6 +24,12 @@ from fundops.syndication.pools.models import (
     RiskPoolRecovery,
 )
 from fundops.syndication.pools.services import balance
+from fundops.syndication.term_sheets.models import (
+    TermSheet,
+    TermSheetAllocation,
+    TermSheetEvent,
+    TermSheetFunding,
+)
 from fundops.syndication.term_sheets.verification import VerifiedFacts
 
 
@@ -39,7 +39,7 @@ def user_names(ids: Iterable[int | None]) -> dict[int, str]:
     if not wanted:
         return {}
     rows = db.session.execute(sa.select(User.id, User.display_name).where(User.id.in_(wanted)))
-    return {user_id: name for user_id, name in rows}
+    return dict(rows.all())
 
 
 def list_event_rows(events: list[TermSheetEvent]) -> list[tuple[TermSheetEvent, str]]:
@@ -126,16 +126,16 @@ def organisation_names(ids: Iterable[int | None]) -> dict[int, str]:
     wanted = {i for i in ids if i is not None}
     if not wanted:
         return {}
-    return {i: name for i, name in db.session.execute(
-        sa.select(Organisation.id, Organisation.name).where(Organisation.id.in_(wanted)))}
+    return dict(db.session.execute(
+        sa.select(Organisation.id, Organisation.name).where(Organisation.id.in_(wanted))).all())
 
 
 def company_names(ids: Iterable[int | None]) -> dict[int, str]:
     wanted = {i for i in ids if i is not None}
     if not wanted:
         return {}
-    return {i: name for i, name in db.session.execute(
-        sa.select(Company.id, Company.name).where(Company.id.in_(wanted)))}
+    return dict(db.session.execute(
+        sa.select(Company.id, Company.name).where(Company.id.in_(wanted))).all())
 
 
 def pool_balances(pool_ids: Iterable[int]) -> dict[int, Decimal]:
@@ -169,8 +169,10 @@ def enrollable_loans(lead_bank_id: int, currency: str) -> list[Loan]:
 
 def loan_enrolment(loan_id: int) -> tuple[RiskPoolEnrolment, RiskPool] | None:
     row = db.session.execute(
-        sa.select(RiskPoolEnrolment, RiskPool).join(RiskPool, RiskPool.id == RiskPoolEnrolment.pool_id)
-        .where(RiskPoolEnrolment.loan_id == loan_id)).first()
+        sa.select(RiskPoolEnrolment, RiskPool)
+        .join(RiskPool, RiskPool.id == RiskPoolEnrolment.pool_id)
+        .where(RiskPoolEnrolment.loan_id == loan_id)
+    ).first()
     return None if row is None else (row[0], row[1])
 
 

@@ -132,27 +132,32 @@ def init_app(app: Flask) -> None:
         return respond(400, "csrf", gettext(
             "The form expired or lacks its security token; reload the page and retry."))
 
-    @app.errorhandler(HTTPException)
-    def _http(exc: HTTPException) -> ErrorAnswer:
-        status = exc.code or 500
-        headers: dict[str, str] = {}
-        if isinstance(exc, MethodNotAllowed) and exc.valid_methods:
-            headers["Allow"] = ", ".join(sorted(exc.valid_methods))
-        given = dict(exc.get_headers())
-        for key in ("Retry-After", "WWW-Authenticate"):
-            if given.get(key):
-                headers[key] = given[key]
-        return respond(status, _HTTP_CODES.get(status, "http_error"),
-                       _http_text(status, exc.name), headers=headers)
+    app.register_error_handler(HTTPException, _http)
+    app.register_error_handler(500, _server_error)
 
-    @app.errorhandler(500)
-    def _server_error(exc: Any) -> ErrorAnswer:
-        original = getattr(exc, "original_exception", None)
-        if original is not None and isinstance(original, DBAPIError):
-            return _db_error(original)
-        log.exception("unhandled error on %s %s", request.method, request.path,
-                      exc_info=original or exc)
-        return respond(500, "server_error", _http_text(500, "Internal error"))
+
+def _http(exc: HTTPException) -> ErrorAnswer:
+    """Any other HTTP error, with its ``Allow``, ``Retry-After`` or ``WWW-Authenticate``."""
+    status = exc.code or 500
+    headers: dict[str, str] = {}
+    if isinstance(exc, MethodNotAllowed) and exc.valid_methods:
+        headers["Allow"] = ", ".join(sorted(exc.valid_methods))
+    given = dict(exc.get_headers())
+    for key in ("Retry-After", "WWW-Authenticate"):
+        if given.get(key):
+            headers[key] = given[key]
+    return respond(status, _HTTP_CODES.get(status, "http_error"),
+                   _http_text(status, exc.name), headers=headers)
+
+
+def _server_error(exc: Any) -> ErrorAnswer:
+    """An unhandled exception: a database error's answer if it is one, else a logged 500."""
+    original = getattr(exc, "original_exception", None)
+    if original is not None and isinstance(original, DBAPIError):
+        return _db_error(original)
+    log.exception("unhandled error on %s %s", request.method, request.path,
+                  exc_info=original or exc)
+    return respond(500, "server_error", _http_text(500, "Internal error"))
 
 
 _HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
@@ -166,7 +171,7 @@ def _rollback() -> None:
 
     try:
         db.session.rollback()
-    except Exception:  # noqa: BLE001 - the connection may be gone; the answer still goes out
+    except Exception:  # logged: the connection may be gone; the answer still goes out
         log.exception("rollback after a database error failed")
 
 

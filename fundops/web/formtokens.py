@@ -226,8 +226,11 @@ def _replay(result_url: str | None) -> BaseResponse:
     target = _local(result_url) or _local(request.referrer)
     if target is None:
         rule = request.url_rule
-        target = (request.full_path.rstrip("?") if rule is not None and "GET" in (rule.methods or ())
-                  else url_for("portfolio.fund_list"))
+        target = (
+            request.full_path.rstrip("?")
+            if rule is not None and "GET" in (rule.methods or ())
+            else url_for("portfolio.fund_list")
+        )
     flash(localise_message(MESSAGES["form_already_submitted"]), "info")
     return redirect(target, 303)
 

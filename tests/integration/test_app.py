@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 
 import pytest
@@ -13,8 +14,8 @@ from fundops.audit import AuditEvent, verify_chain
 from fundops.config import ConfigError
 from fundops.extensions import db
 from tests.conftest import Browser
-from tests.integration.test_tenancy import is_syndication
 from tests.factories import PASSWORD, World, fund_with_activity, make_world
+from tests.integration.test_tenancy import is_syndication
 
 
 def test_production_refuses_to_start_without_a_secret_key(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -120,4 +121,4 @@ def test_every_write_is_audited_and_the_chain_verifies(app: Flask) -> None:
     assert call.user_id == world.gp_user.id and call.at is not None
     assert json.loads(call.changes)["amount"] == "60000000.00"
     assert verify_chain(world.gp.organisation_id)
-    assert all(e.prev_hash == p.event_hash for p, e in zip(events, events[1:], strict=False))
+    assert all(e.prev_hash == p.event_hash for p, e in itertools.pairwise(events))

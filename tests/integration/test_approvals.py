@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from flask import Flask
 
 from fundops.approvals import services as approvals
+from fundops.approvals.actions import today as business_today
 from fundops.approvals.models import ApprovalRequest, ApprovalStatus
 from fundops.audit import AuditEvent, verify_chain
 from fundops.errors import ConfirmationRequired, ConflictError, Forbidden, ValidationError
@@ -20,8 +21,8 @@ from fundops.extensions import db
 from fundops.portfolio import ledger_services as ledger
 from fundops.portfolio.enums import CashFlowKind
 from fundops.portfolio.ledger import CashFlow, FundValuation, HoldingValuation
-from fundops.syndication.loans import services as lending
 from fundops.syndication.loans import events as loan_events
+from fundops.syndication.loans import services as lending
 from fundops.syndication.loans.models import LoanEntry
 from fundops.uow import Actor
 from tests.factories import make_fund, make_user, make_world, next_n
@@ -116,8 +117,16 @@ def test_rejection_writes_nothing_to_the_ledger(app: Flask) -> None:
     admin, maker, checker, _ = team(f"GP {next_n()}")
     fund = fund_730m(admin)
     approvals.set_policy(admin, "capital_call", "100000000")
-    small = approvals.submit(maker, "capital_call", {
-        "fund_id": fund.id, "value_on": "2022-01-10", "amount": "1000000", "purpose": "management_fee"})
+    small = approvals.submit(
+        maker,
+        "capital_call",
+        {
+            "fund_id": fund.id,
+            "value_on": "2022-01-10",
+            "amount": "1000000",
+            "purpose": "management_fee",
+        },
+    )
     assert not approvals.is_held(small) and small.amount == Decimal("1000000.00")
     before = ledger_rows()
     held = approvals.submit(maker, "capital_call", {
@@ -203,7 +212,7 @@ def test_no_policy_posts_directly_once_a_future_date_is_confirmed(app: Flask) ->
     from fundops.portfolio import services
 
     services.add_commitment(world.gp, far.id, world.lps[0].id, "100000000", date(2020, 3, 1))
-    later = (date.today() + timedelta(days=40)).isoformat()
+    later = (business_today() + timedelta(days=40)).isoformat()
     call = {"fund_id": far.id, "value_on": later, "amount": "1000000", "purpose": "management_fee"}
     with pytest.raises(ConfirmationRequired) as caught:
         approvals.submit(world.gp, "capital_call", call)
@@ -259,12 +268,12 @@ def test_each_warning_triggers(app: Flask) -> None:
     assert codes("fund_valuation", {"fund_id": far.id, "as_of": "2098-06-30",
                                     "nav_amount": "1000"}) == ["plausible_future_date"]
     # a vintage of more than a year ahead, on fund creation
-    vintage = date.today().year + 10
-    assert codes("fund_creation", dict(
-        code=f"V{next_n()}", name_zh="未来基金", kind="sub_fund", currency="CNY",
-        vintage=vintage, target_size_amount="1000000000", inception_on="2020-01-01",
-        investment_period_end_on="2024-12-31", term_end_on="2027-12-31",
-        region_code="440300")) == ["plausible_vintage_future"]
+    vintage = business_today().year + 10
+    assert codes("fund_creation", {
+        "code": f"V{next_n()}", "name_zh": "未来基金", "kind": "sub_fund", "currency": "CNY",
+        "vintage": vintage, "target_size_amount": "1000000000", "inception_on": "2020-01-01",
+        "investment_period_end_on": "2024-12-31", "term_end_on": "2027-12-31",
+        "region_code": "440300"}) == ["plausible_vintage_future"]
     # confirmed: posted, and the reason is in the audit trail
     hv = approvals.submit(gp, "holding_valuation", {
         "fund_id": fid, "company_id": world.company.id, "as_of": "2022-12-31",
@@ -310,7 +319,7 @@ def test_api_202_flow_and_checker_endpoints(app: Flask) -> None:
     _, bank_checker = make_user(_org_name(r.bank), kind="bank", role="checker")
     approvals.set_policy(r.bank, "loan_disbursement", "0")
     maker, checker = Client(app, r.bank), Client(app, bank_checker)
-    later = (date.today() + timedelta(days=30)).isoformat()
+    later = (business_today() + timedelta(days=30)).isoformat()
     warned = maker.post(f"/loans/{loan_id}/disbursements", {"amount": "1000000", "value_on": later})
     assert warned.status_code == 409
     body = warned.get_json()
@@ -380,7 +389,7 @@ def test_policy_is_per_organisation_and_admin_only(app: Flask) -> None:
 def test_identical_submissions_at_once_are_held_once(app: Flask) -> None:
     """Two tabs (or a retry under a new key) submitting the same held call at once: one
     pending item, the other refused — a checker cannot post it twice."""
-    admin, maker, checker, _ = team(f"GP {next_n()}")
+    admin, maker, _checker, _ = team(f"GP {next_n()}")
     fund = fund_730m(admin)
     approvals.set_policy(admin, "distribution", "0")
     payload = {"fund_id": fund.id, "value_on": "2023-06-30", "amount": "50000000",

@@ -56,7 +56,10 @@ def two_gps_one_company() -> Shared:
     user_p, g = make_user(f"引导基金 {n}", kind="guidance_fund_manager")
     p = make_fund(g, kind="parent_fund", registration_no=f"P{n}", is_guidance_fund=True)
     fund_a, fund_b = make_fund(ga), make_fund(gb)
-    for actor, fund, parent_amount, other_amount in ((ga, fund_a, 200, 800), (gb, fund_b, 100, 400)):
+    for actor, fund, parent_amount, other_amount in (
+        (ga, fund_a, 200, 800),
+        (gb, fund_b, 100, 400),
+    ):
         lp_p = services.create_investor(actor, "母基金P", "guidance_fund",
                                         fund_registration_no=f"P{n}")
         lp_x = services.create_investor(actor, "民营LP", "private")

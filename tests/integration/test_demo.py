@@ -73,11 +73,11 @@ def check_structure() -> None:
 
 
 def check_linked_loans() -> None:
+    from fundops.syndication.enums import LoanStatus, TermSheetStatus
     from fundops.syndication.loans import services as lending
     from fundops.syndication.pools import services as pools
-    from fundops.syndication.enums import LoanStatus, TermSheetStatus
-    from fundops.syndication.term_sheets.models import TermSheet
     from fundops.syndication.pools.models import RiskPool
+    from fundops.syndication.term_sheets.models import TermSheet
 
     rounds = {ts.round_name: ts for ts in db.session.scalars(sa.select(TermSheet))}
     series_b = rounds["B轮"]

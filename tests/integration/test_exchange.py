@@ -40,8 +40,8 @@ from fundops.models import (
 )
 from fundops.portfolio import ledger_services as ledger
 from fundops.portfolio import services
-from fundops.syndication.loans import services as lending
 from fundops.syndication.loans import events as loan_events
+from fundops.syndication.loans import services as lending
 from fundops.syndication.pools import services as pools
 from fundops.syndication.term_sheets.models import TermSheetTranche
 from tests.conftest import fresh_url, make_app, migrate
@@ -273,10 +273,14 @@ def test_bad_rows_in_first_and_last_sheet_refuse_everything(
     with pytest.raises(ImportFailed) as caught:
         import_dataset(str(path))
     assert caught.value.problems == [
-        f"sheet 'commitment', row {first_row(ext)}, field 'currency': is not a supported "
-        "ISO 4217 currency code: 'XYZ'",
-        f"sheet 'investment', row {last}, field 'amount': must have at most 2 decimal places, "
-        "got '12.345'",
+        (
+            f"sheet 'commitment', row {first_row(ext)}, field 'currency': is not a supported "
+            "ISO 4217 currency code: 'XYZ'"
+        ),
+        (
+            f"sheet 'investment', row {last}, field 'amount': must have at most 2 decimal places, "
+            "got '12.345'"
+        ),
     ]
     db.session.rollback()
     assert table_counts() == before
@@ -314,13 +318,19 @@ def test_every_kind_of_problem_is_reported_together(app: Flask, tmp_path: Path) 
         f"sheet 'investor', row {n_inv}, field 'id': id '",
         f"sheet 'investor', row {n_inv}, field 'name': organisation and name",
         "sheet 'commitment', row 2, field 'amount': must not be negative, got '-5.00'",
-        "sheet 'commitment', row 3, field 'investor_id': refers to investor id '999', which is "
-        "not in the file",
+        (
+            "sheet 'commitment', row 3, field 'investor_id': refers to investor id '999', which is "
+            "not in the file"
+        ),
         "sheet 'company', row 1, field 'uscc': has the wrong check character",
-        "field 'amount': its allocations (sheet 'cash_flow_allocation', rows 1, 2, 3) sum to "
-        "60000000.00, not 60000000.01",
-        "field 'amount': -11999999.99 is not the negation of the reversed entry's amount "
-        "12000000.00",
+        (
+            "field 'amount': its allocations (sheet 'cash_flow_allocation', rows 1, 2, 3) sum to "
+            "60000000.00, not 60000000.01"
+        ),
+        (
+            "field 'amount': -11999999.99 is not the negation of the reversed entry's amount "
+            "12000000.00"
+        ),
         "sheet 'fund_valuation', row 1, field 'nav_amount': must be written as text",
     ):
         assert expected in problems, f"missing {expected!r} in:\n{problems}"
@@ -417,8 +427,10 @@ def test_xlsx_formula_cell_is_a_row_error(app: Flask, tmp_path: Path) -> None:
     with pytest.raises(ImportFailed) as caught:
         import_dataset(str(path))
     assert caught.value.problems == [
-        "sheet 'fund', row 2, field 'name_zh': cell holds a formula '=1+1'; enter the value "
-        "itself (formulas are never evaluated)"
+        (
+            "sheet 'fund', row 2, field 'name_zh': cell holds a formula '=1+1'; enter the value "
+            "itself (formulas are never evaluated)"
+        )
     ]
     assert table_counts() == before
 
@@ -474,8 +486,10 @@ def test_hand_written_xlsx_numbers_where_text_belongs_are_row_errors(
         "sheet 'fund', row 2: cell S2 has a value but no known column header",
         "sheet 'fund', row 2, field 'id': is not a valid id: '7.5'",
         "sheet 'fund', row 2, field 'vintage': must be an integer, got '2021.5'",
-        "sheet 'fund', row 2, field 'target_size_amount': must be written as text (a decimal "
-        "string such as \"1234.50\"), not a number '1000000.5'",
+        (
+            "sheet 'fund', row 2, field 'target_size_amount': must be written as text (a decimal "
+            "string such as \"1234.50\"), not a number '1000000.5'"
+        ),
         "sheet 'fund', row 2, field 'inception_on': '2021-02-30' is not a date (YYYY-MM-DD)",
         "sheet 'fund', row 2, field 'is_guidance_fund': must be true or false, got 'yes'",
     ]

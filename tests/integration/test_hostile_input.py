@@ -13,8 +13,8 @@ import sqlalchemy as sa
 from flask import Flask
 
 from fundops.extensions import db
-from fundops.web.request_guard import json_depth
 from fundops.syndication.loans import services as lending
+from fundops.web.request_guard import json_depth
 from tests.conftest import Browser
 from tests.factories import PASSWORD
 from tests.integration.test_linked_loans import build_round
@@ -97,7 +97,9 @@ def test_hostile_json_is_refused_naming_the_field(app: Flask) -> None:
                    422, "json_too_deep")
     assert_refused(raw_post(bank, decline, b"[" * 65 + b"]" * 65), 422, "json_too_deep")
     # 64 deep parses and reaches the view, which refuses the shape (not a JSON object)
-    assert_refused(raw_post(bank, decline, b"[" * 64 + b"]" * 64), 422, "syn_body_not_object", "body")
+    assert_refused(
+        raw_post(bank, decline, b"[" * 64 + b"]" * 64), 422, "syn_body_not_object", "body"
+    )
     # a 3 MB JSON body; a 21 MB body of any type
     big = json.dumps({"note": "x" * (3 * 1024 * 1024)}).encode()
     assert_refused(raw_post(bank, decline, big), 413, "json_body_too_large")

@@ -11,8 +11,8 @@ from fundops.audit import AuditEvent
 from fundops.extensions import db
 from fundops.idempotency import IdempotencyKey
 from fundops.syndication.loans import services as lending
-from fundops.syndication.term_sheets import services as term_sheets
 from fundops.syndication.loans.models import LoanEntry
+from fundops.syndication.term_sheets import services as term_sheets
 from tests.integration.test_linked_loans import Round, build_round
 from tests.integration.test_syndication_api import API, Client
 from tests.threads import race

@@ -121,7 +121,7 @@ def assert_each_effect_once(ids: list[int], warrants: list[int]) -> None:
     moves = Counter(db.session.scalars(sa.select(TermSheetEvent.term_sheet_id).where(
         TermSheetEvent.term_sheet_id.in_(ids),
         TermSheetEvent.to_status == TermSheetStatus.LAPSED)))
-    assert moves == Counter({i: 1 for i in ids})
+    assert moves == Counter(dict.fromkeys(ids, 1))
     audits = Counter(db.session.scalars(sa.select(AuditEvent.object_id).where(
         AuditEvent.action == "term_sheet.status", AuditEvent.auth_method == "system")))
     assert audits == Counter({str(i): 1 for i in ids})

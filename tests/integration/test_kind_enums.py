@@ -81,7 +81,7 @@ def test_actor_role_is_the_role_enum() -> None:
 
     assert Actor(1, 2, "checker").role is Role.CHECKER
     assert Actor(1, 2, Role.ADMIN).role is Role.ADMIN
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="'superuser' is not a valid Role"):
         Actor(1, 2, "superuser")
 
 
@@ -118,8 +118,14 @@ def _world() -> None:
         pools.enrol_loan(r.bank, pool.id, loan.id, "2024-07-10")
         loan_events.declare_default(r.bank, loan.id, value_on="2025-03-31", reason="停止经营")
         pools.file_claim(r.bank, loan.id, "2025-04-15")
-    loan_events.add_warrant(r.bank, drawn_loan(r, "1000000").id, holder_name="持有人", coverage="0.1",
-                            window_from="2024-07-10", window_to="2026-07-10")
+    loan_events.add_warrant(
+        r.bank,
+        drawn_loan(r, "1000000").id,
+        holder_name="持有人",
+        coverage="0.1",
+        window_from="2024-07-10",
+        window_to="2026-07-10",
+    )
     user, gp = make_user("GP 规则")
     fund = make_fund(gp)
     set_policy_rule(gp, fund.id, "early_stage_min_share",

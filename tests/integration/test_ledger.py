@@ -18,9 +18,9 @@ from fundops.extensions import db
 from fundops.models import CashFlow, CashFlowAllocation
 from fundops.portfolio import ledger_services as ledger
 from fundops.portfolio import services
+from fundops.portfolio.access import Access
 from fundops.portfolio.ledger import APPEND_ONLY_TABLES
 from fundops.portfolio.queries import get_fund_totals, list_lp_positions
-from fundops.portfolio.access import Access
 from tests.factories import fund_with_activity, make_fund, make_user, make_world
 from tests.integration.test_app import pending_approval
 
@@ -45,7 +45,9 @@ def _lp_fund(actor: Any, commitments: list[Decimal]) -> tuple[Any, list[Any]]:
 
 @DB_SETTINGS
 @given(data=st.data())
-def test_call_allocations_sum_exactly_and_stay_within_a_cent(app: Flask, data: st.DataObject) -> None:
+def test_call_allocations_sum_exactly_and_stay_within_a_cent(
+    app: Flask, data: st.DataObject
+) -> None:
     commitments = data.draw(st.lists(cents, min_size=1, max_size=25), label="commitments")
     total_committed = sum(commitments, Decimal(0))
     call = data.draw(st.integers(min_value=1, max_value=int(total_committed * 100))
@@ -69,8 +71,8 @@ def test_call_allocations_sum_exactly_and_stay_within_a_cent(app: Flask, data: s
                               st.booleans()), min_size=1, max_size=8))
 def test_reversals_net_to_zero_for_the_fund_and_every_lp(app: Flask, ops: list[Any]) -> None:
     _, actor = make_user(f"org-rev-{id(ops)}-{len(ops)}")
-    fund, lps = _lp_fund(actor, [Decimal("7000000000.00"), Decimal("3000000000.01"),
-                                 Decimal("12345.67")])
+    fund, _lps = _lp_fund(actor, [Decimal("7000000000.00"), Decimal("3000000000.01"),
+                                  Decimal("12345.67")])
     kept: dict[str, Decimal] = defaultdict(Decimal)
     for i, (kind, amount, reverse) in enumerate(ops):
         if kind == "call":
@@ -179,7 +181,7 @@ def test_money_round_trips_exactly_and_sums_exactly(app: Flask, value: str) -> N
 
 def test_last_call_never_takes_an_lp_past_its_commitment(app: Flask) -> None:
     _, actor = make_user("org-last-call")
-    fund, lps = _lp_fund(actor, [Decimal("1.00")] * 3)
+    fund, _lps = _lp_fund(actor, [Decimal("1.00")] * 3)
     shares = []
     for _ in range(3):
         entry = ledger.record_capital_call(actor, fund.id, value_on="2021-01-01", amount="1.00",

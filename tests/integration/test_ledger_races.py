@@ -76,7 +76,7 @@ def test_sixteen_calls_of_40_percent_of_the_uncalled_post_exactly_two(app: Flask
     for _ in range(2):
         world = make_world()  # commitments 300M + 200M + 100M, nothing called
         gp, fund_id = world.gp, world.fund.id
-        got = outcomes(app, lambda _i: ledger.record_capital_call(
+        got = outcomes(app, lambda _i, gp=gp, fund_id=fund_id: ledger.record_capital_call(
             gp, fund_id, value_on="2021-03-31", amount="240000000", purpose="investment"),
             list(range(16)))
         assert got["ok"] == 2 and sum(got.values()) == 16, got
@@ -117,9 +117,19 @@ def test_distributions_with_one_source_reference_post_once(app: Flask) -> None:
     gp, fund_id = world.gp, world.fund.id
     ledger.record_capital_call(gp, fund_id, value_on="2021-03-31", amount="100000000",
                                purpose="investment")
-    got = outcomes(app, lambda _i: ledger.record_distribution(
-        gp, fund_id, value_on="2022-03-31", amount="30000000", distribution_type="return_of_capital",
-        recallable=True, source_ref="DIST-7"), list(range(8)))
+    got = outcomes(
+        app,
+        lambda _i: ledger.record_distribution(
+            gp,
+            fund_id,
+            value_on="2022-03-31",
+            amount="30000000",
+            distribution_type="return_of_capital",
+            recallable=True,
+            source_ref="DIST-7",
+        ),
+        list(range(8)),
+    )
     assert got == Counter({"ok": 1, "ConflictError:source_ref_exists": 7}), got
     dists = entries(fund_id, CashFlowKind.DISTRIBUTION)
     assert len(dists) == 1 and sum(a.amount for a in dists[0].allocations) == dists[0].amount
@@ -243,7 +253,7 @@ def test_a_recall_racing_the_reversal_of_its_recallable_distribution(app: Flask)
                                           distribution_type="return_of_capital",
                                           recallable=True).id
 
-        def act(i: int, dist: int = dist) -> None:
+        def act(i: int, gp: Actor = gp, fund_id: int = fund_id, dist: int = dist) -> None:
             if i == 0:
                 ledger.reverse_entry(gp, fund_id, dist, "not recallable")
             else:
@@ -274,7 +284,7 @@ def test_a_and_b_committing_to_each_other_at_once_accepts_one(app: Flask) -> Non
     for _ in range(4):
         (a, b), (a_lp, b_lp) = _funds_as_lps(gp, 2)
         pairs = [(b, a_lp), (a, b_lp)]  # A invests in B; B invests in A
-        got = outcomes(app, lambda i: services.add_commitment(
+        got = outcomes(app, lambda i, pairs=pairs: services.add_commitment(
             gp, pairs[i][0], pairs[i][1], "100000000", "2020-06-01"), [0, 1])
         assert got == Counter({"ok": 1, "ConflictError:commitment_cycle": 1}), got
     for fund_id in (a, b):
@@ -294,7 +304,7 @@ def test_a_three_fund_cycle_cannot_form_from_two_disjoint_pairs(app: Flask) -> N
         (a, b, c), (a_lp, b_lp, c_lp) = _funds_as_lps(gp, 3)
         services.add_commitment(gp, b, a_lp, "100000000", "2020-06-01")  # A → B
         pairs = [(c, b_lp), (a, c_lp)]  # B → C and C → A would close A → B → C → A
-        got = outcomes(app, lambda i: services.add_commitment(
+        got = outcomes(app, lambda i, pairs=pairs: services.add_commitment(
             gp, pairs[i][0], pairs[i][1], "100000000", "2020-06-01"), [0, 1])
         assert got == Counter({"ok": 1, "ConflictError:commitment_cycle": 1}), got
 
@@ -364,8 +374,8 @@ def test_concurrent_settings_of_one_policy_rule_keep_one_row(app: Flask) -> None
 
 
 def test_pool_claims_race_one_per_loan_and_within_the_balance(app: Flask) -> None:
-    from fundops.syndication.loans import services as lending
     from fundops.syndication.loans import events as loan_events
+    from fundops.syndication.loans import services as lending
     from fundops.syndication.pools import services as pools
     from fundops.syndication.pools.models import RiskPoolClaim
     from tests.integration.test_idempotency import funded_loan

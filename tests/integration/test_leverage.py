@@ -74,7 +74,10 @@ def test_state_owned_counted_as_government(app: Flask) -> None:
     f = build_fof()
     app.config["GOVERNMENT_INVESTOR_TYPES"] = ["fiscal", "guidance_fund", "state_owned"]
     rep = leverage(f.guidance, f.p.id, AS_OF)
-    sub, paid = rep.get("social_capital_leverage", "subscribed"), rep.get("social_capital_leverage", "paid_in")
+    sub, paid = (
+        rep.get("social_capital_leverage", "subscribed"),
+        rep.get("social_capital_leverage", "paid_in"),
+    )
     assert (sub.numerator, sub.value) == (_d("900"), Decimal("3.0000"))  # (1500 − 600) / 300
     assert (paid.numerator, paid.value) == (_d("400"), Decimal("1.6000"))  # (800 − 400) / 250
     # the other definitions do not depend on the classification

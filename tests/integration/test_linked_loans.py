@@ -19,12 +19,12 @@ from fundops.errors import ConflictError, NotFound, ValidationError
 from fundops.extensions import db
 from fundops.portfolio import ledger_services as ledger
 from fundops.portfolio import services
-from fundops.syndication.loans import services as lending
+from fundops.syndication.enums import LoanStatus, TermSheetStatus
 from fundops.syndication.loans import products
+from fundops.syndication.loans import services as lending
+from fundops.syndication.loans.models import Loan, LoanEntry
 from fundops.syndication.term_sheets import services as term_sheets
 from fundops.syndication.term_sheets import verification
-from fundops.syndication.enums import LoanStatus, TermSheetStatus
-from fundops.syndication.loans.models import Loan, LoanEntry
 from fundops.syndication.term_sheets.models import TermSheet
 from fundops.syndication.term_sheets.services import AllocationInput
 from fundops.uow import Actor
@@ -93,7 +93,11 @@ def test_verified_facts_and_headroom_terms(app: Flask) -> None:
     loan = lending.apply_for_loan(r.bank, code=r.code, product_id=r.product_id, amount="10000000")
     check = lending.check_loan(r.bank, loan.id)
     h = check.headroom
-    assert (h.product_cap, h.equity_limit, h.valuation_limit) == (50_000_000, 18_000_000, 25_000_000)
+    assert (h.product_cap, h.equity_limit, h.valuation_limit) == (
+        50_000_000,
+        18_000_000,
+        25_000_000,
+    )
     assert h.binding == "equity_arrived" and h.headroom == 18_000_000
     assert not check.equity.met and check.other_reservations == ()
 
@@ -116,7 +120,9 @@ def test_fifty_threads_approving_against_one_round_never_exceed_headroom(app: Fl
         Loan.term_sheet_id == ts_id, Loan.status == LoanStatus.APPROVED)) == 18
 
 
-def test_disbursement_waits_for_equity_stays_within_reservation_and_stops_on_lapse(app: Flask) -> None:
+def test_disbursement_waits_for_equity_stays_within_reservation_and_stops_on_lapse(
+    app: Flask,
+) -> None:
     r = build_round()
     loan = lending.apply_for_loan(r.bank, code=r.code, product_id=r.product_id, amount="15000000")
     lending.approve_loan(r.bank, loan.id)
@@ -189,15 +195,28 @@ def test_scoping_codes_and_workflow_rules(app: Flask) -> None:
 
 def test_bad_term_sheets_name_the_field_and_write_nothing(app: Flask) -> None:
     r = build_round()
-    base = dict(company_id=r.ts.company_id, lead_fund_id=r.ts.lead_fund_id, round_name="B",
-                instrument="preferred_equity", round_size="100000000", pre_money="400000000",
-                post_money="500000000", long_stop_on="2025-12-31", lead_amount="60000000")
+    base = {
+        "company_id": r.ts.company_id,
+        "lead_fund_id": r.ts.lead_fund_id,
+        "round_name": "B",
+        "instrument": "preferred_equity",
+        "round_size": "100000000",
+        "pre_money": "400000000",
+        "post_money": "500000000",
+        "long_stop_on": "2025-12-31",
+        "lead_amount": "60000000",
+    }
     before = db.session.scalar(sa.select(sa.func.count()).select_from(TermSheet))
     cases = [
         ({"post_money": "500000001"}, "post_money"),
-        ({"co_investors": [AllocationInput(amount="40000001", investor_name="VC")]}, "co_investors"),
-        ({"co_investors": [AllocationInput(amount="1", fund_registration_no="NOPE")]},
-         "co_investors[0]"),
+        (
+            {"co_investors": [AllocationInput(amount="40000001", investor_name="VC")]},
+            "co_investors",
+        ),
+        (
+            {"co_investors": [AllocationInput(amount="1", fund_registration_no="NOPE")]},
+            "co_investors[0]",
+        ),
         ({"tranches": [{"amount": "50000000"}]}, "tranches"),
         ({"signed_on": "2026-01-01"}, "long_stop_on"),
         ({"round_size": "-5"}, "round_size"),

@@ -14,11 +14,12 @@ import pytest
 from flask import Flask
 
 from fundops.errors import NotFound
+from fundops.metrics.asof import business_today
 from fundops.metrics.loan_leverage import loan_leverage
 from fundops.metrics.parent import parent_overview
 from fundops.portfolio.queries import list_ledger
-from fundops.syndication.loans import services as lending
 from fundops.syndication.loans import products
+from fundops.syndication.loans import services as lending
 from fundops.syndication.term_sheets import services as term_sheets
 from fundops.syndication.term_sheets import verification
 from tests.factories import make_user, next_n
@@ -43,9 +44,9 @@ def test_credit_on_a_sub_sub_fund_round_counts_for_the_guidance_fund(app: Flask)
         collateral="credit", required_status="signed", required_share="0.8")
     loan = lending.apply_for_loan(bank, code=code, product_id=product.id, amount="10000000")
     lending.approve_loan(bank, loan.id)
-    lending.disburse(bank, loan.id, amount="5000000", value_on=date.today())
+    lending.disburse(bank, loan.id, amount="5000000", value_on=business_today())
 
-    rep = loan_leverage(f.guidance, f.p.id, date.today())
+    rep = loan_leverage(f.guidance, f.p.id, business_today())
     assert (rep.rounds, rep.loans, rep.approved, rep.disbursed) == (1, 1, 10_000_000, 5_000_000)
     values = {(r.definition, r.basis): (r.numerator, r.denominator, r.value) for r in rep.ratios}
     M = Decimal(1_000_000)
@@ -55,8 +56,8 @@ def test_credit_on_a_sub_sub_fund_round_counts_for_the_guidance_fund(app: Flask)
         ("loan_leverage_disbursed", "subscribed"): (5 * M, 300 * M, Decimal("0.0167")),
         ("loan_leverage_disbursed", "paid_in"): (5 * M, 250 * M, Decimal("0.0200")),
     }
-    assert parent_overview(f.guidance, f.p.id, date.today()).loan_leverage == rep
+    assert parent_overview(f.guidance, f.p.id, business_today()).loan_leverage == rep
     before = loan_leverage(f.guidance, f.p.id, date(2021, 6, 30))  # before any decision
     assert (before.loans, before.approved) == (0, 0)
     with pytest.raises(NotFound):
-        loan_leverage(f.outsider, f.p.id, date.today())
+        loan_leverage(f.outsider, f.p.id, business_today())

@@ -12,7 +12,8 @@ The fixture (``build_fof``, also used by the leverage and policy tests), amounts
       │         holds X (cost 80m; fair value 120m at 2021-12-31, 200m at 2022-12-31)
       ├─ B (GP B): LPs P 100m, fiscal 100m, private 300m       → P/B = 1/5
       │    call 2021-06-30 200m pro rata (P 40 / fiscal 40 / private 120)
-      │    call 2022-06-30 100m split P 60 / fiscal 10 / private 30 → P/B paid-in 40/200, then 100/300
+      │    call 2022-06-30 100m split P 60 / fiscal 10 / private 30
+      │                                          → P/B paid-in 40/200, then 100/300
       │    holds X (cost 50m, never valued) and is an LP of C
       └─ P itself holds W (cost 10m)
 
@@ -78,7 +79,9 @@ def build_fof() -> Fof:
 
     fiscal = services.create_investor(g, "财政局", "fiscal")
     services.add_commitment(g, p.id, fiscal.id, str(1000 * M), "2021-01-15")
-    ledger.record_capital_call(g, p.id, value_on="2021-06-01", amount=str(300 * M), purpose="investment")
+    ledger.record_capital_call(
+        g, p.id, value_on="2021-06-01", amount=str(300 * M), purpose="investment"
+    )
 
     p_in_a = services.create_investor(ga, "母基金P", "guidance_fund", fund_registration_no=f"P{n}")
     a_private = services.create_investor(ga, "民营甲", "private")
@@ -98,19 +101,45 @@ def build_fof() -> Fof:
     for inv, amount in ((a_in_c, 150), (b_in_c, 50), (c_private, 300)):
         services.add_commitment(gc, c.id, inv.id, str(amount * M), "2021-03-01")
 
-    ledger.record_capital_call(ga, a.id, value_on="2021-06-30", amount=str(500 * M), purpose="investment",
-                               split=_split((p_in_a.id, 150), (a_private.id, 250), (a_soe.id, 100)))
-    ledger.record_capital_call(gb, b.id, value_on="2021-06-30", amount=str(200 * M), purpose="investment")
-    ledger.record_capital_call(gb, b.id, value_on="2022-06-30", amount=str(100 * M), purpose="investment",
-                               split=_split((p_in_b.id, 60), (b_fiscal.id, 10), (b_private.id, 30)))
-    ledger.record_capital_call(gc, c.id, value_on="2021-06-30", amount=str(100 * M), purpose="investment",
-                               split=_split((a_in_c.id, 40), (b_in_c.id, 10), (c_private.id, 50)))
+    ledger.record_capital_call(
+        ga,
+        a.id,
+        value_on="2021-06-30",
+        amount=str(500 * M),
+        purpose="investment",
+        split=_split((p_in_a.id, 150), (a_private.id, 250), (a_soe.id, 100)),
+    )
+    ledger.record_capital_call(
+        gb, b.id, value_on="2021-06-30", amount=str(200 * M), purpose="investment"
+    )
+    ledger.record_capital_call(
+        gb,
+        b.id,
+        value_on="2022-06-30",
+        amount=str(100 * M),
+        purpose="investment",
+        split=_split((p_in_b.id, 60), (b_fiscal.id, 10), (b_private.id, 30)),
+    )
+    ledger.record_capital_call(
+        gc,
+        c.id,
+        value_on="2021-06-30",
+        amount=str(100 * M),
+        purpose="investment",
+        split=_split((a_in_c.id, 40), (b_in_c.id, 10), (c_private.id, 50)),
+    )
     for actor, parent, target, on, amount in (
         (g, p, a, "2021-06-30", 150), (g, p, b, "2021-06-30", 40), (g, p, b, "2022-06-30", 60),
         (ga, a, c, "2021-06-30", 40), (gb, b, c, "2021-06-30", 10),
     ):
-        fof.record_sub_fund_flow(actor, parent.id, kind="fund_contribution", target_fund_id=target.id,
-                                 value_on=on, amount=str(amount * M))
+        fof.record_sub_fund_flow(
+            actor,
+            parent.id,
+            kind="fund_contribution",
+            target_fund_id=target.id,
+            value_on=on,
+            amount=str(amount * M),
+        )
 
     x = make_company(gc, "X 芯片", sector="半导体", stage="seed", region_code="440305",
                      is_hard_tech=True, is_sme=True, tags=["srdi", "little_giant"])
@@ -139,7 +168,9 @@ def build_fof() -> Fof:
                                     fair_value_amount=str(200 * M))
     ledger.record_holding_valuation(ga, a.id, company_id=y.id, as_of="2022-06-30",
                                     fair_value_amount=str(90 * M))
-    ledger.record_fund_flow(ga, a.id, kind="management_fee", value_on="2022-03-31", amount=str(10 * M))
+    ledger.record_fund_flow(
+        ga, a.id, kind="management_fee", value_on="2022-03-31", amount=str(10 * M)
+    )
     ledger.record_fund_flow(ga, a.id, kind="expense", value_on="2022-03-31", amount=str(2 * M))
     ledger.record_fund_flow(ga, a.id, kind="proceeds", value_on="2022-09-30", amount=str(5 * M),
                             company_id=z.id)
@@ -156,21 +187,28 @@ def test_commitment_basis_three_levels_by_hand(app: Flask) -> None:
     f = build_fof()
     res = look_through(f.guidance, f.p.id, date(2022, 3, 31), basis="commitment")
     rows = _rows(res)
-    # weights: A = 200/1000 = 1/5, B = 100/500 = 1/5, C = 1/5·150/500 + 1/5·50/500 = 3/50 + 1/50 = 2/25
+    # weights: A = 200/1000 = 1/5, B = 100/500 = 1/5,
+    #          C = 1/5·150/500 + 1/5·50/500 = 3/50 + 1/50 = 2/25
     # X = 2/25·120m (C's fair value at 2021-12-31) + 1/5·50m (B, at cost) = 9.6m + 10m = 19.6m
     assert rows[f.x.id].exposure_amount == Decimal("19600000.00")
     assert rows[f.x.id].paths == 3 and rows[f.x.id].value_basis == "mixed"
     # Y = 1/5·100m at cost (its valuation comes later) = 20m; Z = 1/5·(30 − 30 + 25)m = 5m; W = 10m
-    assert rows[f.y.id].exposure_amount == Decimal("20000000.00") and rows[f.y.id].value_basis == "cost"
+    assert (
+        rows[f.y.id].exposure_amount == Decimal("20000000.00")
+        and rows[f.y.id].value_basis == "cost"
+    )
     assert rows[f.z.id].exposure_amount == Decimal("5000000.00")
     assert rows[f.w.id].exposure_amount == Decimal("10000000.00") and rows[f.w.id].paths == 1
     assert res.total_exact == 54_600_000 and res.total_amount == Decimal("54600000.00")
-    # consistency: direct 10m + 1/5·A's own (125m + 3/10·120m = 161m) + 1/5·B's own (50m + 1/10·120m = 62m)
+    # consistency: direct 10m + 1/5·A's own (125m + 3/10·120m = 161m)
+    #              + 1/5·B's own (50m + 1/10·120m = 62m)
     subs = {s.sub_fund_id: s for s in res.sub_funds}
     assert subs[f.a.id].own_total_exact == 161 * M and subs[f.b.id].own_total_exact == 62 * M
     assert subs[f.a.id].share == Fraction(1, 5)
     assert subs[f.a.id].share_numerator == Decimal("200000000.00")
-    assert res.direct_total_exact + sum(s.attributed_exact for s in res.sub_funds) == res.total_exact
+    assert (
+        res.direct_total_exact + sum(s.attributed_exact for s in res.sub_funds) == res.total_exact
+    )
     assert res.consistent
     # the sub-funds' own look-throughs (the guidance fund has LP access to A and B) agree
     for sub in (f.a, f.b):
@@ -197,7 +235,10 @@ def test_paid_in_basis_rounding_and_aggregations(app: Flask) -> None:
     assert res.total_exact == Fraction(142_000_000, 3) + 44_500_000
     assert res.total_amount == Decimal("91833333.33")
     sectors = {b.key: b for b in res.by_sector}
-    assert sectors["半导体"].exposure_amount == Decimal("54833333.33") and sectors["半导体"].companies == 2
+    assert (
+        sectors["半导体"].exposure_amount == Decimal("54833333.33")
+        and sectors["半导体"].companies == 2
+    )
     assert sectors["医疗"].exposure_amount == Decimal("27000000.00")
     assert sectors["新能源"].exposure_amount == Decimal("10000000.00")
     assert {b.key: b.exposure_amount for b in res.by_stage} == {

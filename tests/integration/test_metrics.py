@@ -23,14 +23,18 @@ def _world_with_history():  # type: ignore[no-untyped-def]
     # LPs commit 300m / 200m / 100m (50 % / 33.3 % / 16.7 %).
     world = make_world()
     gp, fid = world.gp, world.fund.id
-    ledger.record_capital_call(gp, fid, value_on="2020-06-30", amount="60000000", purpose="investment")
+    ledger.record_capital_call(
+        gp, fid, value_on="2020-06-30", amount="60000000", purpose="investment"
+    )
     ledger.record_investment(gp, fid, company_id=world.company.id, round_name="A",
                              instrument="preferred_equity", invested_on="2020-07-15",
                              amount="50000000")
     ledger.record_valuation(gp, fid, as_of="2021-12-31", nav_amount="66000000")
     ledger.record_holding_valuation(gp, fid, company_id=world.company.id, as_of="2021-12-31",
                                     fair_value_amount="58000000")
-    ledger.record_capital_call(gp, fid, value_on="2022-03-31", amount="30000000", purpose="investment")
+    ledger.record_capital_call(
+        gp, fid, value_on="2022-03-31", amount="30000000", purpose="investment"
+    )
     ledger.record_distribution(gp, fid, value_on="2022-09-30", amount="12000000",
                                distribution_type="gain")
     ledger.record_fund_flow(gp, fid, kind="proceeds", value_on="2022-09-15", amount="12500000",

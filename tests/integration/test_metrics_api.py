@@ -146,7 +146,9 @@ def test_token_required_and_other_organisations_get_404(app: Flask) -> None:
         assert get(app, url, world.gp_user.email).status_code == 200, url
 
 
-@pytest.mark.parametrize("bad", ["2022-02-30", "31/12/2022", "2022-1-1", "2999-12-31", "1900-01-01"])
+@pytest.mark.parametrize(
+    "bad", ["2022-02-30", "31/12/2022", "2022-1-1", "2999-12-31", "1900-01-01"]
+)
 def test_bad_as_of_is_422_naming_the_field(app: Flask, bad: str) -> None:
     world = history_world()
     for url in _urls(world):

@@ -46,7 +46,11 @@ def test_look_through_equals_the_service(app: Flask) -> None:
     body = response.get_json()
     lt = look_through(f.guidance, f.p.id, AS_OF, "paid_in")
     assert body["fund"]["id"] == f.p.id and body["as_of"] == "2022-12-31"
-    assert (body["basis"], body["holding_value"], body["amount_unit"]) == ("paid_in", "fair_value", "yuan")
+    assert (body["basis"], body["holding_value"], body["amount_unit"]) == (
+        "paid_in",
+        "fair_value",
+        "yuan",
+    )
     assert body["definition"]["code"] == "look_through" and body["definition"]["zh"]
     assert body["share_definition"]["code"] == "paid_in"
     assert body["total_amount"] == str(lt.total_amount)
@@ -99,8 +103,13 @@ def test_leverage_equals_the_service(app: Flask) -> None:
     assert body["government_investor_types"] == ["fiscal", "guidance_fund"]
     assert len(body["ratios"]) == len(rep.ratios) == 10
     for got, want in zip(body["ratios"], rep.ratios, strict=True):
-        assert (got["definition"], got["basis"], got["label_zh"], got["label_en"], got["formula"]) == (
-            want.definition, want.basis, want.label_zh, want.label_en, want.formula)
+        assert (
+            got["definition"],
+            got["basis"],
+            got["label_zh"],
+            got["label_en"],
+            got["formula"],
+        ) == (want.definition, want.basis, want.label_zh, want.label_en, want.formula)
         assert got["value"] == s(want.value)
         assert got["numerator"]["amount"] == str(want.numerator)
         assert got["denominator"]["amount"] == str(want.denominator)
@@ -142,7 +151,10 @@ def test_policy_equals_the_service(app: Flask) -> None:
     gov = body["breaches"][1]["indicators"][0]
     assert (gov["code"], gov["value"], gov["rule"]["threshold"], gov["rule"]["fund_id"]) == (
         "gov_share", "0.4000", "0.35", f.b.id)
-    assert (gov["numerator"]["amount"], gov["denominator"]["amount"]) == ("200000000.00", "500000000.00")
+    assert (gov["numerator"]["amount"], gov["denominator"]["amount"]) == (
+        "200000000.00",
+        "500000000.00",
+    )
 
 
 @pytest.mark.parametrize("path", ["look-through", "leverage", "policy"])

@@ -22,7 +22,7 @@ from tests.integration.test_policy import with_rules
 M = 1_000_000
 
 
-@pytest.mark.parametrize("as_of,basis", [(date(2022, 12, 31), "paid_in"),
+@pytest.mark.parametrize(("as_of", "basis"), [(date(2022, 12, 31), "paid_in"),
                                          (date(2021, 12, 31), "commitment"),
                                          (date(2023, 6, 30), "paid_in")])
 def test_same_numbers_as_the_three_services(app: Flask, as_of: date, basis: str) -> None:

@@ -21,7 +21,9 @@ from tests.factories import PASSWORD, make_world
 def test_load_index_then_pme_of_a_fund(app: Flask, tmp_path: Path) -> None:
     world = make_world()
     gp, fid = world.gp, world.fund.id
-    ledger.record_capital_call(gp, fid, value_on="2020-06-30", amount="60000000", purpose="investment")
+    ledger.record_capital_call(
+        gp, fid, value_on="2020-06-30", amount="60000000", purpose="investment"
+    )
     ledger.record_distribution(gp, fid, value_on="2022-06-30", amount="20000000",
                                distribution_type="gain")
     ledger.record_valuation(gp, fid, as_of="2022-12-31", nav_amount="55000000")

@@ -61,8 +61,12 @@ def with_rules() -> Fof:
                     "2021-01-01")
     set_policy_rule(g, f.p.id, "gov_share_cap", {"max_share": "0.3"}, "subscribed", "2021-01-01")
     set_policy_rule(g, f.p.id, "idle_max_ratio", {"max_ratio": "0.9"}, "paid_in", "2021-01-01")
-    set_policy_rule(f.gp_b, f.b.id, "gov_share_cap", {"max_share": "0.35"}, "subscribed", "2021-01-01")
-    set_policy_rule(f.gp_b, f.b.id, "gov_share_cap", {"max_share": "0.5"}, "subscribed", "2023-01-01")
+    set_policy_rule(
+        f.gp_b, f.b.id, "gov_share_cap", {"max_share": "0.35"}, "subscribed", "2021-01-01"
+    )
+    set_policy_rule(
+        f.gp_b, f.b.id, "gov_share_cap", {"max_share": "0.5"}, "subscribed", "2023-01-01"
+    )
     return f
 
 
@@ -90,16 +94,28 @@ def test_sub_fund_indicators_by_hand(app: Flask) -> None:
     r = a.get("reinvestment_achievement", "subscribed")
     assert _figures(r) == (_d("25"), _d("60"), Decimal("0.4167"))  # 25 / (0.3 × 200)
     assert r.breach and r.rule is not None
-    assert (r.rule.effective_from, r.rule.basis, r.rule.fund_id) == (date(2021, 1, 1), "subscribed", f.p.id)
+    assert (r.rule.effective_from, r.rule.basis, r.rule.fund_id) == (
+        date(2021, 1, 1),
+        "subscribed",
+        f.p.id,
+    )
     assert r.rule.threshold == Decimal(1) and r.rule.source_citation.startswith("深圳")
     r_paid = a.get("reinvestment_achievement", "paid_in")
     assert _figures(r_paid) == (_d("25"), _d("45"), Decimal("0.5556"))  # 25 / (0.3 × 150)
     assert r_paid.rule is None and not r_paid.breach  # the rule applies on the subscribed basis
     # 投早 (seed / start-up): Z 25 of 125; 投小: Z's 25m deal ≤ 30m, Y neither small nor SME
-    assert a.get("early_stage_share").value == Decimal("0.2000") and a.get("early_stage_share").rule is None
-    assert a.get("small_company_share").value == Decimal("0.2000") and a.get("small_company_share").breach
+    assert (
+        a.get("early_stage_share").value == Decimal("0.2000")
+        and a.get("early_stage_share").rule is None
+    )
+    assert (
+        a.get("small_company_share").value == Decimal("0.2000")
+        and a.get("small_company_share").breach
+    )
     hard = a.get("hard_tech_share")
-    assert hard.value == Decimal("0.2000") and hard.rule is not None and not hard.breach  # = minimum
+    assert (
+        hard.value == Decimal("0.2000") and hard.rule is not None and not hard.breach
+    )  # = minimum
     assert a.get("single_deal_share", "subscribed").value == Decimal("0.1000")  # Y 100 / 1000
     assert a.get("single_deal_share", "paid_in").value == Decimal("0.2000")
     assert {i.code for i in a.breaches} == {"reinvestment_achievement", "small_company_share"}
@@ -158,11 +174,24 @@ def test_set_policy_rule_validation_scoping_and_replacement(app: Flask) -> None:
         ("gov_share_cap", {"max_share": 0.4}, "subscribed", "params.max_share"),
         ("gov_share_cap", {}, "subscribed", "params.max_share"),
         ("gov_share_cap", {"max_share": "0.4", "cap": "1"}, "subscribed", "params.cap"),
-        ("reinvest_multiple", {"region_prefix": "44A3", "multiple": "1.5"}, "paid_in",
-         "params.region_prefix"),
-        ("reinvest_multiple", {"region_prefix": "4403", "multiple": "0"}, "paid_in", "params.multiple"),
-        ("early_stage_min_share", {"min_share": "0.7", "stages": ["angel"]}, "paid_in",
-         "params.stages"),
+        (
+            "reinvest_multiple",
+            {"region_prefix": "44A3", "multiple": "1.5"},
+            "paid_in",
+            "params.region_prefix",
+        ),
+        (
+            "reinvest_multiple",
+            {"region_prefix": "4403", "multiple": "0"},
+            "paid_in",
+            "params.multiple",
+        ),
+        (
+            "early_stage_min_share",
+            {"min_share": "0.7", "stages": ["angel"]},
+            "paid_in",
+            "params.stages",
+        ),
         ("gov_share_cap", {"max_share": "0.4"}, "committed", "basis"),
     ]
     for rule_type, params, basis, field in bad:
@@ -175,7 +204,9 @@ def test_set_policy_rule_validation_scoping_and_replacement(app: Flask) -> None:
     org = db.session.get(Organisation, f.p.organisation_id)
     _, viewer = make_user(org.name, kind="guidance_fund_manager", role="viewer")
     with pytest.raises(Forbidden):
-        set_policy_rule(viewer, f.p.id, "gov_share_cap", {"max_share": "0.4"}, "subscribed", "2021-01-01")
+        set_policy_rule(
+            viewer, f.p.id, "gov_share_cap", {"max_share": "0.4"}, "subscribed", "2021-01-01"
+        )
     assert db.session.scalar(sa.select(sa.func.count()).select_from(PolicyRule)) == 0
 
     first = set_policy_rule(f.guidance, f.p.id, "early_stage_min_share",
@@ -195,7 +226,11 @@ def test_set_policy_rule_validation_scoping_and_replacement(app: Flask) -> None:
 
 
 def test_load_index_levels_all_or_nothing(app: Flask) -> None:
-    rows = [(date(2024, 1, 2), "3000.123456"), ("2024-01-03", Decimal(3010)), (date(2024, 1, 4), 3020)]
+    rows = [
+        (date(2024, 1, 2), "3000.123456"),
+        ("2024-01-03", Decimal(3010)),
+        (date(2024, 1, 4), 3020),
+    ]
     assert load_index_levels("CSI300", rows) == 3
     assert list_index_levels("CSI300") == [
         (date(2024, 1, 2), Decimal("3000.123456")), (date(2024, 1, 3), Decimal("3010.000000")),

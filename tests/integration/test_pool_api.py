@@ -76,7 +76,9 @@ def test_pool_story_over_http(app: Flask) -> None:
     assert (claim["pool_id"], claim["loss"], claim["pool_paid"], claim["binding"]) == (
         pool["id"], "10000000.00", "8000000.00", "")
     assert [(s["party"], s["pro_rata"], s["borne"], s["returned"]) for s in claim["shares"]] == [
-        ("资金池", "8000000.00", "8000000.00", "0.00"), ("银行", "2000000.00", "2000000.00", "0.00")]
+        ("资金池", "8000000.00", "8000000.00", "0.00"),
+        ("银行", "2000000.00", "2000000.00", "0.00"),
+    ]
     assert m.get(pool_url).get_json()["balance"] == "992000000.00"
 
     # a recovery hands 80 % back to the pool

@@ -11,10 +11,11 @@ from flask import Flask
 from fundops.errors import ConflictError, ValidationError
 from fundops.extensions import db
 from fundops.portfolio import ledger_services as ledger
-from fundops.syndication.loans import services as lending
 from fundops.syndication.loans import events as loan_events
+from fundops.syndication.loans import services as lending
 from fundops.syndication.pools import services as pools
 from fundops.syndication.term_sheets import services as term_sheets
+from fundops.uow import Actor
 from tests.factories import make_user, next_n
 from tests.integration.test_idempotency import funded_loan
 from tests.integration.test_linked_loans import build_round
@@ -89,7 +90,8 @@ def test_money_back_after_a_default_is_a_recovery_and_reduces_the_claim(app: Fla
 
 
 def test_concurrent_claims_overdraw_pool(app: Flask) -> None:
-    # two defaulted loans enrolled in a pool holding 1,000,000; each loss 5,000,000 → pool part 4,000,000
+    # two defaulted loans enrolled in a pool holding 1,000,000;
+    # each loss 5,000,000 → pool part 4,000,000
     r, loan_a = funded_loan()
     loan_b = lending.apply_for_loan(r.bank, code=r.code, product_id=r.product_id, amount="5000000")
     lending.approve_loan(r.bank, loan_b.id)
@@ -216,7 +218,7 @@ def test_concurrent_claims_same_loan_via_api(app: Flask) -> None:
     def post(_: int) -> None:
         try:
             statuses.append(bank.post(f"/loans/{loan_id}/claims", {"on": "2025-03-01"}).status_code)
-        except Exception as exc:  # TESTING propagates exceptions: a 500 in production
+        except Exception as exc:  # noqa: BLE001 - TESTING propagates exceptions: a 500 in production
             statuses.append(type(exc).__name__)
 
     race(app, post, list(range(4)), Exception)
@@ -234,7 +236,7 @@ def test_approve_and_decline_race_leaves_a_declined_loan_holding_headroom(app: F
                                          amount="100000").id
         db.session.remove()
 
-        def act(i: int) -> None:
+        def act(i: int, loan_id: int = loan_id) -> None:
             if i == 0:
                 lending.approve_loan(bank, loan_id)
             else:
@@ -274,7 +276,8 @@ def test_concurrent_arrivals_never_mark_the_round_funded(app: Flask) -> None:
         out_id = next(a.id for a in r.ts.allocations if not a.is_lead)
         db.session.remove()
 
-        def act(i: int) -> None:
+        def act(i: int, gp: Actor = gp, ts_id: int = ts_id, lead_id: int = lead_id,
+                entry: int = entry, out_id: int = out_id) -> None:
             if i == 0:
                 term_sheets.link_investment(gp, ts_id, lead_id, entry)
             else:

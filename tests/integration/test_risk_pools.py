@@ -14,13 +14,13 @@ from flask import Flask
 
 from fundops.errors import ConflictError, NotFound, ValidationError
 from fundops.extensions import db
-from fundops.syndication.loans import services as lending
-from fundops.syndication.loans import events as loan_events
-from fundops.syndication.pools import services as pools
-from fundops.syndication.term_sheets import services as term_sheets
 from fundops.syndication.enums import LoanStatus
+from fundops.syndication.loans import events as loan_events
+from fundops.syndication.loans import services as lending
 from fundops.syndication.loans.models import Loan
+from fundops.syndication.pools import services as pools
 from fundops.syndication.pools.models import RiskPool, RiskPoolClaim, RiskPoolRecovery
+from fundops.syndication.term_sheets import services as term_sheets
 from fundops.uow import Actor
 from tests.factories import make_user, next_n
 from tests.integration.test_linked_loans import Round, build_round
@@ -77,7 +77,9 @@ def test_hubei_pool_pays_80_percent_and_gets_its_share_of_recoveries(app: Flask)
     assert pos.leverage_limit == Decimal("9928000000.00") and pos.claims == 1
 
 
-def test_recoveries_before_the_claim_reduce_the_loss_and_caps_shift_it_to_the_bank(app: Flask) -> None:
+def test_recoveries_before_the_claim_reduce_the_loss_and_caps_shift_it_to_the_bank(
+    app: Flask,
+) -> None:
     r = funded_round()
     manager, pool = pool_for(
         r, [{"name": "省级资金池", "role": "pool", "share": "0.9"},
@@ -111,7 +113,9 @@ def test_four_party_model_splits_the_loss_without_a_pool_payment(app: Flask) -> 
     assert {s.party: s.borne for s in claim.shares} == {
         "政府贴息": 0, "省科投": 400 * WAN, "担保公司": 400 * WAN, "兰州银行": 200 * WAN}
     loan_events.record_recovery(r.bank, loan.id, amount="500000", value_on="2025-06-30")
-    rows = dict(db.session.execute(sa.select(RiskPoolRecovery.party, RiskPoolRecovery.amount)).all())
+    rows = dict(
+        db.session.execute(sa.select(RiskPoolRecovery.party, RiskPoolRecovery.amount)).all()
+    )
     assert rows == {"省科投": 20 * WAN, "担保公司": 20 * WAN, "兰州银行": 10 * WAN}
 
 
@@ -182,7 +186,10 @@ def test_new_ledgers_are_append_only_in_sql(app: Flask, table: str) -> None:
     pools.add_contribution(manager, pool.id, funder="财政", amount="1", contributed_on="2024-01-02")
     drawn_loan(r, "1000000")
     row = db.session.scalar(sa.text(f"SELECT min(id) FROM {table}"))
-    for sql in (f"UPDATE {table} SET id = id WHERE id = {row}", f"DELETE FROM {table} WHERE id = {row}"):
+    for sql in (
+        f"UPDATE {table} SET id = id WHERE id = {row}",
+        f"DELETE FROM {table} WHERE id = {row}",
+    ):
         with pytest.raises(Exception, match="append-only"):
             db.session.execute(sa.text(sql))
         db.session.rollback()

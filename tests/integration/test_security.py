@@ -19,6 +19,7 @@ from tests.conftest import Browser, FreshContextClient, make_app
 from tests.factories import PASSWORD, make_user
 from tests.threads import race
 
+
 @contextmanager
 def second_app(url: str, **config: Any) -> Iterator[Flask]:
     """Another application on the same database (as another server process would be);
@@ -210,14 +211,14 @@ def test_login_events_are_logged(app: Flask, browser: Browser, caplog: Any) -> N
 
 def test_load_demo_is_refused_outside_development_unless_forced(app: Flask) -> None:
     url = app.config["SQLALCHEMY_DATABASE_URI"]
-    with second_app(url, ENV_NAME="production", SECRET_KEY="k" * 64) as production:
-        with production.app_context():
-            result = production.test_cli_runner().invoke(args=["load-demo"])
-            assert result.exit_code != 0
-            assert "--force" in result.output and "production" in result.output
-            users = db.session.scalar(sa.text("SELECT count(*) FROM user_account"))
-            assert users == 0
-            db.session.remove()
+    with (second_app(url, ENV_NAME="production", SECRET_KEY="k" * 64) as production,
+          production.app_context()):
+        result = production.test_cli_runner().invoke(args=["load-demo"])
+        assert result.exit_code != 0
+        assert "--force" in result.output and "production" in result.output
+        users = db.session.scalar(sa.text("SELECT count(*) FROM user_account"))
+        assert users == 0
+        db.session.remove()
 
 
 def test_client_address_behind_a_proxy(app: Flask) -> None:

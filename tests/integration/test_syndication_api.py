@@ -22,8 +22,8 @@ from fundops.extensions import db
 from fundops.messages import MESSAGES
 from fundops.portfolio import ledger_services as ledger
 from fundops.portfolio import services
-from fundops.syndication.loans import services as lending
 from fundops.syndication.loans import events as loan_events
+from fundops.syndication.loans import services as lending
 from fundops.syndication.pools import services as pools
 from fundops.syndication.term_sheets import verification
 from fundops.uow import Actor
@@ -82,7 +82,8 @@ def counts() -> tuple[int, ...]:
     return tuple(db.session.scalar(sa.text(f"SELECT count(*) FROM {t}")) for t in TABLES)
 
 
-def conforms(doc: dict[str, Any], schema: dict[str, Any], value: Any, at: str = "$") -> None:
+def conforms(  # noqa: C901, PLR0912 - one branch per JSON Schema keyword
+        doc: dict[str, Any], schema: dict[str, Any], value: Any, at: str = "$") -> None:
     """``value`` matches ``schema`` of the generated OpenAPI 3.1 document: types, enums,
     patterns, formats and exactly the documented object keys (a minimal JSON Schema check,
     no dependency). Nullable is ``type: [x, "null"]`` or ``anyOf`` with ``{"type": "null"}``."""
@@ -155,7 +156,7 @@ def refused(response: Any, status: int, field: str | None = None,
     return body  # type: ignore[no-any-return]
 
 
-def test_the_whole_story_over_http(app: Flask) -> None:
+def test_the_whole_story_over_http(app: Flask) -> None:  # noqa: PLR0915 - one story, step by step
     n = next_n()
     _, gp = make_user(f"GP {n}")
     _, bank = make_user(f"银行甲 {n}", kind="bank")
@@ -186,7 +187,9 @@ def test_the_whole_story_over_http(app: Flask) -> None:
     assert [t["amount"] for t in ts["tranches"]] == ["60000000.00", "40000000.00"]
     check(doc, g.post(ts_url + "/status", {"status": "signed", "signed_on": "2024-06-10"}), 200,
           "TermSheetDetailOut")
-    ts = check(doc, g.post(ts_url + "/status", {"status": "ic_approved"}), 200, "TermSheetDetailOut")
+    ts = check(
+        doc, g.post(ts_url + "/status", {"status": "ic_approved"}), 200, "TermSheetDetailOut"
+    )
     assert [e["to_status"] for e in ts["events"]] == ["draft", "signed", "ic_approved"]
     issued = check(doc, g.post(ts_url + "/codes"), 201, "IssuedCodeOut")
     assert issued["hint"] == issued["code"].replace("-", "")[-4:]

@@ -19,13 +19,13 @@ from fundops.auth.accounts import issue_token
 from fundops.auth.models import User
 from fundops.extensions import db
 from fundops.portfolio.ledger import APPEND_ONLY_TABLES as LEDGER_TABLES
-from fundops.syndication.loans.models import APPEND_ONLY_TABLES as LOAN_TABLES
-from fundops.syndication.term_sheets.models import APPEND_ONLY_TABLES as TS_TABLES
-from fundops.syndication.pools.models import APPEND_ONLY_TABLES as POOL_TABLES
-from fundops.syndication.loans import services as lending
 from fundops.syndication.loans import events as loan_events
+from fundops.syndication.loans import services as lending
+from fundops.syndication.loans.models import APPEND_ONLY_TABLES as LOAN_TABLES
 from fundops.syndication.pools import services as pools
+from fundops.syndication.pools.models import APPEND_ONLY_TABLES as POOL_TABLES
 from fundops.syndication.term_sheets import services as term_sheets
+from fundops.syndication.term_sheets.models import APPEND_ONLY_TABLES as TS_TABLES
 from fundops.syndication.term_sheets.verification import list_codes
 from tests.conftest import Browser
 from tests.factories import PASSWORD, make_user, next_n
@@ -90,7 +90,9 @@ def test_every_linked_loan_route_is_404_for_an_outside_gp_and_another_bank(app: 
                                                    json={"amount": "1", "reason": "x"})
                 else:
                     response = visitor.post(url, {"amount": "1", "reason": "x"}, headers=headers)
-                assert response.status_code == 404, f"{kind}: {method} {url} -> {response.status_code}"
+                assert response.status_code == 404, (
+                    f"{kind}: {method} {url} -> {response.status_code}"
+                )
                 body = response.get_data(as_text=True)
                 assert not any(s in body for s in secrets), f"{kind}: {method} {url} leaks"
                 checked += 1

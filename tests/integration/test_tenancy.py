@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-
 import sqlalchemy as sa
 from flask import Flask
 
@@ -24,11 +23,24 @@ from tests.factories import PASSWORD, fund_with_activity, make_fund, make_user, 
 
 # Routes without object ids: lists and "new" forms scoped by the session's organisation.
 UNSCOPED = {
-    "static", "auth.login", "auth.logout", "auth.preferences",
-    "portfolio.fund_list", "portfolio.fund_new", "portfolio.company_list",
-    "portfolio.company_new", "portfolio.investor_list", "portfolio.investor_new",
-    "portfolio_api.funds", "portfolio_api.fund_create", "portfolio_api.investors",
-    "portfolio_api.investor_create", "api-docs.openapi_json", "approvals.queue", "approvals.policies", "approvals_api.approval_list",
+    "static",
+    "auth.login",
+    "auth.logout",
+    "auth.preferences",
+    "portfolio.fund_list",
+    "portfolio.fund_new",
+    "portfolio.company_list",
+    "portfolio.company_new",
+    "portfolio.investor_list",
+    "portfolio.investor_new",
+    "portfolio_api.funds",
+    "portfolio_api.fund_create",
+    "portfolio_api.investors",
+    "portfolio_api.investor_create",
+    "api-docs.openapi_json",
+    "approvals.queue",
+    "approvals.policies",
+    "approvals_api.approval_list",
 }
 
 
@@ -154,7 +166,9 @@ def test_two_gps_one_company_no_private_fact_crosses(app: Flask) -> None:
         token = issue_token(email=s.users[me], label="t")
         api = {"Authorization": f"Bearer {token}"}
         assert browser.client.get(f"/companies/{own[other].id}").status_code == 404
-        assert browser.client.get(f"/api/v1/companies/{own[other].id}", headers=api).status_code == 404
+        assert (
+            browser.client.get(f"/api/v1/companies/{own[other].id}", headers=api).status_code == 404
+        )
         page = browser.client.get(f"/companies/{own[me].id}")
         assert page.status_code == 200
         listing = browser.client.get("/companies").get_data(as_text=True)

@@ -238,7 +238,7 @@ def test_explicit_split_reports_sum_and_total() -> None:
 
 
 def test_explicit_split_rejects_empty_parts_for_nonzero_total() -> None:
-    with pytest.raises(ValidationError, match="parts sum to 0.00 CNY but the total is 5.00 CNY"):
+    with pytest.raises(ValidationError, match=r"parts sum to 0\.00 CNY but the total is 5\.00 CNY"):
         check_explicit_split(Decimal("5"), {})
 
 

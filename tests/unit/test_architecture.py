@@ -85,7 +85,7 @@ def test_the_import_contracts_are_kept() -> None:
     lint = Path(sys.executable).with_name("lint-imports")
     env = {**os.environ, "PYTHONPATH": str(ROOT)}  # this checkout's fundops, not another
     done = subprocess.run([str(lint), "--no-cache", "--no-logo"], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=300)
+                          capture_output=True, text=True, timeout=300, check=False)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "0 broken" in done.stdout
 

@@ -22,8 +22,12 @@ AS_OF = date(2024, 12, 31)
 GOV = ("fiscal", "guidance_fund")
 
 
-def sub(fund_id: int, lps: list[tuple[str, bool, str, str]], invested: str = "0",
-        attributable: tuple[Fraction, Fraction] = (Fraction(0), Fraction(0))) -> SubFundLeverageInput:
+def sub(
+    fund_id: int,
+    lps: list[tuple[str, bool, str, str]],
+    invested: str = "0",
+    attributable: tuple[Fraction, Fraction] = (Fraction(0), Fraction(0)),
+) -> SubFundLeverageInput:
     return SubFundLeverageInput(
         fund_id=fund_id, fund_code=f"S{fund_id}", fund_name=f"子基金{fund_id}",
         lps=tuple(LpAmount(t, g, Decimal(c), Decimal(p)) for t, g, c, p in lps),

@@ -125,9 +125,19 @@ def test_paid_in_share_is_zero_without_paid_in_and_cost_mode() -> None:
 
 def test_history_matches_single_dates() -> None:
     inputs = diamond(
-        valuations=[(C, X, D1, 1, 1000 * Y100), (C, X, D3, 3, 2000 * Y100), (B, Z, D2, 2, 600 * Y100)],
-        investments=[(R, X, D1, 100 * Y100), (A, Y, D2, 300 * Y100), (A, Y, D3, -300 * Y100),
-                     (B, Z, D1, 500 * Y100), (C, X, D1, 400 * Y100)])
+        valuations=[
+            (C, X, D1, 1, 1000 * Y100),
+            (C, X, D3, 3, 2000 * Y100),
+            (B, Z, D2, 2, 600 * Y100),
+        ],
+        investments=[
+            (R, X, D1, 100 * Y100),
+            (A, Y, D2, 300 * Y100),
+            (A, Y, D3, -300 * Y100),
+            (B, Z, D1, 500 * Y100),
+            (C, X, D1, 400 * Y100),
+        ],
+    )
     dates = [D3, D1, D2, D2]
     hist = compute_look_through_history(inputs, dates, "paid_in")
     assert [p.as_of for p in hist.points] == [D1, D2, D3]

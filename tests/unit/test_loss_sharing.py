@@ -235,7 +235,7 @@ def schemes(draw: st.DrawFn) -> Scheme:
     """1-6 non-bank parties plus a bank; shares in basis points summing to 10 000."""
     count = draw(st.integers(min_value=1, max_value=6))
     cuts = sorted(draw(st.lists(st.integers(0, 10_000), min_size=count, max_size=count)))
-    points = [b - a for a, b in zip([0, *cuts], [*cuts, 10_000])]
+    points = [b - a for a, b in zip([0, *cuts], [*cuts, 10_000], strict=True)]
     roles = ["pool", "government", "guarantor", "re_guarantor", "tech_investment", "pool"]
     parties = [Party(f"p{i}", roles[i], D(bp).scaleb(-4),  # type: ignore[arg-type]
                      draw(st.one_of(st.none(), amounts)))
@@ -253,7 +253,7 @@ def test_shares_sum_exactly_to_the_loss_and_respect_caps(
     assert split.loss == max(ZERO, outstanding - recovered)
     assert sum(p.borne for p in split.parts) == split.loss
     assert sum(p.pro_rata for p in split.parts) == split.loss
-    for party, part in zip(scheme.parties, split.parts):
+    for party, part in zip(scheme.parties, split.parts, strict=True):
         assert part.borne >= 0 and part.moved_to_bank >= 0
         assert part.borne.as_tuple().exponent == -2
         if party.role == "bank":

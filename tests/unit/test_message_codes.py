@@ -79,7 +79,11 @@ def unregistered_raises(files: list[Path]) -> list[str]:
             arg = _message_arg(node, name)
             if arg is None and name != "ValidationError":
                 continue
-            ok = isinstance(arg, ast.Constant) and isinstance(arg.value, str) and arg.value in MESSAGES
+            ok = (
+                isinstance(arg, ast.Constant)
+                and isinstance(arg.value, str)
+                and arg.value in MESSAGES
+            )
             if not ok:
                 shown = path.relative_to(PACKAGE.parent) if path.is_relative_to(PACKAGE) else path
                 bad.append(f"{shown}:{node.lineno}")

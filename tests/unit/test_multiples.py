@@ -75,11 +75,11 @@ def test_moic_and_pic():
 
 def test_negative_nav_is_allowed_but_not_negative_bases():
     assert rvpi(Decimal(-5), Decimal(10)) == Decimal("-0.5000000000")
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="denominator must not be negative"):
         dpi(1, -1)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="distributions must not be negative"):
         dpi(-1, 1)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="denominator must not be negative"):
         pic(1, Decimal(-2))
 
 
@@ -88,9 +88,9 @@ def test_inexact_or_non_finite_inputs_are_rejected():
         dpi(1.5, 3)
     with pytest.raises(TypeError):
         ratio(True, 3)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="numerator must be finite"):
         ratio(Decimal("NaN"), 3)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="denominator must be finite"):
         ratio(1, Decimal("Infinity"))
 
 
@@ -141,9 +141,9 @@ def test_schedule_repays_exactly():
 
 
 def test_loan_input_checks():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="periods and periods_per_year must be at least 1"):
         payment(100, 0.05, 0)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"period must be within 1\.\.12"):
         interest_part(100, 0.05, 12, 13)
     with pytest.raises(TypeError):
         schedule(100.0, Decimal("0.05"), 12)

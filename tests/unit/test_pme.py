@@ -22,7 +22,7 @@ def periods(n):
 
 
 def index_on(levels):
-    return dict(zip(periods(len(levels)), levels))
+    return dict(zip(periods(len(levels)), levels, strict=True))
 
 
 def test_ks_pme_vector():
@@ -64,7 +64,7 @@ def test_direct_alpha_directalphamethod_vector():
 def test_calendar_year_dates_differ_slightly_from_the_periodic_vector():
     # with 1 January dates the leap years make some periods 366/365 long
     dates = [date(2019 + i, 1, 1) for i in range(10)]
-    result = direct_alpha(dates, DAM_AMOUNTS, 75, dict(zip(dates, DAM_INDEX)))
+    result = direct_alpha(dates, DAM_AMOUNTS, 75, dict(zip(dates, DAM_INDEX, strict=True)))
     assert result.alpha == pytest.approx(0.1257, abs=2e-4)
     assert round(result.alpha * 100, 3) != 12.578
 
@@ -94,11 +94,11 @@ def test_valuation_date_and_invalid_input():
         130 / 121)
     with pytest.raises(ValueError, match="after the valuation date"):
         ks_pme(periods(2), [-100, 10], 100, idx, valuation_date=periods(1)[0])
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="index levels must be finite and positive"):
         IndexSeries({START: 0})
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="an index series needs at least one level"):
         IndexSeries([])
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="2 dates but 1 amounts"):
         ks_pme(periods(2), [-1], 1, idx)
 
 

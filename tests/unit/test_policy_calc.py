@@ -70,9 +70,17 @@ def test_indicators_and_exact_breach_boundary() -> None:
     # invested 100 000: early (seed) 69 999.99 → 0.6999999 shows as 0.7000 but breaches 70 %
     deals = [deal(1, "69999.99", stage="seed", hard=True, region="440301"),
              deal(2, "30000.01", sme=True)]
-    rules = {"early_stage_min_share": rule("early_stage_min_share", {"min_share": "0.7"}, date(2020, 1, 1)),
-             "hard_tech_min_share": rule("hard_tech_min_share", {"min_share": "0.6999"}, date(2020, 1, 1)),
-             "single_deal_max": rule("single_deal_max", {"max_share": "0.5"}, date(2020, 1, 1), "paid_in")}
+    rules = {
+        "early_stage_min_share": rule(
+            "early_stage_min_share", {"min_share": "0.7"}, date(2020, 1, 1)
+        ),
+        "hard_tech_min_share": rule(
+            "hard_tech_min_share", {"min_share": "0.6999"}, date(2020, 1, 1)
+        ),
+        "single_deal_max": rule(
+            "single_deal_max", {"max_share": "0.5"}, date(2020, 1, 1), "paid_in"
+        ),
+    }
     out = fund_indicators(inputs(deals, capital_call="50", investment="100000"), rules, GOV)
     early = out.get("early_stage_share")
     assert early.value == Decimal("0.7000") and early.breach
@@ -85,7 +93,9 @@ def test_indicators_and_exact_breach_boundary() -> None:
 
 
 def test_not_applicable_never_breaches() -> None:
-    rules = {"deployment_min_ratio": rule("deployment_min_ratio", {"min_ratio": "0.5"}, date(2020, 1, 1))}
+    rules = {
+        "deployment_min_ratio": rule("deployment_min_ratio", {"min_ratio": "0.5"}, date(2020, 1, 1))
+    }
     out = fund_indicators(inputs([]), rules, GOV)
     dep = out.get("deployment_ratio")
     assert dep.value is None and dep.rule is not None and not dep.breach
@@ -96,7 +106,10 @@ def test_not_applicable_never_breaches() -> None:
                           st.sampled_from(["seed", "start_up", "growth", "mature"]),
                           st.booleans(), st.booleans()), max_size=8))
 def test_shares_are_fractions_of_invested(rows: list[tuple[Decimal, str, bool, bool]]) -> None:
-    deals = [Deal(i % 3, amt, stage, sme, hard, "440300") for i, (amt, stage, sme, hard) in enumerate(rows)]
+    deals = [
+        Deal(i % 3, amt, stage, sme, hard, "440300")
+        for i, (amt, stage, sme, hard) in enumerate(rows)
+    ]
     out = fund_indicators(inputs(deals), {}, GOV)
     for code in ("early_stage_share", "small_company_share", "hard_tech_share"):
         ind = out.get(code)

@@ -452,7 +452,7 @@ def test_equity_condition_allows_at_most_the_reservation(
     assert check.met == (check.reason is None)
 
 
-@pytest.mark.parametrize("principal,rate,periods", [
+@pytest.mark.parametrize(("principal", "rate", "periods"), [
     ("1000000.00", "0.0435", 360), ("12345678.91", "0.035", 24), ("50000.00", "0.0385", 120)])
 def test_thirty_year_totals_agree_with_numpy_financial_to_the_cent(
         principal: str, rate: str, periods: int) -> None:

@@ -7,9 +7,9 @@ baseline everywhere else) must report no error in ``fundops``.
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
-import re
 import tomllib
 from pathlib import Path
 

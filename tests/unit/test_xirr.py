@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import random
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import mpmath
@@ -33,8 +33,13 @@ def reference_irr(dates, amounts, lo=-0.9999999999, hi=1e5, dps=50):
     """
     with mpmath.workdps(dps):
         first = min(d.toordinal() for d in dates)
-        terms = [(mpmath.mpf(str(a)) if isinstance(a, Decimal) else mpmath.mpf(a),
-                  mpmath.mpf(d.toordinal() - first) / 365) for d, a in zip(dates, amounts)]
+        terms = [
+            (
+                mpmath.mpf(str(a)) if isinstance(a, Decimal) else mpmath.mpf(a),
+                mpmath.mpf(d.toordinal() - first) / 365,
+            )
+            for d, a in zip(dates, amounts, strict=True)
+        ]
 
         def npv(y):
             return mpmath.fsum(a * mpmath.exp(-t * y) for a, t in terms)
@@ -95,11 +100,11 @@ def test_domain_rules_interim_irr_example():
 
 
 def test_order_and_datetime_do_not_matter():
-    pairs = list(zip(EXCEL_DATES, EXCEL_AMOUNTS))
+    pairs = list(zip(EXCEL_DATES, EXCEL_AMOUNTS, strict=True))
     random.Random(7).shuffle(pairs)
-    dates, amounts = zip(*pairs)
+    dates, amounts = zip(*pairs, strict=True)
     assert xirr(dates, amounts) == xirr(EXCEL_DATES, EXCEL_AMOUNTS)
-    stamped = [datetime(d.year, d.month, d.day, 17, 45) for d in EXCEL_DATES]
+    stamped = [datetime(d.year, d.month, d.day, 17, 45, tzinfo=UTC) for d in EXCEL_DATES]
     assert xirr(stamped, EXCEL_AMOUNTS) == xirr(EXCEL_DATES, EXCEL_AMOUNTS)
 
 
@@ -192,7 +197,7 @@ def test_multiple_roots_match_reference_on_each_bracket():
     amounts = [float(c) for c in coeffs]
     detail = xirr_detail(spaced(4), amounts)
     assert detail.complete and len(detail.roots) == 3
-    for found, lo, hi in zip(detail.roots, [0.0, 0.2, 0.45], [0.2, 0.45, 1.0]):
+    for found, lo, hi in zip(detail.roots, [0.0, 0.2, 0.45], [0.2, 0.45, 1.0], strict=True):
         assert_close(found, reference_irr(spaced(4), amounts, lo, hi), rel=1e-10)
     assert detail.rate == detail.roots[0]
 
@@ -236,11 +241,11 @@ def test_extreme_magnitudes_are_scaled_exactly():
 def test_batch_edge_cases():
     assert xirr_many([]) == []
     assert xirr_many([([], []), ([D(2020, 1, 1)], [5])]) == [None, None]
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="dates and amounts differ in length"):
         xirr_many([([D(2020, 1, 1)], [1, 2])])
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="amounts must be finite"):
         xirr_flat(np.array([0, 0]), np.array([1, 2]), np.array([1.0, np.inf]))
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="groups, days and amounts differ in length"):
         xirr_flat(np.array([0]), np.array([1, 2]), np.array([1.0]))
     with pytest.raises(ValueError, match="group labels"):
         xirr_flat(np.array([0, 3]), np.array([1, 2]), np.array([-1.0, 2.0]), n_groups=2)
@@ -399,7 +404,7 @@ def test_property_adding_a_distribution_never_lowers_rate(series, offset, cents)
 @given(any_series(), st.randoms(use_true_random=False))
 def test_property_order_independence(series, rng):
     dates, amounts = series
-    pairs = list(zip(dates, amounts))
+    pairs = list(zip(dates, amounts, strict=True))
     rng.shuffle(pairs)
     assert xirr_detail([p[0] for p in pairs], [p[1] for p in pairs]) == xirr_detail(dates, amounts)
 
@@ -408,7 +413,7 @@ def test_property_order_independence(series, rng):
 @given(st.lists(st.one_of(conventional(), any_series()), min_size=1, max_size=25))
 def test_property_batch_equals_single(many):
     batch = xirr_many(many)
-    for (dates, amounts), got in zip(many, batch):
+    for (dates, amounts), got in zip(many, batch, strict=True):
         want = xirr(dates, amounts)
         if want is None:
             assert got is None
@@ -422,7 +427,7 @@ def test_batch_with_flat_arrays_unsorted_and_duplicated():
     series.append(([D(2021, 1, 1), D(2021, 1, 1), D(2022, 1, 1)], [-50, -50, 110]))
     groups, days, amounts = [], [], []
     for g, (ds, amts) in enumerate(series):
-        for d, a in zip(ds, amts):
+        for d, a in zip(ds, amts, strict=True):
             groups.append(g)
             days.append(d.toordinal())
             amounts.append(float(a))
@@ -440,4 +445,6 @@ def test_package_level_entry_point() -> None:
     import fundops.calc
 
     assert fundops.calc.xirr is xirr
-    assert fundops.calc.xirr([date(2021, 1, 1), date(2022, 1, 1)], [-100, 110]) == pytest.approx(0.1)
+    assert fundops.calc.xirr([date(2021, 1, 1), date(2022, 1, 1)], [-100, 110]) == pytest.approx(
+        0.1
+    )

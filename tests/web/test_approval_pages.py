@@ -39,8 +39,11 @@ def browser_for(app: Flask, email: str, lang: str | None = None) -> Browser:
 
 def hidden_fields(html: str) -> dict[str, str]:
     form = html.split('id="confirm-form"', 1)[1].split("</form>", 1)[0]
-    return {m.group(1): m.group(2) for m in re.finditer(
-        r'<input type="hidden" name="([^"]+)" value="([^"]*)">', form) if m.group(1) != "csrf_token"}
+    return {
+        m.group(1): m.group(2)
+        for m in re.finditer(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', form)
+        if m.group(1) != "csrf_token"
+    }
 
 
 def distributions(fund_id: int) -> list[CashFlow]:
@@ -52,7 +55,7 @@ def gp_team(app: Flask) -> dict[str, Any]:
     org = f"GP {next_n()}"
     admin_user, admin = make_user(org, role="admin")
     maker_user, maker = make_user(org, role="maker")
-    checker_user, checker = make_user(org, role="checker")
+    checker_user, _checker = make_user(org, role="checker")
     fund = make_fund(admin)
     for i, amount in enumerate(("500000000", "300000000", "200000000")):
         lp = services.create_investor(admin, f"LP {i} {next_n()}", "private")

@@ -14,10 +14,10 @@ from flask_wtf import FlaskForm
 
 from fundops.auth.models import User
 from fundops.extensions import db
-from fundops.web.formtokens import FormSubmission, TokenForm, mint, verify
 from fundops.portfolio.ledger import CashFlow
 from fundops.syndication.loans import services as lending
 from fundops.syndication.loans.models import LoanEntry
+from fundops.web.formtokens import FormSubmission, TokenForm, mint, verify
 from tests.conftest import Browser
 from tests.factories import PASSWORD, make_world
 from tests.threads import race

@@ -1,4 +1,5 @@
-"""The fund performance page: the engine's numbers, definitions, n/a, the chart, the as-of picker."""
+"""The fund performance page: the engine's numbers, definitions, n/a, the chart, the as-of
+picker."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The parent-fund page: look-through, leverage and policy indicators with their terms; the rule form.
+"""The parent-fund page: look-through, leverage and policy indicators with their terms; the rule
+form.
 
 Fixture: the three-level fund-of-funds of ``test_lookthrough`` with the rules of
 ``test_policy`` (sub-fund A breaks the 返投 and 投小 rules, B its own government-share cap).
@@ -86,7 +87,10 @@ def test_page_shows_look_through_leverage_and_breaches(app: Any, browser: Any) -
     for s in lt.sub_funds:
         row = part(html, f"share-{s.sub_fund_id}")
         assert f'data-value="{s.share_rate}"' in row
-        assert f'data-value="{s.share_numerator}"' in row and f'data-value="{s.share_denominator}"' in row
+        assert (
+            f'data-value="{s.share_numerator}"' in row
+            and f'data-value="{s.share_denominator}"' in row
+        )
         assert f'data-value="{s.attributed_amount}"' in row
     # Every company, linked to its page, with its exposure, paths and value basis.
     assert len(lt.rows) == 4
@@ -101,7 +105,10 @@ def test_page_shows_look_through_leverage_and_breaches(app: Any, browser: Any) -
                          ("by-region", lt.by_region), ("by-tag", lt.by_tag)):
         body = part(html, table, "</table>")
         for b in items:
-            assert f'data-value="{b.exposure_amount}"' in body and f'data-value="{b.share_of_total}"' in body
+            assert (
+                f'data-value="{b.exposure_amount}"' in body
+                and f'data-value="{b.share_of_total}"' in body
+            )
     # Each leverage definition on both bases, with its formula, numerator and denominator.
     rep = leverage(f.guidance, f.p.id, AS_OF)
     assert len(rep.ratios) == 10
@@ -119,7 +126,9 @@ def test_page_shows_look_through_leverage_and_breaches(app: Any, browser: Any) -
     breaches = part(html, "breach-list", "</table>")
     reinvest = part(breaches, f"breach-{f.a.id}-reinvestment_achievement-subscribed")
     assert "41.67%" in reinvest and "25,000,000.00" in reinvest and "60,000,000.00" in reinvest
-    assert "≥ 100%" in reinvest and "2021-01-01" in reinvest and "深圳市引导基金管理办法" in reinvest
+    assert (
+        "≥ 100%" in reinvest and "2021-01-01" in reinvest and "深圳市引导基金管理办法" in reinvest
+    )
     gov = part(breaches, f"breach-{f.b.id}-gov_share-subscribed")
     assert "40.00%" in gov and "≤ 35%" in gov and "own rule" in gov
     assert f"breach-{f.a.id}-small_company_share" in breaches
@@ -177,8 +186,11 @@ def test_rule_form_records_a_rule_and_redirects_back(app: Any, browser: Any) -> 
     assert response.headers["Location"].endswith(
         f"/funds/{f.p.id}/look-through?as_of=2022-12-31&basis=commitment#policy-rules")
     (rule,) = list_policy_rules(f.guidance, f.p.id)
-    assert (rule.rule_type, rule.params_dict, rule.basis) == ("gov_share_cap", {"max_share": "0.25"},
-                                                             "subscribed")
+    assert (rule.rule_type, rule.params_dict, rule.basis) == (
+        "gov_share_cap",
+        {"max_share": "0.25"},
+        "subscribed",
+    )
     assert rule.effective_from == date(2021, 1, 1) and rule.source_citation.startswith("示例市")
     assert db.session.scalar(sa.select(AuditEvent.action).where(
         AuditEvent.object_type == "policy_rule")) == "policy_rule.create"
@@ -210,7 +222,9 @@ def test_rule_form_bad_input_is_a_field_error_and_writes_nothing(
         app: Any, browser: Any, overrides: dict[str, str], message: str) -> None:
     f = build_fof()
     login(browser, f.guidance)
-    response = browser.post(f"/funds/{f.p.id}/policy-rules?as_of=2022-12-31", rule_data(**overrides))
+    response = browser.post(
+        f"/funds/{f.p.id}/policy-rules?as_of=2022-12-31", rule_data(**overrides)
+    )
     assert response.status_code == 422
     html = text(response)
     assert message in field_error(html, "params")

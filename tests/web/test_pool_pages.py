@@ -19,11 +19,11 @@ from flask import Flask
 
 from fundops.auth.models import User
 from fundops.extensions import db
-from fundops.syndication.loans import services as lending
-from fundops.syndication.loans import events as loan_events
-from fundops.syndication.pools import services as pools
 from fundops.syndication.enums import LoanStatus
+from fundops.syndication.loans import events as loan_events
+from fundops.syndication.loans import services as lending
 from fundops.syndication.loans.models import Loan, Warrant
+from fundops.syndication.pools import services as pools
 from fundops.syndication.pools.models import RiskPool, RiskPoolClaim
 from fundops.uow import Actor
 from tests.conftest import Browser
@@ -70,7 +70,8 @@ def pool_form(bank_id: int, **change: str) -> dict[str, str]:
             } | change
 
 
-def test_pool_story_pays_80_percent_of_the_loss_after_recoveries(app: Flask) -> None:
+def test_pool_story_pays_80_percent_of_the_loss_after_recoveries(  # noqa: PLR0915 - one story
+        app: Flask) -> None:
     r = funded_round()
     bank_org, other_bank_org = r.bank.organisation_id, r.other_bank.organisation_id
     loan_id = drawn_loan(r, "10000000").id
@@ -95,7 +96,9 @@ def test_pool_story_pays_80_percent_of_the_loss_after_recoveries(app: Flask) -> 
     assert writes() == before
     response = manager.post("/pools", pool_form(bank_org))
     assert response.status_code == 302
-    pool = db.session.scalar(sa.select(RiskPool).where(RiskPool.organisation_id == operator.organisation_id))
+    pool = db.session.scalar(
+        sa.select(RiskPool).where(RiskPool.organisation_id == operator.organisation_id)
+    )
     assert pool is not None and pool.leverage_k == Decimal(10)
     assert [(p.name, p.role, p.share) for p in pool.parties] == [
         ("资金池", "pool", Decimal("0.8")), ("贷款银行", "bank", Decimal("0.2"))]
@@ -110,10 +113,14 @@ def test_pool_story_pays_80_percent_of_the_loss_after_recoveries(app: Flask) -> 
     # --- the bank cannot enrol while the pool is empty: 409 with the reason, nothing written
     bank = browser_for(app, r.bank)
     page = text(bank.client.get(url))
-    assert 'id="nav-pools"' in page and f'value="{loan_id}"' in section(page, 'id="enrol-form"', "</form>")
+    assert 'id="nav-pools"' in page and f'value="{loan_id}"' in section(
+        page, 'id="enrol-form"', "</form>"
+    )
     assert 'id="contribution-form"' not in page
     before = writes()
-    refused = send(bank, f"{url}/enrolments", "enrol", {"loan_id": str(loan_id), "on": "2024-07-10"})
+    refused = send(
+        bank, f"{url}/enrolments", "enrol", {"loan_id": str(loan_id), "on": "2024-07-10"}
+    )
     assert refused.status_code == 409
     assert "入池被拒绝" in form_error(text(refused)) and "放大倍数上限" in form_error(text(refused))
     bad = send(bank, f"{url}/enrolments", "enrol", {"loan_id": str(loan_id), "on": ""})
@@ -137,7 +144,9 @@ def test_pool_story_pays_80_percent_of_the_loss_after_recoveries(app: Flask) -> 
     assert 'data-amount="1000000000.00"' in section(html, 'id="card-balance"', "</div></div>")
 
     # --- the bank enrols the loan; the leverage headroom is k × balance − enrolled
-    response = send(bank, f"{url}/enrolments", "enrol", {"loan_id": str(loan_id), "on": "2024-07-10"})
+    response = send(
+        bank, f"{url}/enrolments", "enrol", {"loan_id": str(loan_id), "on": "2024-07-10"}
+    )
     assert response.status_code == 302
     before = writes()
     twice = send(bank, f"{url}/enrolments", "enrol", {"loan_id": str(loan_id), "on": "2024-07-11"})
@@ -151,11 +160,22 @@ def test_pool_story_pays_80_percent_of_the_loss_after_recoveries(app: Flask) -> 
     loan_url = f"/loans/{loan_id}"
     html = text(bank.client.get(loan_url))
     assert pool.name in section(html, 'id="loan-enrolment"', "</dl>")
-    assert 'id="overdue-form"' in html and 'id="default-form"' in html and 'id="claim-form"' not in html
+    assert (
+        'id="overdue-form"' in html
+        and 'id="default-form"' in html
+        and 'id="claim-form"' not in html
+    )
 
     # --- overdue, default (a reason is required), recovery, claim
-    assert send(bank, f"{loan_url}/overdue", "overdue",
-                {"amount": "450000", "value_on": "2025-01-31", "memo": "第7期未还"}).status_code == 302
+    assert (
+        send(
+            bank,
+            f"{loan_url}/overdue",
+            "overdue",
+            {"amount": "450000", "value_on": "2025-01-31", "memo": "第7期未还"},
+        ).status_code
+        == 302
+    )
     before = writes()
     bad = send(bank, f"{loan_url}/default", "default", {"value_on": "2025-03-31", "reason": ""})
     assert bad.status_code == 422 and field_error(text(bad), "default-reason")
@@ -170,8 +190,15 @@ def test_pool_story_pays_80_percent_of_the_loss_after_recoveries(app: Flask) -> 
         assert f'id="{form_id}"' in html, form_id
     assert pool.name in section(html, 'id="claim-form"', "</form>")
     assert 'id="default-form"' not in html and "违约" in section(html, 'id="entry-table"')
-    assert send(bank, f"{loan_url}/recoveries", "recovery",
-                {"amount": "1000000", "value_on": "2025-04-01", "memo": "保证人代偿"}).status_code == 302
+    assert (
+        send(
+            bank,
+            f"{loan_url}/recoveries",
+            "recovery",
+            {"amount": "1000000", "value_on": "2025-04-01", "memo": "保证人代偿"},
+        ).status_code
+        == 302
+    )
     response = send(bank, f"{loan_url}/claims", "claim", {"on": "2025-04-15"})
     assert response.status_code == 302
     claim = db.session.scalar(sa.select(RiskPoolClaim).where(RiskPoolClaim.loan_id == loan_id))
@@ -183,8 +210,15 @@ def test_pool_story_pays_80_percent_of_the_loss_after_recoveries(app: Flask) -> 
     again = send(bank, f"{loan_url}/claims", "claim", {"on": "2025-04-16"})
     assert again.status_code == 409 and "已有补偿申请" in form_error(text(again))
     assert writes() == before
-    assert send(bank, f"{loan_url}/recoveries", "recovery",
-                {"amount": "500000", "value_on": "2025-09-30", "memo": "股权质押处置"}).status_code == 302
+    assert (
+        send(
+            bank,
+            f"{loan_url}/recoveries",
+            "recovery",
+            {"amount": "500000", "value_on": "2025-09-30", "memo": "股权质押处置"},
+        ).status_code
+        == 302
+    )
     shares = section(text(bank.client.get(loan_url)), 'id="claim-share-table"')
     assert "40.00" in shares and "10.00" in shares  # 80 % / 20 % of the later 50万
 
@@ -236,8 +270,15 @@ def test_write_off_errors_land_on_the_field(app: Flask) -> None:
     refused = send(bank, f"{url}/overdue", "overdue", {"amount": "1", "value_on": "2025-12-31"})
     assert refused.status_code == 409 and "只有已放款的贷款才会逾期" in form_error(text(refused))
     assert writes() == before
-    assert send(bank, f"{url}/write-offs", "writeoff",
-                {"amount": "5,000,000", "value_on": "2025-12-31", "reason": "核销"}).status_code == 302
+    assert (
+        send(
+            bank,
+            f"{url}/write-offs",
+            "writeoff",
+            {"amount": "5,000,000", "value_on": "2025-12-31", "reason": "核销"},
+        ).status_code
+        == 302
+    )
     assert db.session.get(Loan, loan_id).status is LoanStatus.WRITTEN_OFF
     html = text(bank.client.get(url))
     assert "已核销" in html and 'id="writeoff-form"' not in html and 'id="recovery-form"' in html
@@ -281,7 +322,9 @@ def test_warrants_are_added_and_closed_on_the_loan_page(app: Flask) -> None:
     assert send(bank, f"{url}/warrants/{foreign}/close", f"close{foreign}",
                 {"outcome": "expired", "on": "2026-07-01"}).status_code == 404
     assert writes() == before
-    assert send(bank, close, prefix, {"outcome": "exercised", "on": "2026-03-31"}).status_code == 302
+    assert (
+        send(bank, close, prefix, {"outcome": "exercised", "on": "2026-03-31"}).status_code == 302
+    )
     html = text(bank.client.get(url))
     assert "已行权 · 2026-03-31" in section(html, f'id="warrant-{warrant.id}"', "</tr>")
     assert f'id="{prefix}-form"' not in html
@@ -289,7 +332,9 @@ def test_warrants_are_added_and_closed_on_the_loan_page(app: Flask) -> None:
     again = send(bank, close, prefix, {"outcome": "expired", "on": "2028-01-01"})
     assert again.status_code == 409 and f"认股权 {warrant.id} 已行权" in text(again)
     partner = browser_for(app, r.other_bank)
-    assert send(partner, close, prefix, {"outcome": "expired", "on": "2028-01-01"}).status_code == 404
+    assert (
+        send(partner, close, prefix, {"outcome": "expired", "on": "2028-01-01"}).status_code == 404
+    )
     assert writes() == before
 
 
@@ -308,6 +353,8 @@ def test_viewers_read_pools_and_english_labels(app: Flask) -> None:
                 {"loan_id": "1", "on": "2024-07-10"}).status_code == 403
     english = browser_for(app, operator, "en")
     html = text(english.client.get(f"/pools/{pool_id}"))
-    assert "Loss-sharing scheme" in html and "Risk pool" in html and "No claims on the pool." in html
+    assert (
+        "Loss-sharing scheme" in html and "Risk pool" in html and "No claims on the pool." in html
+    )
     assert re.search(r"enrolled loans ≤ 5 × balance", html)
     assert 'id="nav-pools"' in html and ">Risk pools</a>" in html

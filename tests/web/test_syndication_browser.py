@@ -18,9 +18,9 @@ from playwright.sync_api import Page, expect, sync_playwright
 
 from fundops.auth.models import User
 from fundops.extensions import db
-from fundops.syndication.term_sheets import services as term_sheets
 from fundops.syndication.enums import LoanEntryKind, LoanStatus
 from fundops.syndication.loans.models import Loan, LoanEntry
+from fundops.syndication.term_sheets import services as term_sheets
 from tests.factories import PASSWORD
 from tests.integration.test_linked_loans import build_round
 from tests.web.csp import console_errors
@@ -38,7 +38,7 @@ def log_in(page: Page, base: str, email: str) -> None:
 
 
 @pytest.mark.browser
-def test_bank_verifies_applies_approves_and_disburses_with_the_equity(
+def test_bank_verifies_applies_approves_and_disburses_with_the_equity(  # noqa: PLR0915 - a story
         app: Flask, live_url: str) -> None:  # noqa: F811
     r = build_round()
     email = db.session.get(User, r.bank.user_id).email

@@ -20,11 +20,11 @@ from fundops.auth.models import User
 from fundops.extensions import db
 from fundops.portfolio import ledger_services as ledger
 from fundops.portfolio import services
+from fundops.syndication.enums import LoanStatus, TermSheetStatus
 from fundops.syndication.loans import services as lending
+from fundops.syndication.loans.models import Loan, LoanEntry, LoanProduct, LoanScheduleRow
 from fundops.syndication.term_sheets import services as term_sheets
 from fundops.syndication.term_sheets import verification
-from fundops.syndication.enums import LoanStatus, TermSheetStatus
-from fundops.syndication.loans.models import Loan, LoanEntry, LoanProduct, LoanScheduleRow
 from fundops.syndication.term_sheets.models import (
     TermSheet,
     TermSheetAllocation,
@@ -318,7 +318,15 @@ def test_bank_verifies_a_code_sees_headroom_and_applies(app: Any, browser: Any) 
     assert response.status_code == 200
     html = text(response)
     facts = section(html, 'id="facts-terms"', "</dl>")
-    for shown in ("芯片科技", "投委会已通过", "10,000.00", "50,000.00", "测试基金", "6,000.00", "40,000.00"):
+    for shown in (
+        "芯片科技",
+        "投委会已通过",
+        "10,000.00",
+        "50,000.00",
+        "测试基金",
+        "6,000.00",
+        "40,000.00",
+    ):
         assert shown in facts, shown
     assert "60.0%" in facts and 'id="fact-reserved" data-amount="0.00"' in facts
     assert "是" in section(html, 'id="fact-can-pay"', "</dd>")
@@ -333,8 +341,17 @@ def test_bank_verifies_a_code_sees_headroom_and_applies(app: Any, browser: Any) 
     bad = send(browser, "/verify/apply", "apply", {"code": r.code, "product_id": str(r.product_id),
                                                     "amount": "100.001"})
     assert bad.status_code == 422 and field_error(text(bad), "apply-amount")
-    bad = send(browser, "/verify/apply", "apply", {"code": r.code, "product_id": str(r.product_id),
-                                                    "amount": "1000000", "first_due_on": "2024-13-01"})
+    bad = send(
+        browser,
+        "/verify/apply",
+        "apply",
+        {
+            "code": r.code,
+            "product_id": str(r.product_id),
+            "amount": "1000000",
+            "first_due_on": "2024-13-01",
+        },
+    )
     assert bad.status_code == 422 and field_error(text(bad), "apply-first_due_on")
     assert writes() == before
 
@@ -344,13 +361,17 @@ def test_bank_verifies_a_code_sees_headroom_and_applies(app: Any, browser: Any) 
     assert response.status_code == 302
     loan = db.session.scalar(sa.select(Loan).where(Loan.term_sheet_id == r.ts.id))
     assert loan is not None and loan.status is LoanStatus.APPLIED
-    assert loan.requested_amount == Decimal("15000000.00") and loan.lead_bank_id == r.bank.organisation_id
+    assert (
+        loan.requested_amount == Decimal("15000000.00")
+        and loan.lead_bank_id == r.bank.organisation_id
+    )
     assert response.headers["Location"].endswith(f"/loans/{loan.id}")
     listing = text(browser.client.get("/loans"))
     assert "1,500.00" in section(listing, f'id="loan-{loan.id}"', "</tr>")
 
 
-def test_loan_check_approval_refused_disbursement_then_disbursement(app: Any, browser: Any) -> None:
+def test_loan_check_approval_refused_disbursement_then_disbursement(  # noqa: PLR0915 - a story
+        app: Any, browser: Any) -> None:
     r = build_round()
     loan_id = applied_loan(r)
     login(browser, r.bank)
@@ -402,18 +423,26 @@ def test_loan_check_approval_refused_disbursement_then_disbursement(app: Any, br
     assert 'data-amount="10000000.00"' in section(html, 'id="card-outstanding"', "</div></div>")
 
     before = writes()
-    over = send(browser, f"{url}/disburse", "disburse", {"amount": "5000000.01", "value_on": "2024-07-11"})
+    over = send(
+        browser, f"{url}/disburse", "disburse", {"amount": "5000000.01", "value_on": "2024-07-11"}
+    )
     assert over.status_code == 409 and "超过其占用额度" in text(over)
     bad = send(browser, f"{url}/repayments", "repay",
                {"principal": "10000000.01", "interest": "", "value_on": "2024-08-31"})
     assert bad.status_code == 422 and "超过未偿本金" in field_error(text(bad), "repay-principal")
     assert writes() == before
-    response = send(browser, f"{url}/repayments", "repay",
-                    {"principal": "400000", "interest": "29166.67", "subsidy": "", "value_on": "2024-08-31"})
+    response = send(
+        browser,
+        f"{url}/repayments",
+        "repay",
+        {"principal": "400000", "interest": "29166.67", "subsidy": "", "value_on": "2024-08-31"},
+    )
     assert response.status_code == 302
     assert lending.outstanding_principal(loan_id) == Decimal("9600000.00")
     html = text(browser.client.get(url))
-    assert "还本" in section(html, 'id="entry-table"') and "付息" in section(html, 'id="entry-table"')
+    assert "还本" in section(html, 'id="entry-table"') and "付息" in section(
+        html, 'id="entry-table"'
+    )
 
 
 def test_decline_needs_a_reason_and_lapse_flags_the_loan(app: Any, browser: Any) -> None:
@@ -423,9 +452,13 @@ def test_decline_needs_a_reason_and_lapse_flags_the_loan(app: Any, browser: Any)
     login(browser, r.bank)
     before = writes()
     bad = send(browser, f"/loans/{first}/decline", "decline", {"note": ""})
-    assert bad.status_code == 422 and "请说明拒绝申请的原因" in field_error(text(bad), "decline-note")
+    assert bad.status_code == 422 and "请说明拒绝申请的原因" in field_error(
+        text(bad), "decline-note"
+    )
     assert writes() == before
-    assert send(browser, f"/loans/{first}/decline", "decline", {"note": "材料不全"}).status_code == 302
+    assert (
+        send(browser, f"/loans/{first}/decline", "decline", {"note": "材料不全"}).status_code == 302
+    )
     assert db.session.get(Loan, first).status is LoanStatus.DECLINED
     again = send(browser, f"/loans/{first}/approve", "approve", {"note": ""})
     assert again.status_code == 409 and "不在待审批状态" in text(again)
@@ -490,8 +523,12 @@ def test_banks_never_see_each_others_loans_or_products(app: Any, browser: Any) -
         assert send(browser, f"/loans/{joint}/{path}", name, data).status_code == 404
     partner_view = text(browser.client.get(f"/loans/{joint}"))  # a partner reads, never decides
     assert "合作银行" in partner_view and 'id="approve-form"' not in partner_view
-    apply = send(browser, "/verify/apply", "apply", {"code": r.code,
-                                                     "product_id": str(r.product_id), "amount": "1"})
+    apply = send(
+        browser,
+        "/verify/apply",
+        "apply",
+        {"code": r.code, "product_id": str(r.product_id), "amount": "1"},
+    )
     assert apply.status_code == 404  # another bank's product
     assert writes() == before
     browser.client.post("/logout", data={"csrf_token": browser.csrf()})
@@ -518,7 +555,11 @@ def test_viewers_read_but_cannot_write(app: Any, browser: Any) -> None:
     browser.client.post("/logout", data={"csrf_token": browser.csrf()})
     login(browser, gp_viewer)
     html = text(browser.client.get(f"/term-sheets/{r.ts.id}"))
-    assert "外部VC" in html and 'id="transition-form"' not in html and 'id="new-term-sheet"' not in html
+    assert (
+        "外部VC" in html
+        and 'id="transition-form"' not in html
+        and 'id="new-term-sheet"' not in html
+    )
     assert send(browser, f"/term-sheets/{r.ts.id}/codes", "issue", {}).status_code == 403
     assert browser.client.get("/term-sheets/new").status_code == 403
     assert writes() == before

@@ -18,8 +18,8 @@ from fundops.syndication.enums import (
     RepaymentType,
     TermSheetStatus,
 )
-from fundops.syndication.loans.services import require_bank
 from fundops.syndication.loans.models import LoanProduct
+from fundops.syndication.loans.services import require_bank
 from fundops.uow import Actor, unit_of_work
 from fundops.validation import parse_enum, require_int, require_text
 

@@ -47,10 +47,14 @@ from fundops.syndication.loans.models import (
     LoanScheduleRow,
     LoanShare,
 )
-from fundops.syndication.term_sheets.models import TermSheet
 from fundops.syndication.refusals import Reason, equity_problem, status_problem, with_prefix
+from fundops.syndication.term_sheets.models import TermSheet
 from fundops.syndication.term_sheets.services import equity_arrived
-from fundops.syndication.term_sheets.verification import VerifiedFacts, facts_of, term_sheet_for_code
+from fundops.syndication.term_sheets.verification import (
+    VerifiedFacts,
+    facts_of,
+    term_sheet_for_code,
+)
 from fundops.uow import Actor, lock_row, unit_of_work, updated_rows
 from fundops.validation import require_date, require_id
 
@@ -383,8 +387,13 @@ def record_repayment(actor: Actor, loan_id: int, *, principal: object, interest:
 
 def outstanding_principal(loan_id: int) -> Decimal:
     """Disbursed − principal repaid − written off (yuan)."""
-    sums = dict(db.session.execute(sa.select(LoanEntry.kind, sa.func.sum(LoanEntry.amount))
-                                   .where(LoanEntry.loan_id == loan_id).group_by(LoanEntry.kind)).all())
+    sums = dict(
+        db.session.execute(
+            sa.select(LoanEntry.kind, sa.func.sum(LoanEntry.amount))
+            .where(LoanEntry.loan_id == loan_id)
+            .group_by(LoanEntry.kind)
+        ).all()
+    )
     return (sums.get(LoanEntryKind.DISBURSEMENT, ZERO)
             - sums.get(LoanEntryKind.PRINCIPAL_REPAYMENT, ZERO)
             - sums.get(LoanEntryKind.WRITE_OFF, ZERO))

@@ -18,8 +18,8 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from fundops.calc.loss_sharing import ClaimLimit, PoolRole
 from fundops.errors import ValidationError
 from fundops.i18n import localise, register_enum_labels
-from fundops.syndication.enums import WARRANT_OUTCOMES, WarrantStatus
 from fundops.portfolio.forms import AmountField, MultiCheckboxField, option
+from fundops.syndication.enums import WARRANT_OUTCOMES, WarrantStatus
 from fundops.syndication.fields import (
     FixedLines,
     amount_field,

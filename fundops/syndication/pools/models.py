@@ -17,7 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from fundops.calc.loss_sharing import ClaimLimit, PoolRole
 from fundops.db import Money, Rate, UTCDateTime, enum_column, utcnow
-from fundops.extensions import Model, db
+from fundops.extensions import Model
 
 APPEND_ONLY_TABLES = ("risk_pool_contribution", "risk_pool_claim", "risk_pool_claim_share",
                       "risk_pool_recovery")

@@ -34,8 +34,8 @@ from fundops.extensions import db
 from fundops.money import Money, parse_amount, validate_currency
 from fundops.portfolio.access import require_writer
 from fundops.syndication.enums import LoanEntryKind, LoanStatus
-from fundops.syndication.loans.services import get_loan, recoveries
 from fundops.syndication.loans.models import Loan, LoanEntry
+from fundops.syndication.loans.services import get_loan, recoveries
 from fundops.syndication.pools.models import (
     RiskPool,
     RiskPoolBank,

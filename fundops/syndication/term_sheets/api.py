@@ -104,7 +104,7 @@ def term_sheet_status(data: dict[str, Any], term_sheet_id: int) -> Any:
 
 
 @bp.route(f"{TERM_SHEET}/fundings", methods=["POST"])
-@guard(lambda who, term_sheet_id: term_sheets.get_term_sheet(who, term_sheet_id))
+@guard(term_sheets.get_term_sheet)
 @idempotent
 @bp.arguments(S.FundingIn)
 @bp.response(201, S.FundingRecordedOut)

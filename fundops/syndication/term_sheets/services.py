@@ -118,6 +118,25 @@ class AllocationInput:
     investor_name: str = ""
 
 
+def _co_investor_line(field: str, given: AllocationInput, lead_fund: Fund,
+                      cur: str) -> TermSheetAllocation:
+    """A co-investor's allocation: a fund named by its filing number (not the lead fund) or
+    any investor by name; ``ValidationError`` naming ``field``."""
+    amount = parse_amount(given.amount, field)
+    co_fund = None
+    if str(given.fund_registration_no or "").strip():
+        reg = str(given.fund_registration_no).strip()
+        co_fund = db.session.scalar(sa.select(Fund).where(Fund.registration_no == reg))
+        if co_fund is None:
+            raise ValidationError(field, "term_sheet_no_fund_with_filing_no",
+                                  registration_no=reg)
+        if co_fund.id == lead_fund.id:
+            raise ValidationError(field, "term_sheet_lead_fund_twice")
+    name = require_text(given.investor_name or (co_fund.name_zh if co_fund else ""), field, 200)
+    return TermSheetAllocation(fund_id=co_fund.id if co_fund else None, investor_name=name,
+                               is_lead=False, amount=amount, currency=cur)
+
+
 def create_term_sheet(actor: Actor, *, company_id: int, lead_fund_id: int, round_name: str,
                       instrument: str, round_size: object, pre_money: object,
                       post_money: object, long_stop_on: object, lead_amount: object,
@@ -151,22 +170,8 @@ def create_term_sheet(actor: Actor, *, company_id: int, lead_fund_id: int, round
                               round_size=Money(size, cur))
     lines = [TermSheetAllocation(fund_id=fund.id, investor_name=fund.name_zh, is_lead=True,
                                  amount=parse_amount(lead_amount, "lead_amount"), currency=cur)]
-    for i, given in enumerate(co_investors):
-        field = f"co_investors[{i}]"
-        amount = parse_amount(given.amount, field)
-        co_fund = None
-        if str(given.fund_registration_no or "").strip():
-            reg = str(given.fund_registration_no).strip()
-            co_fund = db.session.scalar(sa.select(Fund).where(Fund.registration_no == reg))
-            if co_fund is None:
-                raise ValidationError(field, "term_sheet_no_fund_with_filing_no",
-                                      registration_no=reg)
-            if co_fund.id == fund.id:
-                raise ValidationError(field, "term_sheet_lead_fund_twice")
-        name = require_text(given.investor_name or (co_fund.name_zh if co_fund else ""), field, 200)
-        lines.append(TermSheetAllocation(fund_id=co_fund.id if co_fund else None,
-                                         investor_name=name, is_lead=False, amount=amount,
-                                         currency=cur))
+    lines += [_co_investor_line(f"co_investors[{i}]", given, fund, cur)
+              for i, given in enumerate(co_investors)]
     allocated = sum((x.amount for x in lines), ZERO)
     if allocated > size:
         raise ValidationError("co_investors", "term_sheet_allocations_exceed_round",
@@ -187,19 +192,31 @@ def create_term_sheet(actor: Actor, *, company_id: int, lead_fund_id: int, round
         raise ValidationError("long_stop_on", "term_sheet_long_stop_before_signing",
                               long_stop_on=stop, signed_on=signed)
     ts = TermSheet(
-        organisation_id=actor.organisation_id, company_id=company.id, lead_fund_id=fund.id,
+        organisation_id=actor.organisation_id,
+        company_id=company.id,
+        lead_fund_id=fund.id,
         round_name=require_text(round_name, "round_name", 50),
-        instrument=parse_enum(Instrument, instrument, "instrument"), currency=cur,
-        round_size=size, pre_money=pre, post_money=post,
-        price_per_share=(parse_amount(price_per_share, "price_per_share", places=4)
-                         if price_per_share not in (None, "") else None),
+        instrument=parse_enum(Instrument, instrument, "instrument"),
+        currency=cur,
+        round_size=size,
+        pre_money=pre,
+        post_money=post,
+        price_per_share=(
+            parse_amount(price_per_share, "price_per_share", places=4)
+            if price_per_share not in (None, "")
+            else None
+        ),
         ownership_rate=_rate(ownership_rate, "ownership_rate", Decimal(1)),
         liquidation_preference=_rate(liquidation_preference, "liquidation_preference"),
         redemption_rate=_rate(redemption_rate, "redemption_rate", Decimal(1)),
-        use_of_proceeds=str(use_of_proceeds or "").strip()[:500], is_binding=parse_bool(is_binding, "is_binding"),
-        signed_on=signed, long_stop_on=stop,
+        use_of_proceeds=str(use_of_proceeds or "").strip()[:500],
+        is_binding=parse_bool(is_binding, "is_binding"),
+        signed_on=signed,
+        long_stop_on=stop,
         expected_funding_on=_optional_date(expected_funding_on, "expected_funding_on"),
-        status=TermSheetStatus.DRAFT, reserved_amount=ZERO, created_by_id=actor.user_id,
+        status=TermSheetStatus.DRAFT,
+        reserved_amount=ZERO,
+        created_by_id=actor.user_id,
     )
     with unit_of_work():
         db.session.add(ts)
@@ -358,8 +375,15 @@ def link_investment(actor: Actor, term_sheet_id: int, allocation_id: int,
         recorded_by_id=actor.user_id))
 
 
-def record_outside_funding(actor: Actor, term_sheet_id: int, allocation_id: int, *,
-                           amount: object, arrived_on: object, evidence_ref: str) -> TermSheetFunding:
+def record_outside_funding(
+    actor: Actor,
+    term_sheet_id: int,
+    allocation_id: int,
+    *,
+    amount: object,
+    arrived_on: object,
+    evidence_ref: str,
+) -> TermSheetFunding:
     """The owner records an outside co-investor's payment, with its evidence reference."""
     ts = get_term_sheet(actor, term_sheet_id, write=True)
     alloc = _allocation(ts, allocation_id)

@@ -51,7 +51,9 @@ def issue_code(actor: Actor, term_sheet_id: int) -> tuple[VerificationCode, str]
     return code, text
 
 
-def revoke_code(actor: Actor, term_sheet_id: int, code_id: int, reason: str = "") -> VerificationCode:
+def revoke_code(
+    actor: Actor, term_sheet_id: int, code_id: int, reason: str = ""
+) -> VerificationCode:
     """Revoke a code; banks that applied with it keep their applications."""
     ts = get_term_sheet(actor, term_sheet_id, write=True)
     code = db.session.get(VerificationCode, int(code_id))
