@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import enum
 import json
+import re
 from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
@@ -28,6 +29,7 @@ from marshmallow import fields
 
 MAX_ID = 2**31 - 1  # ids are 32-bit integer columns
 DECIMAL_PATTERN = r"^-?[0-9]+(\.[0-9]+)?$"
+_DECIMAL = re.compile(DECIMAL_PATTERN.strip("^$"))
 
 
 def refusal(code: str, **params: Any) -> ma.ValidationError:
@@ -38,8 +40,10 @@ def refusal(code: str, **params: Any) -> ma.ValidationError:
 class _Coded(fields.Field):
     """Base: ``null`` is "not given" (an error only when the field is required)."""
 
-    default_error_messages = {"required": "required {}", "null": "required {}",
-                              "validator_failed": "invalid {}"}
+    # (bare codes: marshmallow formats a field's messages with str.format, so a "{}"
+    # placeholder would raise IndexError — a 500 — instead of the 422)
+    default_error_messages = {"required": "required", "null": "required",
+                              "validator_failed": "invalid"}
 
     def __init__(self, *args: Any, doc: str = "", nullable: bool = False, **kwargs: Any) -> None:
         kwargs.setdefault("allow_none", not kwargs.get("required", False))
@@ -108,14 +112,15 @@ class Bool(_Coded):
 
 
 class Amount(_Coded):
-    """An exact decimal: a request gives a decimal string or a JSON integer (passed to the
-    service as given, which parses it exactly); a response gives ``format(value, "f")``."""
+    """An exact decimal: a request gives a decimal string of :data:`DECIMAL_PATTERN` or a
+    JSON integer (passed to the service as given, which parses it exactly); a response
+    gives ``format(value, "f")`` (documented as a string only, see :class:`Reply`)."""
 
     unit = "yuan, exact decimal string"
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.metadata["pattern"] = DECIMAL_PATTERN
+        self.metadata.update(type=["string", "integer"], pattern=DECIMAL_PATTERN)
         given = self.metadata.get("description")
         self.metadata["description"] = f"{self.unit}; {given}" if given else self.unit
 
@@ -123,6 +128,8 @@ class Amount(_Coded):
                      **kwargs: Any) -> str | int:
         if isinstance(value, bool) or not isinstance(value, str | int):
             raise refusal("syn_amount_not_text")
+        if isinstance(value, str) and not _DECIMAL.fullmatch(value):
+            raise refusal("amount_invalid", value=value[:40])
         return value
 
     def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
@@ -167,7 +174,7 @@ class Choice(_Coded):
                   else tuple(str(m.value) for m in enum_cls))
         self.values = tuple(v for v in values if v not in exclude)
         super().__init__(*args, **kwargs)
-        self.metadata["enum"] = list(self.values)
+        self.metadata["enum"] = [*self.values, *([None] if self.allow_none else [])]
 
     def _deserialize(self, value: Any, attr: str | None, data: Mapping[str, Any] | None,
                      **kwargs: Any) -> str:
@@ -182,10 +189,10 @@ class Choice(_Coded):
 
 
 class Lines(fields.List):
-    """A list of objects (or of ids); ``null`` is "not given"."""
+    """A list of objects (or of ids); ``null`` is "not given" (an item is never null)."""
 
-    default_error_messages = {"invalid": "syn_not_a_list {}", "required": "required {}",
-                              "null": "required {}"}
+    default_error_messages = {"invalid": "syn_not_a_list", "required": "required",
+                              "null": "required"}
 
     def __init__(self, inner: Any, *args: Any, doc: str = "", nullable: bool = False,
                  **kwargs: Any) -> None:
@@ -194,6 +201,7 @@ class Lines(fields.List):
         if isinstance(inner, type) and issubclass(inner, ma.Schema):
             inner = Object(inner)
         super().__init__(inner, *args, metadata={"description": doc} if doc else {}, **kwargs)
+        self.inner.allow_none = False
 
 
 class Object(fields.Nested):
@@ -204,8 +212,8 @@ class Object(fields.Nested):
         self.nullable = nullable
         super().__init__(nested, *args, **kwargs)
 
-    default_error_messages = {"type": "syn_not_an_object {}", "required": "required {}",
-                              "null": "required {}"}
+    default_error_messages = {"type": "syn_not_an_object", "required": "required",
+                              "null": "required"}
 
 
 class Schema(ma.Schema):
@@ -233,6 +241,12 @@ class Reply(Schema):
     def on_bind_field(self, field_name: str, field_obj: fields.Field) -> None:
         field_obj.required = True
         field_obj.allow_none = bool(getattr(field_obj, "nullable", False))
+        documented = dict(field_obj.metadata)  # (a copy: the declared field shares the dict)
+        if isinstance(field_obj, Amount):
+            documented["type"] = "string"
+        if isinstance(field_obj, Choice):
+            documented["enum"] = [*field_obj.values, *([None] if field_obj.allow_none else [])]
+        field_obj.metadata = documented
 
 
 OPENAPI_TYPES.update({Id: ("integer", None), Int: ("integer", None), Text: ("string", None),
