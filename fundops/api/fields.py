@@ -40,10 +40,9 @@ def refusal(code: str, **params: Any) -> ma.ValidationError:
 class _Coded(fields.Field):
     """Base: ``null`` is "not given" (an error only when the field is required)."""
 
-    # (bare codes: marshmallow formats a field's messages with str.format, so a "{}"
-    # placeholder would raise IndexError — a 500 — instead of the 422)
-    default_error_messages = {"required": "required", "null": "required",
-                              "validator_failed": "invalid"}
+    # a field's messages go through str.format: "{{}}" is the empty params "{}"
+    default_error_messages = {"required": "required {{}}", "null": "required {{}}",
+                              "validator_failed": "invalid {{}}"}
 
     def __init__(self, *args: Any, doc: str = "", nullable: bool = False, **kwargs: Any) -> None:
         kwargs.setdefault("allow_none", not kwargs.get("required", False))
@@ -174,7 +173,8 @@ class Choice(_Coded):
                   else tuple(str(m.value) for m in enum_cls))
         self.values = tuple(v for v in values if v not in exclude)
         super().__init__(*args, **kwargs)
-        self.metadata["enum"] = [*self.values, *([None] if self.allow_none else [])]
+        # a nullable reply's documented type admits null: so must its enum (JSON Schema)
+        self.metadata["enum"] = [*self.values, *([None] if self.nullable else [])]
 
     def _deserialize(self, value: Any, attr: str | None, data: Mapping[str, Any] | None,
                      **kwargs: Any) -> str:
@@ -189,10 +189,10 @@ class Choice(_Coded):
 
 
 class Lines(fields.List):
-    """A list of objects (or of ids); ``null`` is "not given" (an item is never null)."""
+    """A list of objects (or of ids); ``null`` is "not given"."""
 
-    default_error_messages = {"invalid": "syn_not_a_list", "required": "required",
-                              "null": "required"}
+    default_error_messages = {"invalid": "syn_not_a_list {{}}", "required": "required {{}}",
+                              "null": "required {{}}"}
 
     def __init__(self, inner: Any, *args: Any, doc: str = "", nullable: bool = False,
                  **kwargs: Any) -> None:
@@ -201,7 +201,7 @@ class Lines(fields.List):
         if isinstance(inner, type) and issubclass(inner, ma.Schema):
             inner = Object(inner)
         super().__init__(inner, *args, metadata={"description": doc} if doc else {}, **kwargs)
-        self.inner.allow_none = False
+        self.inner.allow_none = False  # an item is never null (nor documented so)
 
 
 class Object(fields.Nested):
@@ -212,8 +212,8 @@ class Object(fields.Nested):
         self.nullable = nullable
         super().__init__(nested, *args, **kwargs)
 
-    default_error_messages = {"type": "syn_not_an_object", "required": "required",
-                              "null": "required"}
+    default_error_messages = {"type": "syn_not_an_object {{}}", "required": "required {{}}",
+                              "null": "required {{}}"}
 
 
 class Schema(ma.Schema):
@@ -225,9 +225,25 @@ class Schema(ma.Schema):
 
     error_messages = {"unknown": "syn_unknown_field {}", "type": "syn_not_an_object {}"}
 
+    def on_bind_field(self, field_name: str, field_obj: fields.Field) -> None:
+        _document(field_obj, reply=False)
+
     @ma.post_load
     def _given(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
         return {k: v for k, v in data.items() if v is not None}
+
+
+def _document(field_obj: fields.Field, *, reply: bool) -> None:
+    """The bound field's documented shape as it is checked: an optional request enum (and
+    a nullable reply's) admits ``null``; a reply's amount is a string (a request's may be
+    a JSON integer too). The metadata is replaced, not changed: the declared field shares
+    its dict with every bound copy."""
+    documented = dict(field_obj.metadata)
+    if isinstance(field_obj, Amount) and reply:
+        documented["type"] = "string"
+    if isinstance(field_obj, Choice):
+        documented["enum"] = [*field_obj.values, *([None] if field_obj.allow_none else [])]
+    field_obj.metadata = documented
 
 
 OPENAPI_TYPES: dict[type[fields.Field], tuple[str, str | None]] = {}
@@ -241,12 +257,7 @@ class Reply(Schema):
     def on_bind_field(self, field_name: str, field_obj: fields.Field) -> None:
         field_obj.required = True
         field_obj.allow_none = bool(getattr(field_obj, "nullable", False))
-        documented = dict(field_obj.metadata)  # (a copy: the declared field shares the dict)
-        if isinstance(field_obj, Amount):
-            documented["type"] = "string"
-        if isinstance(field_obj, Choice):
-            documented["enum"] = [*field_obj.values, *([None] if field_obj.allow_none else [])]
-        field_obj.metadata = documented
+        _document(field_obj, reply=True)
 
 
 OPENAPI_TYPES.update({Id: ("integer", None), Int: ("integer", None), Text: ("string", None),
