@@ -37,6 +37,15 @@ def refusal(code: str, **params: Any) -> ma.ValidationError:
     return ma.ValidationError(f"{code} {json.dumps(params, ensure_ascii=False, default=str)}")
 
 
+def _whole(value: Any) -> Any:
+    """A JSON number with a zero fraction (``5.0``, ``1e9``) is an integer in JSON Schema,
+    so the document's ``integer`` admits it: read it as that ``int`` (exactly: every
+    float with a zero fraction is a whole number). Any other value is returned as is."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
 class _Coded(fields.Field):
     """Base: ``null`` is "not given" (an error only when the field is required)."""
 
@@ -64,6 +73,7 @@ class Id(_Coded):
 
     def _deserialize(self, value: Any, attr: str | None, data: Mapping[str, Any] | None,
                      **kwargs: Any) -> int:
+        value = _whole(value)
         if isinstance(value, bool) or not isinstance(value, int) or not self.low <= value <= MAX_ID:
             raise refusal("syn_not_an_integer", low=self.low, high=MAX_ID)
         return value
@@ -125,6 +135,7 @@ class Amount(_Coded):
 
     def _deserialize(self, value: Any, attr: str | None, data: Mapping[str, Any] | None,
                      **kwargs: Any) -> str | int:
+        value = _whole(value)
         if isinstance(value, bool) or not isinstance(value, str | int):
             raise refusal("syn_amount_not_text")
         if isinstance(value, str) and not _DECIMAL.fullmatch(value):

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import itertools
 import time
+import traceback
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -110,17 +111,27 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 
 
 @dataclass
-class World:
-    """Seeded users (bearer tokens) and real values by parameter name."""
+class Persona:
+    """A seeded user: its bearer token and its organisation's objects by parameter name."""
 
-    tokens: list[str]
+    token: str
     examples: dict[str, list[Any]]
 
 
-def _token(actor: Actor) -> str:
-    user = db.session.get(User, actor.user_id)
-    assert user is not None
-    return issue_token(email=user.email, label="fuzz")
+@dataclass
+class World:
+    """The seeded users, and every real value by parameter name (any organisation's)."""
+
+    personas: list[Persona]
+    examples: dict[str, list[Any]] = field(default_factory=dict)
+
+    def add(self, actor: Actor, **examples: list[Any]) -> None:
+        user = db.session.get(User, actor.user_id)
+        assert user is not None
+        self.personas.append(Persona(issue_token(email=user.email, label="fuzz"), examples))
+        for name, values in examples.items():
+            self.examples.setdefault(name, []).extend(
+                v for v in values if v not in self.examples.get(name, []))
 
 
 def seed_world() -> World:
@@ -131,19 +142,19 @@ def seed_world() -> World:
            for i in range(2)]
     for lp in lps:
         services.add_commitment(r.gp, fund_id, lp.id, "100000000", "2020-03-01")
-    entries = [r.lead_entry]
-    entries.append(ledger.record_distribution(r.gp, fund_id, value_on="2024-12-31",
-                                              amount="1000000", distribution_type="gain").id)
+    entries = [r.lead_entry, ledger.record_distribution(
+        r.gp, fund_id, value_on="2024-12-31", amount="1000000", distribution_type="gain").id]
     entries.append(ledger.record_valuation(r.gp, fund_id, as_of="2024-12-31",
                                            nav_amount="120000000").id)
     entries.append(ledger.record_holding_valuation(
         r.gp, fund_id, company_id=company_id, as_of="2024-12-31",
         fair_value_amount="70000000").id)
     drawn = drawn_loan(r, "10000000")
-    applied = lending.apply_for_loan(
-        r.bank, code=r.code, product_id=r.product_id, amount="1000000")
-    warrant = loan_events.add_warrant(r.bank, drawn.id, holder_name="银行投资子公司", coverage="0.1",
-                                      window_from="2024-07-10", window_to="2027-07-10")
+    applied = lending.apply_for_loan(r.bank, code=r.code, product_id=r.product_id,
+                                     amount="1000000")
+    warrant = loan_events.add_warrant(r.bank, drawn.id, holder_name="银行投资子公司",
+                                      coverage="0.1", window_from="2024-07-10",
+                                      window_to="2027-07-10")
     manager, pool = pool_for(r, HUBEI)
     pools.add_contribution(manager, pool.id, funder="省财政", amount="500000000",
                            contributed_on="2024-01-02")
@@ -158,17 +169,21 @@ def seed_world() -> World:
     fof = build_fof()
     codes = list(db.session.scalars(sa.select(VerificationCode.id).where(
         VerificationCode.term_sheet_id == r.ts.id)))
-    examples: dict[str, list[Any]] = {
-        "fund_id": [fund_id, fof.p.id, fof.a.id], "investor_id": [lp.id for lp in lps],
+    gp: dict[str, list[Any]] = {
+        "fund_id": [fund_id], "lead_fund_id": [fund_id], "investor_id": [lp.id for lp in lps],
         "company_id": [company_id], "entry_id": entries, "cash_flow_id": entries,
-        "term_sheet_id": [r.ts.id], "code_id": codes, "code": [r.code],
-        "allocation_id": [a.id for a in r.ts.allocations], "product_id": [r.product_id],
-        "loan_id": [drawn.id, applied.id], "warrant_id": [warrant.id], "pool_id": [pool.id],
-        "request_id": [getattr(held, "id")], "target_fund_id": [fof.a.id, fof.b.id],
-        "bank_id": [r.bank.organisation_id], "member_bank_ids": [[r.bank.organisation_id]],
-    }
-    actors = [r.gp, checker, maker, r.bank, manager, fof.guidance]
-    return World([_token(a) for a in actors], examples)
+        "term_sheet_id": [r.ts.id], "code_id": codes,
+        "allocation_id": [a.id for a in r.ts.allocations], "request_id": [held.id]}
+    world = World([])
+    world.add(r.gp, **gp)
+    world.add(checker, **gp)
+    world.add(r.bank, loan_id=[drawn.id, applied.id], product_id=[r.product_id],
+              warrant_id=[warrant.id], pool_id=[pool.id], code=[r.code])
+    world.add(manager, pool_id=[pool.id], bank_id=[r.bank.organisation_id],
+              member_bank_ids=[[r.bank.organisation_id]], loan_id=[drawn.id])
+    world.add(fof.guidance, fund_id=[fof.p.id], target_fund_id=[fof.a.id, fof.b.id],
+              company_id=[fof.x.id])
+    return world
 
 
 @dataclass
@@ -182,6 +197,15 @@ class Tally:
     by_check: Counter[str] = field(default_factory=Counter)
     no_example: set[str] = field(default_factory=set)
 
+    def crash(self, operation: str, exc: Exception, case: Any) -> None:
+        self.statuses[500] += 1
+        self.by_check["Server error"] += 1
+        where = [f for f in traceback.extract_tb(exc.__traceback__) if "/fundops/" in f.filename
+                 ] or traceback.extract_tb(exc.__traceback__)
+        self.failures.setdefault((operation, f"Server error: {type(exc).__name__}"), (
+            f"{exc} at {where[-1].filename}:{where[-1].lineno}\n"
+            f"{case.as_curl_command(headers={'Authorization': '…'})}"[:900]))
+
     def record(self, group: FailureGroup) -> None:
         for failure in group.exceptions:
             self.by_check[failure.title] += 1
@@ -192,23 +216,33 @@ class Tally:
 _keys = itertools.count(1)
 
 
+def _value(name: str, given: Any, data: st.DataObject, persona: Persona, world: World,
+           tally: Tally) -> Any:
+    """The generated value, one of the caller's own, or any organisation's."""
+    choices = [st.just(given)]
+    if name in persona.examples:
+        choices.append(st.sampled_from(persona.examples[name]))
+    if name in world.examples:
+        choices.append(st.sampled_from(world.examples[name]))
+    else:
+        tally.no_example.add(name)
+    return data.draw(st.one_of(choices))
+
+
 def _adjust(case: Any, data: st.DataObject, world: World, tally: Tally) -> None:
-    """Real ids part of the time, a seeded user's token, a fresh Idempotency-Key."""
+    """A seeded user's token, real values part of the time (in the components generated
+    valid: a negative one stays as generated), a fresh Idempotency-Key."""
     meta = case.meta
     negative = {loc for loc in ParameterLocation if meta is not None and meta.is_negative_at(loc)}
+    persona = data.draw(st.sampled_from(world.personas))
     if ParameterLocation.PATH not in negative:
-        for name in list(case.path_parameters or {}):
-            if name not in world.examples:
-                tally.no_example.add(name)
-                continue
-            case.path_parameters[name] = data.draw(st.one_of(
-                st.just(case.path_parameters[name]), st.sampled_from(world.examples[name])))
+        for name, given in list((case.path_parameters or {}).items()):
+            case.path_parameters[name] = _value(name, given, data, persona, world, tally)
     if ParameterLocation.BODY not in negative and isinstance(case.body, dict):
         for name in [n for n in case.body if n in world.examples]:
-            case.body[name] = data.draw(st.one_of(
-                st.just(case.body[name]), st.sampled_from(world.examples[name])))
+            case.body[name] = _value(name, case.body[name], data, persona, world, tally)
     headers = case.headers if case.headers is not None else {}
-    headers["Authorization"] = "Bearer " + data.draw(st.sampled_from(world.tokens))
+    headers["Authorization"] = f"Bearer {persona.token}"
     if ParameterLocation.HEADER not in negative or "Idempotency-Key" not in headers:
         headers["Idempotency-Key"] = f"fuzz-{next(_keys)}"
     case.headers = headers
@@ -223,8 +257,12 @@ def fuzz_operation(operation: Any, world: World, tally: Tally) -> None:
         @given(case=operation.as_strategy(generation_mode=mode), data=st.data())
         def run(case: Any, data: st.DataObject) -> None:
             _adjust(case, data, world, tally)
-            response = case.call()
             tally.requests += 1
+            try:
+                response = case.call()
+            except Exception as exc:  # noqa: BLE001 — the app raised (TESTING propagates): a 500
+                tally.crash(operation.label, exc, case)
+                return
             tally.statuses[response.status_code] += 1
             try:
                 case.validate_response(response, checks=CHECKS)
@@ -247,7 +285,8 @@ def test_fuzz_every_operation_of_the_document(app: Flask) -> None:
     world = seed_world()
     db.session.remove()
     schema = schemathesis.openapi.from_wsgi(
-        PREFIX + "/openapi.json", app, headers={"Authorization": f"Bearer {world.tokens[0]}"})
+        PREFIX + "/openapi.json", app,
+        headers={"Authorization": f"Bearer {world.personas[0].token}"})
     tally, started = Tally(), time.monotonic()
     broken = []
     for result in schema.get_all_operations():
