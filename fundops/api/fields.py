@@ -30,6 +30,7 @@ from marshmallow import fields
 MAX_ID = 2**31 - 1  # ids are 32-bit integer columns
 DECIMAL_PATTERN = r"^-?[0-9]+(\.[0-9]+)?$"
 _DECIMAL = re.compile(DECIMAL_PATTERN.strip("^$"))
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def refusal(code: str, **params: Any) -> ma.ValidationError:
@@ -155,12 +156,15 @@ class Rate(Amount):
 
 
 class Day(_Coded):
-    """A calendar date ``YYYY-MM-DD`` (a request's text is checked by the service)."""
+    """A calendar date ``YYYY-MM-DD``: a request's text must have that shape (the document's
+    ``format: date``; blank is not a date) and the service checks the calendar."""
 
     def _deserialize(self, value: Any, attr: str | None, data: Mapping[str, Any] | None,
                      **kwargs: Any) -> str:
         if not isinstance(value, str):
             raise refusal("syn_not_a_string")
+        if not _DATE.fullmatch(value):
+            raise refusal("not_a_date", value=value[:40])
         return value
 
     def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
