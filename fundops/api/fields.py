@@ -240,12 +240,12 @@ class Schema(ma.Schema):
 
     error_messages = {"unknown": "syn_unknown_field {}", "type": "syn_not_an_object {}"}
 
-    def on_bind_field(self, field_name: str, field_obj: fields.Field) -> None:
-        _document(field_obj, reply=False)
-
     @ma.post_load
     def _given(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
         return {k: v for k, v in data.items() if v is not None}
+
+    def on_bind_field(self, field_name: str, field_obj: fields.Field) -> None:
+        _document(field_obj, reply=False)
 
 
 def _document(field_obj: fields.Field, *, reply: bool) -> None:
