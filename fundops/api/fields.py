@@ -244,6 +244,15 @@ class Schema(ma.Schema):
     def _given(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
         return {k: v for k, v in data.items() if v is not None}
 
+    @ma.pre_load
+    def _not_given(self, data: Any, **kwargs: Any) -> Any:
+        """A declared field sent as ``null`` is left out before any check: a required one
+        is then ``required``, and no ``@validates`` hook ever sees ``None``."""
+        if not isinstance(data, Mapping):
+            return data
+        declared = {f.data_key or name for name, f in self.load_fields.items()}
+        return {k: v for k, v in data.items() if v is not None or k not in declared}
+
     def on_bind_field(self, field_name: str, field_obj: fields.Field) -> None:
         _document(field_obj, reply=False)
 
