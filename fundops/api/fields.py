@@ -203,6 +203,15 @@ class Choice(_Coded):
         return value.value if isinstance(value, enum.Enum) else value
 
 
+def _whole_or_nothing(load: Any, *args: Any, **kwargs: Any) -> Any:
+    """A list or object with a refused part is refused whole: marshmallow would keep the
+    parts that passed, and a ``@validates`` hook would then see half-checked lines."""
+    try:
+        return load(*args, **kwargs)
+    except ma.ValidationError as error:
+        raise ma.ValidationError(error.messages) from None
+
+
 class Lines(fields.List):
     """A list of objects (or of ids); ``null`` is "not given"."""
 
@@ -218,6 +227,10 @@ class Lines(fields.List):
         super().__init__(inner, *args, metadata={"description": doc} if doc else {}, **kwargs)
         self.inner.allow_none = False  # an item is never null (nor documented so)
 
+    def _deserialize(self, value: Any, attr: str | None, data: Mapping[str, Any] | None,
+                     **kwargs: Any) -> Any:
+        return _whole_or_nothing(super()._deserialize, value, attr, data, **kwargs)
+
 
 class Object(fields.Nested):
     """A nested object."""
@@ -226,6 +239,10 @@ class Object(fields.Nested):
         kwargs.setdefault("allow_none", not kwargs.get("required", False))
         self.nullable = nullable
         super().__init__(nested, *args, **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Mapping[str, Any] | None,
+                     **kwargs: Any) -> Any:
+        return _whole_or_nothing(super()._deserialize, value, attr, data, **kwargs)
 
     default_error_messages = {"type": "syn_not_an_object {{}}", "required": "required {{}}",
                               "null": "required {{}}"}
