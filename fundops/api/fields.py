@@ -240,12 +240,12 @@ class Object(fields.Nested):
         self.nullable = nullable
         super().__init__(nested, *args, **kwargs)
 
+    default_error_messages = {"type": "syn_not_an_object {{}}", "required": "required {{}}",
+                              "null": "required {{}}"}
+
     def _deserialize(self, value: Any, attr: str | None, data: Mapping[str, Any] | None,
                      **kwargs: Any) -> Any:
         return _whole_or_nothing(super()._deserialize, value, attr, data, **kwargs)
-
-    default_error_messages = {"type": "syn_not_an_object {{}}", "required": "required {{}}",
-                              "null": "required {{}}"}
 
 
 class Schema(ma.Schema):
