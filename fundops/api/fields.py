@@ -235,6 +235,10 @@ class Lines(fields.List):
 class Object(fields.Nested):
     """A nested object."""
 
+    def _deserialize(self, value: Any, attr: str | None, data: Mapping[str, Any] | None,
+                     **kwargs: Any) -> Any:
+        return _whole_or_nothing(super()._deserialize, value, attr, data, **kwargs)
+
     def __init__(self, nested: Any, *args: Any, nullable: bool = False, **kwargs: Any) -> None:
         kwargs.setdefault("allow_none", not kwargs.get("required", False))
         self.nullable = nullable
@@ -242,10 +246,6 @@ class Object(fields.Nested):
 
     default_error_messages = {"type": "syn_not_an_object {{}}", "required": "required {{}}",
                               "null": "required {{}}"}
-
-    def _deserialize(self, value: Any, attr: str | None, data: Mapping[str, Any] | None,
-                     **kwargs: Any) -> Any:
-        return _whole_or_nothing(super()._deserialize, value, attr, data, **kwargs)
 
 
 class Schema(ma.Schema):
