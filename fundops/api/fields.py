@@ -236,8 +236,8 @@ class Object(fields.Nested):
     """A nested object."""
 
     def _deserialize(self, value: Any, attr: str | None, data: Mapping[str, Any] | None,
-                     **kwargs: Any) -> Any:
-        return _whole_or_nothing(super()._deserialize, value, attr, data, **kwargs)
+                     partial: Any = None, **kwargs: Any) -> Any:
+        return _whole_or_nothing(super()._deserialize, value, attr, data, partial, **kwargs)
 
     def __init__(self, nested: Any, *args: Any, nullable: bool = False, **kwargs: Any) -> None:
         kwargs.setdefault("allow_none", not kwargs.get("required", False))
