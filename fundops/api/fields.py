@@ -38,15 +38,6 @@ def refusal(code: str, **params: Any) -> ma.ValidationError:
     return ma.ValidationError(f"{code} {json.dumps(params, ensure_ascii=False, default=str)}")
 
 
-def _whole(value: Any) -> Any:
-    """A JSON number with a zero fraction (``5.0``, ``1e9``) is an integer in JSON Schema,
-    so the document's ``integer`` admits it: read it as that ``int`` (exactly: every
-    float with a zero fraction is a whole number). Any other value is returned as is."""
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return value
-
-
 class _Coded(fields.Field):
     """Base: ``null`` is "not given" (an error only when the field is required)."""
 
@@ -130,7 +121,7 @@ class Amount(_Coded):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.metadata.update(type=["string", "integer"], pattern=DECIMAL_PATTERN)
+        self.metadata["pattern"] = DECIMAL_PATTERN
         given = self.metadata.get("description")
         self.metadata["description"] = f"{self.unit}; {given}" if given else self.unit
 
@@ -188,8 +179,7 @@ class Choice(_Coded):
                   else tuple(str(m.value) for m in enum_cls))
         self.values = tuple(v for v in values if v not in exclude)
         super().__init__(*args, **kwargs)
-        # a nullable reply's documented type admits null: so must its enum (JSON Schema)
-        self.metadata["enum"] = [*self.values, *([None] if self.nullable else [])]
+        self.metadata["enum"] = list(self.values)
 
     def _deserialize(self, value: Any, attr: str | None, data: Mapping[str, Any] | None,
                      **kwargs: Any) -> str:
@@ -201,15 +191,6 @@ class Choice(_Coded):
 
     def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
         return value.value if isinstance(value, enum.Enum) else value
-
-
-def _whole_or_nothing(load: Any, *args: Any, **kwargs: Any) -> Any:
-    """A list or object with a refused part is refused whole: marshmallow would keep the
-    parts that passed, and a ``@validates`` hook would then see half-checked lines."""
-    try:
-        return load(*args, **kwargs)
-    except ma.ValidationError as error:
-        raise ma.ValidationError(error.messages) from None
 
 
 class Lines(fields.List):
@@ -270,21 +251,8 @@ class Schema(ma.Schema):
         declared = {f.data_key or name for name, f in self.load_fields.items()}
         return {k: v for k, v in data.items() if v is not None or k not in declared}
 
-    def on_bind_field(self, field_name: str, field_obj: fields.Field) -> None:
+    def on_bind_field(self, field_name: str, field_obj: fields.Field[Any]) -> None:
         _document(field_obj, reply=False)
-
-
-def _document(field_obj: fields.Field, *, reply: bool) -> None:
-    """The bound field's documented shape as it is checked: an optional request enum (and
-    a nullable reply's) admits ``null``; a reply's amount is a string (a request's may be
-    a JSON integer too). The metadata is replaced, not changed: the declared field shares
-    its dict with every bound copy."""
-    documented = dict(field_obj.metadata)
-    if isinstance(field_obj, Amount) and reply:
-        documented["type"] = "string"
-    if isinstance(field_obj, Choice):
-        documented["enum"] = [*field_obj.values, *([None] if field_obj.allow_none else [])]
-    field_obj.metadata = documented
 
 
 OPENAPI_TYPES: dict[type[fields.Field], tuple[str, str | None]] = {}
@@ -305,6 +273,38 @@ OPENAPI_TYPES.update({Id: ("integer", None), Int: ("integer", None), Text: ("str
                       Bool: ("boolean", None), Amount: ("string", None),
                       Rate: ("string", None), Day: ("string", "date"),
                       Timestamp: ("string", "date-time"), Choice: ("string", None)})
+
+
+def _whole(value: Any) -> Any:
+    """A JSON number with a zero fraction (``5.0``, ``1e9``) is an integer in JSON Schema,
+    so the document's ``integer`` admits it: read it as that ``int`` (exactly: every
+    float with a zero fraction is a whole number). Any other value is returned as is."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _whole_or_nothing(load: Any, *args: Any, **kwargs: Any) -> Any:
+    """A list or object with a refused part is refused whole: marshmallow would keep the
+    parts that passed, and a ``@validates`` hook would then see half-checked lines."""
+    try:
+        return load(*args, **kwargs)
+    except ma.ValidationError as error:
+        raise ma.ValidationError(error.messages) from None
+
+
+def _document(field_obj: fields.Field[Any], *, reply: bool) -> None:
+    """The bound field's documented shape as it is checked: an optional request enum (and
+    a nullable reply's) admits ``null``; a request's amount is a string of the pattern or
+    a JSON integer, a reply's a string. The metadata is replaced, not changed: the
+    declared field shares its dict with every bound copy."""
+    documented = dict(field_obj.metadata)
+    if isinstance(field_obj, Amount):
+        documented["type"] = "string" if reply else ["string", "integer"]
+    if isinstance(field_obj, Choice):
+        documented["enum"] = [*field_obj.values, *([None] if field_obj.allow_none else [])]
+    field_obj.metadata = documented
+
 
 __all__ = ["Amount", "Bool", "Choice", "Day", "Id", "Int", "Lines", "MAX_ID", "Object",
            "Rate", "Reply", "Schema", "Text", "Timestamp", "date", "datetime", "refusal"]
