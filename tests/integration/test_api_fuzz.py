@@ -335,17 +335,18 @@ def test_fuzz_every_operation_of_the_document(app: Flask, record_property: Any) 
                         ("fuzz_server_errors", tally.server_errors()),
                         ("fuzz_violations", violations)):
         record_property(name, value)
-    print(f"\nfuzz: {tally.operations} operations, {tally.requests} requests "
-          f"({per_mode} per operation) in {time.monotonic() - started:.0f} s; "
-          f"server errors {tally.server_errors()}; violations {violations} "
-          f"{dict(tally.by_check)}; path parameters without examples "
-          f"{sorted(tally.no_example) or 'none'}")
-    for mode, by_status in sorted(tally.statuses.items()):
-        print(f"  {mode}: {dict(sorted(by_status.items()))}")
-    for label, by_status in sorted(tally.per_operation.items()):
-        print(f"  {label}: {dict(sorted(by_status.items()))}")
-    for (label, title), message in sorted(tally.failures.items()):
-        print(f"--- {label}: {title}\n{message}")
+    lines = [(f"fuzz: {tally.operations} operations, {tally.requests} requests "
+              f"({per_mode} per operation) in {time.monotonic() - started:.0f} s; "
+              f"server errors {tally.server_errors()}; violations {violations} "
+              f"{dict(tally.by_check)}; path parameters without examples "
+              f"{sorted(tally.no_example) or 'none'}")]
+    lines += [f"  {mode}: {dict(sorted(by.items()))}"
+              for mode, by in sorted(tally.statuses.items())]
+    lines += [f"  {label}: {dict(sorted(by.items()))}"
+              for label, by in sorted(tally.per_operation.items())]
+    lines += [f"--- {label}: {title}\n{message}"
+              for (label, title), message in sorted(tally.failures.items())]
+    print("\n" + "\n".join(lines))  # noqa: T201 — the figures (shown with -s or on failure)
     assert not broken
     assert tally.operations == len(api_operations(app))
     assert tally.server_errors() == 0
