@@ -147,15 +147,19 @@ class Rate(Amount):
 
 
 class Day(_Coded):
-    """A calendar date ``YYYY-MM-DD``: a request's text must have that shape (the document's
-    ``format: date``; blank is not a date) and the service checks the calendar."""
+    """A calendar date ``YYYY-MM-DD``: a request's text must be one (the document's ``format:
+    date``; blank is not a date), refused with the services' own code before they run."""
 
     def _deserialize(self, value: Any, attr: str | None, data: Mapping[str, Any] | None,
                      **kwargs: Any) -> str:
         if not isinstance(value, str):
             raise refusal("syn_not_a_string")
-        if not _DATE.fullmatch(value):
-            raise refusal("not_a_date", value=value[:40])
+        try:
+            if not _DATE.fullmatch(value):
+                raise ValueError(value)
+            date.fromisoformat(value)
+        except ValueError:
+            raise refusal("not_a_date", value=value[:40]) from None
         return value
 
     def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
