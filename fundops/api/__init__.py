@@ -33,10 +33,10 @@ ERRORS: dict[str, tuple[str, str, tuple[str, ...]]] = {
             ("conflict", "duplicate", "confirmation_required", "busy_retry")),
     "413": ("TooLarge", "the body is larger than the JSON limit (2 MB) or the request limit",
             ("json_body_too_large", "body_too_large")),
-    "422": ("Invalid", "a field is missing, unknown or invalid (a NUL character, an unpaired "
-                       "surrogate, text that is not UTF-8, JSON nested more than 64 deep), or "
-                       "the Idempotency-Key was used for a different request; ``field`` "
-                       "names it",
+    "422": ("Invalid", ("a field is missing, unknown or invalid (a NUL character, an unpaired "
+                        "surrogate, text that is not UTF-8, JSON nested more than 64 deep), or "
+                        "the Idempotency-Key was used for a different request; ``field`` "
+                        "names it"),
             ("invalid", "text_nul", "text_surrogate", "text_not_utf8", "json_too_deep")),
 }
 """Error answers: status → (component name, description, the generic ``error`` codes; a

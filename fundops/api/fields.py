@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import enum
 import json
+import re
 from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
@@ -28,6 +29,8 @@ from marshmallow import fields
 
 MAX_ID = 2**31 - 1  # ids are 32-bit integer columns
 DECIMAL_PATTERN = r"^-?[0-9]+(\.[0-9]+)?$"
+_DECIMAL = re.compile(DECIMAL_PATTERN.strip("^$"))
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def refusal(code: str, **params: Any) -> ma.ValidationError:
@@ -39,8 +42,8 @@ class _Coded(fields.Field[Any]):
     """Base: ``null`` is "not given" (an error only when the field is required)."""
 
     # a field's messages go through str.format: "{{}}" is the empty params "{}"
-    default_error_messages = {"required": "required {{}}", "null": "required {{}}",
-                              "validator_failed": "invalid {{}}"}
+    default_error_messages = {  # noqa: RUF012 (marshmallow merges it per class)
+        "required": "required {{}}", "null": "required {{}}", "validator_failed": "invalid {{}}"}
 
     def __init__(self, *args: Any, doc: str = "", nullable: bool = False, **kwargs: Any) -> None:
         kwargs.setdefault("allow_none", not kwargs.get("required", False))
@@ -62,6 +65,7 @@ class Id(_Coded):
 
     def _deserialize(self, value: Any, attr: str | None, data: Mapping[str, Any] | None,
                      **kwargs: Any) -> int:
+        value = _whole(value)
         if isinstance(value, bool) or not isinstance(value, int) or not self.low <= value <= MAX_ID:
             raise refusal("syn_not_an_integer", low=self.low, high=MAX_ID)
         return value
@@ -109,8 +113,9 @@ class Bool(_Coded):
 
 
 class Amount(_Coded):
-    """An exact decimal: a request gives a decimal string or a JSON integer (passed to the
-    service as given, which parses it exactly); a response gives ``format(value, "f")``."""
+    """An exact decimal: a request gives a decimal string of :data:`DECIMAL_PATTERN` or a
+    JSON integer (passed to the service as given, which parses it exactly); a response
+    gives ``format(value, "f")`` (documented as a string only, see :class:`Reply`)."""
 
     unit = "yuan, exact decimal string"
 
@@ -118,12 +123,16 @@ class Amount(_Coded):
         super().__init__(*args, **kwargs)
         self.metadata = {**self.metadata, "pattern": DECIMAL_PATTERN}
         given = self.metadata.get("description")
-        self.metadata = {**self.metadata, "description": f"{self.unit}; {given}" if given else self.unit}
+        text = f"{self.unit}; {given}" if given else self.unit
+        self.metadata = {**self.metadata, "description": text}
 
     def _deserialize(self, value: Any, attr: str | None, data: Mapping[str, Any] | None,
                      **kwargs: Any) -> str | int:
+        value = _whole(value)
         if isinstance(value, bool) or not isinstance(value, str | int):
             raise refusal("syn_amount_not_text")
+        if isinstance(value, str) and not _DECIMAL.fullmatch(value):
+            raise refusal("amount_invalid", value=value[:40])
         return value
 
     def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
@@ -139,12 +148,19 @@ class Rate(Amount):
 
 
 class Day(_Coded):
-    """A calendar date ``YYYY-MM-DD`` (a request's text is checked by the service)."""
+    """A calendar date ``YYYY-MM-DD``: a request's text must be one (the document's ``format:
+    date``; blank is not a date), refused with the services' own code before they run."""
 
     def _deserialize(self, value: Any, attr: str | None, data: Mapping[str, Any] | None,
                      **kwargs: Any) -> str:
         if not isinstance(value, str):
             raise refusal("syn_not_a_string")
+        try:
+            if not _DATE.fullmatch(value):
+                raise ValueError(value)
+            date.fromisoformat(value)
+        except ValueError:
+            raise refusal("not_a_date", value=value[:40]) from None
         return value
 
     def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
@@ -169,7 +185,8 @@ class Choice(_Coded):
         self.values = tuple(v for v in values if v not in exclude)
         super().__init__(*args, **kwargs)
         # a nullable reply's documented type admits null: so must its enum (JSON Schema)
-        self.metadata = {**self.metadata, "enum": [*self.values, *([None] if self.nullable else [])]}
+        nulls = [None] if self.nullable else []
+        self.metadata = {**self.metadata, "enum": [*self.values, *nulls]}
 
     def _deserialize(self, value: Any, attr: str | None, data: Mapping[str, Any] | None,
                      **kwargs: Any) -> str:
@@ -186,8 +203,8 @@ class Choice(_Coded):
 class Lines(fields.List[Any]):
     """A list of objects (or of ids); ``null`` is "not given"."""
 
-    default_error_messages = {"invalid": "syn_not_a_list {{}}", "required": "required {{}}",
-                              "null": "required {{}}"}
+    default_error_messages = {  # noqa: RUF012 (marshmallow merges it per class)
+        "invalid": "syn_not_a_list {{}}", "required": "required {{}}", "null": "required {{}}"}
 
     def __init__(self, inner: Any, *args: Any, doc: str = "", nullable: bool = False,
                  **kwargs: Any) -> None:
@@ -196,18 +213,27 @@ class Lines(fields.List[Any]):
         if isinstance(inner, type) and issubclass(inner, ma.Schema):
             inner = Object(inner)
         super().__init__(inner, *args, metadata={"description": doc} if doc else {}, **kwargs)
+        self.inner.allow_none = False  # an item is never null (nor documented so)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Mapping[str, Any] | None,
+                     **kwargs: Any) -> Any:
+        return _whole_or_nothing(super()._deserialize, value, attr, data, **kwargs)
 
 
 class Object(fields.Nested):
     """A nested object."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Mapping[str, Any] | None,
+                     partial: Any = None, **kwargs: Any) -> Any:
+        return _whole_or_nothing(super()._deserialize, value, attr, data, partial, **kwargs)
 
     def __init__(self, nested: Any, *args: Any, nullable: bool = False, **kwargs: Any) -> None:
         kwargs.setdefault("allow_none", not kwargs.get("required", False))
         self.nullable = nullable
         super().__init__(nested, *args, **kwargs)
 
-    default_error_messages = {"type": "syn_not_an_object {{}}", "required": "required {{}}",
-                              "null": "required {{}}"}
+    default_error_messages = {  # noqa: RUF012 (marshmallow merges it per class)
+        "type": "syn_not_an_object {{}}", "required": "required {{}}", "null": "required {{}}"}
 
 
 class Schema(ma.Schema):
@@ -217,7 +243,8 @@ class Schema(ma.Schema):
     class Meta:
         unknown = ma.RAISE
 
-    error_messages = {"unknown": "syn_unknown_field {}", "type": "syn_not_an_object {}"}
+    error_messages = {  # noqa: RUF012 (marshmallow merges it per class)
+        "unknown": "syn_unknown_field {}", "type": "syn_not_an_object {}"}
 
     @ma.pre_load
     def _known(self, data: Any, **kwargs: Any) -> Any:
@@ -234,6 +261,18 @@ class Schema(ma.Schema):
     def _given(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
         return {k: v for k, v in data.items() if v is not None}
 
+    @ma.pre_load
+    def _not_given(self, data: Any, **kwargs: Any) -> Any:
+        """A declared field sent as ``null`` is left out before any check: a required one
+        is then ``required``, and no ``@validates`` hook ever sees ``None``."""
+        if not isinstance(data, Mapping):
+            return data
+        declared = {f.data_key or name for name, f in self.load_fields.items()}
+        return {k: v for k, v in data.items() if v is not None or k not in declared}
+
+    def on_bind_field(self, field_name: str, field_obj: fields.Field[Any]) -> None:
+        _document(field_obj, reply=False)
+
 
 OPENAPI_TYPES: dict[type[fields.Field[Any]], tuple[str, str | None]] = {}
 """Each field type's OpenAPI type and format (registered with the document's generator)."""
@@ -246,12 +285,45 @@ class Reply(Schema):
     def on_bind_field(self, field_name: str, field_obj: fields.Field[Any]) -> None:
         field_obj.required = True
         field_obj.allow_none = bool(getattr(field_obj, "nullable", False))
+        _document(field_obj, reply=True)
 
 
 OPENAPI_TYPES.update({Id: ("integer", None), Int: ("integer", None), Text: ("string", None),
                       Bool: ("boolean", None), Amount: ("string", None),
                       Rate: ("string", None), Day: ("string", "date"),
                       Timestamp: ("string", "date-time"), Choice: ("string", None)})
+
+
+def _whole(value: Any) -> Any:
+    """A JSON number with a zero fraction (``5.0``, ``1e9``) is an integer in JSON Schema,
+    so the document's ``integer`` admits it: read it as that ``int`` (exactly: every
+    float with a zero fraction is a whole number). Any other value is returned as is."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _whole_or_nothing(load: Any, *args: Any, **kwargs: Any) -> Any:
+    """A list or object with a refused part is refused whole: marshmallow would keep the
+    parts that passed, and a ``@validates`` hook would then see half-checked lines."""
+    try:
+        return load(*args, **kwargs)
+    except ma.ValidationError as error:
+        raise ma.ValidationError(error.messages) from None
+
+
+def _document(field_obj: fields.Field[Any], *, reply: bool) -> None:
+    """The bound field's documented shape as it is checked: an optional request enum (and
+    a nullable reply's) admits ``null``; a request's amount is a string of the pattern or
+    a JSON integer, a reply's a string. The metadata is replaced, not changed: the
+    declared field shares its dict with every bound copy."""
+    documented = dict(field_obj.metadata)
+    if isinstance(field_obj, Amount):
+        documented["type"] = "string" if reply else ["string", "integer"]
+    if isinstance(field_obj, Choice):
+        documented["enum"] = [*field_obj.values, *([None] if field_obj.allow_none else [])]
+    field_obj.metadata = documented
+
 
 __all__ = ["MAX_ID", "Amount", "Bool", "Choice", "Day", "Id", "Int", "Lines", "Object",
            "Rate", "Reply", "Schema", "Text", "Timestamp", "date", "datetime", "refusal"]
