@@ -25,8 +25,8 @@ from fundops.syndication.loans import events as loan_events
 from fundops.syndication.loans import products
 from fundops.syndication.loans import services as lending
 from fundops.syndication.pools import services as pools
+from fundops.syndication.term_sheets import fundings, verification
 from fundops.syndication.term_sheets import services as term_sheets
-from fundops.syndication.term_sheets import verification
 from fundops.syndication.term_sheets.services import AllocationInput
 from fundops.uow import Actor
 
@@ -65,7 +65,7 @@ def load_linked_loans(actors: dict[str, Actor], funds: dict[str, Fund], rng: ran
     paid = ledger.record_investment(gp1, fund_b.id, company_id=chip, round_name="B轮",
                                     instrument="preferred_equity", invested_on="2025-04-02",
                                     amount="90000000", shares="4800000", ownership_rate="0.12")
-    term_sheets.link_investment(gp1, ts.id, lead.id, paid.cash_flow_id)
+    fundings.link_investment(gp1, ts.id, lead.id, paid.cash_flow_id)
     _, code = verification.issue_code(gp1, ts.id)
     quick = products.create_product(
         bank, name="科创投联贷", alpha="0.3", beta="0.05", cap_amount="30000000",
@@ -79,7 +79,7 @@ def load_linked_loans(actors: dict[str, Actor], funds: dict[str, Fund], rng: ran
     lending.approve_loan(bank, loan.id, "基于领投方尽调，额度 = 0.3 × 已到位股权")
     loan_events.add_warrant(bank, loan.id, holder_name="示例科创投资（银行指定第三方）",
                             window_from="2025-04-20", window_to="2028-04-19")
-    term_sheets.record_outside_funding(gp1, ts.id, outside.id, amount="60000000",
+    fundings.record_outside_funding(gp1, ts.id, outside.id, amount="60000000",
                                        arrived_on="2025-04-15", evidence_ref="验资报告 2025-0415")
     lending.disburse(bank, loan.id, amount="20000000", value_on="2025-04-20", memo="股权到位后放款")
     for due in ("2025-05-20", "2025-06-20", "2025-07-20"):
@@ -103,7 +103,7 @@ def load_linked_loans(actors: dict[str, Actor], funds: dict[str, Fund], rng: ran
     seed = ledger.record_investment(gp2, fund_angel.id, company_id=eye, round_name="天使轮",
                                     instrument="ordinary_equity", invested_on="2024-03-01",
                                     amount="30000000")
-    term_sheets.link_investment(gp2, angel.id, angel.allocations[0].id, seed.cash_flow_id)
+    fundings.link_investment(gp2, angel.id, angel.allocations[0].id, seed.cash_flow_id)
     _, angel_code = verification.issue_code(gp2, angel.id)
     pool = pools.create_pool(
         platform, name="示例高新区科技信贷风险补偿资金池",

@@ -12,7 +12,7 @@ from fundops.extensions import db
 from fundops.idempotency import IdempotencyKey
 from fundops.syndication.loans import services as lending
 from fundops.syndication.loans.models import LoanEntry
-from fundops.syndication.term_sheets import services as term_sheets
+from fundops.syndication.term_sheets import fundings
 from tests.integration.test_linked_loans import Round, build_round
 from tests.integration.test_syndication_api import API, Client
 from tests.threads import race
@@ -21,7 +21,7 @@ from tests.threads import race
 def funded_loan() -> tuple[Round, int]:
     r = build_round()
     outside = next(a for a in r.ts.allocations if not a.is_lead)
-    term_sheets.record_outside_funding(r.gp, r.ts.id, outside.id, amount="40000000",
+    fundings.record_outside_funding(r.gp, r.ts.id, outside.id, amount="40000000",
                                        arrived_on="2024-07-05", evidence_ref="验资报告")
     loan = lending.apply_for_loan(r.bank, code=r.code, product_id=r.product_id, amount="5000000")
     lending.approve_loan(r.bank, loan.id)

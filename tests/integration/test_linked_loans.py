@@ -23,8 +23,8 @@ from fundops.syndication.enums import LoanStatus, TermSheetStatus
 from fundops.syndication.loans import products
 from fundops.syndication.loans import services as lending
 from fundops.syndication.loans.models import Loan, LoanEntry
+from fundops.syndication.term_sheets import fundings, verification
 from fundops.syndication.term_sheets import services as term_sheets
-from fundops.syndication.term_sheets import verification
 from fundops.syndication.term_sheets.models import TermSheet
 from fundops.syndication.term_sheets.services import AllocationInput
 from fundops.uow import Actor
@@ -70,7 +70,7 @@ def build_round(*, link_lead: bool = True) -> Round:
                                      amount="60000000")
     if link_lead:
         lead = next(a for a in ts.allocations if a.is_lead)
-        term_sheets.link_investment(gp, ts.id, lead.id, entry.cash_flow_id)
+        fundings.link_investment(gp, ts.id, lead.id, entry.cash_flow_id)
     _, code = verification.issue_code(gp, ts.id)
     product = products.create_product(
         bank, name="投联贷", alpha="0.3", beta="0.05", cap_amount="50000000", tenor_months=24,
@@ -131,7 +131,7 @@ def test_disbursement_waits_for_equity_stays_within_reservation_and_stops_on_lap
         lending.disburse(r.bank, loan.id, amount="5000000", value_on="2024-07-01")
     assert _counts() == before
     outside = next(a for a in r.ts.allocations if not a.is_lead)
-    term_sheets.record_outside_funding(r.gp, r.ts.id, outside.id, amount="40000000",
+    fundings.record_outside_funding(r.gp, r.ts.id, outside.id, amount="40000000",
                                        arrived_on="2024-07-05", evidence_ref="验资报告 2024-031")
     assert db.session.get(TermSheet, r.ts.id).status is TermSheetStatus.FUNDED
     lending.disburse(r.bank, loan.id, amount="10000000", value_on="2024-07-10")
@@ -280,7 +280,7 @@ def test_default_then_write_off_leaves_nothing_outstanding(app: Flask) -> None:
 
     r = build_round()
     outside = next(a for a in r.ts.allocations if not a.is_lead)
-    term_sheets.record_outside_funding(r.gp, r.ts.id, outside.id, amount="40000000",
+    fundings.record_outside_funding(r.gp, r.ts.id, outside.id, amount="40000000",
                                        arrived_on="2024-07-05", evidence_ref="银行流水")
     loan = lending.apply_for_loan(r.bank, code=r.code, product_id=r.product_id, amount="6000000")
     lending.approve_loan(r.bank, loan.id)
@@ -322,8 +322,8 @@ def test_a_co_investing_gp_sees_the_company_and_links_its_own_investment(app: Fl
                                      round_name="A+", instrument="preferred_equity",
                                      invested_on="2024-08-10", amount="10000000")
     co_line = next(a for a in ts.allocations if a.fund_id == co_fund.id)
-    term_sheets.link_investment(co_gp, ts.id, co_line.id, entry.cash_flow_id)
-    assert term_sheets.arrived_by_allocation(ts.id) == {co_line.id: Decimal("10000000.00")}
+    fundings.link_investment(co_gp, ts.id, co_line.id, entry.cash_flow_id)
+    assert fundings.arrived_by_allocation(ts.id) == {co_line.id: Decimal("10000000.00")}
     with pytest.raises(NotFound):  # codes are the owner's
         verification.list_codes(co_gp, ts.id)
     before = db.session.scalar(sa.select(sa.func.count(AuditEvent.id)))

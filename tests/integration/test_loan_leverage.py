@@ -20,8 +20,8 @@ from fundops.metrics.parent import parent_overview
 from fundops.portfolio.queries import list_ledger
 from fundops.syndication.loans import products
 from fundops.syndication.loans import services as lending
+from fundops.syndication.term_sheets import fundings, verification
 from fundops.syndication.term_sheets import services as term_sheets
-from fundops.syndication.term_sheets import verification
 from tests.factories import make_user, next_n
 from tests.integration.test_lookthrough import build_fof
 
@@ -35,7 +35,7 @@ def test_credit_on_a_sub_sub_fund_round_counts_for_the_guidance_fund(app: Flask)
         signed_on="2021-07-01")
     term_sheets.change_status(f.gp_c, ts.id, "signed")
     entry = next(e for e in list_ledger(f.c.id) if e.kind.value == "investment")
-    term_sheets.link_investment(f.gp_c, ts.id, ts.allocations[0].id, entry.id)
+    fundings.link_investment(f.gp_c, ts.id, ts.allocations[0].id, entry.id)
     _, code = verification.issue_code(f.gp_c, ts.id)
     _, bank = make_user(f"银行 {next_n()}", kind="bank")
     product = products.create_product(

@@ -14,6 +14,7 @@ from fundops.portfolio import ledger_services as ledger
 from fundops.syndication.loans import events as loan_events
 from fundops.syndication.loans import services as lending
 from fundops.syndication.pools import services as pools
+from fundops.syndication.term_sheets import fundings
 from fundops.syndication.term_sheets import services as term_sheets
 from fundops.uow import Actor
 from tests.factories import make_user, next_n
@@ -124,7 +125,7 @@ def test_a_reversal_cannot_be_linked_as_equity(app: Flask) -> None:
     reversal = ledger.reverse_entry(r.gp, fund_id, r.lead_entry, "录入错误")
     lead = next(a for a in r.ts.allocations if a.is_lead)
     with pytest.raises(ValidationError, match="is a reversal"):
-        term_sheets.link_investment(r.gp, r.ts.id, lead.id, reversal.id)
+        fundings.link_investment(r.gp, r.ts.id, lead.id, reversal.id)
     assert Client(app, r.bank).get(f"/loans/{loan.id}").status_code == 200
 
 
@@ -279,15 +280,15 @@ def test_concurrent_arrivals_never_mark_the_round_funded(app: Flask) -> None:
         def act(i: int, gp: Actor = gp, ts_id: int = ts_id, lead_id: int = lead_id,
                 entry: int = entry, out_id: int = out_id) -> None:
             if i == 0:
-                term_sheets.link_investment(gp, ts_id, lead_id, entry)
+                fundings.link_investment(gp, ts_id, lead_id, entry)
             else:
-                term_sheets.record_outside_funding(gp, ts_id, out_id, amount="40000000",
+                fundings.record_outside_funding(gp, ts_id, out_id, amount="40000000",
                                                    arrived_on="2024-07-05", evidence_ref="验资")
 
         race(app, act, [0, 1], Exception)
         db.session.remove()
         ts = db.session.get(TermSheet, ts_id)
-        arrived = term_sheets.equity_arrived(ts_id)
+        arrived = fundings.equity_arrived(ts_id)
         if arrived >= ts.round_size and ts.status.value != "funded":
             misses += 1
     assert misses == 0

@@ -20,7 +20,7 @@ from fundops.syndication.loans import services as lending
 from fundops.syndication.loans.models import Loan
 from fundops.syndication.pools import services as pools
 from fundops.syndication.pools.models import RiskPool, RiskPoolClaim, RiskPoolRecovery
-from fundops.syndication.term_sheets import services as term_sheets
+from fundops.syndication.term_sheets import fundings
 from fundops.uow import Actor
 from tests.factories import make_user, next_n
 from tests.integration.test_linked_loans import Round, build_round
@@ -32,7 +32,7 @@ WAN = Decimal(10_000)
 def funded_round() -> Round:
     r = build_round()
     outside = next(a for a in r.ts.allocations if not a.is_lead)
-    term_sheets.record_outside_funding(r.gp, r.ts.id, outside.id, amount="40000000",
+    fundings.record_outside_funding(r.gp, r.ts.id, outside.id, amount="40000000",
                                        arrived_on="2024-07-05", evidence_ref="验资报告")
     return r
 

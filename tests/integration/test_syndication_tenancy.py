@@ -24,7 +24,7 @@ from fundops.syndication.loans import services as lending
 from fundops.syndication.loans.models import APPEND_ONLY_TABLES as LOAN_TABLES
 from fundops.syndication.pools import services as pools
 from fundops.syndication.pools.models import APPEND_ONLY_TABLES as POOL_TABLES
-from fundops.syndication.term_sheets import services as term_sheets
+from fundops.syndication.term_sheets import fundings
 from fundops.syndication.term_sheets.models import APPEND_ONLY_TABLES as TS_TABLES
 from fundops.syndication.term_sheets.verification import list_codes
 from tests.conftest import Browser
@@ -41,7 +41,7 @@ UNSCOPED_PREFIXES = ("/term-sheets", "/verify", "/loan-products", "/loans", "/po
 def _world(r: Round | None = None) -> tuple[dict[str, int], list[str]]:
     r = r or build_round()
     outside = next(a for a in r.ts.allocations if not a.is_lead)
-    term_sheets.record_outside_funding(r.gp, r.ts.id, outside.id, amount="40000000",
+    fundings.record_outside_funding(r.gp, r.ts.id, outside.id, amount="40000000",
                                        arrived_on="2024-07-05", evidence_ref="验资报告")
     loan = lending.apply_for_loan(r.bank, code=r.code, product_id=r.product_id, amount="2000000")
     lending.approve_loan(r.bank, loan.id)

@@ -26,6 +26,7 @@ INDIRECT = {
     ("web/request_guard.py", "_check_text"),  # "text_nul" / "text_surrogate", test_hostile_input
     # the API's field refusals: codes of the field types, test_syndication_api
     ("api/fields.py", "refusal"), ("api/fields.py", "_known"),
+    ("api/fields.py", "_whole_or_nothing"),  # re-raises the parts' own coded refusals
     # syndication: checked in tests/web/test_syndication_messages.py (INDIRECT there)
     ("syndication/api_support.py", "usable"), ("syndication/pools/services.py", "create_pool"),
     ("syndication/loans/services.py", "approve_loan"),

@@ -20,7 +20,7 @@ from fundops.auth.models import User
 from fundops.extensions import db
 from fundops.syndication.enums import LoanEntryKind, LoanStatus
 from fundops.syndication.loans.models import Loan, LoanEntry
-from fundops.syndication.term_sheets import services as term_sheets
+from fundops.syndication.term_sheets import fundings
 from tests.factories import PASSWORD
 from tests.integration.test_linked_loans import build_round
 from tests.web.csp import console_errors
@@ -107,7 +107,7 @@ def test_bank_verifies_applies_approves_and_disburses_with_the_equity(  # noqa: 
             page.screenshot(path="/tmp/fundops-linked-loan-refused.png", full_page=True)
 
             # the lead GP records the outside co-investor's payment on its evidence
-            term_sheets.record_outside_funding(r.gp, ts_id, outside, amount="40000000",
+            fundings.record_outside_funding(r.gp, ts_id, outside, amount="40000000",
                                                arrived_on="2024-07-05",
                                                evidence_ref="验资报告 2024-031")
             db.session.rollback()

@@ -101,9 +101,9 @@ def test_loan_refusals_on_the_pages_are_chinese_in_wan(app: Flask) -> None:
 
     # beyond the reservation and beyond what is outstanding, once the equity is in
     outside = next(a for a in r.ts.allocations if not a.is_lead)
-    from fundops.syndication.term_sheets import services as term_sheets
+    from fundops.syndication.term_sheets import fundings
 
-    term_sheets.record_outside_funding(r.gp, r.ts.id, outside.id, amount="40000000",
+    fundings.record_outside_funding(r.gp, r.ts.id, outside.id, amount="40000000",
                                        arrived_on="2024-07-05", evidence_ref="验资报告")
     chinese(send(bank, f"/loans/{fits.id}/disburse", "disburse",
                  {"amount": "12000000", "value_on": "2024-07-10"}), 409,

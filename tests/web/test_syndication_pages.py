@@ -23,8 +23,8 @@ from fundops.portfolio import services
 from fundops.syndication.enums import LoanStatus, TermSheetStatus
 from fundops.syndication.loans import services as lending
 from fundops.syndication.loans.models import Loan, LoanEntry, LoanProduct, LoanScheduleRow
+from fundops.syndication.term_sheets import fundings, verification
 from fundops.syndication.term_sheets import services as term_sheets
-from fundops.syndication.term_sheets import verification
 from fundops.syndication.term_sheets.models import (
     TermSheet,
     TermSheetAllocation,
@@ -409,7 +409,7 @@ def test_loan_check_approval_refused_disbursement_then_disbursement(  # noqa: PL
     assert writes() == before
 
     outside = next(a for a in r.ts.allocations if not a.is_lead)
-    term_sheets.record_outside_funding(r.gp, r.ts.id, outside.id, amount="40000000",
+    fundings.record_outside_funding(r.gp, r.ts.id, outside.id, amount="40000000",
                                        arrived_on="2024-07-05", evidence_ref="验资报告")
     db.session.rollback()
     response = send(browser, f"{url}/disburse", "disburse",

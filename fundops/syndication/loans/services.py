@@ -48,8 +48,8 @@ from fundops.syndication.loans.models import (
     LoanShare,
 )
 from fundops.syndication.refusals import Reason, equity_problem, status_problem, with_prefix
+from fundops.syndication.term_sheets.fundings import equity_arrived
 from fundops.syndication.term_sheets.models import TermSheet
-from fundops.syndication.term_sheets.services import equity_arrived
 from fundops.syndication.term_sheets.verification import (
     VerifiedFacts,
     facts_of,

@@ -17,9 +17,9 @@ from fundops.api.blueprint import ID, Blueprint, actor, guard, idempotent
 from fundops.portfolio.access import get_company, get_fund, require_writer
 from fundops.syndication import queries
 from fundops.syndication.api_support import Seen, usable
+from fundops.syndication.term_sheets import fundings, verification
 from fundops.syndication.term_sheets import schemas as S
 from fundops.syndication.term_sheets import services as term_sheets
-from fundops.syndication.term_sheets import verification
 from fundops.syndication.term_sheets.models import TermSheet
 from fundops.syndication.term_sheets.services import AllocationInput
 from fundops.uow import Actor
@@ -38,7 +38,7 @@ def _seen(ts: TermSheet, who: Actor, **extra: Any) -> Seen:
 def _detail(who: Actor, term_sheet_id: int) -> Seen:
     """The full record as the caller sees it; ``arrived_amount`` per allocation (yuan)."""
     ts = term_sheets.get_term_sheet(who, term_sheet_id)
-    arrived = term_sheets.arrived_by_allocation(ts.id)
+    arrived = fundings.arrived_by_allocation(ts.id)
     return _seen(ts, who, equity_arrived=sum(arrived.values(), ZERO),
                  allocations=[Seen(a, arrived_amount=arrived.get(a.id, ZERO))
                               for a in ts.allocations],
@@ -113,10 +113,10 @@ def term_sheet_funding(data: dict[str, Any], term_sheet_id: int) -> Any:
     fund's manager) or an outside investor's payment on evidence (by the owner)."""
     who = actor()
     if "cash_flow_id" in data:
-        funding = term_sheets.link_investment(who, term_sheet_id, data["allocation_id"],
+        funding = fundings.link_investment(who, term_sheet_id, data["allocation_id"],
                                               data["cash_flow_id"])
     else:
-        funding = term_sheets.record_outside_funding(
+        funding = fundings.record_outside_funding(
             who, term_sheet_id, data["allocation_id"], amount=data["amount"],
             arrived_on=data["arrived_on"], evidence_ref=data["evidence_ref"])
     status = term_sheets.get_term_sheet(who, term_sheet_id).status

@@ -23,8 +23,9 @@ from fundops.errors import NotFound, ValidationError
 from fundops.extensions import db
 from fundops.portfolio.models import Company, Fund
 from fundops.portfolio.queries import get_fund_totals
+from fundops.syndication.term_sheets.fundings import arrived_by_allocation
 from fundops.syndication.term_sheets.models import TermSheet, TermSheetAllocation, VerificationCode
-from fundops.syndication.term_sheets.services import arrived_by_allocation, get_term_sheet
+from fundops.syndication.term_sheets.services import get_term_sheet
 from fundops.uow import Actor, unit_of_work
 
 ZERO = Decimal("0.00")

@@ -24,8 +24,8 @@ from fundops.syndication import queries
 from fundops.syndication.enums import TERM_SHEET_TRANSITIONS, TermSheetStatus
 from fundops.syndication.fields import label
 from fundops.syndication.term_sheets import forms as ts_forms
+from fundops.syndication.term_sheets import fundings, verification
 from fundops.syndication.term_sheets import services as term_sheets
-from fundops.syndication.term_sheets import verification
 from fundops.syndication.term_sheets.models import TermSheet
 from fundops.syndication.web import attach_error, bp, form_status
 from fundops.uow import Actor
@@ -102,7 +102,7 @@ def _term_sheet_page(actor: Actor, ts: TermSheet, page_forms: dict[str, Any], st
         names = queries.user_names(c.created_by_id for c in codes)
         revoke_forms = {c.id: ts_forms.RevokeCodeForm(formdata=None, prefix=f"revoke{c.id}")
                         for c in codes if c.revoked_at is None}
-    got = term_sheets.arrived_by_allocation(ts.id)
+    got = fundings.arrived_by_allocation(ts.id)
     arrived = {a.id: got.get(a.id, Decimal("0.00")) for a in ts.allocations}
     return render_template(
         "syndication/term_sheet_detail.html", ts=ts, owner=owner, arrived=arrived,
@@ -153,7 +153,7 @@ def term_sheet_transition(term_sheet_id: int) -> Any:
 @login_required
 def funding_link(term_sheet_id: int) -> Any:
     def link(actor: Actor, ts: TermSheet, form: Any) -> None:
-        term_sheets.link_investment(actor, ts.id, form.allocation_id.data, form.cash_flow_id.data)
+        fundings.link_investment(actor, ts.id, form.allocation_id.data, form.cash_flow_id.data)
 
     return _term_sheet_post(term_sheet_id, "link", link,
                             _("Investment linked: the equity counts as arrived."), owner_only=False)
@@ -163,7 +163,7 @@ def funding_link(term_sheet_id: int) -> Any:
 @login_required
 def funding_outside(term_sheet_id: int) -> Any:
     def record(actor: Actor, ts: TermSheet, form: Any) -> None:
-        term_sheets.record_outside_funding(actor, ts.id, form.allocation_id.data,
+        fundings.record_outside_funding(actor, ts.id, form.allocation_id.data,
                                            amount=form.amount.data, arrived_on=form.arrived_on.data,
                                            evidence_ref=form.evidence_ref.data)
 
