@@ -105,7 +105,7 @@ class ApprovalsOut(Reply):
     approvals = Lines(ApprovalOut, doc="newest first, at most 200")
 
 
-
-HELD = {"description": "held for approval: nothing is posted until a checker approves "
+HELD = {"schema": ApprovalOut,
+        "description": "held for approval: nothing is posted until a checker approves "
                        "(the pending item; its address in Location)"}
-"""The 202 answer's description, for ``bp.alt_response(202, schema=ApprovalOut, ...)``."""
+"""The 202 answer of a post an approval policy holds: ``bp.alt_response(202, **HELD)``."""

@@ -29,11 +29,11 @@ from fundops.metrics.schemas import (
     FundAccessOut,
     Multiple,
     TermOut,
-    fund_data,
     ratio,
 )
 from fundops.portfolio.access import Access
 from fundops.portfolio.models import Fund
+from fundops.portfolio.schemas import fund_data
 
 SHARE_TERMS = {
     "paid_in": ("parent's paid-in to the sub-fund", "sub-fund's total paid-in"),

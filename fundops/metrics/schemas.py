@@ -35,10 +35,10 @@ from fundops.api.fields import (
 from fundops.metrics import perspectives as P
 from fundops.metrics.asof import STALE_AFTER_DAYS
 from fundops.metrics.charts import quarter_label
-from fundops.metrics.engine import Position
+from fundops.metrics.engine import Perspective, Position
 from fundops.portfolio.access import Access
 from fundops.portfolio.models import Fund
-from fundops.portfolio.schemas import FundOut
+from fundops.portfolio.schemas import FundOut, fund_data
 
 PERSPECTIVES = ("fund_net", "fund_gross", "lp_net", "deal")
 _TEN_PLACES = Decimal("1E-10")
@@ -80,17 +80,17 @@ def rate_text(value: float | None) -> str | None:
 
 def flow_names(perspective: str) -> tuple[str, str, str]:
     """Names of (money in, money out, terminal value) in a perspective's own words."""
-    if perspective in ("deal", "fund_gross"):
+    if perspective in (Perspective.DEAL, Perspective.FUND_GROSS):
         return "invested", "realised", "unrealised"
     return "paid_in", "distributed", "nav"
 
 
 def value_basis(pos: Position) -> str:
-    if pos.perspective == "fund_gross":
+    if pos.perspective == Perspective.FUND_GROSS:
         return "holdings_and_sub_fund_nav"
     if pos.value_on is None:
         return "cost"
-    return "fair_value" if pos.perspective == "deal" else "nav"
+    return "fair_value" if pos.perspective == Perspective.DEAL else "nav"
 
 
 class DefinitionOut(Reply):
@@ -189,7 +189,7 @@ def position_data(pos: Position) -> dict[str, Any]:
         body["value_definition"] = "nav"
         body["multiples"]["pic"] = ratio(pos.pic, "paid_in", pos.paid_in, "committed",
                                          pos.committed)
-    if pos.perspective == "deal":
+    if pos.perspective == Perspective.DEAL:
         body["multiples"]["moic"] = body["multiples"]["tvpi"]
     return body
 
@@ -223,12 +223,6 @@ class DealLineOut(PositionOut):
 
 class FundAccessOut(FundOut):
     access = Choice(Access, doc="what the caller may see and do")
-
-
-def fund_data(fund: Fund, access: Access | None = None) -> dict[str, Any]:
-    """The fund's fields (:class:`FundOut`), with the caller's ``access`` when given."""
-    body = {name: getattr(fund, name) for name in FundOut().fields}
-    return body if access is None else body | {"access": access}
 
 
 class HeadOut(Reply):

@@ -16,7 +16,6 @@ from flask import url_for
 
 from fundops.api.blueprint import ID, Blueprint, actor, guard, idempotent
 from fundops.approvals.api import submit_json
-from fundops.approvals.schemas import ApprovalOut
 from fundops.portfolio import queries, services
 from fundops.portfolio import schemas as S
 from fundops.portfolio.access import (
@@ -31,11 +30,6 @@ from fundops.portfolio.models import Investor
 
 bp = Blueprint("portfolio_api", __name__,
                description="Funds, LP positions, ledgers, companies, investors, commitments")
-
-HELD = {"schema": ApprovalOut, "description": "held for a second person's approval "
-                                              "(maker-checker): the pending item"}
-"""The 202 answer of a post the organisation's approval policy holds."""
-
 
 def submit(action: str, payload: Mapping[str, Any], data: Mapping[str, Any],
            made: Callable[[Any], str]) -> Any:
@@ -68,9 +62,8 @@ def fund_detail(fund_id: int) -> Any:
     who = actor()
     fund, access = get_fund(who, fund_id)
     totals = queries.get_fund_totals(fund)
-    return {**{k: getattr(fund, k) for k in S.FundOut().fields},
-            "access": access.value, "committed_amount": totals.committed_amount,
-            "paid_in_amount": totals.paid_in_amount,
+    return {**S.fund_data(fund), "access": access.value,
+            "committed_amount": totals.committed_amount, "paid_in_amount": totals.paid_in_amount,
             "distributed_amount": totals.distributed_amount, "latest_nav": totals.latest_nav,
             "lps": queries.list_lp_positions(fund, access, who.organisation_id)}
 

@@ -19,13 +19,14 @@ from typing import Any
 from flask import url_for
 
 from fundops.api.blueprint import ID, Blueprint, actor, guard, idempotent
+from fundops.approvals.schemas import HELD
 from fundops.errors import NotFound
 from fundops.extensions import db
 from fundops.portfolio import fof_services, queries
 from fundops.portfolio import ledger_services as ledger
 from fundops.portfolio import schemas_ledger as L
 from fundops.portfolio.access import get_fund
-from fundops.portfolio.api import HELD, submit
+from fundops.portfolio.api import submit
 from fundops.portfolio.ledger import CashFlow
 from fundops.uow import Actor
 

@@ -6,6 +6,8 @@ meaning, exactly as for the pages."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from fundops.api.fields import (
     Amount,
     Bool,
@@ -20,7 +22,9 @@ from fundops.api.fields import (
     Text,
     Timestamp,
 )
+from fundops.portfolio.access import Access
 from fundops.portfolio.enums import CashFlowKind, CompanyStage, FundKind, FundStage, InvestorType
+from fundops.portfolio.models import Fund
 
 
 class FundOut(Reply):
@@ -37,6 +41,12 @@ class FundOut(Reply):
     inception_on = Day()
     term_end_on = Day()
     target_size_amount = Amount()
+
+
+def fund_data(fund: Fund, access: Access | None = None) -> dict[str, Any]:
+    """The fund's fields (:class:`FundOut`), with the caller's ``access`` when given."""
+    body = {name: getattr(fund, name) for name in FundOut._declared_fields}
+    return body if access is None else body | {"access": access}
 
 
 class FundsOut(Reply):

@@ -17,7 +17,7 @@ from flask import url_for
 
 from fundops.api.blueprint import ID, Blueprint, actor, guard, idempotent
 from fundops.approvals.api import submit_json
-from fundops.approvals.schemas import HELD, ApprovalOut
+from fundops.approvals.schemas import HELD
 from fundops.portfolio.access import require_writer
 from fundops.syndication import queries
 from fundops.syndication.api_support import Seen, usable
@@ -132,7 +132,7 @@ def loan_detail(loan_id: int) -> Any:
 @idempotent
 @bp.arguments(S.ApproveIn, required=False)
 @bp.response(200, S.LoanDetailOut)
-@bp.alt_response(202, schema=ApprovalOut, **HELD)
+@bp.alt_response(202, **HELD)
 def loan_approve(data: dict[str, Any], loan_id: int) -> Any:
     """Approve within the headroom: reserves it, fixes the rate, stores the schedule."""
     who = actor()
@@ -155,7 +155,7 @@ def loan_decline(data: dict[str, Any], loan_id: int) -> Any:
 @idempotent
 @bp.arguments(S.DisburseIn)
 @bp.response(201, S.LoanEventOut)
-@bp.alt_response(202, schema=ApprovalOut, **HELD)
+@bp.alt_response(202, **HELD)
 def loan_disburse(data: dict[str, Any], loan_id: int) -> Any:
     """Money lent out, once the equity condition allows it."""
     who = actor()

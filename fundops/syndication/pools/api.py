@@ -19,7 +19,7 @@ from flask import url_for
 
 from fundops.api.blueprint import ID, Blueprint, actor, guard, idempotent
 from fundops.approvals.api import submit_json
-from fundops.approvals.schemas import HELD, ApprovalOut
+from fundops.approvals.schemas import HELD
 from fundops.errors import NotFound, ValidationError
 from fundops.portfolio.access import require_writer
 from fundops.syndication import queries
@@ -161,7 +161,7 @@ def pool_enrolment(data: dict[str, Any], pool_id: int) -> Any:
 @idempotent
 @bp.arguments(S.ClaimIn)
 @bp.response(201, S.ClaimOut)
-@bp.alt_response(202, schema=ApprovalOut, **HELD)
+@bp.alt_response(202, **HELD)
 def loan_claim(data: dict[str, Any], loan_id: int) -> Any:
     """The lead bank claims on the loan's pool after its default (once per loan); the
     claim comes back with each party's share of the loss."""
