@@ -6,6 +6,7 @@ from fundops.approvals.models import ApprovalPolicy, ApprovalRequest
 from fundops.audit import AuditEvent
 from fundops.auth.models import ApiToken, Organisation, User
 from fundops.auth.throttle import LoginAttempt
+from fundops.exits.models import BuybackClaim, EscrowRelease, ExitEvent, IpoListing, ListedPrice
 from fundops.idempotency import IdempotencyKey
 from fundops.jobs.models import JobRun
 from fundops.metrics.models import IndexLevel, PolicyRule
@@ -58,12 +59,15 @@ __all__ = [
     "ApprovalPolicy",
     "ApprovalRequest",
     "AuditEvent",
+    "BuybackClaim",
     "CashFlow",
     "CashFlowAllocation",
     "Commitment",
     "Company",
     "CompanyIdentity",
     "CompanyTagLink",
+    "EscrowRelease",
+    "ExitEvent",
     "FormSubmission",
     "Fund",
     "FundStageChange",
@@ -73,7 +77,9 @@ __all__ = [
     "IndexLevel",
     "Investment",
     "Investor",
+    "IpoListing",
     "JobRun",
+    "ListedPrice",
     "Loan",
     "LoanEntry",
     "LoanProduct",

@@ -1,0 +1,42 @@
+"""Kinds and statuses of the exit stage; values are the stored strings."""
+
+from __future__ import annotations
+
+import enum
+
+
+class ExitKind(enum.StrEnum):
+    """The route of an exit event on a holding (domain-rules §5.1)."""
+
+    IPO_SALE = "ipo_sale"  # sale of listed shares after the lock-up (二级市场减持)
+    TRADE_SALE = "trade_sale"  # M&A / trade sale (并购)
+    EQUITY_TRANSFER = "equity_transfer"  # old-share transfer (老股转让)
+    BUYBACK = "buyback"  # redemption / buy-back by the obligor (回购)
+    LIQUIDATION = "liquidation"  # liquidation of the company (清算)
+    WRITE_OFF = "write_off"  # write-off (核销)
+    IN_KIND = "in_kind"  # in-kind distribution of listed shares to LPs (实物分配)
+
+
+class ObligorKind(enum.StrEnum):
+    """Who owes a buy-back (九民纪要 Art. 5: company buy-backs need a capital reduction)."""
+
+    COMPANY = "company"
+    FOUNDERS = "founders"  # founders / controlling shareholders
+
+
+class BuybackTrigger(enum.StrEnum):
+    NO_IPO_BY_DATE = "no_ipo_by_date"
+    MISSED_PERFORMANCE = "missed_performance"
+    MATERIAL_BREACH = "material_breach"
+    OTHER = "other"
+
+
+class ClaimStatus(enum.StrEnum):
+    OPEN = "open"  # triggered, accruing until paid
+    SETTLED = "settled"  # paid in full (its buy-back exit event exists)
+    WITHDRAWN = "withdrawn"  # the fund waived or withdrew the claim
+
+
+class EscrowOutcome(enum.StrEnum):
+    RELEASED = "released"  # paid to the fund (a proceeds entry)
+    FORFEITED = "forfeited"  # kept by the buyer (no cash)

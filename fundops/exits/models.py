@@ -1,0 +1,193 @@
+"""Tables of the exit stage.
+
+``exit_event`` and ``escrow_release`` are append-only like the ledger (database triggers):
+a correction is a new row whose ``reverses_id`` names the row it cancels, and the ledger
+entries it posted are reversed through :func:`fundops.portfolio.ledger_services.reverse_entry`.
+
+Amounts are in the row's currency with 2 decimals; share counts have 4 decimals;
+rates are fractions (0.08 = 8 %) with 8 decimals.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from fundops.calc.exit_pricing import InterestMethod
+from fundops.calc.lockup import HolderCategory, TradeChannel
+from fundops.db import Money, Quantity, Rate, UTCDateTime, enum_column, utcnow
+from fundops.exits.enums import (
+    BuybackTrigger,
+    ClaimStatus,
+    EscrowOutcome,
+    ExitKind,
+    ObligorKind,
+)
+from fundops.extensions import Model
+from fundops.portfolio.models import Company, Fund
+
+APPEND_ONLY_TABLES = ("exit_event", "escrow_release")
+
+
+class IpoListing(Model):
+    """A holding's company listed on an exchange: the lock-up and sell-down terms.
+
+    ``total_shares`` is the company's total share capital after the IPO (the base of the
+    reverse-linkage percentages); ``shares_held`` the fund's shares at listing;
+    ``investment_start_on`` the start of the investment period the reverse-linkage band
+    is read from (the fund's first investment in the company, unless the user says
+    otherwise). ``liquidity_discount_rate`` (optional) is taken off the market price
+    while the shares are locked.
+    """
+
+    __tablename__ = "ipo_listing"
+    __table_args__ = (sa.UniqueConstraint("fund_id", "company_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fund_id: Mapped[int] = mapped_column(sa.ForeignKey("fund.id"), index=True)
+    company_id: Mapped[int] = mapped_column(sa.ForeignKey("company.id"), index=True)
+    listed_on: Mapped[date] = mapped_column(sa.Date)
+    exchange: Mapped[str] = mapped_column(sa.String(20))
+    ticker: Mapped[str] = mapped_column(sa.String(20))
+    total_shares: Mapped[Decimal] = mapped_column(Quantity())
+    shares_held: Mapped[Decimal] = mapped_column(Quantity())
+    holder_category: Mapped[HolderCategory] = mapped_column(enum_column(HolderCategory))
+    qualifying_vc: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    investment_start_on: Mapped[date] = mapped_column(sa.Date)
+    lockup_months: Mapped[int] = mapped_column(sa.Integer)
+    lockup_ends_on: Mapped[date] = mapped_column(sa.Date)
+    liquidity_discount_rate: Mapped[Decimal | None] = mapped_column(Rate())
+    currency: Mapped[str] = mapped_column(sa.String(3))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+
+    fund: Mapped[Fund] = relationship()
+    company: Mapped[Company] = relationship()
+
+
+class ListedPrice(Model):
+    """Closing price of a listed share on a trading day (public data, like index levels)."""
+
+    __tablename__ = "listed_price"
+    __table_args__ = (sa.UniqueConstraint("exchange", "ticker", "traded_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    exchange: Mapped[str] = mapped_column(sa.String(20))
+    ticker: Mapped[str] = mapped_column(sa.String(20))
+    traded_on: Mapped[date] = mapped_column(sa.Date)
+    close_price: Mapped[Decimal] = mapped_column(Quantity())
+    currency: Mapped[str] = mapped_column(sa.String(3))
+
+
+class BuybackClaim(Model):
+    """A triggered buy-back (回购) right against the company or its founders.
+
+    The claim accrues ``principal × (1 + rate × years)`` (simple) or
+    ``principal × (1 + rate) ** years`` (compound) from ``accrues_from`` until paid, less
+    the dividends received (see :mod:`fundops.calc.exit_pricing`). ``status`` moves
+    open → settled (by its buy-back exit event) or open → withdrawn; each change is audited.
+    """
+
+    __tablename__ = "buyback_claim"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fund_id: Mapped[int] = mapped_column(sa.ForeignKey("fund.id"), index=True)
+    company_id: Mapped[int] = mapped_column(sa.ForeignKey("company.id"), index=True)
+    obligor_kind: Mapped[ObligorKind] = mapped_column(enum_column(ObligorKind))
+    obligor_name: Mapped[str] = mapped_column(sa.String(200))
+    trigger: Mapped[BuybackTrigger] = mapped_column(enum_column(BuybackTrigger))
+    triggered_on: Mapped[date] = mapped_column(sa.Date)
+    principal_amount: Mapped[Decimal] = mapped_column(Money())
+    accrues_from: Mapped[date] = mapped_column(sa.Date)
+    rate: Mapped[Decimal] = mapped_column(Rate())
+    method: Mapped[InterestMethod] = mapped_column(enum_column(InterestMethod))
+    dividends_amount: Mapped[Decimal] = mapped_column(Money(), default=Decimal("0.00"))
+    currency: Mapped[str] = mapped_column(sa.String(3))
+    status: Mapped[ClaimStatus] = mapped_column(enum_column(ClaimStatus), index=True)
+    memo: Mapped[str] = mapped_column(sa.String(500), default="")
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+
+    fund: Mapped[Fund] = relationship()
+    company: Mapped[Company] = relationship()
+
+
+class ExitEvent(Model):
+    """One exit on a holding (fund × company): what was disposed of, for what, and the
+    realised gain or loss against the average cost of the holding.
+
+    ``proceeds_amount`` is the whole consideration, ``escrow_amount`` the part held back
+    (paid later or never: :class:`EscrowRelease`); the difference was posted as a
+    PROCEEDS ledger entry (``cash_flow_id``). ``cost_basis_amount`` is the disposed part's
+    average cost; ``realised_gain_amount`` = consideration − cost basis (negative: a
+    loss). ``remaining_value_amount`` is the holding's fair value right after the event,
+    recorded as a holding valuation at ``value_on`` (0 when ``closes_holding``).
+    """
+
+    __tablename__ = "exit_event"
+    __table_args__ = (sa.Index("ix_exit_event_holding", "fund_id", "company_id", "value_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fund_id: Mapped[int] = mapped_column(sa.ForeignKey("fund.id"), index=True)
+    company_id: Mapped[int] = mapped_column(sa.ForeignKey("company.id"), index=True)
+    kind: Mapped[ExitKind] = mapped_column(enum_column(ExitKind))
+    value_on: Mapped[date] = mapped_column(sa.Date)
+    shares: Mapped[Decimal | None] = mapped_column(Quantity())
+    fraction_disposed: Mapped[Decimal] = mapped_column(Rate())
+    price_per_share: Mapped[Decimal | None] = mapped_column(Quantity())
+    proceeds_amount: Mapped[Decimal] = mapped_column(Money())
+    escrow_amount: Mapped[Decimal] = mapped_column(Money(), default=Decimal("0.00"))
+    escrow_due_on: Mapped[date | None] = mapped_column(sa.Date)
+    cost_basis_amount: Mapped[Decimal] = mapped_column(Money())
+    realised_gain_amount: Mapped[Decimal] = mapped_column(Money())
+    remaining_value_amount: Mapped[Decimal] = mapped_column(Money())
+    closes_holding: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    currency: Mapped[str] = mapped_column(sa.String(3))
+    counterparty: Mapped[str] = mapped_column(sa.String(200), default="")
+    channel: Mapped[TradeChannel | None] = mapped_column(enum_column(TradeChannel))
+    listing_id: Mapped[int | None] = mapped_column(sa.ForeignKey("ipo_listing.id"), index=True)
+    buyback_claim_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("buyback_claim.id"), index=True)
+    reason: Mapped[str] = mapped_column(sa.String(500), default="")
+    approval_doc: Mapped[str] = mapped_column(sa.String(200), default="")
+    tolerated: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    cash_flow_id: Mapped[int | None] = mapped_column(sa.ForeignKey("cash_flow.id"), unique=True)
+    distribution_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("cash_flow.id"), unique=True)
+    holding_valuation_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("holding_valuation.id"), unique=True)
+    source_ref: Mapped[str | None] = mapped_column(sa.String(100))
+    memo: Mapped[str] = mapped_column(sa.String(500), default="")
+    reverses_id: Mapped[int | None] = mapped_column(sa.ForeignKey("exit_event.id"), unique=True)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+
+    fund: Mapped[Fund] = relationship()
+    company: Mapped[Company] = relationship()
+    listing: Mapped[IpoListing | None] = relationship()
+    buyback_claim: Mapped[BuybackClaim | None] = relationship()
+
+
+class EscrowRelease(Model):
+    """The end of (part of) an exit's escrow: released to the fund (a PROCEEDS entry,
+    ``cash_flow_id``) or forfeited (no cash; a realised loss of that amount)."""
+
+    __tablename__ = "escrow_release"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    exit_event_id: Mapped[int] = mapped_column(sa.ForeignKey("exit_event.id"), index=True)
+    value_on: Mapped[date] = mapped_column(sa.Date)
+    amount: Mapped[Decimal] = mapped_column(Money())
+    currency: Mapped[str] = mapped_column(sa.String(3))
+    outcome: Mapped[EscrowOutcome] = mapped_column(enum_column(EscrowOutcome))
+    cash_flow_id: Mapped[int | None] = mapped_column(sa.ForeignKey("cash_flow.id"), unique=True)
+    reverses_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("escrow_release.id"), unique=True)
+    memo: Mapped[str] = mapped_column(sa.String(500), default="")
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+
+    exit_event: Mapped[ExitEvent] = relationship()
