@@ -123,8 +123,10 @@ class ExitEvent(Model):
     (paid later or never: :class:`EscrowRelease`); the difference was posted as a
     PROCEEDS ledger entry (``cash_flow_id``). ``cost_basis_amount`` is the disposed part's
     average cost; ``realised_gain_amount`` = consideration − cost basis (negative: a
-    loss). ``remaining_value_amount`` is the holding's fair value right after the event,
-    recorded as a holding valuation at ``value_on`` (0 when ``closes_holding``).
+    loss). ``value_before_amount`` is the holding's value just before the event (the
+    latest valuation rolled forward); ``remaining_value_amount`` its fair value right after,
+    recorded as a holding valuation at ``value_on`` (0 when ``closes_holding``); a reversal
+    records ``value_before_amount`` again at ``value_on``.
     """
 
     __tablename__ = "exit_event"
@@ -143,6 +145,7 @@ class ExitEvent(Model):
     escrow_due_on: Mapped[date | None] = mapped_column(sa.Date)
     cost_basis_amount: Mapped[Decimal] = mapped_column(Money())
     realised_gain_amount: Mapped[Decimal] = mapped_column(Money())
+    value_before_amount: Mapped[Decimal] = mapped_column(Money())
     remaining_value_amount: Mapped[Decimal] = mapped_column(Money())
     closes_holding: Mapped[bool] = mapped_column(sa.Boolean, default=False)
     currency: Mapped[str] = mapped_column(sa.String(3))

@@ -118,6 +118,7 @@ def upgrade() -> None:
     sa.Column('escrow_due_on', sa.Date(), nullable=True),
     sa.Column('cost_basis_amount', sa.BigInteger(), nullable=False),
     sa.Column('realised_gain_amount', sa.BigInteger(), nullable=False),
+    sa.Column('value_before_amount', sa.BigInteger(), nullable=False),
     sa.Column('remaining_value_amount', sa.BigInteger(), nullable=False),
     sa.Column('closes_holding', sa.Boolean(), nullable=False),
     sa.Column('currency', sa.String(length=3), nullable=False),
