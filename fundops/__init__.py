@@ -88,6 +88,7 @@ def register_blueprints(app: Flask) -> None:
     from fundops.approvals.api import bp as approvals_api
     from fundops.approvals.views import bp as approvals_bp
     from fundops.auth.views import bp as auth_bp
+    from fundops.exits.reminder_panel import register_panel
     from fundops.extensions import csrf
     from fundops.metrics.api import bp as metrics_api
     from fundops.metrics.parent_api import bp as parent_api
@@ -99,6 +100,7 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(auth_bp)
     portfolio.register(app)
+    register_panel()
     metrics.register(app)
     syndication.register(app)
     app.register_blueprint(approvals_bp)

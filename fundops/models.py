@@ -6,7 +6,14 @@ from fundops.approvals.models import ApprovalPolicy, ApprovalRequest
 from fundops.audit import AuditEvent
 from fundops.auth.models import ApiToken, Organisation, User
 from fundops.auth.throttle import LoginAttempt
-from fundops.exits.models import BuybackClaim, EscrowRelease, ExitEvent, IpoListing, ListedPrice
+from fundops.exits.models import (
+    BuybackClaim,
+    EscrowRelease,
+    ExitEvent,
+    ExitReminder,
+    IpoListing,
+    ListedPrice,
+)
 from fundops.idempotency import IdempotencyKey
 from fundops.jobs.models import JobRun
 from fundops.metrics.models import IndexLevel, PolicyRule
@@ -68,6 +75,7 @@ __all__ = [
     "CompanyTagLink",
     "EscrowRelease",
     "ExitEvent",
+    "ExitReminder",
     "FormSubmission",
     "Fund",
     "FundStageChange",

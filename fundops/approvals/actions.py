@@ -11,14 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
 from fundops.approvals import plausibility as P
+from fundops.clock import business_today
 from fundops.errors import ConflictError, NotFound, ValidationError
 from fundops.extensions import db
 from fundops.money import parse_amount
@@ -34,12 +33,7 @@ from fundops.syndication.pools import services as pools
 from fundops.uow import Actor
 
 ZERO = Decimal("0.00")
-BUSINESS_TZ = ZoneInfo("Asia/Shanghai")
-
-
-def today() -> date:
-    """The business date (Asia/Shanghai) that "after today" is measured against."""
-    return datetime.now(BUSINESS_TZ).date()
+today = business_today  # the business date that "after today" is measured against
 
 
 @dataclass(frozen=True)

@@ -40,3 +40,11 @@ class ClaimStatus(enum.StrEnum):
 class EscrowOutcome(enum.StrEnum):
     RELEASED = "released"  # paid to the fund (a proceeds entry)
     FORFEITED = "forfeited"  # kept by the buyer (no cash)
+
+
+class ReminderKind(enum.StrEnum):
+    """What a reminder on a fund's page is about (raised by the daily job)."""
+
+    LOCKUP_END = "lockup_end"  # a listed holding's lock-up ends
+    ESCROW_DUE = "escrow_due"  # an exit's escrow or holdback is due for release
+    BUYBACK_TRIGGER = "buyback_trigger"  # a buy-back claim's trigger date arrives

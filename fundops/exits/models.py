@@ -25,6 +25,7 @@ from fundops.exits.enums import (
     EscrowOutcome,
     ExitKind,
     ObligorKind,
+    ReminderKind,
 )
 from fundops.extensions import Model
 from fundops.portfolio.models import Company, Fund
@@ -194,3 +195,26 @@ class EscrowRelease(Model):
     recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
 
     exit_event: Mapped[ExitEvent] = relationship()
+
+
+class ExitReminder(Model):
+    """Something coming up on a fund's exits, raised once by the daily job.
+
+    One row per (kind, object, due date): the job's second run on a day, or a second
+    runner, finds the row and adds nothing. ``object_id`` is the listing (lock-up end,
+    sell-down window), the exit event (escrow due) or the buy-back claim (trigger date).
+    """
+
+    __tablename__ = "exit_reminder"
+    __table_args__ = (sa.UniqueConstraint("kind", "object_id", "due_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fund_id: Mapped[int] = mapped_column(sa.ForeignKey("fund.id"), index=True)
+    company_id: Mapped[int] = mapped_column(sa.ForeignKey("company.id"))
+    kind: Mapped[ReminderKind] = mapped_column(enum_column(ReminderKind))
+    object_id: Mapped[int] = mapped_column(sa.Integer)
+    due_on: Mapped[date] = mapped_column(sa.Date)
+    raised_on: Mapped[date] = mapped_column(sa.Date)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    company: Mapped[Company] = relationship()

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from fundops.jobs.tasks import EXPIRE_WARRANTS, LAPSE_TERM_SHEETS, Task
+from fundops.jobs.tasks import EXPIRE_WARRANTS, LAPSE_TERM_SHEETS, RAISE_EXIT_REMINDERS, Task
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,7 @@ def registered_jobs() -> list[Job]:
 
 
 DAILY = register(Job(
-    "daily", "Daily housekeeping of the syndication workflow: lapse term sheets past their "
-    "long-stop date, expire warrants whose window closed.",
-    tasks=(LAPSE_TERM_SHEETS, EXPIRE_WARRANTS), at="01:00",
+    "daily", "Daily housekeeping: lapse term sheets past their long-stop date, expire "
+    "warrants whose window closed, raise the exit reminders coming up.",
+    tasks=(LAPSE_TERM_SHEETS, EXPIRE_WARRANTS, RAISE_EXIT_REMINDERS), at="01:00",
     trigger_args={"hour": 1, "minute": 0}))

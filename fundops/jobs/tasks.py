@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
+from fundops.exits import reminders as exit_reminders
 from fundops.extensions import db
 from fundops.jobs.leases import Lease, LeaseLost
 from fundops.jobs.logs import log_event
@@ -59,6 +60,11 @@ EXPIRE_WARRANTS = Task(
     "expire_warrants", "warrant", "expired", "warrants expired",
     find=loan_events.warrants_past_window, apply=loan_events.expire_past_window,
     description="open warrants whose window closed → expired")
+RAISE_EXIT_REMINDERS = Task(
+    "raise_exit_reminders", "fund", "reminded", "funds reminded",
+    find=exit_reminders.funds_with_due_reminders, apply=exit_reminders.raise_fund_reminders,
+    description="lock-up ends, escrow due dates and buy-back trigger dates within "
+                f"{exit_reminders.LOOKAHEAD_DAYS} days → one reminder each on the fund page")
 
 
 @dataclass

@@ -9,25 +9,19 @@ the same everywhere. The as-of date defaults to today in ``BUSINESS_TIMEZONE``
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
-from flask import current_app
-
+from fundops.clock import business_today
 from fundops.errors import ValidationError
 from fundops.metrics import charts
+
+__all__ = ["EARLIEST", "STALE_AFTER_DAYS", "business_today", "parse_as_of", "recent_quarter_ends"]
 
 STALE_AFTER_DAYS = 180
 """A NAV or fair value older than this at the as-of date is flagged as stale."""
 
 EARLIEST = date(1990, 1, 1)
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-
-
-def business_today() -> date:
-    """Today's date in the business timezone (config ``BUSINESS_TIMEZONE``)."""
-    zone = ZoneInfo(str(current_app.config.get("BUSINESS_TIMEZONE", "Asia/Shanghai")))
-    return datetime.now(zone).date()
 
 
 def parse_as_of(text: str | None, today: date) -> date:

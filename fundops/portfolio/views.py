@@ -22,6 +22,7 @@ from fundops.portfolio.access import (
     require_writer,
     visible_fund_ids,
 )
+from fundops.portfolio.panels import fund_panels
 from fundops.portfolio.web import (
     LEDGER_ROWS,
     bp,
@@ -73,6 +74,7 @@ def fund_detail(fund_id: int) -> Any:
         reversed_ids=queries.reversed_entry_ids(fund.id),
         navs=queries.list_nav_history(fund.id), holdings=queries.list_holdings(fund.id),
         sub_funds=queries.list_sub_fund_holdings(fund.id),
+        panels=fund_panels(fund, access, actor),
     )
 
 

@@ -22,7 +22,8 @@ def test_the_registry_lists_the_named_jobs_with_schedule_and_tasks() -> None:
     assert (daily.trigger, dict(daily.trigger_args), daily.at) == (
         "cron", {"hour": 1, "minute": 0}, "01:00")
     assert "long-stop" in daily.description and "warrant" in daily.description
-    assert [task.name for task in daily.tasks] == ["lapse_term_sheets", "expire_warrants"]
+    assert [task.name for task in daily.tasks] == ["lapse_term_sheets", "expire_warrants",
+                                                  "raise_exit_reminders"]
     assert [(t.find, t.apply) for t in daily.tasks] == [
         (term_sheets.term_sheets_past_long_stop, term_sheets.lapse_past_long_stop),
         (loan_events.warrants_past_window, loan_events.expire_past_window)]
