@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from flask import Flask
 
 from fundops.calc.exit_pricing import InterestMethod
-from fundops.clock import business_today
 from fundops.calc.lockup import HolderCategory
+from fundops.clock import business_today
 from fundops.exits import reminders
 from fundops.exits.enums import (
     BuybackTrigger,
