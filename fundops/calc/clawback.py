@@ -23,7 +23,7 @@ from decimal import Decimal
 
 from fundops.calc.allocation import allocate_pro_rata
 from fundops.calc.returns import xirr
-from fundops.calc.waterfall import WaterfallRun, replay
+from fundops.calc.waterfall import FEN, WaterfallRun, replay
 from fundops.calc.waterfall_terms import (
     ZERO,
     Contribution,
@@ -97,9 +97,9 @@ def clawback(terms: WaterfallTerms, deals: Sequence[Deal], gp: Party,
     fund_runs = replay(whole_terms, {p: tuple(f) for p, f in contributions.items()},
                        proceeds, gp, conditions_met)
     whole = sum((r.carry for r in fund_runs), ZERO)
-    amount = max(ZERO, total - whole)
+    amount = max(FEN * 0, total - whole)
     if escrow_held is None:
-        escrow_held = sum((r.escrow for runs in by_deal.values() for r in runs), ZERO)
+        escrow_held = sum((r.escrow for runs in by_deal.values() for r in runs), FEN * 0)
     from_escrow = min(amount, escrow_held)
     borne = _carry_by_party([r for runs in by_deal.values() for r in runs])
     rerun = _carry_by_party(list(fund_runs))

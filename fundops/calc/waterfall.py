@@ -148,7 +148,7 @@ def run_distribution(terms: WaterfallTerms, histories: Mapping[Party, PartyHisto
     for cession in ceded:
         slices = _cede(slices, cession.government, cession.amount, cession.weights, on)
     carry = sum((s.carry for s in slices.values()), ZERO)
-    escrow = ZERO
+    escrow = FEN * 0
     if carry and terms.holdback:
         escrow = allocate_pro_rata(carry, [(0, terms.holdback), (1, 1 - terms.holdback)])[0]
     payments = {party: s.received for party, s in slices.items()}
