@@ -8,15 +8,18 @@ excess to named beneficiaries. Conventions (printed beside every result):
   its date to the run date (not reduced as capital comes back);
 * the government's receipts are counted at face value, cumulatively over the fund's life:
   after the fund's carry (``AFTER_CARRY``: what its pool paid it) or before it
-  (``BEFORE_CARRY``: what its pool paid it plus the carry taken from that pool);
+  (``BEFORE_CARRY``: its gross pools, i.e. what they paid it, the carry taken from them
+  and what was ceded out of them);
 * excess = receipts − principal − threshold, floored at zero; several tiers add up (a
   marginal schedule "50 % above 4 %, 100 % above 8 %" is two tiers of 50 %);
 * the cumulative target is Σ share × excess over the tiers whose condition is met in this
   run; this run cedes the target less what the government ceded before, floored at zero
-  and capped at what its pool pays it in this run (the government never pays back);
-* the ceded amount is taken from the government after the carry in both placements (the
-  GP keeps the carry on the government's pool) and paid to the beneficiaries by weight
-  (each tier's part by its weights), carry-free; rounded down to the fen.
+  and capped at this run's measure (its pool before carry, what the pool pays it after
+  carry: the government never pays back), rounded down to the fen;
+* ``BEFORE_CARRY``: the ceded amount leaves the government's pool before its waterfall
+  (no carry is charged on it); ``AFTER_CARRY``: it is taken from what the pool paid the
+  government (the GP keeps the carry on the whole pool). Either way it goes to the
+  beneficiaries by weight (each tier's part by its weights), carry-free.
 """
 
 from __future__ import annotations
@@ -53,17 +56,18 @@ class Cession:
 
 def _receipts(slices: Collection[Slice], placement: ConcessionPlacement) -> Decimal:
     if placement is ConcessionPlacement.BEFORE_CARRY:
-        return sum((s.waterfall + s.carry for s in slices), ZERO)
+        return sum((s.waterfall + s.carry + s.ceded_before_carry for s in slices), ZERO)
     return sum((s.waterfall for s in slices), ZERO)
 
 
 def cessions(terms: WaterfallTerms, histories: Mapping[Party, PartyHistory],
-             current: Mapping[Party, Slice], on: date,
+             current: Mapping[Party, Decimal], on: date,
              conditions_met: Collection[str]) -> list[Cession]:
     """The cession of each government LP named by an active 让利 tier, in this run.
 
-    ``current`` holds this run's exact slices (before 让利). A tier is active when it has
-    no condition or its condition is in ``conditions_met``. Governments without a history
+    ``current``: this run's measure per party (exact): its pool before carry, or what its
+    pool pays it after carry, as the placement says. A tier is active when it has no
+    condition or its condition is in ``conditions_met``. Governments without a history
     cede nothing.
     """
     by_government: dict[Party, list[ConcessionTier]] = {}
@@ -75,8 +79,8 @@ def cessions(terms: WaterfallTerms, histories: Mapping[Party, PartyHistory],
         history = histories.get(government)
         if history is None:
             continue
-        slices = [*history.slices, current.get(government, Slice(on))]
-        received = _receipts(slices, terms.concession_placement)
+        now = current.get(government, ZERO)
+        received = _receipts(history.slices, terms.concession_placement) + now
         paid_in = [(c.on, c.amount) for c in history.contributions]
         principal = sum((a for _, a in paid_in), ZERO)
         weights: dict[Party, Decimal] = {}
@@ -88,8 +92,8 @@ def cessions(terms: WaterfallTerms, histories: Mapping[Party, PartyHistory],
             total_weight = sum((w for _, w in tier.beneficiaries), ZERO)
             for party, weight in tier.beneficiaries:
                 weights[party] = weights.get(party, ZERO) + part * weight / total_weight
-        before = sum((s.concession_out for s in history.slices), ZERO)
-        amount = max(ZERO, target - before)
+        before = sum((s.ceded for s in history.slices), ZERO)
+        amount = min(now, max(ZERO, target - before))
         if amount > 0:
             out.append(Cession(government, amount, tuple(weights.items())))
     return out

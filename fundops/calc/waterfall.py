@@ -9,13 +9,14 @@ the carry recipient (the GP), exact to the fen, with a tier-by-tier breakdown pe
    party's own history: return of capital, preferred return, GP catch-up, the split. A
    GP-commitment party's pool runs with no carry (pro rata treatment, no carry on itself);
 3. the 让利 tiers move part of a government LP's excess to their beneficiaries
-   (:mod:`fundops.calc.concession`);
+   (:mod:`fundops.calc.concession`): before carry out of its pool before step 2, after
+   carry out of what step 2 paid it;
 4. rounding: every tier is exact until the split; then the tier lines (LP tiers and carry
    lines of every pool) are rounded together to the fen by largest remainder
    (:func:`fundops.calc.allocation.allocate_pro_rata`, so they sum to ``amount`` exactly;
    ties go to the larger line, then to the earlier line: parties in the order of
    ``histories``, within a party LP tiers before the carry lines); 让利 is rounded down to
-   the fen and split among the beneficiaries by largest remainder; the holdback share of
+   the fen first and split among the beneficiaries by largest remainder; the holdback share of
    the GP's carry is rounded the same way against the carry.
 
 Every tier is cumulative over the fund's life: a run pays the cumulative targets less what
@@ -35,9 +36,10 @@ from enum import StrEnum
 
 from fundops.calc.allocation import allocate_pro_rata
 from fundops.calc.carry import basis_paid_in, pool_state, split_pool
-from fundops.calc.concession import cessions
+from fundops.calc.concession import Cession, cessions
 from fundops.calc.waterfall_terms import (
     ZERO,
+    ConcessionPlacement,
     Contribution,
     Convention,
     Party,
@@ -65,6 +67,7 @@ class Tier(StrEnum):
     CARRY_SPLIT = "carry_split"
     CONCESSION_IN = "concession_in"
     CONCESSION_OUT = "concession_out"
+    CEDED_BEFORE_CARRY = "ceded_before_carry"
 
 
 _WATERFALL_LINES = (Tier.CAPITAL, Tier.PREF, Tier.CATCH_UP, Tier.SPLIT,
@@ -133,20 +136,28 @@ def run_distribution(terms: WaterfallTerms, histories: Mapping[Party, PartyHisto
     total_weight = sum(weights.values(), ZERO)
     if total_weight <= 0:
         raise ValidationError("histories", "waterfall_nothing_paid_in", on=on.isoformat())
+    before = terms.concession_placement is ConcessionPlacement.BEFORE_CARRY
     with localcontext() as ctx:
         ctx.prec = _PRECISION
-        exact = {party: _pool(terms, histories[party], party, amount * w / total_weight, on)
-                 for party, w in weights.items()}
-        ceded = cessions(terms, histories, exact, on, conditions_met)
-        sizes = TierSizes(
-            capital=sum((s.capital for s in exact.values()), ZERO),
-            pref=sum((s.pref for s in exact.values()), ZERO),
-            catch_up=sum((s.catch_up + s.carry_catch_up for s in exact.values()), ZERO),
-            remainder=sum((s.split + s.carry_split for s in exact.values()), ZERO),
-            ceded=sum((c.amount for c in ceded), ZERO))
-    slices = _round(amount, exact, on)
-    for cession in ceded:
-        slices = _cede(slices, cession.government, cession.amount, cession.weights, on)
+        pools = {party: amount * w / total_weight for party, w in weights.items()}
+        pre: list[Cession] = []
+        if before:
+            pre = cessions(terms, histories, pools, on, conditions_met)
+            pre = [replace(c, amount=c.amount.quantize(FEN, rounding=ROUND_FLOOR)) for c in pre]
+            for cession in pre:
+                pools[cession.government] -= cession.amount
+        exact = {party: _pool(terms, histories[party], party, pools[party], on)
+                 for party in pools}
+        post: list[Cession] = []
+        if not before:
+            post = cessions(terms, histories, {p: s.waterfall for p, s in exact.items()}, on,
+                            conditions_met)
+        sizes = _sizes(exact, [*pre, *post])
+    slices = _round(amount - sum((c.amount for c in pre), ZERO), exact, on)
+    for cession in pre:
+        slices = _cede(slices, cession, on, before=True)
+    for cession in post:
+        slices = _cede(slices, cession, on, before=False)
     carry = sum((s.carry for s in slices.values()), ZERO)
     escrow = FEN * 0
     if carry and terms.holdback:
@@ -176,31 +187,46 @@ def _pool(terms: WaterfallTerms, history: PartyHistory, party: Party, amount: De
     return split_pool(amount, state, terms.carry, terms.catch_up, on)
 
 
+def _sizes(exact: Mapping[Party, Slice], ceded: Sequence[Cession]) -> TierSizes:
+    return TierSizes(
+        capital=sum((s.capital for s in exact.values()), ZERO),
+        pref=sum((s.pref for s in exact.values()), ZERO),
+        catch_up=sum((s.catch_up + s.carry_catch_up for s in exact.values()), ZERO),
+        remainder=sum((s.split + s.carry_split for s in exact.values()), ZERO),
+        ceded=sum((c.amount for c in ceded), ZERO))
+
+
 def _round(amount: Decimal, exact: Mapping[Party, Slice], on: date) -> dict[Party, Slice]:
     """Round every waterfall line of every slice to the fen, summing to ``amount``."""
     lines = [((party, tier), amount_of(piece, tier))
              for party, piece in exact.items() for tier in _WATERFALL_LINES
              if amount_of(piece, tier) > 0]
-    rounded = allocate_pro_rata(amount, lines)
+    rounded = allocate_pro_rata(amount, lines) if amount and lines else {}
     out: dict[Party, Slice] = {}
     for party in exact:
         values = {tier.value: rounded.get((party, tier), ZERO.quantize(FEN))
                   for tier in _WATERFALL_LINES}
-        out[party] = Slice(on, **values)
+        out[party] = replace(_empty(on), **values)
     return out
 
 
-def _cede(slices: dict[Party, Slice], government: Party, amount: Decimal,
-          weights: Sequence[tuple[Party, Decimal]], on: date) -> dict[Party, Slice]:
-    """Move ``amount`` (rounded down to the fen, capped at what the government receives)
-    from the government's slice to its beneficiaries."""
-    own = slices[government]
-    ceded = min(amount.quantize(FEN, rounding=ROUND_FLOOR), own.received)
+def _cede(slices: dict[Party, Slice], cession: Cession, on: date, *,
+          before: bool) -> dict[Party, Slice]:
+    """Record a cession: before carry it already left the government's pool (exact fen);
+    after carry it is rounded down to the fen, capped at what the government receives,
+    and taken from it. Either way the beneficiaries get it by largest remainder."""
+    own = slices.get(cession.government, _empty(on))
+    out = dict(slices)
+    if before:
+        ceded = cession.amount
+        out[cession.government] = replace(own, ceded_before_carry=own.ceded_before_carry + ceded)
+    else:
+        ceded = min(cession.amount.quantize(FEN, rounding=ROUND_FLOOR), own.received)
+        out[cession.government] = replace(own, concession_out=own.concession_out + ceded)
     if ceded <= 0:
         return slices
-    out = dict(slices)
-    out[government] = replace(own, concession_out=own.concession_out + ceded)
-    for party, share in allocate_pro_rata(ceded, [(p, w) for p, w in weights if w > 0]).items():
+    weights = [(p, w) for p, w in cession.weights if w > 0]
+    for party, share in allocate_pro_rata(ceded, weights).items():
         current = out.get(party, _empty(on))
         out[party] = replace(current, concession_in=current.concession_in + share)
     return out

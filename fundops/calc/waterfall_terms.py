@@ -51,8 +51,10 @@ class Hurdle(StrEnum):
 
 
 class ConcessionPlacement(StrEnum):
-    """Whether a 让利 tier measures the government's excess on its share before the GP's
-    carry on it (gross) or after (net)."""
+    """Where a 让利 tier sits: before the fund's carry (the excess is measured on the
+    government's gross pool and ceded out of it before its waterfall, so no carry is
+    charged on the ceded part) or after it (measured on what the government's pool pays
+    it, and taken from that)."""
 
     BEFORE_CARRY = "before_carry"
     AFTER_CARRY = "after_carry"
@@ -180,7 +182,9 @@ class Slice:
     LP's 1 − k of the catch-up tier), ``split`` (the LP's 1 − c of the remainder).
     Carry on this pool (paid to the carry recipient): ``carry_catch_up`` (k of the catch-up
     tier), ``carry_split`` (c of the remainder). 让利: ``concession_in`` received as a
-    beneficiary, ``concession_out`` ceded as the government LP.
+    beneficiary; as the government LP, ``concession_out`` ceded from its receipts after
+    the carry, or ``ceded_before_carry`` ceded out of its pool before its waterfall (already
+    outside the LP tiers, so not deducted again).
     The party receives :attr:`received`; a run stores one slice per party, and the next
     run reads them back from :class:`PartyHistory`.
     """
@@ -194,6 +198,7 @@ class Slice:
     carry_split: Decimal = ZERO
     concession_in: Decimal = ZERO
     concession_out: Decimal = ZERO
+    ceded_before_carry: Decimal = ZERO
 
     @property
     def waterfall(self) -> Decimal:
@@ -204,6 +209,11 @@ class Slice:
     def carry(self) -> Decimal:
         """Carry taken from this pool: carry_catch_up + carry_split."""
         return self.carry_catch_up + self.carry_split
+
+    @property
+    def ceded(self) -> Decimal:
+        """Everything ceded as the government LP: concession_out + ceded_before_carry."""
+        return self.concession_out + self.ceded_before_carry
 
     @property
     def received(self) -> Decimal:

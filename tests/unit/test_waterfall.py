@@ -97,7 +97,9 @@ def concession_case(**changes: object) -> tuple[WaterfallTerms, dict[str, PartyH
     remainder 50 (GP 10, LP 40); the government receives 180, the GP 20 per pool.
     After carry: principal 100 + threshold 100 × 6 % × 5 = 30 → excess 180 − 130 = 50, ceded
     50 % = 25: government 155, social LP 180 + 25 = 205, GP 40 (sum 400).
-    Before carry: excess on 180 + 20 = 200 → 70, ceded 35: government 145, social 215.
+    Before carry: excess on the gross pool 200 → 70, ceded 35 out of the pool; the rest 165
+    = capital 100 + pref 40 + catch-up 10 (GP) + remainder 15 (GP 3, LP 12): government 152,
+    social 180 + 35 = 215, GP 20 + 13 = 33.
     """
     tier = ConcessionTier("gov", D("0.06"), D("0.5"), (("soc", D(1)),))
     fields: dict[str, object] = {"hurdle": Hurdle.SIMPLE, "concessions": (tier,)}
@@ -118,7 +120,9 @@ def test_concession_after_carry_worked_example() -> None:
 def test_concession_before_carry_and_to_the_gp() -> None:
     terms, histories = concession_case(concession_placement=ConcessionPlacement.BEFORE_CARRY)
     run = run_distribution(terms, histories, "gp", D(400), T5)
-    assert run.payments == {"gov": D("145.00"), "soc": D("215.00"), "gp": D("40.00")}
+    assert run.payments == {"gov": D("152.00"), "soc": D("215.00"), "gp": D("33.00")}
+    assert run.slices["gov"].ceded_before_carry == D("35.00")
+    assert run.slices["gov"].received == D("152.00")
     to_gp = ConcessionTier("gov", D("0.06"), D("0.5"), (("gp", D(1)),))
     terms, histories = concession_case(concessions=(to_gp,))
     run = run_distribution(terms, histories, "gp", D(400), T5)
