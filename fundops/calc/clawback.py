@@ -106,8 +106,8 @@ def clawback(terms: WaterfallTerms, deals: Sequence[Deal], gp: Party,
     excess = [(p, max(ZERO, c - rerun.get(p, ZERO))) for p, c in borne.items()]
     to_lps = (allocate_pro_rata(amount, excess)
               if amount > 0 and any(w > 0 for _, w in excess) else {})
-    flows = [(c.on, -c.amount) for fl in contributions.values() for c in fl] + proceeds
-    rate = xirr([d for d, _ in flows], [a for _, a in flows]) if flows else None
+    gross = [(c.on, -c.amount) for paid in contributions.values() for c in paid] + proceeds
+    rate = xirr([d for d, _ in gross], [a for _, a in gross]) if gross else None
     return Clawback(deal_carry, total, whole, amount, from_escrow, amount - from_escrow,
                     escrow_held - from_escrow, to_lps, rate, conventions(terms))
 

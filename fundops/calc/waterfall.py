@@ -29,7 +29,7 @@ For a deal-by-deal fund, call it per deal with that deal's flows as the historie
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import ROUND_FLOOR, Decimal, localcontext
 from enum import StrEnum
@@ -204,9 +204,11 @@ def _round(amount: Decimal, exact: Mapping[Party, Slice], on: date) -> dict[Part
     rounded = allocate_pro_rata(amount, lines) if amount and lines else {}
     out: dict[Party, Slice] = {}
     for party in exact:
-        values = {tier.value: rounded.get((party, tier), ZERO.quantize(FEN))
-                  for tier in _WATERFALL_LINES}
-        out[party] = replace(_empty(on), **values)
+        zero = ZERO.quantize(FEN)
+        line = [rounded.get((party, tier), zero) for tier in _WATERFALL_LINES]
+        out[party] = Slice(on, capital=line[0], pref=line[1], catch_up=line[2], split=line[3],
+                           carry_catch_up=line[4], carry_split=line[5], concession_in=zero,
+                           concession_out=zero, ceded_before_carry=zero)
     return out
 
 
@@ -234,7 +236,7 @@ def _cede(slices: dict[Party, Slice], cession: Cession, on: date, *,
 
 def _empty(on: date) -> Slice:
     zero = ZERO.quantize(FEN)
-    return Slice(on, **{f.name: zero for f in fields(Slice) if f.name != "on"})
+    return Slice(on, zero, zero, zero, zero, zero, zero, zero, zero, zero)
 
 
 @dataclass(frozen=True)

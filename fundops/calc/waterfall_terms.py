@@ -278,7 +278,8 @@ def conventions(terms: WaterfallTerms) -> tuple[Convention, ...]:
 def validate_history(histories: Mapping[Party, PartyHistory], on: date) -> None:
     """Refuse flows dated after the run date ``on`` (field ``histories``)."""
     for history in histories.values():
-        for item in (*history.contributions, *history.slices):
-            if item.on > on:
+        dates = [c.on for c in history.contributions] + [s.on for s in history.slices]
+        for flow_on in dates:
+            if flow_on > on:
                 raise ValidationError("histories", "waterfall_flow_after_date",
-                                      flow_on=item.on.isoformat(), on=on.isoformat())
+                                      flow_on=flow_on.isoformat(), on=on.isoformat())
