@@ -34,7 +34,7 @@ from datetime import date
 from decimal import ROUND_FLOOR, Decimal, localcontext
 from enum import StrEnum
 
-from fundops.calc.allocation import allocate_pro_rata
+from fundops.calc.allocation import allocate_pro_rata, allocate_units
 from fundops.calc.carry import basis_paid_in, pool_state, split_pool
 from fundops.calc.concession import Cession, cessions
 from fundops.calc.waterfall_terms import (
@@ -53,6 +53,7 @@ from fundops.errors import ValidationError
 from fundops.money import MINOR_PLACES, decimal_places
 
 FEN = Decimal("0.01")
+_WEIGHT_PLACES = 12  # rounding weights: exact lines truncated to 10^-12 yuan
 _PRECISION = 34  # digits of the exact stage (amounts up to 10^15 yuan keep 10^-19 yuan)
 
 
@@ -196,12 +197,22 @@ def _sizes(exact: Mapping[Party, Slice], ceded: Sequence[Cession]) -> TierSizes:
         ceded=sum((c.amount for c in ceded), ZERO))
 
 
+def _allocate_fen(amount: Decimal, lines: list[tuple[tuple[Party, Tier], Decimal]]
+                  ) -> dict[tuple[Party, Tier], Decimal]:
+    """:func:`allocate_units` of ``amount`` in fen over the lines' exact values, each
+    truncated to 10^-12 yuan first (integer arithmetic: cheap for as-if-liquidated runs)."""
+    weights = [int(value.scaleb(_WEIGHT_PLACES)) for _, value in lines]
+    units = allocate_units(int(amount.scaleb(MINOR_PLACES)), weights)
+    return {key: Decimal(n).scaleb(-MINOR_PLACES) for (key, _), n in zip(lines, units,
+                                                                         strict=True)}
+
+
 def _round(amount: Decimal, exact: Mapping[Party, Slice], on: date) -> dict[Party, Slice]:
     """Round every waterfall line of every slice to the fen, summing to ``amount``."""
     lines = [((party, tier), amount_of(piece, tier))
              for party, piece in exact.items() for tier in _WATERFALL_LINES
              if amount_of(piece, tier) > 0]
-    rounded = allocate_pro_rata(amount, lines) if amount and lines else {}
+    rounded = _allocate_fen(amount, lines) if amount and lines else {}
     out: dict[Party, Slice] = {}
     for party in exact:
         zero = ZERO.quantize(FEN)
