@@ -65,8 +65,11 @@ def test_lp_plus_gp_is_the_distribution_exactly(t: WaterfallTerms,
                                                 amount: Decimal) -> None:
     run = run_distribution(t, as_histories(flows), "gp", amount, ON)
     assert sum(run.payments.values()) + run.escrow == amount
-    lines = sum((s.waterfall + s.carry for s in run.slices.values()), Decimal(0))
-    assert lines == amount
+    pools = sum((s.waterfall + s.carry + s.ceded_before_carry for s in run.slices.values()),
+                Decimal(0))
+    assert pools == amount
+    ceded = sum((s.ceded for s in run.slices.values()), Decimal(0))
+    assert sum((s.concession_in for s in run.slices.values()), Decimal(0)) == ceded
     assert all(v >= 0 for s in run.slices.values() for v in (s.received, s.carry))
     assert all(v.as_tuple().exponent == -2 for v in run.payments.values())
 
