@@ -132,10 +132,17 @@ def split_pool(amount: Decimal, state: PoolState, carry: Decimal, catch_up: Deci
                  carry_split=carry_split)
 
 
-def basis_paid_in(history: PartyHistory) -> Decimal:
+def total_paid_in(history: PartyHistory) -> Decimal:
     """Everything the party paid in (fees included): its pro-rata weight in a run."""
     return sum((c.amount for c in history.contributions), ZERO)
 
 
-__all__ = ["DAYS_PER_YEAR", "PoolState", "basis_paid_in", "growth",
-           "pool_state", "simple_interest", "split_pool"]
+__all__ = [
+    "DAYS_PER_YEAR",
+    "PoolState",
+    "growth",
+    "pool_state",
+    "simple_interest",
+    "split_pool",
+    "total_paid_in",
+]

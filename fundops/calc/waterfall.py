@@ -35,7 +35,7 @@ from decimal import ROUND_FLOOR, Decimal, localcontext
 from enum import StrEnum
 
 from fundops.calc.allocation import allocate_pro_rata, allocate_units
-from fundops.calc.carry import basis_paid_in, pool_state, split_pool
+from fundops.calc.carry import pool_state, split_pool, total_paid_in
 from fundops.calc.concession import Cession, cessions
 from fundops.calc.waterfall_terms import (
     ZERO,
@@ -133,7 +133,7 @@ def run_distribution(terms: WaterfallTerms, histories: Mapping[Party, PartyHisto
     validate_history(histories, on)
     if gp in histories and gp not in terms.gp_commitment and histories[gp].contributions:
         raise ValidationError("gp", "waterfall_gp_carry_on_itself")
-    weights = {party: basis_paid_in(h) for party, h in histories.items()}
+    weights = {party: total_paid_in(h) for party, h in histories.items()}
     total_weight = sum(weights.values(), ZERO)
     if total_weight <= 0:
         raise ValidationError("histories", "waterfall_nothing_paid_in", on=on.isoformat())
