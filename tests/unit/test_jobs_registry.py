@@ -8,6 +8,7 @@ import sys
 
 import pytest
 
+from fundops.exits import reminders as exit_reminders
 from fundops.jobs.registry import Job, get_job, register, registered_jobs
 from fundops.syndication.loans import events as loan_events
 from fundops.syndication.term_sheets import services as term_sheets
@@ -26,7 +27,8 @@ def test_the_registry_lists_the_named_jobs_with_schedule_and_tasks() -> None:
                                                   "raise_exit_reminders"]
     assert [(t.find, t.apply) for t in daily.tasks] == [
         (term_sheets.term_sheets_past_long_stop, term_sheets.lapse_past_long_stop),
-        (loan_events.warrants_past_window, loan_events.expire_past_window)]
+        (loan_events.warrants_past_window, loan_events.expire_past_window),
+        (exit_reminders.funds_with_due_reminders, exit_reminders.raise_fund_reminders)]
     with pytest.raises(KeyError):
         get_job("weekly")
 
