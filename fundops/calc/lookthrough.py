@@ -19,8 +19,8 @@ Definitions (domain-rules §3.5, issue 3):
   (investments − proceeds on or before the date, floored at 0) (``value_basis``
   ``"fair_value"`` or ``"cost"``). With ``holding_value="cost"`` the cumulative
   investment at cost is always used, exits not deducted (the look-through leverage of
-  :mod:`fundops.calc.leverage`). A holding sold in full (proceeds and a 0 valuation at the exit date) is 0 from
-  that date on.
+  :mod:`fundops.calc.leverage`). A holding sold in full (proceeds and a 0 valuation at
+  the exit date) is 0 from that date on.
 * **Cash and other net assets** of a fund F (:class:`CashLine`): F's NAV (the latest
   reported NAV rolled forward by calls (+), distributions, fees and expenses (−) dated
   after it, floored at 0; the engine's NAV) − F's holding values − Σ share(F → S) × NAV
@@ -66,9 +66,9 @@ from fundops.calc.lookthrough_model import (
 )
 from fundops.calc.lookthrough_records import (
     Breakdown,
+    CashLine,
     CompanyInfo,
     ExposurePart,
-    CashLine,
     ExposureRow,
     HistoryPoint,
     LookThroughHistory,
