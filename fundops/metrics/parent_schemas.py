@@ -146,6 +146,9 @@ class CashLineOut(Reply):
 
 
 class NetAssetsOut(Reply):
+    """The parent's NAV as companies + cash lines; every amount rounded once to 0.01 yuan
+    from the exact value."""
+
     nav_amount = Amount(doc="the parent's NAV: latest reported rolled forward by later calls "
                             "(+), distributions, fees and expenses (−), never below 0")
     nav_on = Day(nullable=True, doc="the reported NAV rolled from; null: from inception")
@@ -174,8 +177,7 @@ class LookThroughOut(ParentHeadOut):
     limit = Int()
     rows = Lines(ExposureRowOut, doc="the largest exposures first, at most limit")
     breakdowns = Object(BreakdownsOut)
-    net_assets = Object(NetAssetsOut, nullable=True, doc="the parent's NAV as companies + cash lines; every "
-                                          "amount rounded once to 0.01 from the exact value")
+    net_assets = Object(NetAssetsOut, nullable=True)
 
 
 def _breakdown(b: Breakdown, total: Any) -> dict[str, Any]:
