@@ -10,8 +10,12 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fundops.calc.lookthrough import CompanyInfo, LookThroughInputs, compute_look_through
-from fundops.calc.lookthrough import compute_look_through_history
+from fundops.calc.lookthrough import (
+    CompanyInfo,
+    LookThroughInputs,
+    compute_look_through,
+    compute_look_through_history,
+)
 from fundops.calc.rollforward import roll_forward
 from fundops.metrics.engine import compute
 from fundops.metrics.frames import K, Ledger, to_day
