@@ -10,8 +10,9 @@ least in Python; the benchmark prints fundops' time as a multiple of it.
   LP net, fund gross and deal paid-in / distributions / terminal value / first date /
   DPI / RVPI / TVPI, and every IRR with one ``xirr_flat`` call per perspective.
 - :func:`lookthrough_floor` mirrors ``look_through_history`` (paid-in basis, fair value):
-  the parent's links, its paid-in per sub-fund, the sub-funds' calls, investments at cost,
-  holding valuations and company sectors; total and per-sector exposure per quarter end
+  the parent's links, its paid-in per sub-fund, the sub-funds' calls, investments less
+  proceeds, holding valuations (rolled forward by the later flows, floored at 0) and
+  company sectors; total and per-sector exposure per quarter end
   (in float yuan, where fundops keeps the total as an exact Fraction).
 """
 
@@ -387,7 +388,7 @@ class LookThroughArrays:
     links: np.ndarray  # parent, sub-fund, day, fen (commitments of funds' LP records)
     paid: np.ndarray  # parent, sub-fund, day, fen (call allocations to those records)
     called: np.ndarray  # fund, day, fen (capital calls)
-    invested: np.ndarray  # fund, company, day, fen (investments)
+    invested: np.ndarray  # fund, company, day, fen (investments − proceeds)
     valued: np.ndarray  # fund, company, day, id, fen (holding valuations)
     sectors: list[tuple[int, str]]  # company, sector
 
@@ -424,9 +425,9 @@ def fetch_lookthrough(driver: Driver, root: int, up_to: date) -> LookThroughArra
         f"WHERE fund_id IN ({marks}) AND kind = 'capital_call' AND value_on <= {p} "
         f"GROUP BY fund_id, value_on", (*ids, cut), 3)
     invested = driver.ints(
-        f"SELECT fund_id, company_id, {d('value_on')}, CAST(SUM(amount) AS BIGINT) "
-        f"FROM cash_flow "
-        f"WHERE fund_id IN ({marks}) AND kind = 'investment' AND value_on <= {p} "
+        f"SELECT fund_id, company_id, {d('value_on')}, CAST(SUM(CASE kind WHEN 'proceeds' "
+        f"THEN -amount ELSE amount END) AS BIGINT) FROM cash_flow "
+        f"WHERE fund_id IN ({marks}) AND kind IN ('investment', 'proceeds') AND value_on <= {p} "
         f"GROUP BY fund_id, company_id, value_on", (*ids, cut), 4)
     valued = driver.ints(
         f"SELECT fund_id, company_id, {d('as_of')}, id, fair_value_amount "
@@ -485,15 +486,22 @@ def compute_lookthrough(data: LookThroughArrays,
     keep = vq < nq
     vg, vq, vday, vid, vamt = vg[keep], vq[keep], valued[keep, 2], valued[keep, 3], valued[keep, 4]
     o = np.lexsort((vid, vday, vg))
-    vg, vq, vamt = vg[o], vq[o], vamt[o]
+    vg, vq, vamt, vday = vg[o], vq[o], vamt[o], vday[o]
+    # flows of the pair on or before each valuation's day (inside it): per-pair running sums
+    fo = np.lexsort((invested[:, 2], ig))
+    span = int(max(grid.max(), invested[:, 2].max(initial=0), vday.max(initial=0))) + 2
+    fcode = ig[fo] * span + invested[fo, 2]
+    cum = np.r_[0, np.cumsum(invested[fo, 3])]
+    inside = (cum[np.searchsorted(fcode, vg * span + vday, side="right")]
+              - cum[np.searchsorted(fcode, vg * span, side="left")])
     last = np.r_[(vg[1:] != vg[:-1]) | (vq[1:] != vq[:-1]), True] if len(vg) else vg.astype(bool)
     stamp = np.full((npairs, nq), -1, dtype=np.int64)
     stamp[vg[last], vq[last]] = vq[last]
     raw = np.zeros((npairs, nq), dtype=np.int64)
-    raw[vg[last], vq[last]] = vamt[last]
+    raw[vg[last], vq[last]] = vamt[last] - inside[last]
     src = np.maximum.accumulate(stamp, axis=1)
-    fair = np.take_along_axis(raw, np.maximum(src, 0), axis=1)
-    value = np.where(src >= 0, fair, cost)
+    fair = np.take_along_axis(raw, np.maximum(src, 0), axis=1)  # value − flows inside it
+    value = np.maximum(np.where(src >= 0, fair, 0) + cost, 0)  # rolled by the later flows
     value = np.where(held | (src >= 0), value, 0)
 
     sector_of = dict(sectors_rows)

@@ -10,10 +10,24 @@ Definitions (domain-rules §3.5, issue 3):
     (its capital calls); **0** when S has no paid-in yet.
 
   A link P → S exists once P has a commitment to S on or before the date.
-* **Holding value** of a fund F in a company c at a date: the latest holding valuation of
-  (F, c) on or before the date (for one date the valuation recorded last wins), else the
-  cost, i.e. F's net investment cash flows in c on or before the date (``value_basis``
-  ``"fair_value"`` or ``"cost"``). With ``holding_value="cost"`` the cost is always used.
+* **Holding value** of a fund F in a company c at a date (:mod:`fundops.calc.rollforward`,
+  the same definition as the deal view of :mod:`fundops.metrics.engine`): the latest
+  holding valuation of (F, c) on or before the date (for one date the valuation recorded
+  last wins), rolled forward by F's investments in c (+) and proceeds from c (−) dated
+  strictly after the valuation date and on or before the date (a valuation is end of day:
+  flows on its date are inside it), floored at 0; without a valuation, the net cost
+  (investments − proceeds on or before the date, floored at 0) (``value_basis``
+  ``"fair_value"`` or ``"cost"``). With ``holding_value="cost"`` the cumulative
+  investment at cost is always used, exits not deducted (the look-through leverage of
+  :mod:`fundops.calc.leverage`). A holding sold in full (proceeds and a 0 valuation at
+  the exit date) is 0 from that date on.
+* **Cash and other net assets** of a fund F (:class:`CashLine`): F's NAV (the latest
+  reported NAV rolled forward by calls (+), distributions, fees and expenses (−) dated
+  after it, floored at 0; the engine's NAV) − F's holding values − Σ share(F → S) × NAV
+  of each sub-fund S. Weighted by the root's weight in F and summed over every fund below
+  the root, plus the root's own line (split into its ledger cash and the difference),
+  it closes the identity **root NAV = Σ companies + Σ cash lines** exactly
+  (:class:`NetAssets`).
 * **Exposure** of the root fund R to company c = Σ over every path R → … → F → c of
   (product of the shares along the path) × holding value of F in c. R's own holdings
   count with share 1; a company reached by several paths appears once, summed. A company
@@ -52,6 +66,7 @@ from fundops.calc.lookthrough_model import (
 )
 from fundops.calc.lookthrough_records import (
     Breakdown,
+    CashLine,
     CompanyInfo,
     ExposurePart,
     ExposureRow,
@@ -59,6 +74,7 @@ from fundops.calc.lookthrough_records import (
     LookThroughHistory,
     LookThroughInputs,
     LookThroughResult,
+    NetAssets,
     SubFundShare,
     quantize_fraction,
     quantize_ratio,
@@ -68,6 +84,7 @@ __all__ = [
     "HOLDING_VALUES",
     "SHARE_BASES",
     "Breakdown",
+    "CashLine",
     "CompanyInfo",
     "ExposurePart",
     "ExposureRow",
@@ -75,6 +92,7 @@ __all__ = [
     "LookThroughHistory",
     "LookThroughInputs",
     "LookThroughResult",
+    "NetAssets",
     "SubFundShare",
     "compute_look_through",
     "compute_look_through_history",
@@ -248,12 +266,43 @@ def compute_look_through(inputs: LookThroughInputs, as_of: date, basis: str = "p
     own = _fund_holdings(m)[:, 0]
     subs = _sub_fund_shares(m, own)
     direct = Fraction(int(own[0]), _FEN)
+    net_assets = _net_assets(m, own, weight, paths, total)
     return LookThroughResult(
         fund_id=inputs.root_fund_id, as_of=as_of, basis=basis, holding_value=holding_value,
         rows=tuple(rows), total_exact=total, total_amount=quantize_fraction(total),
         direct_total_exact=direct, sub_funds=tuple(subs),
         consistent=total == direct + sum((x.attributed_exact for x in subs), Fraction(0)),
         by_sector=bd["sector"], by_stage=bd["stage"], by_region=bd["region"], by_tag=bd["tag"],
+        net_assets=net_assets,
+    )
+
+
+def _net_assets(m: Model, own: np.ndarray, weight: list[Fraction], paths: list[int],
+                companies: Fraction) -> NetAssets:
+    """The root's NAV as companies + weighted cash lines + its own cash + the difference,
+    at grid column 0 (see the module docstring); every term an exact Fraction in yuan."""
+    nav = [Fraction(int(x), _FEN) for x in m.nav[:, 0]]
+    below = [Fraction(0)] * len(m.funds)  # Σ share × NAV of each fund's direct sub-funds
+    for link in range(len(m.link_parent)):
+        p, s = int(m.link_parent[link]), int(m.link_sub[link])
+        below[p] += _share(m, link, 0) * nav[s]
+    own_line = [nav[f] - Fraction(int(own[f]), _FEN) - below[f] for f in range(len(m.funds))]
+    lines = tuple(sorted((
+        CashLine(fund_id=m.funds[f], weight=weight[f], paths=paths[f], nav_exact=nav[f],
+                 holdings_exact=Fraction(int(own[f]), _FEN), sub_funds_exact=below[f],
+                 own_exact=own_line[f], attributed_exact=weight[f] * own_line[f],
+                 attributed_amount=quantize_fraction(weight[f] * own_line[f]))
+        for f in range(1, len(m.funds)) if paths[f]), key=lambda x: x.fund_id))
+    sub_cash = sum((x.attributed_exact for x in lines), Fraction(0))
+    cash = Fraction(int(m.cash[0, 0]), _FEN) if len(m.funds) else Fraction(0)
+    root_nav = nav[0] if nav else Fraction(0)
+    difference = (own_line[0] - cash) if own_line else Fraction(0)
+    nav_on = int(m.nav_on[0, 0]) if len(m.funds) else -1
+    return NetAssets(
+        nav_exact=root_nav, nav_on=date.fromordinal(nav_on) if nav_on > 0 else None,
+        companies_exact=companies, cash_lines=lines, sub_fund_cash_exact=sub_cash,
+        own_cash_exact=cash, difference_exact=difference,
+        consistent=companies + sub_cash + cash + difference == root_nav,
     )
 
 

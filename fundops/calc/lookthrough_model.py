@@ -3,7 +3,9 @@ and numpy matrices over their links and (fund, company) holdings × the dates as
 
 Definitions, units and rounding are those of :mod:`fundops.calc.lookthrough`, which
 computes shares and exposures from this model: amounts are **integer fen** (int64)
-running totals on or before each date; no rounding happens here.
+running totals on or before each date; no rounding happens here. Holding values and fund
+NAVs are rolled forward by :func:`fundops.calc.rollforward.roll_forward` (the one
+definition the deal view of :mod:`fundops.metrics.engine` also uses).
 """
 
 from __future__ import annotations
@@ -15,12 +17,12 @@ from datetime import date
 import numpy as np
 
 from fundops.calc.lookthrough_records import LookThroughInputs
+from fundops.calc.rollforward import CASH_FLOW_SIGN, NAV_FLOW_SIGN, roll_forward
 
 __all__ = ["HOLDING_VALUES", "SHARE_BASES", "Model", "build_model", "fund_order"]
 
 SHARE_BASES = ("paid_in", "commitment")
 HOLDING_VALUES = ("fair_value", "cost")
-_DAY_SPAN = 1 << 22  # > any date ordinal, so (key × span + ordinal) sorts by key, then date
 
 
 @dataclass(slots=True)
@@ -39,6 +41,9 @@ class Model:
     at_fair_value: np.ndarray  # [P, Q] bool
     value_on: np.ndarray  # [P, Q] ordinal of the valuation used, or -1
     held: np.ndarray  # [P, Q] bool
+    nav: np.ndarray  # [F, Q] fen: each fund's NAV rolled forward, floored at 0
+    nav_on: np.ndarray  # [F, Q] ordinal of the reported NAV rolled from, or -1
+    cash: np.ndarray  # [F, Q] fen: each fund's ledger cash (not floored)
 
 
 def fund_order(root: int, links: set[tuple[int, int]]) -> list[int]:
@@ -93,7 +98,7 @@ def _cumulate(keys: np.ndarray, on: np.ndarray, amount: np.ndarray, nkeys: int,
     return np.cumsum(out, axis=1)
 
 
-def build_model(inputs: LookThroughInputs, grid: np.ndarray, basis: str,  # noqa: PLR0915
+def build_model(inputs: LookThroughInputs, grid: np.ndarray, basis: str,
                 holding_value: str) -> Model:  # one array pipeline; its helpers share the indexes
     """The model of ``inputs`` at the ``grid`` dates (ordinals) on a share ``basis``
     and ``holding_value``; ``ValueError`` for an unknown basis or value, or a cycle."""
@@ -106,7 +111,7 @@ def build_model(inputs: LookThroughInputs, grid: np.ndarray, basis: str,  # noqa
     fidx = {f: i for i, f in enumerate(funds)}
     link_list = sorted(((p, s) for p, s in links if p in fidx), key=lambda ps: (fidx[ps[0]], ps[1]))
     lidx = {ps: i for i, ps in enumerate(link_list)}
-    nl, nf = len(link_list), len(funds)
+    nl, nf, nq = len(link_list), len(funds), len(grid)
 
     def link_series(rows: Sequence[tuple[int, int, date, int]]) -> np.ndarray:
         p, s, on, amt = _columns(rows, 4)
@@ -124,6 +129,7 @@ def build_model(inputs: LookThroughInputs, grid: np.ndarray, basis: str,  # noqa
     link_sub = np.array([fidx[s] for _, s in link_list], dtype=np.int64)
 
     inv_f, inv_c, inv_on, inv_amt = _columns(inputs.investments, 4)
+    pro_f, pro_c, pro_on, pro_amt = _columns(inputs.proceeds, 4)
     val_f, val_c, val_on, val_id, val_amt = _columns(inputs.valuations, 5)
     fund_ids = np.array(funds, dtype=np.int64)
     by_id = np.argsort(fund_ids)
@@ -134,36 +140,24 @@ def build_model(inputs: LookThroughInputs, grid: np.ndarray, basis: str,  # noqa
         at = by_id[np.minimum(np.searchsorted(fund_ids[by_id], ids), nf - 1)]
         return np.where(fund_ids[at] == ids, (at << 32) | np.array(companies, dtype=np.int64), -1)
 
-    inv_pk, val_pk = pair_key(inv_f, inv_c), pair_key(val_f, val_c)
+    inv_pk, pro_pk, val_pk = pair_key(inv_f, inv_c), pair_key(pro_f, pro_c), pair_key(val_f, val_c)
     all_pk = np.concatenate([inv_pk, val_pk])
     uniq = np.unique(all_pk[all_pk >= 0])
-    npairs, nq = len(uniq), len(grid)
-
-    def pair_index(keys: np.ndarray) -> np.ndarray:
-        at = np.minimum(np.searchsorted(uniq, keys), max(npairs - 1, 0))
-        if not npairs:
-            return np.full(len(keys), -1, dtype=np.int64)
-        return np.where((keys >= 0) & (uniq[at] == keys), at, -1)
-
-    inv_keys = pair_index(inv_pk)
-    cost = _cumulate(inv_keys, _ordinals(inv_on), np.array(inv_amt, dtype=np.int64), npairs, grid)
-    invested_any = _cumulate(inv_keys, _ordinals(inv_on), np.ones(len(inv_keys), dtype=np.int64),
-                             npairs, grid) > 0
-
-    vk = pair_index(val_pk)
-    von, vamt = _ordinals(val_on), np.array(val_amt, dtype=np.int64)
-    order = np.lexsort((np.array(val_id, dtype=np.int64), von, vk))  # by pair, date, record id
-    vk, von, vamt = vk[order], von[order], vamt[order]
-    # latest valuation on or before each grid date: the last sorted key ≤ (pair, date)
-    rows = np.arange(npairs, dtype=np.int64)[:, None]
-    pos = np.searchsorted(vk * _DAY_SPAN + von, rows * _DAY_SPAN + grid[None, :], side="right") - 1
-    safe = np.maximum(pos, 0)
-    has_val = (pos >= 0) & (vk[safe] == rows) if len(vk) else np.zeros((npairs, nq), dtype=bool)
-    fair = np.where(has_val, vamt[safe], 0) if len(vk) else np.zeros((npairs, nq), dtype=np.int64)
-    fair_on = np.where(has_val, von[safe], -1) if len(vk) else np.full((npairs, nq), -1)
-    if holding_value == "cost":
-        has_val = np.zeros_like(has_val)
-        fair_on = np.full_like(fair_on, -1)
+    inv_on_o = _ordinals(inv_on)
+    invested_any = _cumulate(_index(uniq, inv_pk), inv_on_o, np.ones(len(inv_pk), dtype=np.int64),
+                             len(uniq), grid) > 0
+    at_cost = holding_value == "cost"
+    empty = np.zeros(0, dtype=np.int64)
+    rolled = roll_forward(
+        uniq, grid, val_keys=empty if at_cost else val_pk,
+        val_days=empty if at_cost else _ordinals(val_on),
+        val_fen=empty if at_cost else np.array(val_amt, dtype=np.int64),
+        val_ids=empty if at_cost else np.array(val_id, dtype=np.int64),
+        flow_keys=inv_pk if at_cost else np.concatenate([inv_pk, pro_pk]),
+        flow_days=inv_on_o if at_cost else np.concatenate([inv_on_o, _ordinals(pro_on)]),
+        flow_fen=np.array(inv_amt, dtype=np.int64) if at_cost else np.concatenate(
+            [np.array(inv_amt, dtype=np.int64), -np.array(pro_amt, dtype=np.int64)]))
+    nav, nav_on, cash = _fund_values(inputs, funds, grid)
     return Model(
         funds=funds,
         link_parent=np.array([fidx[p] for p, _ in link_list], dtype=np.int64),
@@ -171,6 +165,42 @@ def build_model(inputs: LookThroughInputs, grid: np.ndarray, basis: str,  # noqa
         link_den=totals[link_sub] if nl else np.zeros((0, nq), dtype=np.int64),
         link_active=committed > 0,
         pair_fund=uniq >> 32, pair_company=uniq & 0xFFFFFFFF,
-        value=np.where(has_val, fair, cost), at_fair_value=has_val, value_on=fair_on,
-        held=has_val | invested_any,
+        value=rolled.value, at_fair_value=rolled.valued,
+        value_on=np.where(rolled.valued, rolled.valued_on, -1),
+        held=rolled.valued | invested_any, nav=nav, nav_on=nav_on, cash=cash,
     )
+
+
+def _index(keys: np.ndarray, of: np.ndarray) -> np.ndarray:
+    """Position of each of ``of`` in the sorted unique ``keys``, or -1."""
+    if len(keys) == 0:
+        return np.full(len(of), -1, dtype=np.int64)
+    at = np.minimum(np.searchsorted(keys, of), len(keys) - 1)
+    return np.where((of >= 0) & (keys[at] == of), at, -1)
+
+
+def _fund_values(inputs: LookThroughInputs, funds: list[int],
+                 grid: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """([F, Q] NAV fen floored at 0, [F, Q] NAV valuation ordinal or -1, [F, Q] ledger cash
+    fen) of every fund at every grid date (:mod:`fundops.calc.rollforward`)."""
+    keys = np.array(sorted(funds), dtype=np.int64)
+    back = np.searchsorted(keys, np.array(funds, dtype=np.int64))  # topological order
+    nav_f, nav_on, nav_id, nav_amt = _columns(inputs.fund_navs, 4)
+    fl_f, fl_kind, fl_on, fl_amt = _columns(inputs.fund_flows, 4)
+    fl_days = _ordinals(fl_on)
+    amounts = np.array(fl_amt, dtype=np.int64)
+
+    def signed(table: dict[str, int]) -> np.ndarray:
+        return amounts * np.array([table.get(k, 0) for k in fl_kind], dtype=np.int64)
+
+    nav = roll_forward(keys, grid, val_keys=np.array(nav_f, dtype=np.int64),
+                       val_days=_ordinals(nav_on), val_fen=np.array(nav_amt, dtype=np.int64),
+                       val_ids=np.array(nav_id, dtype=np.int64),
+                       flow_keys=np.array(fl_f, dtype=np.int64), flow_days=fl_days,
+                       flow_fen=signed(NAV_FLOW_SIGN))
+    empty = np.zeros(0, dtype=np.int64)
+    cash = roll_forward(keys, grid, val_keys=empty, val_days=empty, val_fen=empty,
+                        flow_keys=np.array(fl_f, dtype=np.int64), flow_days=fl_days,
+                        flow_fen=signed(CASH_FLOW_SIGN))
+    return (nav.value[back], np.where(nav.valued, nav.valued_on, -1)[back],
+            cash.unfloored[back])

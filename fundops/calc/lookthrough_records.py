@@ -48,7 +48,12 @@ class LookThroughInputs:
     date, fen) — the commitments of, and capital-call allocations to, the parent's LP
     records in the sub-fund; ``fund_commitments`` / ``fund_paid_in`` are (fund, date, fen)
     over all LPs; ``investments`` are (fund, company, value date, fen) with reversals
-    negative; ``valuations`` are (fund, company, as_of, record id, fen). Dates may also be
+    negative; ``proceeds`` the same layout for proceeds (positive: they reduce the
+    holding); ``valuations`` are (fund, company, as_of, record id, fen). ``fund_navs``
+    are the funds' reported NAVs (fund, as_of, record id, fen) and ``fund_flows`` their
+    ledger flows (fund, kind value, value date, fen summed, reversals netted) of the kinds
+    in :data:`fundops.calc.rollforward.CASH_FLOW_SIGN`; without them every NAV is rolled
+    from zero and the cash lines show only the book difference. Dates may also be
     ISO ``YYYY-MM-DD`` text (SQLite's raw form). Rows may cover more funds and later
     dates than needed: only the funds reachable from the root and the events on or
     before each date count.
@@ -62,6 +67,9 @@ class LookThroughInputs:
     investments: Sequence[tuple[int, int, date, int]]
     valuations: Sequence[tuple[int, int, date, int, int]]
     companies: Mapping[int, CompanyInfo]
+    proceeds: Sequence[tuple[int, int, date, int]] = ()
+    fund_navs: Sequence[tuple[int, date, int, int]] = ()
+    fund_flows: Sequence[tuple[int, str, date, int]] = ()
 
     def company(self, company_id: int) -> CompanyInfo:
         """The company's attributes (a placeholder when it was not loaded)."""
@@ -145,6 +153,46 @@ class SubFundShare:
 
 
 @dataclass(frozen=True, slots=True)
+class CashLine:
+    """A sub-fund's cash and other net assets, weighted by the root's share (yuan).
+
+    ``own_exact`` = the sub-fund's NAV − its holdings' values − Σ its share × each of its
+    own sub-funds' NAV; ``attributed_exact`` = ``weight`` × ``own_exact``.
+    """
+
+    fund_id: int
+    weight: Fraction  # Σ over paths root → fund of the product of shares
+    paths: int
+    nav_exact: Fraction
+    holdings_exact: Fraction
+    sub_funds_exact: Fraction
+    own_exact: Fraction
+    attributed_exact: Fraction
+    attributed_amount: Decimal  # attributed_exact rounded to 0.01 yuan, ROUND_HALF_EVEN
+
+
+@dataclass(frozen=True, slots=True)
+class NetAssets:
+    """The root fund's NAV split into companies and cash lines (yuan; exact Fractions).
+
+    ``nav_exact`` = ``companies_exact`` (the look-through total) + Σ ``cash_lines``
+    attributed + ``own_cash_exact`` (the root's ledger cash: every flow in minus every
+    flow out) + ``difference_exact`` (what is left: the root's other net assets and any
+    disagreement between the NAV on its own books and the look-through of its holdings
+    and sub-funds). ``consistent`` checks the identity exactly.
+    """
+
+    nav_exact: Fraction
+    nav_on: date | None  # the reported NAV rolled forward from; None: rolled from inception
+    companies_exact: Fraction
+    cash_lines: tuple[CashLine, ...]  # every sub-fund with a path from the root, by fund id
+    sub_fund_cash_exact: Fraction
+    own_cash_exact: Fraction
+    difference_exact: Fraction
+    consistent: bool
+
+
+@dataclass(frozen=True, slots=True)
 class LookThroughResult:
     """A fund's look-through at one date (amounts in yuan; see the module docstring)."""
 
@@ -164,6 +212,8 @@ class LookThroughResult:
     by_region: tuple[Breakdown, ...]
     by_tag: tuple[Breakdown, ...]
     """Tags overlap (a company may have several or none), so these do not add up to the total."""
+    net_assets: NetAssets | None = None
+    """The root's NAV as companies + cash lines (computed with ``holding_value`` fair value)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,8 +16,11 @@ NAV at the as-of date is the latest reported NAV on or before it, rolled forward
 calls (+), distributions, fees and expenses (−) dated after the valuation; with no
 valuation yet it is rolled from zero at inception (a cost basis). A holding's value is
 its latest fair value rolled forward by later investments (+) and proceeds (−), never
-below zero; without a valuation it is net cost. Amounts are summed as integer fen and
-reported as exact Decimals; only XIRR works in floats.
+below zero; without a valuation it is net cost. "After" is strictly after the valuation
+date: a valuation is end of day, flows on its date are inside it. Both roll-forwards are
+:func:`fundops.calc.rollforward.roll_forward`, the definition the look-through uses.
+Amounts are summed as integer fen and reported as exact Decimals; only XIRR works in
+floats.
 """
 
 from __future__ import annotations
@@ -34,17 +37,17 @@ import numpy as np
 from fundops.calc import multiples
 from fundops.calc.allocation import allocate_units
 from fundops.calc.returns import xirr_flat
+from fundops.calc.rollforward import HOLDING_FLOW_SIGN, NAV_FLOW_SIGN, roll_forward
 from fundops.metrics.frames import K, Ledger, cents_to_decimal, from_day, to_day
 from fundops.portfolio.enums import CashFlowKind
 
 Key = TypeVar("Key", bound=tuple[int, ...])
 
-NAV_ROLL = {K[CashFlowKind.CAPITAL_CALL]: 1, K[CashFlowKind.DISTRIBUTION]: -1,
-            K[CashFlowKind.MANAGEMENT_FEE]: -1, K[CashFlowKind.EXPENSE]: -1}
+NAV_ROLL = {K[CashFlowKind(kind)]: sign for kind, sign in NAV_FLOW_SIGN.items()}
 NET_SIGN = {K[CashFlowKind.CAPITAL_CALL]: -1, K[CashFlowKind.DISTRIBUTION]: 1}
 GROSS_SIGN = {K[CashFlowKind.INVESTMENT]: -1, K[CashFlowKind.PROCEEDS]: 1,
               K[CashFlowKind.FUND_CONTRIBUTION]: -1, K[CashFlowKind.FUND_RETURN]: 1}
-HOLDING_MOVE = {K[CashFlowKind.INVESTMENT]: 1, K[CashFlowKind.PROCEEDS]: -1}
+HOLDING_MOVE = {K[CashFlowKind(kind)]: sign for kind, sign in HOLDING_FLOW_SIGN.items()}
 NO_DAY = -(10**9)
 
 
@@ -156,14 +159,6 @@ class Groups:
         return out
 
 
-def _latest(keys: np.ndarray, days: np.ndarray, cents: np.ndarray) -> tuple[np.ndarray, ...]:
-    """(keys, day, cents) of the last row per key; rows sorted by key, date, record id."""
-    if len(keys) == 0:
-        return keys, days, cents
-    last = np.r_[keys[1:] != keys[:-1], True]
-    return keys[last], days[last], cents[last]
-
-
 def _lookup(sorted_keys: np.ndarray, values: np.ndarray, keys: np.ndarray,
             default: int) -> np.ndarray:
     """values[i] where sorted_keys[i] == key, else ``default``, for every key."""
@@ -203,18 +198,18 @@ def _positions(perspective: Perspective, keys: Sequence[Key], as_of: date,
 
 
 def fund_navs(ledger: Ledger) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(fund ids, NAV in fen at the as-of date, valuation day rolled from or NO_DAY)."""
-    f = ledger.flows
-    nav_funds, nav_days, nav_cents = _latest(ledger.navs[:, 0], ledger.navs[:, 1],
-                                             ledger.navs[:, 2])
-    funds = np.unique(np.concatenate([f[:, 0], nav_funds, ledger.commitments[:, 0]]))
-    base = _lookup(nav_funds, nav_cents, funds, 0)
-    since = _lookup(nav_funds, nav_days, funds, NO_DAY)
+    """(fund ids, NAV in fen at the as-of date, valuation day rolled from or NO_DAY), by
+    :func:`fundops.calc.rollforward.roll_forward` (not floored here: see :func:`compute`)."""
+    f, v = ledger.flows, ledger.navs
+    funds = np.unique(np.concatenate([f[:, 0], v[:, 0], ledger.commitments[:, 0]]))
     sign = _signed(f[:, 1], NAV_ROLL)
-    rows = (sign != 0) & (f[:, 2] > _lookup(nav_funds, nav_days, f[:, 0], NO_DAY))
-    roll = np.zeros(len(funds), dtype=np.int64)
-    np.add.at(roll, np.searchsorted(funds, f[rows, 0]), f[rows, 3] * sign[rows])
-    return funds, base + roll, since
+    rows = sign != 0
+    rolled = roll_forward(funds, np.array([to_day(ledger.as_of)], dtype=np.int64),
+                          val_keys=v[:, 0], val_days=v[:, 1], val_fen=v[:, 2],
+                          flow_keys=f[rows, 0], flow_days=f[rows, 2],
+                          flow_fen=f[rows, 3] * sign[rows])
+    return funds, rolled.unfloored[:, 0], np.where(rolled.valued[:, 0],
+                                                   rolled.valued_on[:, 0], NO_DAY)
 
 
 def compute(ledger: Ledger, focus: Collection[int] | None = None,
@@ -310,18 +305,21 @@ def _lp_net(ledger: Ledger, result: Metrics, funds: np.ndarray, nav: np.ndarray,
 
 
 def _holding_values(ledger: Ledger, wanted: np.ndarray) -> tuple[np.ndarray, ...]:
-    """(pair keys, fair value in fen, valuation day or NO_DAY) of the focus funds' holdings."""
+    """(pair keys, value in fen, valuation day or NO_DAY) of the focus funds' holdings
+    with any investment or proceeds, by :func:`fundops.calc.rollforward.roll_forward`
+    (the look-through's definition)."""
     f, h = ledger.flows, ledger.holdings
     sign = _signed(f[:, 1], HOLDING_MOVE)
     rows = (sign != 0) & np.isin(f[:, 0], wanted)
     move_keys = pair(f[rows, 0], f[rows, 4])
+    keys = np.unique(move_keys)
     hrows = np.isin(h[:, 0], wanted)
-    hk, hd, hv = _latest(pair(h[hrows, 0], h[hrows, 1]), h[hrows, 2], h[hrows, 3])
-    g = Groups(move_keys)
-    since = _lookup(hk, hd, move_keys, NO_DAY)
-    later = g.sum(np.where(f[rows, 2] > since, f[rows, 3] * sign[rows], 0))
-    value = np.maximum(_lookup(hk, hv, g.keys, 0) + later, 0)
-    return g.keys, value, _lookup(hk, hd, g.keys, NO_DAY)
+    rolled = roll_forward(keys, np.array([to_day(ledger.as_of)], dtype=np.int64),
+                          val_keys=pair(h[hrows, 0], h[hrows, 1]), val_days=h[hrows, 2],
+                          val_fen=h[hrows, 3], flow_keys=move_keys, flow_days=f[rows, 2],
+                          flow_fen=f[rows, 3] * sign[rows])
+    return keys, rolled.value[:, 0], np.where(rolled.valued[:, 0], rolled.valued_on[:, 0],
+                                              NO_DAY)
 
 
 def _gross(ledger: Ledger, result: Metrics, lp_values: dict[tuple[int, int], int],

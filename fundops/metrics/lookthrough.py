@@ -26,11 +26,18 @@ from fundops.calc.lookthrough import (
     compute_look_through_history,
     fund_order,
 )
+from fundops.calc.rollforward import CASH_FLOW_SIGN
 from fundops.errors import ValidationError
 from fundops.extensions import db
 from fundops.portfolio.access import get_fund
 from fundops.portfolio.enums import CashFlowKind
-from fundops.portfolio.ledger import CashFlow, CashFlowAllocation, HoldingValuation, Investment
+from fundops.portfolio.ledger import (
+    CashFlow,
+    CashFlowAllocation,
+    FundValuation,
+    HoldingValuation,
+    Investment,
+)
 from fundops.portfolio.models import Commitment, Company, CompanyTagLink, Fund, Investor
 from fundops.uow import Actor
 from fundops.validation import require_date
@@ -63,13 +70,15 @@ def _fen_sum(column: Any) -> Any:
 LOOK_THROUGH_DEFINITION = (
     (
         "穿透敞口：母基金经各层子基金对每家企业的间接持有 = Σ 各路径上份额之积 × "
-        "该基金对企业的持仓价值（估值日前最近一次公允价值，无估值时按成本）；"
+        "该基金对企业的持仓价值（估值日前最近一次公允价值，加其后的投资、减其后的退出回款，"
+        "不低于零；无估值时按净成本）；"
         "母基金直投份额为1；多条路径到达的企业合并为一行。"
     ),
     (
         "Look-through exposure: for each company, Σ over every path parent → … → fund → company "
         "of the product of the shares along the path × that fund's holding value (latest fair "
-        "value on or before the date, else cost); the parent's own holdings count with share 1; "
+        "value on or before the date plus later investments less later proceeds, never below "
+        "zero; else net cost); the parent's own holdings count with share 1; "
         "a company reached by several paths appears once."
     ),
 )
@@ -142,15 +151,18 @@ def direct_sub_fund_ids(fund_id: int, as_of: date) -> list[int]:
     )))
 
 
-def load_look_through_inputs(root_fund_id: int, up_to: date, *,
-                             latest_only: bool = False) -> LookThroughInputs:
+def load_look_through_inputs(root_fund_id: int, up_to: date, *, latest_only: bool = False,
+                             net_assets: bool = True) -> LookThroughInputs:
     """Every fact the look-through of ``root_fund_id`` needs for dates up to ``up_to``.
 
-    Eight SELECTs in all, whatever the number of funds, companies or dates. With
-    ``latest_only`` the holdings come pre-reduced (one cost row and the latest valuations
-    per fund and company), which is enough for the single date ``up_to`` only.
+    A dozen SELECTs at most, whatever the number of funds, companies or dates. With
+    ``latest_only`` the holdings and the funds' books come pre-reduced (the latest
+    valuation, and the flows summed inside and after it), which is enough for the single
+    date ``up_to`` only.
     A company held under several organisations' records is labelled with the root
     fund's organisation's record when it has one (see :func:`load_company_infos`).
+    Without ``net_assets`` the funds' NAVs and flows are not read (the history does not
+    show the cash lines).
     """
     links = fund_links(up_to)
     funds = fund_order(root_fund_id, {(p, s) for p, s, _, _ in links})
@@ -178,46 +190,102 @@ def load_look_through_inputs(root_fund_id: int, up_to: date, *,
                CashFlow.value_on <= up_to)
         .group_by(CashFlow.fund_id, CashFlow.value_on)
     )
-    if latest_only:  # one row per holding: the cumulative cost and the latest valuation
-        invested = raw_rows(
-            sa.select(CashFlow.fund_id, CashFlow.company_id, sa.func.max(CashFlow.value_on),
-                      _fen_sum(CashFlow.amount))
-            .where(CashFlow.fund_id.in_(funds), kind == CashFlowKind.INVESTMENT,
-                   CashFlow.value_on <= up_to)
-            .group_by(CashFlow.fund_id, CashFlow.company_id)
-        )
-        hv = HoldingValuation
-        newest = sa.func.row_number().over(
-            partition_by=(hv.fund_id, hv.company_id), order_by=(hv.as_of.desc(), hv.id.desc()))
-        latest = (sa.select(hv.fund_id, hv.company_id, hv.as_of, hv.id,
-                            _fen(hv.fair_value_amount).label("fen"), newest.label("rank"))
-                  .where(hv.fund_id.in_(funds), hv.as_of <= up_to).subquery())
-        valued = raw_rows(
-            sa.select(latest.c.fund_id, latest.c.company_id, latest.c.as_of, latest.c.id,
-                      latest.c.fen).where(latest.c.rank == 1)
-        )
-    else:
-        invested = raw_rows(
-            sa.select(CashFlow.fund_id, CashFlow.company_id, CashFlow.value_on,
-                      _fen_sum(CashFlow.amount))
-            .where(CashFlow.fund_id.in_(funds), kind == CashFlowKind.INVESTMENT,
-                   CashFlow.value_on <= up_to)
-            .group_by(CashFlow.fund_id, CashFlow.company_id, CashFlow.value_on)
-        )
-        valued = raw_rows(
-            sa.select(HoldingValuation.fund_id, HoldingValuation.company_id,
-                      HoldingValuation.as_of, HoldingValuation.id,
-                      _fen(HoldingValuation.fair_value_amount))
-            .where(HoldingValuation.fund_id.in_(funds), HoldingValuation.as_of <= up_to)
-        )
+    invested, proceeds, valued = _holdings(funds, up_to, latest_only)
+    navs, flows = _fund_books(funds, up_to, latest_only) if net_assets else ([], [])
     return LookThroughInputs(
         root_fund_id=root_fund_id,
         parent_commitments=parent_commitments,
         # Core rows index like tuples; ids and BIGINT fen already arrive as ints
         parent_paid_in=paid, fund_commitments=committed, fund_paid_in=called,
-        investments=invested, valuations=valued,
+        investments=invested, valuations=valued, proceeds=proceeds,
         companies=load_company_infos(funds, _organisation_of(root_fund_id)),
+        fund_navs=navs, fund_flows=flows,
     )
+
+
+def _after(flow_on: Any, valued_on: Any) -> Any:
+    """0 for a flow inside the valuation (dated on or before it), 1 after it or unvalued."""
+    return sa.case((sa.and_(valued_on.is_not(None), flow_on <= valued_on), 0), else_=1)
+
+
+def _holdings(funds: list[int], up_to: date,
+              latest_only: bool) -> tuple[list[Any], list[Any], list[Any]]:
+    """(investments, proceeds, valuations) rows of :class:`LookThroughInputs`.
+
+    With ``latest_only`` (one date, ``up_to``): the latest valuation per holding, and its
+    flows summed in two rows per kind: those inside the valuation (dated on or before it,
+    dated by the latest of them) and those after it (dated by the latest of them), which
+    is all :func:`fundops.calc.rollforward.roll_forward` needs at ``up_to``.
+    """
+    hv, cf = HoldingValuation, CashFlow
+    kinds = (CashFlowKind.INVESTMENT, CashFlowKind.PROCEEDS)
+    if not latest_only:
+        flows = raw_rows(
+            sa.select(cf.fund_id, cf.company_id, cf.value_on, _fen_sum(cf.amount), cf.kind)
+            .where(cf.fund_id.in_(funds), cf.kind.in_(kinds), cf.value_on <= up_to)
+            .group_by(cf.fund_id, cf.company_id, cf.value_on, cf.kind)
+        )
+        valued = raw_rows(
+            sa.select(hv.fund_id, hv.company_id, hv.as_of, hv.id, _fen(hv.fair_value_amount))
+            .where(hv.fund_id.in_(funds), hv.as_of <= up_to)
+        )
+    else:
+        newest = sa.func.row_number().over(
+            partition_by=(hv.fund_id, hv.company_id), order_by=(hv.as_of.desc(), hv.id.desc()))
+        ranked = (sa.select(hv.fund_id, hv.company_id, hv.as_of, hv.id,
+                            _fen(hv.fair_value_amount).label("fen"), newest.label("rank"))
+                  .where(hv.fund_id.in_(funds), hv.as_of <= up_to).subquery())
+        latest = sa.select(ranked).where(ranked.c.rank == 1).subquery()
+        valued = raw_rows(sa.select(latest.c.fund_id, latest.c.company_id, latest.c.as_of,
+                                    latest.c.id, latest.c.fen))
+        after = _after(cf.value_on, latest.c.as_of)
+        flows = raw_rows(
+            sa.select(cf.fund_id, cf.company_id, sa.func.max(cf.value_on), _fen_sum(cf.amount),
+                      cf.kind)
+            .outerjoin(latest, sa.and_(latest.c.fund_id == cf.fund_id,
+                                       latest.c.company_id == cf.company_id))
+            .where(cf.fund_id.in_(funds), cf.kind.in_(kinds), cf.value_on <= up_to)
+            .group_by(cf.fund_id, cf.company_id, cf.kind, after)
+        )
+    invested = [row[:4] for row in flows if _kind(row[4]) == CashFlowKind.INVESTMENT.value]
+    proceeds = [row[:4] for row in flows if _kind(row[4]) == CashFlowKind.PROCEEDS.value]
+    return invested, proceeds, valued
+
+
+def _kind(value: Any) -> str:
+    """A kind column as its text (raw rows hold the stored value)."""
+    return str(getattr(value, "value", value))
+
+
+def _fund_books(funds: list[int], up_to: date,
+                latest_only: bool) -> tuple[list[Any], list[Any]]:
+    """(fund NAVs, fund flows) rows of :class:`LookThroughInputs`; with ``latest_only`` the
+    latest NAV per fund and its flows summed inside / after it (see :func:`_holdings`)."""
+    fv, cf = FundValuation, CashFlow
+    kinds = [CashFlowKind(k) for k in CASH_FLOW_SIGN]
+    if not latest_only:
+        navs = raw_rows(sa.select(fv.fund_id, fv.as_of, fv.id, _fen(fv.nav_amount))
+                        .where(fv.fund_id.in_(funds), fv.as_of <= up_to))
+        flows = raw_rows(
+            sa.select(cf.fund_id, cf.kind, cf.value_on, _fen_sum(cf.amount))
+            .where(cf.fund_id.in_(funds), cf.kind.in_(kinds), cf.value_on <= up_to)
+            .group_by(cf.fund_id, cf.kind, cf.value_on)
+        )
+    else:
+        newest = sa.func.row_number().over(partition_by=fv.fund_id,
+                                           order_by=(fv.as_of.desc(), fv.id.desc()))
+        ranked = (sa.select(fv.fund_id, fv.as_of, fv.id, _fen(fv.nav_amount).label("fen"),
+                            newest.label("rank"))
+                  .where(fv.fund_id.in_(funds), fv.as_of <= up_to).subquery())
+        latest = sa.select(ranked).where(ranked.c.rank == 1).subquery()
+        navs = raw_rows(sa.select(latest.c.fund_id, latest.c.as_of, latest.c.id, latest.c.fen))
+        flows = raw_rows(
+            sa.select(cf.fund_id, cf.kind, sa.func.max(cf.value_on), _fen_sum(cf.amount))
+            .outerjoin(latest, latest.c.fund_id == cf.fund_id)
+            .where(cf.fund_id.in_(funds), cf.kind.in_(kinds), cf.value_on <= up_to)
+            .group_by(cf.fund_id, cf.kind, _after(cf.value_on, latest.c.as_of))
+        )
+    return navs, [(f, _kind(k), on, fen) for f, k, on, fen in flows]
 
 
 def _organisation_of(fund_id: int) -> int | None:
@@ -292,5 +360,5 @@ def look_through_history(actor: Actor, fund_id: int, quarter_ends: Iterable[obje
     share_basis = parse_share_basis(basis)
     if not dates:
         raise ValidationError("quarter_ends", "no_dates")
-    inputs = load_look_through_inputs(fund.id, dates[-1])
+    inputs = load_look_through_inputs(fund.id, dates[-1], net_assets=False)
     return compute_look_through_history(inputs, dates, share_basis, _holding_value(holding_value))

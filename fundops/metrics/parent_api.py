@@ -53,7 +53,8 @@ def parent_look_through(query: dict[str, Any], fund_id: int) -> Any:
     head = _head(fund_id)
     on, limit = as_of(query), parse_limit(query.get("limit"))
     lt = look_through(actor(), fund_id, on, query.get("basis") or "paid_in")
-    labels = load_fund_labels([s.sub_fund_id for s in lt.sub_funds])
+    cash_funds = [] if lt.net_assets is None else [x.fund_id for x in lt.net_assets.cash_lines]
+    labels = load_fund_labels([s.sub_fund_id for s in lt.sub_funds] + cash_funds)
     return head | S.look_through_data(lt, limit, labels)
 
 

@@ -19,6 +19,7 @@ from fundops.calc.lookthrough import (
     Breakdown,
     ExposurePart,
     LookThroughResult,
+    NetAssets,
     quantize_fraction,
 )
 from fundops.calc.policy import FundIndicators, Indicator
@@ -131,6 +132,36 @@ class BreakdownsOut(Reply):
     tag = Lines(BreakdownOut, doc="tags overlap: these do not add up to the total")
 
 
+class CashLineOut(Reply):
+    fund_id = Id()
+    fund_code = Text()
+    fund_name = Text()
+    weight = Rate(doc="the parent's weight in the sub-fund: Σ over paths of the product of "
+                      "shares, 10 places")
+    nav_amount = Amount(doc="the sub-fund's NAV (latest reported, rolled forward)")
+    holdings_amount = Amount(doc="its holdings' values")
+    sub_funds_amount = Amount(doc="Σ its share × each of its own sub-funds' NAV")
+    own_amount = Amount(doc="its cash and other net assets: NAV − holdings − sub-funds")
+    attributed_amount = Amount(doc="weight × own_amount")
+
+
+class NetAssetsOut(Reply):
+    """The parent's NAV as companies + cash lines; every amount rounded once to 0.01 yuan
+    from the exact value."""
+
+    nav_amount = Amount(doc="the parent's NAV: latest reported rolled forward by later calls "
+                            "(+), distributions, fees and expenses (−), never below 0")
+    nav_on = Day(nullable=True, doc="the reported NAV rolled from; null: from inception")
+    companies_amount = Amount(doc="Σ company exposures (the look-through total)")
+    sub_fund_cash_amount = Amount(doc="Σ cash_lines attributed")
+    cash_lines = Lines(CashLineOut, doc="every sub-fund below the parent, by fund id")
+    own_cash_amount = Amount(doc="the parent's ledger cash: every flow in − every flow out")
+    difference_amount = Amount(doc="the rest of the parent's NAV: its other net assets and any "
+                                   "disagreement between its books and the look-through")
+    consistent = Bool()
+    identity = Text()
+
+
 class LookThroughOut(ParentHeadOut):
     basis = Text()
     holding_value = Text()
@@ -146,6 +177,7 @@ class LookThroughOut(ParentHeadOut):
     limit = Int()
     rows = Lines(ExposureRowOut, doc="the largest exposures first, at most limit")
     breakdowns = Object(BreakdownsOut)
+    net_assets = Object(NetAssetsOut, nullable=True)
 
 
 def _breakdown(b: Breakdown, total: Any) -> dict[str, Any]:
@@ -185,6 +217,28 @@ def look_through_data(lt: LookThroughResult, limit: int,
             for name, items in (("sector", lt.by_sector), ("stage", lt.by_stage),
                                 ("region", lt.by_region), ("tag", lt.by_tag))
         },
+        "net_assets": None if lt.net_assets is None else net_assets_data(lt.net_assets, labels),
+    }
+
+
+def net_assets_data(na: NetAssets, labels: dict[int, tuple[str, str]]) -> dict[str, Any]:
+    """What :class:`NetAssetsOut` shows: each amount the exact value rounded once."""
+    q = quantize_fraction
+    return {
+        "nav_amount": q(na.nav_exact), "nav_on": na.nav_on,
+        "companies_amount": q(na.companies_exact),
+        "sub_fund_cash_amount": q(na.sub_fund_cash_exact),
+        "cash_lines": [{
+            "fund_id": x.fund_id, "fund_code": labels.get(x.fund_id, ("", ""))[0],
+            "fund_name": labels.get(x.fund_id, ("", ""))[1],
+            "weight": q(x.weight, 10), "nav_amount": q(x.nav_exact),
+            "holdings_amount": q(x.holdings_exact), "sub_funds_amount": q(x.sub_funds_exact),
+            "own_amount": q(x.own_exact), "attributed_amount": x.attributed_amount,
+        } for x in na.cash_lines],
+        "own_cash_amount": q(na.own_cash_exact), "difference_amount": q(na.difference_exact),
+        "consistent": na.consistent,
+        "identity": "nav = companies + Σ sub-fund cash lines + own cash + difference "
+                    "(checked exactly, before rounding)",
     }
 
 

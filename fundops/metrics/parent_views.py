@@ -24,7 +24,7 @@ from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from fundops.auth.current import current_actor
-from fundops.calc.lookthrough import quantize_fraction
+from fundops.calc.lookthrough import NetAssets, quantize_fraction
 from fundops.calc.policy import LABELS as INDICATOR_LABELS
 from fundops.calc.policy import RULE_CHECKS, RULE_PARAMS, PolicyBasis, RuleType
 from fundops.errors import ValidationError
@@ -244,6 +244,7 @@ def _render(actor: Actor, fund: Fund, access: Access, rule_form: PolicyRuleForm 
     amounts = {"direct": quantize_fraction(lt.direct_total_exact),
                "through": quantize_fraction(exact_through),
                "own": {s.sub_fund_id: quantize_fraction(s.own_total_exact) for s in lt.sub_funds}}
+    amounts |= _net_amounts(lt.net_assets)
     breaching = [x.fund_id for x in pol.breaches]
     others = [x.fund_id for x in pol.sub_funds if not x.breaches]
     policy_shown = set(breaching + others[:max(0, SUB_FUND_DETAILS - len(breaching))])
@@ -254,6 +255,21 @@ def _render(actor: Actor, fund: Fund, access: Access, rule_form: PolicyRuleForm 
         "metrics/parent_overview.html", lt=lt, lev=lev, pol=pol, as_of=as_of, basis=basis,
         labels=labels, amounts=amounts, visible_funds=visible, linkable=linkable,
         policy_shown=policy_shown, detail_limit=SUB_FUND_DETAILS, **context), status
+
+
+def _net_amounts(na: NetAssets | None) -> dict[str, Any]:
+    """The net-assets lines of the page, each exact amount rounded once to 0.01 yuan."""
+    if na is None:
+        return {}
+    q = quantize_fraction
+    return {
+        "nav": q(na.nav_exact), "own_cash": q(na.own_cash_exact),
+        "difference": q(na.difference_exact),
+        "net_lines": {x.fund_id: {"weight": q(x.weight, 10), "nav": q(x.nav_exact),
+                                  "holdings": q(x.holdings_exact),
+                                  "sub_funds": q(x.sub_funds_exact), "own": q(x.own_exact)}
+                      for x in na.cash_lines},
+    }
 
 
 def _can_write(access: Access) -> bool:

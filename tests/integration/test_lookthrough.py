@@ -228,29 +228,30 @@ def test_paid_in_basis_rounding_and_aggregations(app: Flask) -> None:
     # X = 23/150·200m (C's fair value at 2022-12-31) + 1/3·50m = 30,666,666.67 + 16,666,666.67
     assert rows[f.x.id].exposure_exact == Fraction(142_000_000, 3)
     assert rows[f.x.id].exposure_amount == Decimal("47333333.33")
-    # Y = 3/10·90m (fair value 2022-06-30) = 27m; Z = 3/10·25m = 7.5m; W = 10m
+    # Y = 3/10·90m (fair value 2022-06-30) = 27m; W = 10m;
+    # Z = 3/10·(25m − 5m proceeds of 2022-09-30) = 6m (net cost: Z was never valued)
     assert rows[f.y.id].exposure_amount == Decimal("27000000.00")
     assert rows[f.y.id].value_basis == "fair_value"
-    assert rows[f.z.id].exposure_amount == Decimal("7500000.00")
-    assert res.total_exact == Fraction(142_000_000, 3) + 44_500_000
-    assert res.total_amount == Decimal("91833333.33")
+    assert rows[f.z.id].exposure_amount == Decimal("6000000.00")
+    assert res.total_exact == Fraction(142_000_000, 3) + 43_000_000
+    assert res.total_amount == Decimal("90333333.33")
     sectors = {b.key: b for b in res.by_sector}
     assert (
-        sectors["半导体"].exposure_amount == Decimal("54833333.33")
+        sectors["半导体"].exposure_amount == Decimal("53333333.33")
         and sectors["半导体"].companies == 2
     )
     assert sectors["医疗"].exposure_amount == Decimal("27000000.00")
     assert sectors["新能源"].exposure_amount == Decimal("10000000.00")
     assert {b.key: b.exposure_amount for b in res.by_stage} == {
         "seed": Decimal("47333333.33"), "growth": Decimal("27000000.00"),
-        "start_up": Decimal("7500000.00"), "mature": Decimal("10000000.00")}
+        "start_up": Decimal("6000000.00"), "mature": Decimal("10000000.00")}
     assert {b.key: b.companies for b in res.by_region} == {"440305": 1, "310000": 1, "440300": 2}
     tags = {b.key: b.exposure_amount for b in res.by_tag}
     assert tags == {"srdi": Decimal("47333333.33"), "little_giant": Decimal("47333333.33"),
                     "high_tech": Decimal("27000000.00")}
-    # consistency: 10m + 3/10·(90 + 25 + 2/5·200)m + 1/3·(50 + 1/10·200)m = 10 + 58.5 + 23.33…
+    # consistency: 10m + 3/10·(90 + 20 + 2/5·200)m + 1/3·(50 + 1/10·200)m = 10 + 57 + 23.33…
     subs = {s.sub_fund_id: s for s in res.sub_funds}
-    assert subs[f.a.id].attributed_exact == 58_500_000
+    assert subs[f.a.id].attributed_exact == 57_000_000
     assert subs[f.b.id].attributed_exact == Fraction(70_000_000, 3)
     assert res.consistent
 
