@@ -154,11 +154,13 @@ def _shares_invested(fund_id: int, company_id: int, on: date) -> tuple[Decimal |
 
 
 def holding_position(fund_id: int, company_id: int, on: date) -> HoldingPosition:
-    """The position of the holding on ``on`` (all live exit events count: the writer
-    refuses an exit dated before the holding's latest one, so none lies after ``on``)."""
+    """The position of the holding on ``on``: the live exit events dated on or before
+    ``on`` count; ``last_exit_on`` is the date of the latest live exit at any date (the
+    writer refuses an exit dated before it)."""
     invested, first_on = _invested(fund_id, company_id, on)
     shares, last_investment_on = _shares_invested(fund_id, company_id, on)
-    events = live_exit_events(fund_id, company_id)
+    every = live_exit_events(fund_id, company_id)
+    events = [e for e in every if e.value_on <= on]
     for event in events:
         if shares is not None and event.shares is not None:
             shares -= event.shares
@@ -173,7 +175,7 @@ def holding_position(fund_id: int, company_id: int, on: date) -> HoldingPosition
         cost_disposed=sum((e.cost_basis_amount for e in events), ZERO),
         value=value, value_on=value_on, closed=closed,
         closed_on=last.value_on if closed and last is not None else None,
-        last_exit_on=last.value_on if last is not None else None,
+        last_exit_on=every[-1].value_on if every else None,
         proceeds=sum((e.proceeds_amount for e in events), ZERO),
         realised_gain=sum((e.realised_gain_amount for e in events), ZERO) - forfeited[0],
         escrow_outstanding=sum((e.escrow_amount for e in events), ZERO) - forfeited[1],

@@ -34,4 +34,26 @@ MESSAGES: dict[str, str] = {
                                 "on the same holding exists; reverse that one first."),
     "exit_has_escrow_releases": N_("Exit event %(exit_event_id)s cannot be reversed while its "
                                    "escrow releases stand; reverse them first."),
+    # --- trade sales, liquidations, write-offs (fundops.exits.services) ---
+    "exit_kind_not_sale": N_("use a trade sale or an equity transfer here"),
+    "exit_kind_not_closing": N_("use a liquidation or a write-off here"),
+    "write_off_no_proceeds": N_("a write-off has no proceeds; record a liquidation instead"),
+    # --- escrow ---
+    "escrow_of_reversal": N_("a reversing event has no escrow"),
+    "escrow_before_exit": N_("%(on)s is before the exit date %(exit_on)s"),
+    "escrow_above_outstanding": N_("%(amount)s is more than the escrow outstanding "
+                                   "(%(outstanding)s)"),
+    "escrow_release_not_found": N_("escrow release %(release_id)s not found"),
+    "escrow_release_already_reversed": N_("Escrow release %(release_id)s has already been "
+                                          "reversed."),
+    # --- buy-back claims (fundops.exits.claims) ---
+    "buyback_claim_not_found": N_("buy-back claim %(claim_id)s not found"),
+    "rate_above_one": N_("%(value)s is a yearly rate as a fraction (0.08 for 8 per cent) "
+                         "and cannot exceed 1"),
+    "accrual_after_trigger": N_("the accrual start %(on)s is after the trigger date "
+                                "%(trigger)s"),
+    "buyback_claim_already_open": N_("A buy-back claim on %(company)s is already open; "
+                                     "settle or withdraw it first."),
+    "settlement_before_trigger": N_("%(on)s is before the trigger date %(trigger)s"),
+    "buyback_claim_not_open": N_("Buy-back claim %(claim_id)s is no longer open."),
 }
