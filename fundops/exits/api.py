@@ -65,14 +65,14 @@ def _line(line: queries.ExitLine) -> dict[str, Any]:
 
 def _claim(line: queries.ClaimLine) -> dict[str, Any]:
     c = line.claim
-    shown = {name: getattr(c, name) for name in S.ClaimOut().fields
+    shown = {name: getattr(c, name) for name in S.BuybackClaimOut().fields
              if name not in ("accrued_on", "accrued_amount")}
     return shown | {"accrued_on": line.on if line.accrued is not None else None,
                     "accrued_amount": line.accrued}
 
 
 @bp.route(f"{FUND}/exits/holdings")
-@bp.response(200, S.PositionsOut)
+@bp.response(200, S.ExitPositionsOut)
 def holding_list(fund_id: int) -> Any:
     """The fund's holdings today: shares held, remaining cost (average cost), value rolled
     forward, realised gain to date, escrow outstanding, open or closed."""
@@ -101,7 +101,7 @@ def exit_list(fund_id: int) -> Any:
 @bp.route(f"{FUND}/exits/trade-sales", methods=["POST"])
 @guard(writable)
 @idempotent
-@bp.arguments(S.TradeSaleIn)
+@bp.arguments(S.ExitTradeSaleIn)
 @bp.response(201, S.ExitOut)
 def trade_sale_create(data: dict[str, Any], fund_id: int) -> Any:
     """Record a trade sale or equity transfer (老股转让) of all or part of a holding."""
@@ -112,7 +112,7 @@ def trade_sale_create(data: dict[str, Any], fund_id: int) -> Any:
 @bp.route(f"{FUND}/exits/liquidations", methods=["POST"])
 @guard(writable)
 @idempotent
-@bp.arguments(S.LiquidationIn)
+@bp.arguments(S.ExitLiquidationIn)
 @bp.response(201, S.ExitOut)
 def liquidation_create(data: dict[str, Any], fund_id: int) -> Any:
     """Record a liquidation (清算) or write-off (核销) of a whole holding (closes it)."""
@@ -123,8 +123,8 @@ def liquidation_create(data: dict[str, Any], fund_id: int) -> Any:
 @bp.route(f"{EXIT}/escrow-releases", methods=["POST"])
 @guard(writable_exit)
 @idempotent
-@bp.arguments(S.EscrowReleaseIn)
-@bp.response(201, S.EscrowReleaseOut)
+@bp.arguments(S.ExitEscrowReleaseIn)
+@bp.response(201, S.ExitEscrowReleaseOut)
 def escrow_release_create(data: dict[str, Any], fund_id: int, exit_id: int) -> Any:
     """Release (paid) or forfeit part of an exit's outstanding escrow."""
     release = services.release_escrow(actor(), exit_id, **data)
@@ -134,7 +134,7 @@ def escrow_release_create(data: dict[str, Any], fund_id: int, exit_id: int) -> A
 @bp.route(f"{EXIT}/reverse", methods=["POST"])
 @guard(writable_exit)
 @idempotent
-@bp.arguments(S.ReasonIn)
+@bp.arguments(S.ExitReasonIn)
 @bp.response(201, S.ExitOut)
 def exit_reverse(data: dict[str, Any], fund_id: int, exit_id: int) -> Any:
     """Reverse an exit event (its ledger entry too; the holding's value is restored)."""
@@ -145,8 +145,8 @@ def exit_reverse(data: dict[str, Any], fund_id: int, exit_id: int) -> Any:
 @bp.route(f"{FUND}/escrow-releases/<{ID}:release_id>/reverse", methods=["POST"])
 @guard(writable_release)
 @idempotent
-@bp.arguments(S.ReasonIn)
-@bp.response(201, S.EscrowReleaseOut)
+@bp.arguments(S.ExitReasonIn)
+@bp.response(201, S.ExitEscrowReleaseOut)
 def escrow_release_reverse(data: dict[str, Any], fund_id: int, release_id: int) -> Any:
     """Reverse an escrow release (its proceeds entry too): the escrow is outstanding again."""
     release = services.reverse_escrow_release(actor(), release_id, data["reason"])
@@ -154,7 +154,7 @@ def escrow_release_reverse(data: dict[str, Any], fund_id: int, release_id: int) 
 
 
 @bp.route(f"{FUND}/buyback-claims")
-@bp.response(200, S.ClaimsOut)
+@bp.response(200, S.BuybackClaimsOut)
 def claim_list(fund_id: int) -> Any:
     """The fund's buy-back claims; open ones with the price accrued today."""
     fund, _ = get_fund(actor(), fund_id)
@@ -170,8 +170,8 @@ def _claim_reply(claim: BuybackClaim) -> dict[str, Any]:
 @bp.route(f"{FUND}/buyback-claims", methods=["POST"])
 @guard(writable)
 @idempotent
-@bp.arguments(S.ClaimIn)
-@bp.response(201, S.ClaimOut)
+@bp.arguments(S.BuybackClaimIn)
+@bp.response(201, S.BuybackClaimOut)
 def claim_create(data: dict[str, Any], fund_id: int) -> Any:
     """Open a buy-back claim (回购) on a holding: 8 % simple from the first investment on
     the net investment unless given."""
@@ -182,7 +182,7 @@ def claim_create(data: dict[str, Any], fund_id: int) -> Any:
 @bp.route(f"{CLAIM}/settle", methods=["POST"])
 @guard(writable_claim)
 @idempotent
-@bp.arguments(S.SettleIn)
+@bp.arguments(S.BuybackSettleIn)
 @bp.response(201, S.ExitOut)
 def claim_settle(data: dict[str, Any], fund_id: int, claim_id: int) -> Any:
     """The obligor paid: a buy-back exit of the whole holding; the claim is settled."""
@@ -193,8 +193,8 @@ def claim_settle(data: dict[str, Any], fund_id: int, claim_id: int) -> Any:
 @bp.route(f"{CLAIM}/withdraw", methods=["POST"])
 @guard(writable_claim)
 @idempotent
-@bp.arguments(S.ReasonIn)
-@bp.response(201, S.ClaimOut)
+@bp.arguments(S.ExitReasonIn)
+@bp.response(201, S.BuybackClaimOut)
 def claim_withdraw(data: dict[str, Any], fund_id: int, claim_id: int) -> Any:
     """Withdraw (waive) an open claim."""
     claim = claims.withdraw_claim(actor(), claim_id, data["reason"])

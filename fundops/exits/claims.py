@@ -40,7 +40,7 @@ from fundops.uow import Actor, unit_of_work
 __all__ = ["DEFAULT_RATE", "claim_price", "get_claim", "open_claim", "settle_claim",
            "withdraw_claim"]
 
-DEFAULT_RATE = Decimal("0.08")
+DEFAULT_RATE = Decimal("0.08000000")
 
 
 def claim_price(claim: BuybackClaim, on: date) -> Decimal:

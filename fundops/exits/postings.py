@@ -175,6 +175,7 @@ def post_exit(
         position = holding_position(fund.id, company.id, when)
         _check_date(fund, position, when, company)
         count, part = _disposal(position, exit_kind, shares, fraction)
+        part = part.quantize(RATE)
         closes = part == ONE
         basis = position.remaining_cost if closes else _fen(position.remaining_cost * (
             count / position.shares_held

@@ -25,7 +25,7 @@ SALE_KINDS = ("trade_sale", "equity_transfer")
 CLOSING_KINDS = ("liquidation", "write_off")
 
 
-class TradeSaleIn(Schema):
+class ExitTradeSaleIn(Schema):
     company_id = Id(required=True, doc="a company the fund invested in (an open holding)")
     kind = Choice(SALE_KINDS, load_default="trade_sale",
                   doc="trade_sale (并购) or equity_transfer (老股转让)")
@@ -42,7 +42,7 @@ class TradeSaleIn(Schema):
     memo = Text(max_length=500)
 
 
-class LiquidationIn(Schema):
+class ExitLiquidationIn(Schema):
     company_id = Id(required=True)
     kind = Choice(CLOSING_KINDS, required=True,
                   doc="liquidation (清算, proceeds ≥ 0) or write_off (核销, no proceeds)")
@@ -57,7 +57,7 @@ class LiquidationIn(Schema):
     memo = Text(max_length=500)
 
 
-class EscrowReleaseIn(Schema):
+class ExitEscrowReleaseIn(Schema):
     value_on = Day(required=True, doc="not before the exit, not after today")
     amount = Amount(required=True, doc="≤ the escrow outstanding")
     outcome = Choice(EscrowOutcome, required=True,
@@ -65,11 +65,11 @@ class EscrowReleaseIn(Schema):
     memo = Text(max_length=500)
 
 
-class ReasonIn(Schema):
+class ExitReasonIn(Schema):
     reason = Text(required=True, max_length=500)
 
 
-class ClaimIn(Schema):
+class BuybackClaimIn(Schema):
     company_id = Id(required=True)
     obligor_kind = Choice(ObligorKind, required=True,
                           doc="company (needs capital-reduction procedures, 九民纪要 Art. 5) "
@@ -86,14 +86,14 @@ class ClaimIn(Schema):
     memo = Text(max_length=500)
 
 
-class SettleIn(Schema):
+class BuybackSettleIn(Schema):
     value_on = Day(required=True)
     amount = Amount(doc="paid; default the accrued price on value_on")
     source_ref = Text(max_length=100)
     memo = Text(max_length=500)
 
 
-class EscrowReleaseOut(Reply):
+class ExitEscrowReleaseOut(Reply):
     id = Id()
     exit_event_id = Id()
     value_on = Day()
@@ -143,14 +143,14 @@ class ExitLineOut(ExitOut):
     reversed = Bool(doc="a reversing event exists")
     escrow_outstanding = Amount()
     realised_net_amount = Amount(doc="realised gain − forfeited escrow")
-    releases = Lines(EscrowReleaseOut)
+    releases = Lines(ExitEscrowReleaseOut)
 
 
 class ExitsOut(Reply):
     exits = Lines(ExitLineOut, doc="newest first, reversals included")
 
 
-class PositionOut(Reply):
+class ExitPositionOut(Reply):
     company_id = Id()
     company_name = Text()
     on = Day()
@@ -166,12 +166,12 @@ class PositionOut(Reply):
     closed_on = Day(nullable=True)
 
 
-class PositionsOut(Reply):
+class ExitPositionsOut(Reply):
     method = Text(doc="the cost method: average_cost")
-    holdings = Lines(PositionOut)
+    holdings = Lines(ExitPositionOut)
 
 
-class ClaimOut(Reply):
+class BuybackClaimOut(Reply):
     id = Id()
     fund_id = Id()
     company_id = Id()
@@ -192,5 +192,5 @@ class ClaimOut(Reply):
     recorded_at = Timestamp()
 
 
-class ClaimsOut(Reply):
-    claims = Lines(ClaimOut)
+class BuybackClaimsOut(Reply):
+    claims = Lines(BuybackClaimOut)
