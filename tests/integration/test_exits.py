@@ -291,3 +291,15 @@ def test_two_concurrent_full_sales_post_once(app: Flask) -> None:
     assert len(proceeds(fund_id)) == 1
     assert db.session.scalar(sa.select(sa.func.count()).select_from(BuybackClaim)) == 0
     assert db.session.scalar(sa.select(sa.func.count()).select_from(EscrowRelease)) == 0
+
+
+def exit_objects(w: World) -> dict[str, int]:
+    """An exit with escrow (partly released) and an open buy-back claim on the holding of
+    ``fund_with_activity(w)``: the ids the route walks need."""
+    event = sale(w, shares="100000", consideration="8000000", escrow="1000000")
+    release = services.release_escrow(w.gp, event.id, value_on="2023-06-30", amount="400000",
+                                      outcome="released")
+    claim = claims.open_claim(w.gp, w.fund.id, company_id=w.company.id,
+                              obligor_kind="company", obligor_name="标的公司",
+                              trigger="no_ipo_by_date", triggered_on="2023-07-31")
+    return {"exit_id": event.id, "release_id": release.id, "claim_id": claim.id}
