@@ -9,8 +9,19 @@ refusal names the request's field. Cost basis is the average cost of the holding
 
 from __future__ import annotations
 
-from fundops.api.fields import Amount, Bool, Choice, Day, Id, Lines, Rate, Reply, Schema, Text
-from fundops.api.fields import Timestamp
+from fundops.api.fields import (
+    Amount,
+    Bool,
+    Choice,
+    Day,
+    Id,
+    Lines,
+    Rate,
+    Reply,
+    Schema,
+    Text,
+    Timestamp,
+)
 from fundops.calc.exit_pricing import InterestMethod
 from fundops.calc.lockup import TradeChannel
 from fundops.exits.enums import (

@@ -6,8 +6,6 @@ gets 404."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import sqlalchemy as sa
 from flask import Flask
 
@@ -89,14 +87,9 @@ def test_exits_over_the_api(app: Flask) -> None:
     gp.answer("POST", f"{f}/escrow-releases/{release['id']}/reverse", gp.post(
         f"{f}/escrow-releases/{release['id']}/reverse", {"reason": "退回"}), 201)
     outsider = Gp(app, w.other)
-    for path, body in ((f"{f}/exits", None), (f"{f}/exits/holdings", None),
-                       (f"{f}/buyback-claims", None)):
+    for path in (f"{f}/exits", f"{f}/exits/holdings", f"{f}/buyback-claims"):
         refused(outsider.get(path), 404)
     before = rows()
     refused(outsider.post(f"{f}/exits/{sale['id']}/reverse", {"reason": "x"}), 404)
     refused(outsider.post(f"{f}/exits/trade-sales", {"company_id": w.company.id}), 404)
     assert rows() == before
-
-
-def _ids(body: dict[str, Any]) -> list[int]:
-    return [e["id"] for e in body["exits"]]

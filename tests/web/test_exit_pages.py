@@ -45,8 +45,7 @@ def test_exit_pages_story(app: Flask) -> None:
     gp = browser_for(app, w.gp, lang="zh_CN")
     fund_page = text(gp.client.get(f"/funds/{fund_id}"))
     assert f'href="/funds/{fund_id}/exits"' in fund_page
-    page = text(gp.client.get(f"/funds/{fund_id}/exits"))
-    assert "成本方法：按持仓加权平均成本" in page and "尚无退出" in page
+    assert "成本方法：按持仓加权平均成本" in text(gp.client.get(f"/funds/{fund_id}/exits"))
     base = f"/funds/{fund_id}/exits"
     before = writes()
     bad = gp.post(f"{base}/trade-sale", {
@@ -65,7 +64,6 @@ def test_exit_pages_story(app: Flask) -> None:
             "counterparty": "产业资本", "form_token": token}
     assert gp.post(f"{base}/trade-sale", sale).status_code == 302
     assert gp.post(f"{base}/trade-sale", sale).status_code in (302, 303)  # resubmitted: once
-    db.session.rollback()
     events = db.session.scalars(sa.select(ExitEvent)).all()
     assert len(events) == 1 and events[0].cost_basis_amount == 20000000
     event_id = events[0].id
@@ -86,7 +84,7 @@ def test_exit_pages_story(app: Flask) -> None:
     assert gp.post(f"{base}/claims/{claim.id}/settle",
                    {"value_on": "2023-07-15"}).status_code == 302
     page = text(gp.client.get(base))
-    assert re.search(r'id="exit-holding-%d">.*?已关闭' % company_id, page, re.S)
+    assert re.search(rf'id="exit-holding-{company_id}">.*?已关闭', page, re.S)
     assert gp.post(f"{base}/liquidation", {
         "company_id": other_id, "kind": "write_off", "value_on": "2023-08-31",
         "reason": "破产清算终结", "approval_doc": "批复 1 号", "tolerated": "y"}).status_code == 302
