@@ -23,7 +23,7 @@ END = START + timedelta(days=3 * 365 + 146)  # 3 years 146 days = 3.4 years exac
 
 def test_worked_example_simple_1000wan_8pct_3y146d() -> None:
     # 1,000万 × (1 + 0.08 × 1,241 / 365) = 10,000,000 × 1.272
-    assert END == date(2024, 5, 26)
+    assert date(2024, 5, 26) == END
     assert accrual_years(START, END) == D("3.4")
     assert buyback_price(D("10000000"), D("0.08"), InterestMethod.SIMPLE, START, END) == \
         D("12720000.00")
@@ -49,9 +49,9 @@ def test_leap_day_counts_as_a_day_and_floor_at_zero() -> None:
     assert one == D("401600.00")  # 365,000 × (1 + 0.1 × 366/365) = 365,000 + 36,600
     assert buyback_price(D("100"), D("0.08"), "simple", START, END, D("1000")) == D("0.00")
     assert buyback_price(D("100"), D("0.08"), "simple", START, START) == D("100.00")
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="before start"):
         buyback_price(D("100"), D("0.08"), "simple", END, START)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="must not be negative"):
         buyback_price(D("-1"), D("0.08"), "simple", START, END)
 
 
