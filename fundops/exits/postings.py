@@ -153,15 +153,7 @@ def post_exit(
     (the contract). Returns the flushed :class:`ExitEvent`."""
     exit_kind = ExitKind(kind)
     when = require_date(value_on, "value_on")
-    price = parse_amount(consideration, "consideration", allow_zero=True)
-    held_back = parse_amount(escrow, "escrow", allow_zero=True)
-    if held_back > price:
-        raise ValidationError("escrow", "escrow_above_consideration",
-                              escrow=Money(held_back, fund.currency),
-                              consideration=Money(price, fund.currency))
-    due = None if escrow_due_on in (None, "") else require_date(escrow_due_on, "escrow_due_on")
-    if due is not None and due < when:
-        raise ValidationError("escrow_due_on", "escrow_due_before_exit", due=due, on=when)
+    price, held_back, due = _price(fund, when, consideration, escrow, escrow_due_on)
     in_kind = exit_kind is ExitKind.IN_KIND
     if in_kind != (in_kind_distribution_id is not None):
         raise ValidationError("in_kind_distribution_id", "in_kind_needs_distribution")
@@ -189,8 +181,7 @@ def post_exit(
                 fund_id=fund.id, kind=CashFlowKind.PROCEEDS, value_on=when,
                 amount=price - held_back, currency=fund.currency,
                 counterparty=counterparty.strip()[:200], company_id=company.id,
-                source_ref=(source_ref or "").strip() or None,
-                memo=(memo.strip() or f"exit: {exit_kind.value}")[:500],
+                source_ref=(source_ref or "").strip() or None, memo=memo.strip()[:500],
                 recorded_by_id=actor.user_id), None)
         event = ExitEvent(
             fund_id=fund.id, company_id=company.id, kind=exit_kind, value_on=when,
@@ -216,6 +207,21 @@ def post_exit(
             "value_before": position.value, "remaining_value": after, "closes": closes,
         })
     return event
+
+
+def _price(fund: Fund, when: date, consideration: object, escrow: object,
+           escrow_due_on: object | None) -> tuple[Decimal, Decimal, date | None]:
+    """(consideration, escrow ≤ consideration, escrow due date not before ``when``)."""
+    price = parse_amount(consideration, "consideration", allow_zero=True)
+    held_back = parse_amount(escrow, "escrow", allow_zero=True)
+    if held_back > price:
+        raise ValidationError("escrow", "escrow_above_consideration",
+                              escrow=Money(held_back, fund.currency),
+                              consideration=Money(price, fund.currency))
+    due = None if escrow_due_on in (None, "") else require_date(escrow_due_on, "escrow_due_on")
+    if due is not None and due < when:
+        raise ValidationError("escrow_due_on", "escrow_due_before_exit", due=due, on=when)
+    return price, held_back, due
 
 
 def _check_distribution(fund: Fund, entry_id: int | None) -> None:
