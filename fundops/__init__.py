@@ -84,11 +84,11 @@ def _migrations_dir() -> str:
 
 
 def register_blueprints(app: Flask) -> None:
-    from fundops import api, metrics, portfolio, syndication
+    from fundops import api, exits, metrics, portfolio, syndication
     from fundops.approvals.api import bp as approvals_api
     from fundops.approvals.views import bp as approvals_bp
     from fundops.auth.views import bp as auth_bp
-    from fundops.exits.reminder_panel import register_panel
+    from fundops.exits.api import bp as exits_api
     from fundops.extensions import csrf
     from fundops.metrics.api import bp as metrics_api
     from fundops.metrics.parent_api import bp as parent_api
@@ -100,12 +100,12 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(auth_bp)
     portfolio.register(app)
-    register_panel()
     metrics.register(app)
     syndication.register(app)
+    exits.register(app)
     app.register_blueprint(approvals_bp)
     api_blueprints = [portfolio_api, portfolio_ledger_api, term_sheets_api, loans_api,
-                      pools_api, approvals_api, metrics_api, parent_api]
+                      pools_api, approvals_api, metrics_api, parent_api, exits_api]
     for blueprint in api_blueprints:
         csrf.exempt(blueprint)
     api.init_app(app, api_blueprints)

@@ -34,6 +34,12 @@ from fundops.errors import NotFound, ValidationError
 from fundops.idempotency import once
 from fundops.uow import Actor
 
+# What fundops.idempotency accepts of a header value: after stripping whitespace, printable
+# characters only (no control characters, no no-break space or soft hyphen), not empty.
+_SPACE = r"[\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0]"
+_SOLID = r"[\x21-\x7e\xa1-\xac\xae-\uffff]"
+_PRINTABLE = r"[\x20-\x7e\xa1-\xac\xae-\uffff]"
+IDEMPOTENCY_KEY_PATTERN = rf"^{_SPACE}*{_SOLID}(?:{_PRINTABLE}*{_SOLID})?{_SPACE}*$"
 ID = f"int(max={MAX_ID})"  # an id beyond the 32-bit columns is a routing 404, not a 500
 PREFIX = "/api/v1"
 
@@ -101,7 +107,8 @@ class Blueprint(flask_smorest.Blueprint):
                     "name": "Idempotency-Key", "in": "header", "required": True,
                     "description": "a unique value per operation (at most 255 printable "
                                    "characters); a retry with the same key replays the answer",
-                    "schema": {"type": "string", "minLength": 1, "maxLength": 255}})
+                    "schema": {"type": "string", "minLength": 1, "maxLength": 255,
+                               "pattern": IDEMPOTENCY_KEY_PATTERN}})
             return super(Blueprint, self).route(rule, parameters=parameters, tags=tags,
                                                 **options)(func)
 

@@ -5,3 +5,19 @@ Exits post their cash through :mod:`fundops.portfolio.ledger_services` and close
 holding by a zero holding valuation at the exit date, so every view (deal metrics,
 look-through, policy indicators) reads a closed holding as 0 from that date.
 """
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register(app: Flask) -> None:
+    """Register the ``exits`` blueprint with the exit pages' routes on it (the view module
+    adds its routes when imported; imported here, so no module imports its importer), and
+    the fund page's panel of exit reminders."""
+    from fundops.exits import views  # noqa: F401
+    from fundops.exits.reminder_panel import register_panel
+    from fundops.exits.web import bp
+
+    register_panel()
+    app.register_blueprint(bp)

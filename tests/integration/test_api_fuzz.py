@@ -150,6 +150,22 @@ class World:
                 v for v in values if v not in self.examples.get(name, []))
 
 
+def seed_exits(gp: Actor, fund_id: int, company_id: int) -> dict[str, list[Any]]:
+    """A partial sale with escrow (part released) and an open buy-back claim on the
+    holding: the exit routes' ids."""
+    from fundops.exits import claims
+    from fundops.exits import services as exits
+
+    sale = exits.record_trade_sale(gp, fund_id, company_id=company_id, kind="trade_sale",
+                                   value_on="2025-01-31", fraction="0.1",
+                                   consideration="8000000", escrow="1000000")
+    release = exits.release_escrow(gp, sale.id, value_on="2025-02-28", amount="100000",
+                                   outcome="released")
+    claim = claims.open_claim(gp, fund_id, company_id=company_id, obligor_kind="founders",
+                              obligor_name="创始人", trigger="other", triggered_on="2025-03-31")
+    return {"exit_id": [sale.id], "release_id": [release.id], "claim_id": [claim.id]}
+
+
 def seed_world() -> World:
     """One of everything the API reaches, through the real services."""
     r = funded_round()
@@ -189,7 +205,8 @@ def seed_world() -> World:
         "fund_id": [fund_id], "lead_fund_id": [fund_id], "investor_id": [lp.id for lp in lps],
         "company_id": [company_id], "entry_id": entries, "cash_flow_id": entries,
         "term_sheet_id": [r.ts.id], "code_id": codes,
-        "allocation_id": [a.id for a in r.ts.allocations], "request_id": [held.id]}
+        "allocation_id": [a.id for a in r.ts.allocations], "request_id": [held.id],
+        **seed_exits(r.gp, fund_id, company_id)}
     world = World([])
     world.add(r.gp, **gp)
     world.add(checker, **gp)

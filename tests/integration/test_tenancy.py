@@ -53,10 +53,11 @@ def is_syndication(app: Flask, endpoint: str) -> bool:
 
 def _ids(world: Any, created: dict[str, int]) -> dict[str, int]:
     from tests.integration.test_app import pending_approval
+    from tests.integration.test_exits import exit_objects
 
     return {"fund_id": world.fund.id, "company_id": world.company.id,
             "entry_id": created["entry"], "investor_id": world.lps[0].id,
-            "request_id": pending_approval(world)}
+            "request_id": pending_approval(world), **exit_objects(world)}
 
 
 def test_every_route_is_404_for_another_organisation(app: Flask) -> None:

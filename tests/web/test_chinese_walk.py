@@ -28,7 +28,7 @@ from flask.testing import FlaskClient
 from tests.conftest import FreshContextClient, make_app, migrate
 from tests.web.test_pages import compile_catalog
 
-HTML_BLUEPRINTS = ("auth", "portfolio", "metrics", "syndication")
+HTML_BLUEPRINTS = ("auth", "portfolio", "metrics", "syndication", "exits")
 USERS = ("gp@demo.fundops.cn", "gp.checker@demo.fundops.cn", "guidance@demo.fundops.cn",
          "province@demo.fundops.cn", "bank@demo.fundops.cn", "platform@demo.fundops.cn")
 PER_ENDPOINT = 2
@@ -210,9 +210,45 @@ def demo_app(tmp_root: str) -> Iterator[Flask]:
     with app.app_context():
         load_demo()
         db.session.commit()
+        demo_exits()
         yield app
         db.session.remove()
         db.engine.dispose()
+
+
+def demo_exits() -> None:
+    """Exit objects of the main demo GP (the demo has none yet), so that every exits page is
+    reached: a partial trade sale with escrow, part of it released, and an open buy-back
+    claim on another holding of the same fund, all dated today."""
+    import sqlalchemy as sa
+
+    from fundops.auth.models import User
+    from fundops.exits import claims, services
+    from fundops.exits.positions import business_today
+    from fundops.extensions import db
+    from fundops.models import Fund, Investment
+    from tests.factories import actor_for
+
+    user = db.session.scalar(sa.select(User).where(User.email == "gp@demo.fundops.cn"))
+    assert user is not None
+    gp = actor_for(user)
+    today = business_today()
+    for fund in db.session.scalars(sa.select(Fund).where(
+            Fund.organisation_id == user.organisation_id).order_by(Fund.id)):
+        companies = list(dict.fromkeys(db.session.scalars(
+            sa.select(Investment.company_id).where(Investment.fund_id == fund.id)
+            .order_by(Investment.id))))
+        if len(companies) >= 2 and fund.inception_on <= today <= fund.life_end_on:
+            break
+    else:
+        raise AssertionError("no demo fund with two holdings")
+    event = services.record_trade_sale(gp, fund.id, company_id=companies[0], kind="trade_sale",
+                                       value_on=today, fraction="0.25",
+                                       consideration="3000000", escrow="500000",
+                                       counterparty="产业资本")
+    services.release_escrow(gp, event.id, value_on=today, amount="200000", outcome="released")
+    claims.open_claim(gp, fund.id, company_id=companies[1], obligor_kind="company",
+                      obligor_name="标的公司", trigger="no_ipo_by_date", triggered_on=today)
 
 
 def proper_names(app: Flask) -> set[str]:
