@@ -16,6 +16,7 @@ from fundops.messages import (
     companies,
     core,
     exchange,
+    ipo,
     jobs,
     metrics,
     portfolio,
@@ -26,7 +27,7 @@ from fundops.messages.marker import N_
 
 MESSAGES: dict[str, str] = {}
 for _module in (core, portfolio, metrics, exchange, syndication, auth, web, jobs, approvals,
-                companies):
+                companies, ipo):
     _clash = MESSAGES.keys() & _module.MESSAGES.keys()
     if _clash:
         raise RuntimeError(f"message codes defined twice: {sorted(_clash)}")
