@@ -16,6 +16,7 @@ from fundops.messages import (
     companies,
     core,
     exchange,
+    exit_events,
     ipo,
     jobs,
     metrics,
@@ -27,7 +28,7 @@ from fundops.messages.marker import N_
 
 MESSAGES: dict[str, str] = {}
 for _module in (core, portfolio, metrics, exchange, syndication, auth, web, jobs, approvals,
-                companies, ipo):
+                companies, exit_events, ipo):
     _clash = MESSAGES.keys() & _module.MESSAGES.keys()
     if _clash:
         raise RuntimeError(f"message codes defined twice: {sorted(_clash)}")
