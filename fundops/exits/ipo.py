@@ -10,18 +10,17 @@ fund's currency, rounded half-up to the fen; rates fractions (0.15 = 15 %).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask import current_app
 
 from fundops.audit import record_by
 from fundops.calc import lockup
 from fundops.calc.lockup import HolderCategory, Sale, SellDownLimit, TradeChannel
 from fundops.errors import ConflictError, NotFound, ValidationError
 from fundops.exits.models import ExitEvent, IpoListing
+from fundops.exits.positions import business_today, holding_position
 from fundops.extensions import db
 from fundops.money import parse_amount
 from fundops.portfolio.access import get_company, get_fund
@@ -38,12 +37,6 @@ __all__ = [
 
 MAX_SHARES = Decimal("1e14")
 """The most shares a count may hold (the 4-decimal BIGINT column holds about 9.2e14)."""
-
-
-def business_today() -> date:
-    """Today's date in the business timezone (config ``BUSINESS_TIMEZONE``)."""
-    zone = ZoneInfo(str(current_app.config.get("BUSINESS_TIMEZONE", "Asia/Shanghai")))
-    return datetime.now(zone).date()
 
 
 def parse_shares(value: object, field: str) -> Decimal:
@@ -143,6 +136,7 @@ def record_listing(
         if db.session.scalar(sa.select(IpoListing.id).where(
                 IpoListing.fund_id == fund.id, IpoListing.company_id == company.id)):
             raise ConflictError("ipo_listing_exists", company=company.name)
+        _check_position(fund.id, company.id, company.name, data)
         listing = IpoListing(
             fund_id=fund.id, company_id=company.id, listed_on=data.listed_on,
             exchange=data.exchange, ticker=data.ticker, total_shares=data.total_shares,
@@ -158,6 +152,17 @@ def record_listing(
             "ticker": f"{data.exchange}:{data.ticker}", "shares_held": data.shares_held,
             "lockup_months": months, "investment_start_on": start})
     return listing
+
+
+def _check_position(fund_id: int, company_id: int, name: str, data: _ListingInput) -> None:
+    """The holding is open at the listing date and, when its investments recorded share
+    counts, holds exactly the shares the listing gives (one share count per holding)."""
+    position = holding_position(fund_id, company_id, data.listed_on)
+    if position.closed:
+        raise ConflictError("holding_closed", company=name, on=position.closed_on)
+    if position.shares_held is not None and position.shares_held != data.shares_held:
+        raise ValidationError("shares_held", "ipo_shares_differ", held=data.shares_held,
+                              recorded=position.shares_held.normalize())
 
 
 def get_listing(actor: Actor, listing_id: int, *, write: bool = False) -> IpoListing:

@@ -18,6 +18,9 @@ MESSAGES: dict[str, str] = {
         "a controlling shareholder is not sold down under the VC reverse-linkage rules"),
     "ipo_start_after_listing": N_(
         "the investment period starts on %(start)s, after the listing on %(listed_on)s"),
+    "ipo_shares_differ": N_(
+        "the holding's investments record %(recorded)s shares at the listing date, not "
+        "%(held)s; give the same count"),
     "ipo_listing_exists": N_("the holding in %(company)s already has a listing"),
     "ipo_listing_not_found": N_("listing %(listing_id)s not found"),
     "ipo_before_listing": N_("the date is before the listing on %(listed_on)s"),
