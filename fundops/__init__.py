@@ -84,10 +84,11 @@ def _migrations_dir() -> str:
 
 
 def register_blueprints(app: Flask) -> None:
-    from fundops import api, metrics, portfolio, syndication
+    from fundops import api, exits, metrics, portfolio, syndication
     from fundops.approvals.api import bp as approvals_api
     from fundops.approvals.views import bp as approvals_bp
     from fundops.auth.views import bp as auth_bp
+    from fundops.exits.ipo_api import bp as exits_ipo_api
     from fundops.extensions import csrf
     from fundops.metrics.api import bp as metrics_api
     from fundops.metrics.parent_api import bp as parent_api
@@ -101,9 +102,10 @@ def register_blueprints(app: Flask) -> None:
     portfolio.register(app)
     metrics.register(app)
     syndication.register(app)
+    exits.register(app)
     app.register_blueprint(approvals_bp)
     api_blueprints = [portfolio_api, portfolio_ledger_api, term_sheets_api, loans_api,
-                      pools_api, approvals_api, metrics_api, parent_api]
+                      pools_api, approvals_api, metrics_api, parent_api, exits_ipo_api]
     for blueprint in api_blueprints:
         csrf.exempt(blueprint)
     api.init_app(app, api_blueprints)

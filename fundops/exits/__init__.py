@@ -5,3 +5,16 @@ Exits post their cash through :mod:`fundops.portfolio.ledger_services` and close
 holding by a zero holding valuation at the exit date, so every view (deal metrics,
 look-through, policy indicators) reads a closed holding as 0 from that date.
 """
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register(app: Flask) -> None:
+    """Register the ``exits`` blueprint with its pages' routes on it (the view modules
+    add their routes to :data:`fundops.exits.web.bp` when imported)."""
+    from fundops.exits import ipo_views  # noqa: F401
+    from fundops.exits.web import bp
+
+    app.register_blueprint(bp)

@@ -24,7 +24,7 @@ from fundops.exits.positions import business_today, holding_position
 from fundops.extensions import db
 from fundops.money import parse_amount
 from fundops.portfolio.access import get_company, get_fund
-from fundops.portfolio.ledger import CashFlow, Investment
+from fundops.portfolio.ledger import CashFlow, HoldingValuation, Investment
 from fundops.portfolio.ledger_services import lock_fund
 from fundops.portfolio.services import check_in_life
 from fundops.uow import Actor, unit_of_work
@@ -32,7 +32,8 @@ from fundops.validation import parse_bool, parse_enum, require_date, require_tex
 
 __all__ = [
     "MAX_SHARES", "ListingTerms", "business_today", "first_investment_on", "get_listing",
-    "listing_sales", "listing_terms", "parse_shares", "record_listing", "shares_held_on",
+    "list_listings", "listing_marks", "listing_sales", "listing_terms", "market_sales",
+    "parse_shares", "record_listing", "sale_check", "shares_held_on",
 ]
 
 MAX_SHARES = Decimal("1e14")
@@ -230,3 +231,19 @@ def sale_check(listing: IpoListing, on: date, channel: TradeChannel) -> lockup.S
     return lockup.check_sale(on, channel, unlock_on=listing.lockup_ends_on,
                              position=listing.shares_held, total_shares=listing.total_shares,
                              limit=terms.limit, sales=market_sales(listing))
+
+
+def list_listings(fund_id: int) -> list[IpoListing]:
+    """The fund's listings, newest listing first."""
+    return list(db.session.scalars(sa.select(IpoListing).where(IpoListing.fund_id == fund_id)
+                                   .order_by(IpoListing.listed_on.desc(), IpoListing.id)))
+
+
+def listing_marks(listing: IpoListing) -> list[HoldingValuation]:
+    """The holding's valuations from the listing date on (marks and the values exits
+    set), newest first."""
+    return list(db.session.scalars(sa.select(HoldingValuation).where(
+        HoldingValuation.fund_id == listing.fund_id,
+        HoldingValuation.company_id == listing.company_id,
+        HoldingValuation.as_of >= listing.listed_on,
+    ).order_by(HoldingValuation.as_of.desc(), HoldingValuation.id.desc())))
