@@ -7,6 +7,7 @@ fractions (0.2 = 20 %); dates ``YYYY-MM-DD``.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from fundops.api.fields import (
@@ -29,7 +30,19 @@ from fundops.exits.enums import ExitKind
 from fundops.exits.ipo import ListingTerms
 from fundops.exits.models import IpoListing
 
-SHARES = "whole shares, exact decimal string"
+
+class Shares(Amount):
+    """A share count: whole shares as a decimal string without a fraction ("10000000")."""
+
+    unit = "whole shares, exact decimal string"
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
+        if value is None:
+            return None
+        number = Decimal(value)
+        whole = number.quantize(Decimal(1)) if number == number.to_integral_value() else number
+        return format(whole, "f")
+
 
 # --- requests -------------------------------------------------------------------------------
 
@@ -39,8 +52,8 @@ class ListingIn(Schema):
     listed_on = Day(required=True)
     exchange = Text(required=True, max_length=20, doc="e.g. SSE, SZSE, BSE, HKEX")
     ticker = Text(required=True, max_length=20)
-    total_shares = Amount(required=True, doc="the company's total shares after the IPO; " + SHARES)
-    shares_held = Amount(required=True, doc="the fund's shares at listing; " + SHARES)
+    total_shares = Shares(required=True, doc="the company's total shares after the IPO")
+    shares_held = Shares(required=True, doc="the fund's shares at listing")
     holder_category = Choice(HolderCategory, required=True,
                              doc="sets the lock-up: general 12, controlling 36, top_51 36 "
                                  "(12 below 5 %), qualifying_vc 12 months")
@@ -53,7 +66,7 @@ class ListingIn(Schema):
 
 class SaleIn(Schema):
     value_on = Day(required=True, doc="the trade date")
-    shares = Amount(required=True, doc=SHARES)
+    shares = Shares(required=True)
     price_per_share = Amount(required=True, doc="yuan per share, at most 4 decimals")
     channel = Choice(TradeChannel, required=True)
     counterparty = Text(max_length=200)
@@ -62,7 +75,7 @@ class SaleIn(Schema):
 
 class InKindIn(Schema):
     value_on = Day(required=True)
-    shares = Amount(required=True, doc=SHARES)
+    shares = Shares(required=True)
     price_per_share = Amount(required=True, doc="the value per share distributed")
 
 
@@ -87,9 +100,9 @@ class ListingOut(Reply):
     listed_on = Day()
     exchange = Text()
     ticker = Text()
-    total_shares = Amount(doc=SHARES)
-    shares_held = Amount(doc="at listing; " + SHARES)
-    shares_held_today = Amount(doc=SHARES)
+    total_shares = Shares()
+    shares_held = Shares(doc="at listing")
+    shares_held_today = Shares()
     holder_category = Choice(HolderCategory)
     qualifying_vc = Bool()
     investment_start_on = Day()
@@ -108,8 +121,8 @@ class WindowOut(Reply):
     index = Int(doc="0 = the window starting on the unlock date")
     starts_on = Day()
     ends_on = Day(nullable=True, doc="null: open-ended (no ratio limit)")
-    quota = Amount(doc="shares this window adds; " + SHARES)
-    cumulative = Amount(doc="sellable by the window's first day, capped by the position")
+    quota = Shares(doc="shares this window adds")
+    cumulative = Shares(doc="sellable by the window's first day, capped by the position")
 
 
 class ScheduleOut(Reply):
@@ -128,9 +141,9 @@ class LimitOut(Reply):
 class RoomOut(Reply):
     channel = Choice(TradeChannel)
     on = Day()
-    allowed = Amount(doc="shares that may still be sold through the channel on the day")
-    window_room = Amount(nullable=True, doc="the rolling windows' room; null: no limit")
-    remaining = Amount(doc="shares still held")
+    allowed = Shares(doc="shares that may still be sold through the channel on the day")
+    window_room = Shares(nullable=True, doc="the rolling windows' room; null: no limit")
+    remaining = Shares(doc="shares still held")
     next_frees_on = Day(nullable=True, doc="the first later day more frees up; null: never")
 
 
@@ -138,7 +151,7 @@ class ExitOut(Reply):
     id = Id()
     kind = Choice(ExitKind)
     value_on = Day()
-    shares = Amount(nullable=True, doc=SHARES)
+    shares = Shares(nullable=True)
     fraction_disposed = Rate()
     price_per_share = Amount(nullable=True)
     channel = Choice(TradeChannel, nullable=True)
