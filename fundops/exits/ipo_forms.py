@@ -20,7 +20,8 @@ from fundops.web.formtokens import TokenForm
 CATEGORY_LABELS: dict[str, Any] = {
     HolderCategory.GENERAL: _l("Pre-IPO shareholder (12 months)"),
     HolderCategory.CONTROLLING: _l("Controlling shareholder or actual controller (36 months)"),
-    HolderCategory.TOP_51: _l("Top 51% holder, no actual controller (36 months; below 5%: 12)"),
+    HolderCategory.TOP_51: _l("Among the holders of the top 51 per cent, no actual controller "
+                              "(36 months; under 5 per cent: 12)"),
     HolderCategory.QUALIFYING_VC: _l("Qualifying VC fund, not the largest holder (12 months)"),
 }
 CHANNEL_LABELS: dict[str, Any] = {
@@ -47,8 +48,7 @@ def _shares(text: Any) -> AmountField:
 class ListingForm(TokenForm):
     company_id = SelectField(_l("Company"), coerce=int)
     listed_on = _date(_l("Listing date"))
-    exchange = StringField(_l("Exchange"), [DataRequired(), Length(max=20)],
-                           description=_l("e.g. SSE, SZSE, BSE, HKEX"))
+    exchange = StringField(_l("Exchange"), [DataRequired(), Length(max=20)])
     ticker = StringField(_l("Stock code"), [DataRequired(), Length(max=20)])
     total_shares = _shares(_l("Total shares after the IPO"))
     shares_held = _shares(_l("Shares held by the fund"))
@@ -87,6 +87,5 @@ class MarkForm(TokenForm):
 
 
 class PriceUploadForm(TokenForm):
-    prices = TextAreaField(_l("Closing prices (CSV)"), [DataRequired(), Length(max=2_000_000)],
-                           description=_l("exchange,ticker,date,close[,currency]"))
+    prices = TextAreaField(_l("Closing prices (CSV)"), [DataRequired(), Length(max=2_000_000)])
     replace = BooleanField(_l("Overwrite prices already loaded for a day"))
