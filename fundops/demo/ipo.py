@@ -50,5 +50,5 @@ def load_ipo(actors: dict[str, Actor], funds: dict[str, Fund]) -> list[str]:
     ipo_sales.record_ipo_sale(gp, listing.id, "2024-04-15", "2000000", "30.12", "bidding",
                               counterparty="二级市场")
     ipo_prices.mark_listing(gp, listing.id, "2024-06-30")
-    return [f"IPO: SSE:688688 listed {LISTED_ON.isoformat()}, unlocked "
-            f"{listing.lockup_ends_on.isoformat()}, 2,000,000 shares sold"]
+    return [(f"IPO: SSE:688688 listed {LISTED_ON.isoformat()}, unlocked "
+            f"{listing.lockup_ends_on.isoformat()}, 2,000,000 shares sold")]

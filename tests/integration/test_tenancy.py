@@ -53,9 +53,8 @@ def is_syndication(app: Flask, endpoint: str) -> bool:
 
 
 def _ids(world: Any, created: dict[str, int]) -> dict[str, int]:
-    from tests.integration.test_app import pending_approval
-
     from fundops.exits.ipo import record_listing
+    from tests.integration.test_app import pending_approval
 
     listing = record_listing(world.gp, world.fund.id, world.company.id, "2022-06-15", "SSE",
                              "688001", "400000000", "1000000", "general", False)
