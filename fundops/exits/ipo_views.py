@@ -8,6 +8,7 @@ manage the fund and a writer's role. Rules are in :mod:`fundops.exits.web`.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
@@ -22,12 +23,19 @@ from fundops.exits import ipo, ipo_sales
 from fundops.exits import ipo_forms as forms
 from fundops.exits import ipo_prices as prices
 from fundops.exits.models import IpoListing
-from fundops.exits.web import attach_error, bp
+from fundops.exits.web import bp
 from fundops.i18n import localise
 from fundops.portfolio.access import Access, get_fund
 from fundops.portfolio.forms import option
 from fundops.portfolio.models import Fund
 from fundops.portfolio.queries import list_holdings
+from fundops.portfolio.web import attach_error
+
+
+@bp.app_template_filter("shares")
+def _shares(value: Decimal | None) -> str:
+    """A share count with thousands separators ('—' for None)."""
+    return "—" if value is None else f"{value.normalize():,f}"
 
 
 @bp.app_template_filter("holder_category")
