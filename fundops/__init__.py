@@ -89,6 +89,7 @@ def register_blueprints(app: Flask) -> None:
     from fundops.approvals.views import bp as approvals_bp
     from fundops.auth.views import bp as auth_bp
     from fundops.exits.api import bp as exits_api
+    from fundops.exits.ipo_api import bp as exits_ipo_api
     from fundops.extensions import csrf
     from fundops.metrics.api import bp as metrics_api
     from fundops.metrics.parent_api import bp as parent_api
@@ -105,7 +106,8 @@ def register_blueprints(app: Flask) -> None:
     exits.register(app)
     app.register_blueprint(approvals_bp)
     api_blueprints = [portfolio_api, portfolio_ledger_api, term_sheets_api, loans_api,
-                      pools_api, approvals_api, metrics_api, parent_api, exits_api]
+                      pools_api, approvals_api, metrics_api, parent_api, exits_api,
+                      exits_ipo_api]
     for blueprint in api_blueprints:
         csrf.exempt(blueprint)
     api.init_app(app, api_blueprints)

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from fundops.auth.accounts import create_user
 from fundops.demo import catalogue as cat
 from fundops.demo.catalogue import DEMO_END, DEMO_PASSWORD, FundSpec
+from fundops.demo.ipo import load_ipo
 from fundops.demo.linked_loans import load_linked_loans
 from fundops.demo.model import (
     CompanyPlan,
@@ -304,6 +305,7 @@ class Loader:
         with unit_of_work():
             self._load()
             extra = load_linked_loans(self.actors, self.funds, self.rng, self.codes)
+            extra += load_ipo(self.actors, self.funds)
         return "\n".join([summary(), *extra])
 
     def _load(self) -> None:

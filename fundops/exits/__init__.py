@@ -15,7 +15,7 @@ def register(app: Flask) -> None:
     """Register the ``exits`` blueprint with the exit pages' routes on it (the view module
     adds its routes when imported; imported here, so no module imports its importer), and
     the fund page's panel of exit reminders."""
-    from fundops.exits import views  # noqa: F401
+    from fundops.exits import ipo_views, views  # noqa: F401
     from fundops.exits.reminder_panel import register_panel
     from fundops.exits.web import bp
 

@@ -32,8 +32,9 @@ memo='') -> ExitEvent``
   (``cash_flow_id``; none when it is 0). For an in-kind distribution pass
   ``kind=in_kind`` and ``in_kind_distribution_id`` (the DISTRIBUTION ledger entry the
   caller posted in this unit of work): the consideration is then the value of the
-  shares distributed, not cash — no proceeds entry is posted, escrow must be 0, and the
-  event keeps the entry as ``distribution_id``.
+  shares distributed; it is posted as proceeds like a sale (the deal realises it), the
+  distribution entry pays the same value out, so the fund's cash nets to zero; escrow
+  must be 0, and the event keeps the entry as ``distribution_id``.
 - **Value**: the holding valuation at ``value_on`` becomes ``remaining_value`` (default
   value before × (1 − fraction), rounded to the fen half-up; 0 when the event closes the
   holding), method :data:`EXIT_METHOD`; the event stores ``value_before_amount`` and
@@ -176,7 +177,7 @@ def post_exit(
         if in_kind:
             _check_distribution(fund, in_kind_distribution_id)
         cash = None
-        if price - held_back > 0 and not in_kind:
+        if price - held_back > 0:  # in kind too: proceeds, then the distribution
             cash = post_entry(fund, actor, CashFlow(
                 fund_id=fund.id, kind=CashFlowKind.PROCEEDS, value_on=when,
                 amount=price - held_back, currency=fund.currency,

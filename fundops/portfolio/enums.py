@@ -58,6 +58,7 @@ class DistributionType(enum.StrEnum):
     RETURN_OF_CAPITAL = "return_of_capital"
     GAIN = "gain"
     INCOME = "income"
+    IN_KIND = "in_kind"  # listed shares distributed to the LPs (实物分配), at their value
 
 
 class CompanyStage(enum.StrEnum):

@@ -82,7 +82,7 @@ LABELS: dict[type[enum.Enum], dict[str, Any]] = {
     },
     DistributionType: {
         "return_of_capital": _l("Return of capital"), "gain": _l("Capital gain"),
-        "income": _l("Income"),
+        "income": _l("Income"), "in_kind": _l("In kind (listed shares)"),
     },
     CompanyStage: {
         "seed": _l("Seed"), "start_up": _l("Start-up"), "growth": _l("Growth"),
@@ -233,7 +233,9 @@ class CapitalCallForm(_EntryForm):
 
 
 class DistributionForm(_EntryForm):
-    distribution_type = SelectField(_l("Distribution type"), choices=choices(DistributionType))
+    # in kind: through the listing's in-kind form, which also records the shares' exit
+    distribution_type = SelectField(_l("Distribution type"), choices=choices(
+        DistributionType, frozenset({"return_of_capital", "gain", "income"})))
     recallable = BooleanField(_l("Recallable"))
 
 

@@ -53,6 +53,7 @@ from schemathesis.specs.openapi.checks import (
 from fundops.approvals import services as approvals
 from fundops.auth.accounts import issue_token
 from fundops.auth.models import User
+from fundops.exits import ipo
 from fundops.extensions import db
 from fundops.portfolio import ledger_services as ledger
 from fundops.portfolio import services
@@ -198,6 +199,8 @@ def seed_world() -> World:
     held = approvals.submit(maker, "capital_call", {
         "fund_id": fund_id, "value_on": "2024-08-01", "amount": "20000000",
         "purpose": "investment"})
+    listing = ipo.record_listing(r.gp, fund_id, company_id, "2025-01-15", "SSE", "688001",
+                                 "400000000", "1000000", "general", False)
     fof = build_fof()
     codes = list(db.session.scalars(sa.select(VerificationCode.id).where(
         VerificationCode.term_sheet_id == r.ts.id)))
@@ -206,7 +209,7 @@ def seed_world() -> World:
         "company_id": [company_id], "entry_id": entries, "cash_flow_id": entries,
         "term_sheet_id": [r.ts.id], "code_id": codes,
         "allocation_id": [a.id for a in r.ts.allocations], "request_id": [held.id],
-        **seed_exits(r.gp, fund_id, company_id)}
+        "listing_id": [listing.id], **seed_exits(r.gp, fund_id, company_id)}
     world = World([])
     world.add(r.gp, **gp)
     world.add(checker, **gp)

@@ -41,6 +41,7 @@ UNSCOPED = {
     "approvals.queue",
     "approvals.policies",
     "approvals_api.approval_list",
+    "exits_ipo_api.listed_prices_load",  # public prices: any writer (its own test: test_ipo_api)
 }
 
 
@@ -52,12 +53,16 @@ def is_syndication(app: Flask, endpoint: str) -> bool:
 
 
 def _ids(world: Any, created: dict[str, int]) -> dict[str, int]:
+    from fundops.exits.ipo import record_listing
     from tests.integration.test_app import pending_approval
     from tests.integration.test_exits import exit_objects
 
+    listing = record_listing(world.gp, world.fund.id, world.company.id, "2022-06-15", "SSE",
+                             "688001", "400000000", "1000000", "general", False)
     return {"fund_id": world.fund.id, "company_id": world.company.id,
             "entry_id": created["entry"], "investor_id": world.lps[0].id,
-            "request_id": pending_approval(world), **exit_objects(world)}
+            "request_id": pending_approval(world), "listing_id": listing.id,
+            **exit_objects(world)}
 
 
 def test_every_route_is_404_for_another_organisation(app: Flask) -> None:
