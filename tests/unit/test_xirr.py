@@ -498,7 +498,7 @@ def test_property_a_root_near_minus_one_is_never_returned_as_minus_one(series):
     assert _npv_residual(amounts, detail.rate) <= 1e-8
     assert xirr(dates, amounts) == detail.rate
     assert xirr_roots(dates, amounts) == list(detail.roots)
-    many = xirr_many([(dates, amounts), (dates[:2], amounts[:1] + [-amounts[0]])])
+    many = xirr_many([(dates, amounts), (dates[:2], [*amounts[:1], -amounts[0]])])
     assert many[0] == pytest.approx(detail.rate, rel=1e-10, abs=1e-12)
     flat = xirr_flat(np.zeros(len(dates), int), np.array([d.toordinal() for d in dates]),
                      np.array(amounts))
