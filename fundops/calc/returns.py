@@ -167,7 +167,8 @@ def _many_block(series: list[tuple[Sequence[date], Sequence[Amount]]],
     """:func:`xirr_many` for one block of series."""
     days = np.fromiter(map(date.toordinal, itertools.chain.from_iterable(s[0] for s in series)),
                        np.int64, int(lengths.sum()))
-    amts = np.array(list(itertools.chain.from_iterable(s[1] for s in series)), dtype=np.float64)
+    amts = np.fromiter(itertools.chain.from_iterable(s[1] for s in series), np.float64,
+                       len(days))
     groups = np.repeat(np.arange(len(series)), lengths)
     step, ends = np.diff(days), np.cumsum(lengths)
     step[ends[(lengths > 0) & (ends < len(days))] - 1] = 1  # series boundaries
@@ -237,7 +238,8 @@ def _solve_block(g: np.ndarray, d: np.ndarray, a: np.ndarray, n: int) -> np.ndar
     else:
         counts_k = counts
     r, ok = solve_rows(T, a_scaled, counts_k, k)
-    out[rows[ok]] = _representable_rates(r[ok], T[ok].max(axis=1))
+    spans = T[np.arange(len(counts_k)), counts_k - 1]
+    out[rows[ok]] = _representable_rates(r[ok], spans[ok])
     for row in rows[~ok].tolist() + np.flatnonzero(lost).tolist():
         span = slice(starts[row], starts[row] + counts[row])
         rate = _detail_prepared(d[span], a[span]).rate

@@ -146,7 +146,8 @@ def solve_rows(t: np.ndarray, a: np.ndarray, counts: np.ndarray,
         t, a, counts, k = t[odd], a[odd], counts[odd], k[odd]
     t_max = t[np.arange(len(counts)), counts - 1]
     pos = np.maximum(a, 0.0)
-    p_sum, net = pos.sum(axis=1), a.sum(axis=1)
+    ones = np.ones(a.shape[1])
+    p_sum, net = pos @ ones, a @ ones
     lo, hi = bounds(t, a, counts, 2 * p_sum - net)
     pt, at = np.einsum("ij,ij->i", pos, t), np.einsum("ij,ij->i", a, t)
     with np.errstate(divide="ignore", invalid="ignore"):  # all in/out flows at their centroids
@@ -202,17 +203,17 @@ def _taylor(t: np.ndarray, a: np.ndarray, t_max: np.ndarray, r0: np.ndarray, lo:
         x = np.zeros(n)
         xs = np.empty((_TAYLOR_DEGREE + 1, n))
         xs[0] = 1.0
+        xb = np.broadcast_to(x, (_TAYLOR_DEGREE, n))  # a view: follows x
         for _ in range(_TAYLOR_ITER):
-            np.cumprod(np.broadcast_to(x, (_TAYLOR_DEGREE, n)), axis=0, out=xs[1:])
+            np.cumprod(xb, axis=0, out=xs[1:])
             g = np.einsum("kn,kn->n", c, xs)
             g1 = np.einsum("kn,kn->n", c1, xs[:-1])
-            g2 = np.einsum("kn,kn->n", c2, xs[:-2])
             h = g / g1
-            cc = h * g2 / (2 * g1)
+            cc = h * np.einsum("kn,kn->n", c2, xs[:-2]) / (2 * g1)
             step = np.where(np.abs(cc) < 0.5, h / (1 - cc), h)
             x -= step
-            still = np.abs(step) > 4 * EPS * np.maximum(np.abs(x), 1.0)
-            if not (still & ok & np.isfinite(x)).any():
+            # the exact Newton step below finishes what is left (error ~ step**2)
+            if not ((np.abs(step) > 1e-10) & ok & np.isfinite(x)).any():
                 break
         r = r0 + x / sigma
         ok &= np.isfinite(r) & (np.abs(x) <= _TAYLOR_REACH) & (r >= lo) & (r <= hi)

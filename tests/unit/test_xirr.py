@@ -469,7 +469,8 @@ def _npv_residual(amounts, rate):
 def near_minus_one_roots(draw):
     """Yearly flows whose NPV, a polynomial in v = 1/(1 + rate), has chosen positive roots:
     one with 1 + rate = 2**-e (e in 50..80, a rate that rounds to -1.0 or nearly), 1 to 3
-    ordinary rates (no two equally far from 10 %), times 8 to 50 factors (v + c), c > 0, that add length but no root."""
+    ordinary rates (no two equally far from 10 %), times 8 to 50 factors (v + c), c > 0,
+    that add length but no root."""
     e = draw(st.integers(50, 80))
     ordinary = sorted(draw(st.sets(st.sampled_from([-0.6, -0.3, -0.1, 0.05, 0.2, 0.6, 1.0,
                                                      2.0, 4.0]), min_size=1, max_size=3)))
