@@ -31,10 +31,6 @@ MAX_LOG_RATE = math.log(np.finfo(float).max)  # ln(1 + rate) above this overflow
 _MAX_ITER = 200
 _ROLLE_MAX = 40  # most sign changes for the exact all-roots search (a grid search above)
 _GRID = 2048
-_TAYLOR_DEGREE = 12  # terms of exp(-delta t) kept by the moment expansion (see _taylor)
-_TAYLOR_REACH = 0.75  # largest |delta| * (span / 2) it is used for: truncation below 2e-11
-_TAYLOR_ITER = 12
-_FACTORIALS = np.array([math.factorial(k) for k in range(_TAYLOR_DEGREE + 1)], float)
 
 
 def scaled(a: np.ndarray) -> np.ndarray:
@@ -146,94 +142,25 @@ def solve_rows(t: np.ndarray, a: np.ndarray, counts: np.ndarray,
         t, a, counts, k = t[odd], a[odd], counts[odd], k[odd]
     t_max = t[np.arange(len(counts)), counts - 1]
     pos = np.maximum(a, 0.0)
-    ones = np.ones(a.shape[1])
-    p_sum, net = pos @ ones, a @ ones
+    p_sum, net = pos.sum(axis=1), a.sum(axis=1)
     lo, hi = bounds(t, a, counts, 2 * p_sum - net)
     pt, at = np.einsum("ij,ij->i", pos, t), np.einsum("ij,ij->i", a, t)
     with np.errstate(divide="ignore", invalid="ignore"):  # all in/out flows at their centroids
         r0 = np.log(p_sum / (p_sum - net)) / (pt / p_sum - (pt - at) / (p_sum - net))
     r0 = np.clip(np.where(np.isfinite(r0), r0, math.log1p(EXCEL_GUESS)), lo, hi)
-    r, conv, w = _taylor(t, a, t_max, r0, lo, hi)
-    fail = np.flatnonzero(~conv)
-    if len(fail):  # far from the first guess, or no quick convergence: the bracketed solver
-        r[fail], conv[fail] = iterate(t[fail], a[fail], pos[fail], t_max[fail], lo[fail],
-                                      hi[fail], sn[odd][fail], r0[fail])
-        w[fail] = a[fail] * _discount(t[fail], r[fail], t_max[fail])
+    r, conv = iterate(t, a, pos, t_max, lo, hi, sn[odd], r0)
     unique = k == 1
     multi = np.flatnonzero(~unique & conv)
     if len(multi):  # certified unique: every balance surely has the first flow's sign
-        val, err = _balance(t[multi], w[multi], counts[multi])
+        val, err = _balance(t[multi], a[multi], r[multi], counts[multi])
         unique[multi] = ((val * np.sign(a[multi, :1]) > err) | np.isinf(err)).all(axis=1)
     r_out[odd], ok[odd] = r, conv & unique
     return r_out, ok
 
 
-def _taylor(t: np.ndarray, a: np.ndarray, t_max: np.ndarray, r0: np.ndarray, lo: np.ndarray,
-            hi: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Roots near ``r0`` per row from a moment expansion: two ``exp`` passes in all.
-
-    With u = t - t_max / 2 and w = a exp(-r0 u), f(r0 + d) is proportional to
-    sum(w exp(-d u)) = sum_k m_k (-d)^k / k!, the moments m_k = sum(w u^k). Halley steps on
-    that polynomial (cheap: one value per row) find d while |d| t_max / 2 <= _TAYLOR_REACH
-    (truncation below ~2e-11 of sum|w|); one exact evaluation at r0 + d then gives a
-    Newton step, accepted when its predicted error (step**2 f''/2f') is below an ulp or f
-    is within rounding of zero. Returns the log-rates, which rows converged, and the flows
-    discounted at the rate evaluated exactly (for the uniqueness proof). Rows that fail
-    (far from r0, outside [lo, hi]) go to :func:`iterate`.
-    """
-    n, width = t.shape
-    half = 0.5 * t_max
-    ok = (np.abs(r0) * half <= 300.0) & (half > 0)
-    r0 = np.where(ok, r0, 0.0)
-    u = t - half[:, None]
-    with np.errstate(all="ignore"):
-        w = a * np.exp(u * -r0[:, None])
-        sigma = np.where(ok, half, 1.0)
-        v = u / -sigma[:, None]  # in [-1, 1]: x = d * sigma, f ~ sum_k c_k x^k
-        ones = np.ones(width)
-        c = np.empty((_TAYLOR_DEGREE + 1, n))
-        c[0] = w @ ones
-        p = w.copy()
-        for k in range(1, _TAYLOR_DEGREE + 1):
-            p *= v
-            c[k] = p @ ones
-        c /= _FACTORIALS[:, None]
-        c1 = c[1:] * np.arange(1, _TAYLOR_DEGREE + 1)[:, None]
-        c2 = c1[1:] * np.arange(1, _TAYLOR_DEGREE)[:, None]
-        x = np.zeros(n)
-        xs = np.empty((_TAYLOR_DEGREE + 1, n))
-        xs[0] = 1.0
-        xb = np.broadcast_to(x, (_TAYLOR_DEGREE, n))  # a view: follows x
-        for _ in range(_TAYLOR_ITER):
-            np.cumprod(xb, axis=0, out=xs[1:])
-            g = np.einsum("kn,kn->n", c, xs)
-            g1 = np.einsum("kn,kn->n", c1, xs[:-1])
-            h = g / g1
-            cc = h * np.einsum("kn,kn->n", c2, xs[:-2]) / (2 * g1)
-            step = np.where(np.abs(cc) < 0.5, h / (1 - cc), h)
-            x -= step
-            # the exact Newton step below finishes what is left (error ~ step**2)
-            if not ((np.abs(step) > 1e-10) & ok & np.isfinite(x)).any():
-                break
-        r = r0 + x / sigma
-        ok &= np.isfinite(r) & (np.abs(x) <= _TAYLOR_REACH) & (r >= lo) & (r <= hi)
-        r = np.where(ok, r, r0)
-        w = a * np.exp(u * -r[:, None])  # exact, at r
-        wu = w * u
-        f, f1, f2 = w @ ones, -(wu @ ones), np.einsum("ij,ij->i", wu, u)
-        size = np.abs(w) @ ones
-        step = f / f1
-        new = r - step
-        quiet = np.abs(f) <= (width + 8) * EPS * size
-        settled = step * step * np.abs(f2) <= 4 * EPS * np.abs(new * f1)
-        ok &= np.isfinite(new) & (quiet | settled)
-    return np.where(quiet, r, new), ok, w
-
-
-def _balance(t: np.ndarray, w: np.ndarray,
+def _balance(t: np.ndarray, a: np.ndarray, r: np.ndarray,
              counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Running balance of the flows ``w`` discounted at (or near) their root r, with error
-    bounds, per row (``w`` may carry any positive factor per row).
+    """Running balance of the flows discounted at their root r, with error bounds, per row.
 
     With b_i = a_i exp(-r t_i) summing to 0, f(r + s) = s * integral of B(t) exp(-s t) dt,
     B the running balance before the last flow; so f has no more other roots than B has
@@ -242,6 +169,7 @@ def _balance(t: np.ndarray, w: np.ndarray,
     minus the remaining tail if that adds fewer |b|. ``err`` bounds the rounding and root
     error; it is inf for the last flow and the padding.
     """
+    w = a * _discount(t, r, t[np.arange(len(r)), counts - 1])
     aw = np.abs(w)
     fwd, fwd_abs = _cumsum(w), _cumsum(aw)
     gamma = 4 * (counts + 2) * EPS
@@ -340,9 +268,9 @@ def _grid_roots(t: np.ndarray, a: np.ndarray, sign_changes: int) -> tuple[list[f
     if len(roots) == sign_changes:
         return roots, True
     if roots:
-        tb = np.broadcast_to(t, (len(roots), len(t)))
-        w = a * _discount(tb, np.array(roots), np.full(len(roots), t[-1]))
-        val, err = _balance(tb, w, np.full(len(roots), len(t)))
+        val, err = _balance(np.broadcast_to(t, (len(roots), len(t))),
+                            np.broadcast_to(a, (len(roots), len(t))),
+                            np.array(roots), np.full(len(roots), len(t)))
         for row in np.where(np.abs(val) > err, np.sign(val), 0.0):
             # bound on its sign changes: an unknown (0) sign may add two
             known = row[row != 0]
