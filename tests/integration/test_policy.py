@@ -126,7 +126,8 @@ def test_sub_fund_indicators_by_hand(app: Flask) -> None:
     assert _figures(gov) == (_d("200"), _d("500"), Decimal("0.4000"))
     assert gov.breach and gov.rule is not None and gov.rule.fund_id == f.b.id
     assert gov.rule.threshold == Decimal("0.35")
-    assert b.get("reinvestment_achievement", "subscribed").value == Decimal("1.6666666667")  # 50 / 30
+    reinvest = b.get("reinvestment_achievement", "subscribed")
+    assert reinvest.value == Decimal("1.6666666667")  # 50 / 30
     assert b.get("small_company_share").value == Decimal("1.0000")  # X is an SME
     assert {i.code for i in b.breaches} == {"gov_share"}
 
