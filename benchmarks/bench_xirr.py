@@ -12,8 +12,12 @@ multiples spread from about 0.4x to 3x), then times, best of ``--repeat`` runs:
   (d)  one ``xirr_flat`` call on flat numpy arrays (series id, day number, amount), the
        form a bulk query returns.
 
-(interleaved rounds, best time of each) and prints each time and the ratios. Not part of the
-test suite; needs pyxirr (a benchmark/test extra only).
+(interleaved rounds; best and median time of each) and prints each time and the ratios.
+Before timing it asserts that every batch answer agrees with pyxirr's: both undefined, or
+|r - r_pyxirr| <= 1e-9 (1 + |r|), or (where pyxirr stops early) the NPV at our rate is
+within 1e-12 of the sum of |discounted flows| and no larger than at pyxirr's, and
+|r - r_pyxirr| <= 1e-6. Goal (issue 10): (a')/(d) >= 1.5x and (a)/(c) >= 1x. Not part of
+the test suite; needs pyxirr (a benchmark/test extra only).
 Run: ``python benchmarks/bench_xirr.py [--series N]``.
 """
 
@@ -63,13 +67,42 @@ def build_series(n_series: int, n_flows: int, seed: int = 20260101) -> list[Seri
 def best_times(runs: dict[str, Callable[[], object]], repeat: int) -> dict[str, float]:
     """Best wall time of each callable over ``repeat`` rounds, the callables interleaved
     within each round so that machine load and allocator state affect all alike."""
-    best = dict.fromkeys(runs, math.inf)
+    return {name: min(ts) for name, ts in all_times(runs, repeat).items()}
+
+
+def all_times(runs: dict[str, Callable[[], object]], repeat: int) -> dict[str, list[float]]:
+    """Every round's wall time of each callable (interleaved as in :func:`best_times`)."""
+    times: dict[str, list[float]] = {name: [] for name in runs}
     for _ in range(repeat):
         for name, fn in runs.items():
             t0 = time.perf_counter()
             fn()
-            best[name] = min(best[name], time.perf_counter() - t0)
-    return best
+            times[name].append(time.perf_counter() - t0)
+    return times
+
+
+def npv_residual(dates: list[date], amounts: list[float], rate: float) -> float:
+    """|NPV| at ``rate`` over the sum of |discounted flows| (Actual/365 from the first)."""
+    t = np.array([(d - dates[0]).days for d in dates]) / 365
+    terms = np.array(amounts) * np.exp(-np.log1p(rate) * t)
+    return float(abs(math.fsum(terms)) / np.abs(terms).sum())
+
+
+def check_agreement(series: list[Series], ours: list[float | None],
+                    ref: list[float | None]) -> tuple[int, int]:
+    """Assert each answer agrees with pyxirr's (see the module docstring); returns how many
+    agree to 1e-9 and how many only through the NPV test (pyxirr stopped early)."""
+    close = npv_only = 0
+    for (d, a), x, y in zip(series, ours, ref, strict=True):
+        x_none, y_none = x is None or math.isnan(x), y is None or math.isnan(y)
+        assert x_none == y_none, (d, a, x, y)
+        if x_none or x is None or y is None or abs(x - y) <= 1e-9 * (1 + abs(x)):
+            close += 1
+        else:
+            ours_res, ref_res = npv_residual(d, a, x), npv_residual(d, a, y)
+            assert abs(x - y) <= 1e-6 and ours_res <= max(1e-12, ref_res), (d, a, x, y)
+            npv_only += 1
+    return close, npv_only
 
 
 def main() -> None:
@@ -95,12 +128,17 @@ def main() -> None:
             return 0.0 if (x is None or math.isnan(x)) == (y is None or math.isnan(y)) else math.inf
         return abs(x - y) / max(abs(y), 1e-12)
 
-    times = best_times({
+    c_close, c_npv = check_agreement(series, batch, ref)
+    d_close, d_npv = check_agreement(series, flat.tolist(), ref)
+
+    rounds = all_times({
         "a": lambda: [pyxirr.xirr(d, a) for d, a in series],
         "c": lambda: xirr_many(series),
         "a2": lambda: [pyxirr.xirr(d, a) for d, a in arrays],
         "d": lambda: xirr_flat(groups, days, flat_amounts, len(series)),
     }, args.repeat)
+    times = {name: min(ts) for name, ts in rounds.items()}
+    medians = {name: float(np.median(ts)) for name, ts in rounds.items()}
     t_a, t_c, t_a2, t_d = times["a"], times["c"], times["a2"], times["d"]
     t_b = best_times({"b": lambda: [xirr(d, a) for d, a in series]}, max(1, args.repeat // 5))["b"]
 
@@ -109,15 +147,21 @@ def main() -> None:
         f"{args.series} series x {args.flows} flows, best of {args.repeat}; IRR 5/50/95 %ile "
         f"{np.percentile(rates, 5):.2%} / {np.median(rates):.2%} / {np.percentile(rates, 95):.2%}"
     )
-    print(f"(a)  loop of pyxirr.xirr, lists         {t_a * 1e3:9.1f} ms")
-    print(f"(b)  loop of fundops xirr, lists        {t_b * 1e3:9.1f} ms")
-    print(f"(c)  fundops xirr_many, lists           {t_c * 1e3:9.1f} ms")
-    print(f"(a') loop of pyxirr.xirr, numpy arrays  {t_a2 * 1e3:9.1f} ms")
-    print(f"(d)  fundops xirr_flat, numpy arrays    {t_d * 1e3:9.1f} ms")
+    print("                                        best ms  median ms")
+    for key, label in (("a", "(a)  loop of pyxirr.xirr, lists       "),
+                       ("c", "(c)  fundops xirr_many, lists         "),
+                       ("a2", "(a') loop of pyxirr.xirr, numpy arrays"),
+                       ("d", "(d)  fundops xirr_flat, numpy arrays  ")):
+        print(f"{label}  {times[key] * 1e3:9.1f}  {medians[key] * 1e3:9.1f}")
+    print(f"(b)  loop of fundops xirr, lists         {t_b * 1e3:9.1f}")
     print(f"speed-up (a)/(c)   batch vs pyxirr loop, list input   {t_a / t_c:6.2f}x")
     print(f"speed-up (a')/(d)  batch vs pyxirr loop, array input  {t_a2 / t_d:6.2f}x")
     print(f"speed-up (a)/(d)   array batch vs pyxirr list loop    {t_a / t_d:6.2f}x")
     print(f"speed-up (b)/(c)   batch vs fundops single loop       {t_b / t_c:6.2f}x")
+    print(f"median-of-rounds ratios: (a)/(c) {medians['a'] / medians['c']:.2f}x, "
+          f"(a')/(d) {medians['a2'] / medians['d']:.2f}x")
+    print(f"agreement with pyxirr (asserted): xirr_many {c_close} within 1e-9, {c_npv} by NPV; "
+          f"xirr_flat {d_close} within 1e-9, {d_npv} by NPV")
     print(
         f"max relative difference: batch vs single "
         f"{max(rel(b, s) for b, s in zip(batch, single, strict=True)):.1e}, flat vs single "

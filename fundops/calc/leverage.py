@@ -7,8 +7,10 @@ Bases: ``subscribed`` (认缴) uses commitments; ``paid_in`` (实缴) uses capit
 allocations (reversals net out). "Government" money is every commitment (or paid-in) of
 an LP whose investor type is in the configured government types, plus — always — the
 guidance fund's own LP records. Amounts are yuan Decimals (exact, ≥ 0). Ratios are
-``numerator / denominator`` rounded half-to-even to 4 decimals (:func:`ratio_4dp`);
-``None`` means "n/a" (zero denominator), never 0.
+``numerator / denominator`` rounded half-to-even to :data:`RATIO_PLACES` (10) decimals
+(:func:`ratio_exact`, the precision of the multiples), so anyone recomputing them from the
+amounts gets the same figure; pages round for display only (:func:`ratio_4dp`). ``None``
+means "n/a" (zero denominator), never 0.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from fundops.calc.lookthrough import quantize_fraction
+from fundops.calc.multiples import PLACES as RATIO_PLACES
 
 BASES = ("subscribed", "paid_in")
 ZERO = Decimal("0.00")
@@ -45,9 +48,17 @@ DEFINITIONS: dict[str, tuple[str, str, str]] = {
 }
 
 
+def ratio_exact(numerator: Decimal, denominator: Decimal) -> Decimal | None:
+    """``numerator / denominator`` rounded half-to-even to :data:`RATIO_PLACES` (10)
+    decimals, exactly (no binary or context step); ``None`` if the denominator is 0."""
+    if denominator == 0:
+        return None
+    return quantize_fraction(Fraction(numerator) / Fraction(denominator), RATIO_PLACES)
+
+
 def ratio_4dp(numerator: Decimal, denominator: Decimal) -> Decimal | None:
     """``numerator / denominator`` rounded half-to-even to 4 dp, exactly; ``None`` if the
-    denominator is 0."""
+    denominator is 0. For display only: results carry :func:`ratio_exact`."""
     if denominator == 0:
         return None
     return quantize_fraction(Fraction(numerator) / Fraction(denominator), 4)
@@ -88,7 +99,8 @@ class SubFundLeverageInput:
 
 @dataclass(frozen=True, slots=True)
 class LeverageRatio:
-    """One named leverage figure; ``value`` is None ("n/a") when the denominator is 0."""
+    """One named leverage figure; ``value`` = numerator / denominator to 10 decimals
+    (:func:`ratio_exact`), None ("n/a") when the denominator is 0."""
 
     definition: str
     label_zh: str
@@ -152,7 +164,7 @@ class _Sums:
 def _ratio(definition: str, basis: str, numerator: Decimal, denominator: Decimal) -> LeverageRatio:
     zh, en, formula = DEFINITIONS[definition]
     return LeverageRatio(definition, zh, en, formula, basis, numerator, denominator,
-                         ratio_4dp(numerator, denominator))
+                         ratio_exact(numerator, denominator))
 
 
 def _ratios(by_basis: dict[str, _Sums]) -> tuple[LeverageRatio, ...]:
@@ -241,7 +253,7 @@ LOAN_DEFINITIONS: dict[str, tuple[str, str, str]] = {
 
 def loan_leverage_ratios(approved: Decimal, disbursed: Decimal, guidance_committed: Decimal,
                          guidance_paid_in: Decimal) -> tuple[LeverageRatio, ...]:
-    """Both loan-leverage definitions on both bases (yuan in, 4-dp ratios out; n/a on 0)."""
+    """Both loan-leverage definitions on both bases (yuan in, 10-dp ratios out; n/a on 0)."""
     out = []
     for definition, numerator in (("loan_leverage", approved),
                                   ("loan_leverage_disbursed", disbursed)):
@@ -249,5 +261,5 @@ def loan_leverage_ratios(approved: Decimal, disbursed: Decimal, guidance_committ
         for basis, denominator in (("subscribed", guidance_committed),
                                    ("paid_in", guidance_paid_in)):
             out.append(LeverageRatio(definition, zh, en, formula, basis, numerator, denominator,
-                                     ratio_4dp(numerator, denominator)))
+                                     ratio_exact(numerator, denominator)))
     return tuple(out)

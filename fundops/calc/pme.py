@@ -67,7 +67,8 @@ class DirectAlpha:
 
     ``alpha`` is the discrete annual rate (fraction), the XIRR of the index-compounded
     flows plus NAV; ``log_alpha`` = ln(1 + alpha), the continuously compounded alpha
-    (computed directly, so finite even if ``alpha`` rounds to -1 or overflows to ``None``).
+    (computed directly, so finite even when ``alpha`` is ``None`` because it is too near -1
+    for a float rate or overflows; see :data:`fundops.calc.returns.DISCOUNT_TOL`).
     Both ``None`` when that IRR does not exist.
     """
 

@@ -1,9 +1,10 @@
 """Guidance-fund policy indicators (domain-rules §3.2, §3.3, §3.6) and their rule checks.
 
 Every indicator is ``numerator / denominator`` (yuan Decimals, exact) with ``value``
-rounded half-to-even to 4 decimals, ``None`` ("n/a") when the denominator is 0. Ratios are
-fractions (0.25 = 25 %), never percents. A rule is checked on the **exact** ratio, so a
-value shown as 0.7000 can still breach a 0.70 minimum by less than 0.00005; an n/a value
+rounded half-to-even to 10 decimals (:func:`~fundops.calc.leverage.ratio_exact`, as the
+multiples), ``None`` ("n/a") when the denominator is 0; pages round it for display. Ratios
+are fractions (0.25 = 25 %), never percents. A rule is checked on the **exact** ratio, so a
+value shown as 70.00 % can still breach a 0.70 minimum by less than 0.00005; an n/a value
 never breaches. Policy parameters are per-fund rules with effective dates
 (:class:`RuleSpec`); with no rule in force an indicator is reported without a check.
 
@@ -22,7 +23,7 @@ from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from typing import Any
 
-from fundops.calc.leverage import LpAmount, is_government, ratio_4dp
+from fundops.calc.leverage import LpAmount, is_government, ratio_exact
 from fundops.errors import ValidationError
 
 ZERO = Decimal("0.00")
@@ -292,7 +293,7 @@ class FundIndicators:
 def _indicator(code: str, basis: PolicyBasis | None, num: Decimal, den: Decimal,
                rule: RuleSpec | None, note: str = "") -> Indicator:
     zh, en, formula = LABELS[code]
-    value = ratio_4dp(num, den)
+    value = ratio_exact(num, den)
     check, breach = None, False
     if rule is not None and (basis is None or basis == rule.basis):
         _, comparison, key, default = RULE_CHECKS[rule.rule_type]

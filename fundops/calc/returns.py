@@ -28,6 +28,16 @@ DAYS_PER_YEAR = 365
 """Actual/365 Fixed: year fraction = days since the earliest flow / 365 (no leap-year rule)."""
 
 _BLOCK = 24000  # matrix cells per block of the batch solver (~190 KiB arrays)
+DISCOUNT_TOL = 1e-9
+"""Finest resolution a returned float rate must have, as a relative change of a discount
+factor ``(1 + rate) ** -t`` (domain rules §2.2.8's NPV tolerance). A root is
+*representable* when its float rate is above -1 and the floats there resolve it:
+``ulp(rate) / (1 + rate) * span <= DISCOUNT_TOL``, ``span`` the years from the first flow
+to the last; then the NPV at the returned rate is zero to about 1e-9 of the sum of the
+absolute discounted flows. Near -100 % the floats are 2**-53 apart, so a root with
+``1 + rate`` below ``2**-53 * span / DISCOUNT_TOL`` (about 1e-6 over 10 years; a rate of
+-99.9999 % or lower, ending in -1.0 exactly below ~1e-16) has no meaningful float rate.
+"""
 
 
 @dataclass(frozen=True)
@@ -35,13 +45,18 @@ class XirrResult:
     """Outcome of :func:`xirr_detail`.
 
     ``rate``: the annual IRR as a fraction (0.0734 = 7.34 %), unrounded (round for display
-    only), or ``None`` with ``reason``: ``"zero_flows"`` (no flows, or all net to zero: NPV
-    is zero at every rate), ``"no_sign_change"``, ``"no_root"`` (both signs, but NPV never
-    reaches zero) or ``"rate_overflow"`` (IRR above the largest float, ~1.8e308).
-    ``log_rate``: ln(1 + rate) of the chosen root, the continuously compounded rate (finite
-    even when ``rate`` overflows or rounds to -1). ``roots``: every IRR, ascending
-    (``math.inf`` for one that overflows). ``multiple_roots``: ``len(roots) > 1``; then
-    ``rate`` is the root nearest to :data:`EXCEL_GUESS` (10 %), the lower one on a tie.
+    only), always a representable root (see :data:`DISCOUNT_TOL`: above -1, with the NPV
+    at the returned float within rounding of zero), or ``None`` with ``reason``:
+    ``"zero_flows"`` (no flows, or all net to zero: NPV is zero at every rate),
+    ``"no_sign_change"``, ``"no_root"`` (both signs, but NPV never reaches zero),
+    ``"rate_overflow"`` (every root's IRR above the largest float, ~1.8e308) or
+    ``"rate_underflow"`` (every root so near -100 % that no float rate above -1 represents
+    it). ``log_rate``: ln(1 + rate) of the chosen root, the continuously compounded rate
+    (finite even when ``rate`` is ``None`` for over- or underflow: then of the root
+    nearest to 10 %). ``roots``: the representable IRRs, ascending. ``log_roots``: every
+    root as ln(1 + IRR), ascending, representable or not. ``multiple_roots``:
+    ``len(log_roots) > 1``; then ``rate`` is the representable root nearest to
+    :data:`EXCEL_GUESS` (10 %; domain rules §2.2.5), the lower one on a tie.
     ``sign_changes``: of the netted, date-ordered flows (an upper bound on the roots).
     ``complete``: False only when, with more than 40 sign changes and no proof from the
     grid search, another root cannot be ruled out.
@@ -54,6 +69,7 @@ class XirrResult:
     sign_changes: int
     reason: str | None = None
     complete: bool = True
+    log_roots: tuple[float, ...] = ()
 
 
 def xirr(dates: Sequence[date], amounts: Sequence[Amount]) -> float | None:
@@ -72,7 +88,9 @@ def xirr(dates: Sequence[date], amounts: Sequence[Amount]) -> float | None:
 
 
 def xirr_roots(dates: Sequence[date], amounts: Sequence[Amount]) -> list[float]:
-    """Every IRR of the flows (annual fractions, ascending); empty when none exists."""
+    """Every representable IRR of the flows (annual fractions, ascending; see
+    :data:`DISCOUNT_TOL`); empty when none exists. All roots, in log form:
+    :attr:`XirrResult.log_roots`."""
     return list(xirr_detail(dates, amounts).roots)
 
 
@@ -149,7 +167,8 @@ def _many_block(series: list[tuple[Sequence[date], Sequence[Amount]]],
     """:func:`xirr_many` for one block of series."""
     days = np.fromiter(map(date.toordinal, itertools.chain.from_iterable(s[0] for s in series)),
                        np.int64, int(lengths.sum()))
-    amts = np.array(list(itertools.chain.from_iterable(s[1] for s in series)), dtype=np.float64)
+    amts = np.fromiter(itertools.chain.from_iterable(s[1] for s in series), np.float64,
+                       len(days))
     groups = np.repeat(np.arange(len(series)), lengths)
     step, ends = np.diff(days), np.cumsum(lengths)
     step[ends[(lengths > 0) & (ends < len(days))] - 1] = 1  # series boundaries
@@ -219,8 +238,8 @@ def _solve_block(g: np.ndarray, d: np.ndarray, a: np.ndarray, n: int) -> np.ndar
     else:
         counts_k = counts
     r, ok = solve_rows(T, a_scaled, counts_k, k)
-    out[rows[ok]] = np.expm1(np.minimum(r[ok], MAX_LOG_RATE))
-    out[rows[ok & (r > MAX_LOG_RATE)]] = np.nan
+    spans = T[np.arange(len(counts_k)), counts_k - 1]
+    out[rows[ok]] = _representable_rates(r[ok], spans[ok])
     for row in rows[~ok].tolist() + np.flatnonzero(lost).tolist():
         span = slice(starts[row], starts[row] + counts[row])
         rate = _detail_prepared(d[span], a[span]).rate
@@ -272,8 +291,35 @@ def _detail_prepared(days: np.ndarray, amts: np.ndarray) -> XirrResult:
     if not roots_r:
         return XirrResult(None, None, (), False, k, "no_root", complete)
     roots_r.sort()
-    roots = tuple(math.expm1(x) if x <= MAX_LOG_RATE else math.inf for x in roots_r)
-    best = min(range(len(roots)), key=lambda i: (abs(roots[i] - EXCEL_GUESS), roots[i]))
-    rate, overflow = roots[best], math.isinf(roots[best])
-    return XirrResult(None if overflow else rate, roots_r[best], roots, len(roots) > 1, k,
-                      "rate_overflow" if overflow else None, complete)
+    span = float(t[0, -1])
+    found = [(x, r) for r in roots_r if (x := _representable(r, span)) is not None]
+    multiple = len(roots_r) > 1
+    if found:  # domain rules §2.2.5: the representable root nearest to 10 %, lower on a tie
+        rate, log_rate = min(found, key=lambda p: (abs(p[0] - EXCEL_GUESS), p[0]))
+        return XirrResult(rate, log_rate, tuple(p[0] for p in found), multiple, k, None,
+                          complete, tuple(roots_r))
+    guess = math.log1p(EXCEL_GUESS)
+    best = min(range(len(roots_r)), key=lambda i: (abs(roots_r[i] - guess), roots_r[i]))
+    return XirrResult(None, roots_r[best], (), multiple, k,
+                      "rate_overflow" if roots_r[best] > 0 else "rate_underflow", complete,
+                      tuple(roots_r))
+
+
+def _representable(log_rate: float, span: float) -> float | None:
+    """The float IRR of a root ``ln(1 + IRR) = log_rate`` of flows spanning ``span`` years,
+    or ``None`` when no float represents it (see :data:`DISCOUNT_TOL`)."""
+    if log_rate > MAX_LOG_RATE:
+        return None
+    rate = math.expm1(log_rate)
+    if rate <= -1.0 or math.ulp(rate) * span > DISCOUNT_TOL * (1.0 + rate):
+        return None
+    return rate
+
+
+def _representable_rates(log_rates: np.ndarray, spans: np.ndarray) -> np.ndarray:
+    """:func:`_representable` per element: the float IRRs, ``nan`` where none represents
+    the root (arrays of log-rates and of the series' spans in years)."""
+    rates = np.expm1(np.minimum(log_rates, MAX_LOG_RATE))
+    bad = (log_rates > MAX_LOG_RATE) | (rates <= -1.0)
+    bad |= np.abs(np.spacing(rates)) * spans > DISCOUNT_TOL * (1.0 + rates)
+    return np.where(bad, np.nan, rates)

@@ -3,7 +3,8 @@ leverage, bank-credit leverage and policy indicators.
 
 Every figure carries its definition, numerator, denominator and basis. Amounts are exact
 decimal strings in yuan (0.01, as the services round them); shares are 10-place decimal
-strings; leverage and indicator values are 4-place decimal strings; ``null`` means n/a
+strings; leverage and indicator values are 10-place decimal strings (numerator /
+denominator half-even, as the multiples; pages show them rounded); ``null`` means n/a
 (zero denominator), never 0. Dates are ISO 8601.
 """
 
@@ -35,6 +36,9 @@ from fundops.metrics.schemas import (
 from fundops.portfolio.access import Access
 from fundops.portfolio.models import Fund
 from fundops.portfolio.schemas import fund_data
+
+RATIO_DOC = ("numerator / denominator to 10 places, half-even (as the multiples), so it can be "
+             "recomputed from the amounts; pages round it for display")
 
 SHARE_TERMS = {
     "paid_in": ("parent's paid-in to the sub-fund", "sub-fund's total paid-in"),
@@ -250,7 +254,7 @@ class LeverageRatioOut(Reply):
     label_en = Text()
     formula = Text()
     basis = Text()
-    value = Multiple(nullable=True, doc="4 places")
+    value = Multiple(nullable=True, doc=RATIO_DOC)
     numerator = Object(TermOut)
     denominator = Object(TermOut)
 
@@ -325,7 +329,7 @@ class IndicatorOut(Reply):
     label_en = Text()
     formula = Text()
     basis = Text(nullable=True)
-    value = Multiple(nullable=True, doc="4 places")
+    value = Multiple(nullable=True, doc=RATIO_DOC)
     numerator = Object(TermOut)
     denominator = Object(TermOut)
     rule = Object(RuleOut, nullable=True, metadata={"description": "the rule in force; null: none"})

@@ -8,7 +8,7 @@ imports both before registering the blueprint, so no view module imports its imp
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 
 from flask import Blueprint
 from flask_babel import gettext as _
@@ -43,6 +43,15 @@ def format_multiple(value: Decimal | None, places: int = 2) -> str:
         return na()
     shown = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
     return f"{shown:,.{places}f}x"
+
+
+@bp.app_template_filter("fixed")
+def format_fixed(value: Decimal | None, places: int = 4) -> str:
+    """An exact Decimal ratio shown to ``places`` decimals (ROUND_HALF_EVEN, display only:
+    the API gives the full value); n/a for None."""
+    if value is None:
+        return na()
+    return f"{value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_EVEN):f}"
 
 
 @bp.app_template_filter("rate")

@@ -41,14 +41,14 @@ def test_each_definition_on_both_bases(app: Flask) -> None:
         # (definition, basis): (numerator m, denominator m, value)
         ("fund_amplification", "subscribed"): ("1500", "300", "5.0000"),
         ("fund_amplification", "paid_in"): ("800", "250", "3.2000"),
-        ("social_capital_leverage", "subscribed"): ("1100", "300", "3.6667"),  # (1500−400)/300
+        ("social_capital_leverage", "subscribed"): ("1100", "300", "3.6666666667"),  # 1100/300
         ("social_capital_leverage", "paid_in"): ("500", "250", "2.0000"),  # (800−300)/250
         ("narrow_leverage", "subscribed"): ("1200", "300", "4.0000"),
         ("narrow_leverage", "paid_in"): ("550", "250", "2.2000"),
-        ("project_leverage", "subscribed"): ("175", "300", "0.5833"),
+        ("project_leverage", "subscribed"): ("175", "300", "0.5833333333"),
         ("project_leverage", "paid_in"): ("175", "250", "0.7000"),
         ("lookthrough_leverage", "subscribed"): ("41.4", "300", "0.1380"),
-        ("lookthrough_leverage", "paid_in"): ("66.43333333", "250", "0.2657"),
+        ("lookthrough_leverage", "paid_in"): ("66.43333333", "250", "0.2657333333"),
     }
     for (definition, basis), (num, den, value) in expected.items():
         r = rep.get(definition, basis)

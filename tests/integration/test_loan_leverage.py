@@ -51,9 +51,9 @@ def test_credit_on_a_sub_sub_fund_round_counts_for_the_guidance_fund(app: Flask)
     values = {(r.definition, r.basis): (r.numerator, r.denominator, r.value) for r in rep.ratios}
     M = Decimal(1_000_000)
     assert values == {
-        ("loan_leverage", "subscribed"): (10 * M, 300 * M, Decimal("0.0333")),
+        ("loan_leverage", "subscribed"): (10 * M, 300 * M, Decimal("0.0333333333")),
         ("loan_leverage", "paid_in"): (10 * M, 250 * M, Decimal("0.0400")),
-        ("loan_leverage_disbursed", "subscribed"): (5 * M, 300 * M, Decimal("0.0167")),
+        ("loan_leverage_disbursed", "subscribed"): (5 * M, 300 * M, Decimal("0.0166666667")),
         ("loan_leverage_disbursed", "paid_in"): (5 * M, 250 * M, Decimal("0.0200")),
     }
     assert parent_overview(f.guidance, f.p.id, business_today()).loan_leverage == rep

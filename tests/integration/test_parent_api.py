@@ -6,7 +6,8 @@ Fixture: the three-level fund-of-funds of ``test_lookthrough`` with the rules of
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
+from fractions import Fraction
 from typing import Any
 
 import pytest
@@ -36,7 +37,7 @@ def get(app: Flask, url: str, actor: Actor | None) -> Any:
 
 
 def s(value: Decimal | None) -> str | None:
-    return None if value is None else str(value)
+    return None if value is None else f"{value:f}"
 
 
 def test_look_through_equals_the_service(app: Flask) -> None:
@@ -116,7 +117,7 @@ def test_leverage_equals_the_service(app: Flask) -> None:
         assert got["denominator"]["name"] == "guidance-fund contribution"
     amp = body["ratios"][0]
     assert (amp["value"], amp["numerator"]["amount"], amp["denominator"]["amount"]) == (
-        "5.0000", "1500000000.00", "300000000.00")
+        "5.0000000000", "1500000000.00", "300000000.00")
     assert [x["fund_id"] for x in body["sub_funds"]] == [f.a.id, f.b.id]
     a = body["sub_funds"][0]
     assert (a["committed_total"], a["guidance_paid_in"]) == ("1000000000.00", "150000000.00")
@@ -150,11 +151,43 @@ def test_policy_equals_the_service(app: Flask) -> None:
     assert a_codes == {("reinvestment_achievement", "subscribed"), ("small_company_share", None)}
     gov = body["breaches"][1]["indicators"][0]
     assert (gov["code"], gov["value"], gov["rule"]["threshold"], gov["rule"]["fund_id"]) == (
-        "gov_share", "0.4000", "0.35", f.b.id)
+        "gov_share", "0.4000000000", "0.35", f.b.id)
     assert (gov["numerator"]["amount"], gov["denominator"]["amount"]) == (
         "200000000.00",
         "500000000.00",
     )
+
+
+def _ratios(body: Any) -> list[dict[str, Any]]:
+    """Every ratio object (value, numerator, denominator) anywhere in a reply."""
+    if isinstance(body, list):
+        return [r for x in body for r in _ratios(x)]
+    if not isinstance(body, dict):
+        return []
+    own = [body] if {"value", "numerator", "denominator"} <= body.keys() else []
+    return own + [r for x in body.values() for r in _ratios(x)]
+
+
+@pytest.mark.parametrize("path", ["leverage", "loan-leverage", "policy"])
+def test_ratios_recompute_from_the_replys_own_amounts_to_ten_places(app: Flask,
+                                                                    path: str) -> None:
+    """A supervisor's system dividing the reply's amounts gets the reply's ratio exactly to
+    the stated 10 places (half-even), not just to the 4 places pages show."""
+    f = with_rules()
+    body = get(app, f"/api/v1/funds/{f.p.id}/{path}?as_of=2022-12-31", f.guidance).get_json()
+    ratios = _ratios(body)
+    assert len(ratios) >= 4
+    finer = 0
+    for r in ratios:
+        num, den = Decimal(r["numerator"]["amount"]), Decimal(r["denominator"]["amount"])
+        if den == 0:
+            assert r["value"] is None
+            continue
+        want = quantize_fraction(Fraction(num) / Fraction(den), 10)
+        assert r["value"] == f"{want:f}", r
+        finer += want != want.quantize(Decimal("0.0001"), rounding=ROUND_HALF_EVEN)
+    if path != "loan-leverage":  # (no loans in this fixture: 0 / x)
+        assert finer > 0  # some figures need more than 4 places, and the reply gives them
 
 
 @pytest.mark.parametrize("path", ["look-through", "leverage", "policy"])

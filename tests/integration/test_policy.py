@@ -92,7 +92,7 @@ def test_sub_fund_indicators_by_hand(app: Flask) -> None:
     assert a.get("gov_share", "paid_in").value == Decimal("0.3000")
     # 返投: Z (440300) counts, Y (310000) does not; the reversed 30m deal is not a deal
     r = a.get("reinvestment_achievement", "subscribed")
-    assert _figures(r) == (_d("25"), _d("60"), Decimal("0.4167"))  # 25 / (0.3 × 200)
+    assert _figures(r) == (_d("25"), _d("60"), Decimal("0.4166666667"))  # 25 / (0.3 × 200)
     assert r.breach and r.rule is not None
     assert (r.rule.effective_from, r.rule.basis, r.rule.fund_id) == (
         date(2021, 1, 1),
@@ -101,7 +101,7 @@ def test_sub_fund_indicators_by_hand(app: Flask) -> None:
     )
     assert r.rule.threshold == Decimal(1) and r.rule.source_citation.startswith("深圳")
     r_paid = a.get("reinvestment_achievement", "paid_in")
-    assert _figures(r_paid) == (_d("25"), _d("45"), Decimal("0.5556"))  # 25 / (0.3 × 150)
+    assert _figures(r_paid) == (_d("25"), _d("45"), Decimal("0.5555555556"))  # 25 / (0.3 × 150)
     assert r_paid.rule is None and not r_paid.breach  # the rule applies on the subscribed basis
     # 投早 (seed / start-up): Z 25 of 125; 投小: Z's 25m deal ≤ 30m, Y neither small nor SME
     assert (
@@ -126,7 +126,8 @@ def test_sub_fund_indicators_by_hand(app: Flask) -> None:
     assert _figures(gov) == (_d("200"), _d("500"), Decimal("0.4000"))
     assert gov.breach and gov.rule is not None and gov.rule.fund_id == f.b.id
     assert gov.rule.threshold == Decimal("0.35")
-    assert b.get("reinvestment_achievement", "subscribed").value == Decimal("1.6667")  # 50 / 30
+    reinvest = b.get("reinvestment_achievement", "subscribed")
+    assert reinvest.value == Decimal("1.6666666667")  # 50 / 30
     assert b.get("small_company_share").value == Decimal("1.0000")  # X is an SME
     assert {i.code for i in b.breaches} == {"gov_share"}
 
@@ -136,8 +137,8 @@ def test_guidance_fund_own_indicators_are_unchecked(app: Flask) -> None:
     own = policy_indicators(f.guidance, f.p.id, AS_OF).guidance
     assert own.role == "guidance"
     assert own.get("paid_in_ratio").value == Decimal("0.3000")
-    assert _figures(own.get("deployment_ratio")) == (_d("260"), _d("300"), Decimal("0.8667"))
-    assert own.get("idle_ratio").value == Decimal("0.1333")  # (300 − 10 − 250) / 300
+    assert _figures(own.get("deployment_ratio")) == (_d("260"), _d("300"), Decimal("0.8666666667"))
+    assert own.get("idle_ratio").value == Decimal("0.1333333333")  # (300 − 10 − 250) / 300
     assert own.get("gov_share", "subscribed").value == Decimal("1.0000")
     assert all(i.rule is None and not i.breach for i in own.indicators)
     assert not [i for i in own.indicators if i.code == "reinvestment_achievement"]

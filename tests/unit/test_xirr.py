@@ -219,10 +219,13 @@ def test_many_sign_changes_use_the_grid_search_and_find_true_roots():
 def test_log_rate_is_the_continuous_rate():
     detail = xirr_detail(*HARD_SIMPLE["minus_99.9"])
     assert detail.log_rate == pytest.approx(math.log(0.001), rel=1e-12)
-    # a rate that rounds to -1.0 in floating point keeps a finite log rate
+    # a rate that rounds to -1.0 in floating point is no rate (None) but keeps a finite log rate
     tiny = xirr_detail([D(2021, 1, 1), D(2021, 1, 2)], [-1e13, 0.01])
-    assert tiny.rate == -1.0
+    assert tiny.rate is None and tiny.reason == "rate_underflow" and tiny.roots == ()
     assert tiny.log_rate == pytest.approx(365 * math.log(1e-15), rel=1e-12)
+    assert tiny.log_roots == (tiny.log_rate,)
+    assert xirr_many([([D(2021, 1, 1), D(2021, 1, 2)], [-1e13, 0.01])]) == [None]
+    assert np.isnan(xirr_flat(np.array([0, 0]), np.array([1, 2]), np.array([-1e13, 0.01])))[0]
     overflow = xirr_detail([D(2020, 1, 1), D(2020, 1, 2)], [-0.01, 1e13])
     assert overflow.rate is None and overflow.log_rate == pytest.approx(365 * math.log(1e15))
 
@@ -448,3 +451,71 @@ def test_package_level_entry_point() -> None:
     assert fundops.calc.xirr([date(2021, 1, 1), date(2022, 1, 1)], [-100, 110]) == pytest.approx(
         0.1
     )
+
+
+# ----------------------------------------------------- roots with 1 + rate below 2**-50
+
+
+def _npv_residual(amounts, rate):
+    """|NPV| at the float ``rate`` over the sum of |discounted flows| (flows a year apart),
+    in 60-digit arithmetic: the float rate's own error, not the evaluation's."""
+    with mpmath.workdps(60):
+        v = 1 / (1 + mpmath.mpf(rate))
+        terms = [mpmath.mpf(a) * v**i for i, a in enumerate(amounts)]
+        return float(abs(mpmath.fsum(terms)) / mpmath.fsum(abs(x) for x in terms))
+
+
+@st.composite
+def near_minus_one_roots(draw):
+    """Yearly flows whose NPV, a polynomial in v = 1/(1 + rate), has chosen positive roots:
+    one with 1 + rate = 2**-e (e in 50..80, a rate that rounds to -1.0 or nearly), 1 to 3
+    ordinary rates (no two equally far from 10 %), times 8 to 50 factors (v + c), c > 0,
+    that add length but no root."""
+    e = draw(st.integers(50, 80))
+    ordinary = sorted(draw(st.sets(st.sampled_from([-0.6, -0.3, -0.1, 0.05, 0.2, 0.6, 1.0,
+                                                     2.0, 4.0]), min_size=1, max_size=3)))
+    extra = draw(st.lists(st.floats(0.25, 3.0), min_size=8, max_size=50))
+    sign = draw(st.sampled_from([1.0, -1.0]))
+    coeffs = np.poly([2.0**e, *(1 / (1 + x) for x in ordinary), *(-c for c in extra)])
+    amounts = (sign * coeffs[::-1] / np.abs(coeffs).max() * 1e9).tolist()  # powers of v
+    dates = [D(2001, 3, 31) + timedelta(days=365 * i) for i in range(len(amounts))]
+    return dates, amounts, ordinary
+
+
+@settings(max_examples=60, deadline=None)
+@given(near_minus_one_roots())
+def test_property_a_root_near_minus_one_is_never_returned_as_minus_one(series):
+    dates, amounts, ordinary = series
+    detail = xirr_detail(dates, amounts)
+    assert detail.multiple_roots and len(detail.log_roots) >= 2
+    assert detail.log_roots[0] < math.log(2.0**-49)  # the near -1 root was found...
+    assert all(x > -1.0 + 1e-9 for x in detail.roots)  # ...but is no float rate
+    for root in detail.roots:
+        assert _npv_residual(amounts, root) <= 1e-8
+    # an ordinary root exists, so one is returned: the one nearest to 10 %
+    assert detail.rate is not None and detail.rate > -1.0 + 1e-9 and detail.reason is None
+    assert detail.rate == pytest.approx(min(ordinary, key=lambda x: (abs(x - 0.1), x)),
+                                        rel=1e-6, abs=1e-9)
+    assert _npv_residual(amounts, detail.rate) <= 1e-8
+    assert xirr(dates, amounts) == detail.rate
+    assert xirr_roots(dates, amounts) == list(detail.roots)
+    many = xirr_many([(dates, amounts), (dates[:2], [*amounts[:1], -amounts[0]])])
+    assert many[0] == pytest.approx(detail.rate, rel=1e-10, abs=1e-12)
+    flat = xirr_flat(np.zeros(len(dates), int), np.array([d.toordinal() for d in dates]),
+                     np.array(amounts))
+    assert flat[0] == pytest.approx(detail.rate, rel=1e-10, abs=1e-12)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(50, 80), st.lists(st.floats(0.25, 3.0), min_size=8, max_size=40))
+def test_property_only_root_near_minus_one_gives_none_everywhere(e, extra):
+    coeffs = np.poly([2.0**e, *(-c for c in extra)])
+    amounts = (coeffs[::-1] / np.abs(coeffs).max() * 1e9).tolist()
+    dates = [D(2001, 3, 31) + timedelta(days=365 * i) for i in range(len(amounts))]
+    detail = xirr_detail(dates, amounts)
+    assert detail.rate is None and detail.reason == "rate_underflow"
+    assert detail.log_rate is not None and math.isfinite(detail.log_rate)
+    assert detail.roots == () and xirr_roots(dates, amounts) == []
+    assert xirr_many([(dates, amounts)]) == [None]
+    assert np.isnan(xirr_flat(np.zeros(len(dates), int),
+                              np.array([d.toordinal() for d in dates]), np.array(amounts))[0])
