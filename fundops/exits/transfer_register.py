@@ -41,17 +41,17 @@ class Interest:
 def interests_on(fund_id: int, investor_ids: Iterable[int], on: date) -> dict[int, Interest]:
     """Each investor's :class:`Interest` on ``on`` (inclusive); zero for one without rows."""
     ids = list(investor_ids)
-    committed = dict(db.session.execute(
+    committed: dict[int, Decimal] = dict(db.session.execute(  # type: ignore[arg-type]
         sa.select(Commitment.investor_id, sa.func.sum(Commitment.amount))
         .where(Commitment.fund_id == fund_id, Commitment.investor_id.in_(ids),
                Commitment.committed_on <= on)
-        .group_by(Commitment.investor_id)).tuples().all())
-    paid = dict(db.session.execute(
+        .group_by(Commitment.investor_id)).all())
+    paid: dict[int, Decimal] = dict(db.session.execute(  # type: ignore[arg-type]
         sa.select(CashFlowAllocation.investor_id, sa.func.sum(CashFlowAllocation.amount))
         .join(CashFlow, CashFlow.id == CashFlowAllocation.cash_flow_id)
         .where(CashFlow.fund_id == fund_id, CashFlowAllocation.investor_id.in_(ids),
                CashFlow.kind.in_(REGISTER_PAID_IN_KINDS), CashFlow.value_on <= on)
-        .group_by(CashFlowAllocation.investor_id)).tuples().all())
+        .group_by(CashFlowAllocation.investor_id)).all())
     return {i: Interest(Decimal(committed.get(i) or ZERO), Decimal(paid.get(i) or ZERO))
             for i in ids}
 
@@ -81,7 +81,7 @@ def dated_allocations(fund_id: int, investor_id: int, kind: CashFlowKind,
         .join(CashFlow, CashFlow.id == CashFlowAllocation.cash_flow_id)
         .where(CashFlow.fund_id == fund_id, CashFlowAllocation.investor_id == investor_id,
                CashFlow.kind == kind, CashFlow.value_on <= upto)
-        .group_by(CashFlow.value_on).order_by(CashFlow.value_on)).tuples().all()
+        .group_by(CashFlow.value_on).order_by(CashFlow.value_on)).all()
     return [(when, Decimal(total)) for when, total in rows if total]
 
 

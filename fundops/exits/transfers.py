@@ -166,7 +166,7 @@ def parse_platform(value: object) -> TransferPlatform | None:
 
 def _amount_and_fraction(fund: Fund, seller: Investor, held: Interest,
                          amount: object) -> tuple[Decimal, Decimal, Decimal]:
-    """(commitment moved, fraction of the seller's, paid-in moved) — exact to the fen."""
+    """(commitment moved, exact fraction of the seller's, paid-in moved to the fen)."""
     if held.committed <= 0:
         raise ValidationError("seller_id", "seller_has_no_interest", seller=seller.name)
     if amount in (None, ""):
@@ -179,7 +179,7 @@ def _amount_and_fraction(fund: Fund, seller: Investor, held: Interest,
     if part == held.committed:
         return part, Decimal(1), held.paid_in
     fraction = part / held.committed
-    return part, fraction.quantize(Decimal("1e-8")), fen(held.paid_in * fraction)
+    return part, fraction, fen(held.paid_in * fraction)
 
 
 def post_transfer(actor: Actor, fund_id: int, *, seller_id: object, buyer_id: object = None,
@@ -286,7 +286,7 @@ def _write(actor: Actor, fund: Fund, seller: Investor, buyer: Investor, when: da
         AllocationLine(buyer.id, buyer.name, part, paid)])
     transfer = InterestTransfer(
         fund_id=fund.id, kind=terms.kind, seller_id=seller.id, buyer_id=buyer.id,
-        transfer_on=when, fraction=fraction, commitment_amount=part, paid_in_amount=paid,
+        transfer_on=when, fraction=fraction.quantize(Decimal("1e-8")), commitment_amount=part, paid_in_amount=paid,
         price_basis=terms.price_basis, price_amount=terms.price,
         formula_price_amount=terms.formula_price, currency=fund.currency,
         seller_commitment_id=rows[0].id, buyer_commitment_id=rows[1].id,

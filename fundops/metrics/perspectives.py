@@ -29,10 +29,13 @@ DEFINITIONS: dict[str, tuple[str, str]] = {
         ),
     ),
     Perspective.LP_NET: (
-        "LP净收益：该LP的出资与分配，加上按实缴比例分摊的基金净值。",
+        ("LP净收益：该LP的出资与分配，加上按实缴比例分摊的基金净值；份额转让时买方支付的"
+         "转让价款计为其出资、卖方收到的价款计为其分配，实缴随份额转给买方。"),
         (
             "LP net: this LP's contributions and distributions plus its share of fund NAV, "
-            "split pro rata to paid-in capital."
+            "split pro rata to paid-in capital; in an LP-interest transfer the price counts "
+            "as the buyer's contribution and the seller's distribution, and the paid-in "
+            "moves to the buyer."
         ),
     ),
     Perspective.FUND_GROSS: (
@@ -185,7 +188,7 @@ def cut(ledger: Ledger, on: date) -> Ledger:
         ledger.allocations[ledger.allocations[:, 3] <= day],
         ledger.commitments[ledger.commitments[:, 2] <= day],
         ledger.navs[ledger.navs[:, 1] <= day], ledger.holdings[ledger.holdings[:, 2] <= day],
-        ledger.lp_funds,
+        ledger.lp_funds, ledger.trades[ledger.trades[:, 2] <= day],
     )
 
 
