@@ -41,12 +41,12 @@ class Interest:
 def interests_on(fund_id: int, investor_ids: Iterable[int], on: date) -> dict[int, Interest]:
     """Each investor's :class:`Interest` on ``on`` (inclusive); zero for one without rows."""
     ids = list(investor_ids)
-    committed: dict[int, Decimal] = dict(db.session.execute(  # type: ignore[arg-type]
+    committed: dict[int, Decimal] = dict(db.session.execute(
         sa.select(Commitment.investor_id, sa.func.sum(Commitment.amount))
         .where(Commitment.fund_id == fund_id, Commitment.investor_id.in_(ids),
                Commitment.committed_on <= on)
         .group_by(Commitment.investor_id)).all())
-    paid: dict[int, Decimal] = dict(db.session.execute(  # type: ignore[arg-type]
+    paid: dict[int, Decimal] = dict(db.session.execute(
         sa.select(CashFlowAllocation.investor_id, sa.func.sum(CashFlowAllocation.amount))
         .join(CashFlow, CashFlow.id == CashFlowAllocation.cash_flow_id)
         .where(CashFlow.fund_id == fund_id, CashFlowAllocation.investor_id.in_(ids),

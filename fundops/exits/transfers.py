@@ -286,7 +286,8 @@ def _write(actor: Actor, fund: Fund, seller: Investor, buyer: Investor, when: da
         AllocationLine(buyer.id, buyer.name, part, paid)])
     transfer = InterestTransfer(
         fund_id=fund.id, kind=terms.kind, seller_id=seller.id, buyer_id=buyer.id,
-        transfer_on=when, fraction=fraction.quantize(Decimal("1e-8")), commitment_amount=part, paid_in_amount=paid,
+        transfer_on=when, fraction=fraction.quantize(Decimal("1e-8")),
+        commitment_amount=part, paid_in_amount=paid,
         price_basis=terms.price_basis, price_amount=terms.price,
         formula_price_amount=terms.formula_price, currency=fund.currency,
         seller_commitment_id=rows[0].id, buyer_commitment_id=rows[1].id,

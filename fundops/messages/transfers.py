@@ -45,6 +45,7 @@ MESSAGES: dict[str, str] = {
     "option_gp_required": N_("name the GP's LP record, or let only social LPs buy"),
     "outside_option_window": N_(
         "%(on)s is outside the option's window (%(start)s to %(end)s)"),
+    "buyer_one_of": N_("give either an existing buyer or a new buyer"),
     "buyer_not_eligible": N_("investor %(buyer_id)s may not buy this interest"),
     "early_exit_not_government": N_(
         "%(seller)s is not government capital (fiscal or guidance fund)"),

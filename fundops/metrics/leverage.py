@@ -55,7 +55,8 @@ def government_investor_types() -> tuple[str, ...]:
 def load_lp_amounts(fund_ids: Iterable[int], guidance_fund_id: int,
                     as_of: date) -> dict[int, tuple[LpAmount, ...]]:
     """Per fund, each LP record's commitments and paid-in (call allocations and paid-in
-    moved by LP-interest transfers, reversals netted) on or before ``as_of``, yuan; ``is_guidance`` marks the guidance fund's records."""
+    moved by LP-interest transfers, reversals netted) on or before ``as_of``, yuan;
+    ``is_guidance`` marks the guidance fund's records."""
     ids = list(fund_ids)
     committed = db.session.execute(
         sa.select(Commitment.fund_id, Commitment.investor_id, sa.func.sum(Commitment.amount))

@@ -149,6 +149,12 @@ def lp_position(actor: Actor, fund_id: int, investor_id: int, as_of: date) -> Lp
     raise NotFound("lp_position_not_found", investor_id=investor_id, fund_id=fund_id)
 
 
+def lp_positions(actor: Actor, fund_id: int, as_of: date) -> dict[int, Position]:
+    """The LP positions of one fund the viewer may see, by investor id."""
+    return {line.investor_id: line.position
+            for line in fund_metrics(actor, fund_id, as_of).lps}
+
+
 def deal_position(actor: Actor, fund_id: int, company_id: int, as_of: date) -> DealLine:
     report = fund_metrics(actor, fund_id, as_of)
     for line in report.deals:

@@ -23,7 +23,6 @@ from fundops.metrics.perspectives import fund_metrics, lp_position
 from fundops.models import CashFlow, Commitment, Fund, Investor
 from fundops.portfolio import ledger_services as ledger
 from fundops.portfolio import services
-from fundops.portfolio.enums import CashFlowKind
 from fundops.portfolio.queries import get_fund_totals
 from fundops.uow import Actor
 from tests.factories import make_fund, make_user, next_n
