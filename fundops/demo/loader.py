@@ -15,6 +15,7 @@ from fundops.auth.accounts import create_user
 from fundops.demo import catalogue as cat
 from fundops.demo.catalogue import DEMO_END, DEMO_PASSWORD, FundSpec
 from fundops.demo.linked_loans import load_linked_loans
+from fundops.demo.transfers import load_transfers
 from fundops.demo.model import (
     CompanyPlan,
     Event,
@@ -304,6 +305,7 @@ class Loader:
         with unit_of_work():
             self._load()
             extra = load_linked_loans(self.actors, self.funds, self.rng, self.codes)
+            extra += load_transfers(self.actors, self.funds)
         return "\n".join([summary(), *extra])
 
     def _load(self) -> None:
