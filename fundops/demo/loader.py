@@ -15,7 +15,6 @@ from fundops.auth.accounts import create_user
 from fundops.demo import catalogue as cat
 from fundops.demo.catalogue import DEMO_END, DEMO_PASSWORD, FundSpec
 from fundops.demo.linked_loans import load_linked_loans
-from fundops.demo.transfers import load_transfers
 from fundops.demo.model import (
     CompanyPlan,
     Event,
@@ -27,6 +26,7 @@ from fundops.demo.model import (
     random_uscc,
 )
 from fundops.demo.simulate import build_plans
+from fundops.demo.transfers import load_transfers
 from fundops.extensions import db
 from fundops.models import (
     CashFlow,

@@ -79,7 +79,7 @@ def _buyer(data: dict[str, Any]) -> dict[str, Any]:
 @bp.response(200, S.TransfersOut)
 def transfer_list(fund_id: int) -> Any:
     """The fund's LP-interest transfers, newest first (reversals are rows too)."""
-    fund, _ = get_fund(actor(), fund_id, write=True)
+    fund = transfers.managed_fund(actor(), fund_id)
     return {"transfers": [_out(t) for t in list_transfers(fund.id)]}
 
 
@@ -97,7 +97,7 @@ def transfer_create(data: dict[str, Any], fund_id: int) -> Any:
 @bp.response(200, S.TransferOut)
 def transfer_detail(fund_id: int, transfer_id: int) -> Any:
     """One transfer with its price terms."""
-    return _out(transfers.get_transfer(actor(), fund_id, transfer_id, write=True))
+    return _out(transfers.get_transfer(actor(), fund_id, transfer_id))
 
 
 @bp.route(f"{FUND}/transfers/<{ID}:transfer_id>/reverse", methods=["POST"])
@@ -124,7 +124,7 @@ def early_exit_create(data: dict[str, Any], fund_id: int) -> Any:
 @bp.response(200, S.OptionsOut)
 def option_list(fund_id: int) -> Any:
     """The buy-out options on the fund's guidance LPs' interests."""
-    fund, _ = get_fund(actor(), fund_id, write=True)
+    fund = transfers.managed_fund(actor(), fund_id)
     return {"options": [_option_out(o) for o in options.list_options(fund.id)]}
 
 

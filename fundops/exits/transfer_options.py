@@ -45,6 +45,7 @@ from fundops.exits.transfers import (
     NewBuyer,
     PriceOf,
     Terms,
+    managed_fund,
     parse_platform,
     parse_rate,
     post_transfer,
@@ -105,7 +106,7 @@ def create_option(actor: Actor, fund_id: int, *, holder_id: object, window_from:
 
 
 def get_option(actor: Actor, fund_id: int, option_id: int, write: bool = False) -> BuyoutOption:
-    fund, _ = get_fund(actor, fund_id, write=write)
+    fund = managed_fund(actor, fund_id, write)
     option = db.session.get(BuyoutOption, option_id)
     if option is None or option.fund_id != fund.id:
         raise NotFound("option_not_found", option_id=option_id)

@@ -62,7 +62,7 @@ from fundops.exits.transfer_register import (
 )
 from fundops.extensions import db
 from fundops.money import Money, parse_amount
-from fundops.portfolio.access import get_fund
+from fundops.portfolio.access import Access, get_fund
 from fundops.portfolio.allocation_plans import AllocationLine
 from fundops.portfolio.enums import CashFlowKind
 from fundops.portfolio.ledger import CashFlow
@@ -302,9 +302,19 @@ def _write(actor: Actor, fund: Fund, seller: Investor, buyer: Investor, when: da
     return transfer
 
 
+def managed_fund(actor: Actor, fund_id: int, write: bool = False) -> Fund:
+    """A fund the actor manages (its LPs' names and prices are the manager's business:
+    an LP-access viewer gets 404 like any other organisation); ``write`` also requires a
+    writer role."""
+    fund, access = get_fund(actor, fund_id, write=write)
+    if access is not Access.MANAGER:
+        raise NotFound("fund_not_found", fund_id=fund_id)
+    return fund
+
+
 def get_transfer(actor: Actor, fund_id: int, transfer_id: int,
                  write: bool = False) -> InterestTransfer:
-    fund, _ = get_fund(actor, fund_id, write=write)
+    fund = managed_fund(actor, fund_id, write)
     transfer = db.session.get(InterestTransfer, transfer_id)
     if transfer is None or transfer.fund_id != fund.id:
         raise NotFound("transfer_not_found", transfer_id=transfer_id)

@@ -52,9 +52,8 @@ def is_syndication(app: Flask, endpoint: str) -> bool:
 
 
 def _ids(world: Any, created: dict[str, int]) -> dict[str, int]:
-    from tests.integration.test_app import pending_approval
-
     from fundops.exits import transfer_options, transfers
+    from tests.integration.test_app import pending_approval
 
     gov = services.create_investor(world.gp, "引导基金 tenancy", "guidance_fund")
     services.add_commitment(world.gp, world.fund.id, gov.id, "1000000", "2020-03-01")

@@ -52,9 +52,9 @@ def test_buyout_option_worked_example(app: Flask) -> None:
     assert quote == cost_plus_interest(
         [(date(2020, 1, 1), D(30000000)), (date(2021, 1, 1), D(10000000))],
         [(date(2022, 1, 1), D(5000000))], D("0.03"), date(2024, 1, 1))
-    for bad, code in ((dict(transfer_on="2023-06-29"), "outside_option_window"),
-                      (dict(transfer_on="2025-07-01"), "outside_option_window"),
-                      (dict(buyer_id=gov.id), "buyer_not_eligible")):
+    for bad, code in (({"transfer_on": "2023-06-29"}, "outside_option_window"),
+                      ({"transfer_on": "2025-07-01"}, "outside_option_window"),
+                      ({"buyer_id": gov.id}, "buyer_not_eligible")):
         with pytest.raises(ValidationError) as caught:
             options.exercise_option(gp, fund.id, option.id, **{  # type: ignore[arg-type]
                 "buyer_id": social.id, "transfer_on": "2024-01-01",
