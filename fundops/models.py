@@ -8,9 +8,11 @@ from fundops.auth.models import ApiToken, Organisation, User
 from fundops.auth.throttle import LoginAttempt
 from fundops.exits.models import (
     BuybackClaim,
+    BuyoutOption,
     EscrowRelease,
     ExitEvent,
     ExitReminder,
+    InterestTransfer,
     IpoListing,
     ListedPrice,
 )
@@ -67,6 +69,7 @@ __all__ = [
     "ApprovalRequest",
     "AuditEvent",
     "BuybackClaim",
+    "BuyoutOption",
     "CashFlow",
     "CashFlowAllocation",
     "Commitment",
@@ -83,6 +86,7 @@ __all__ = [
     "HoldingValuation",
     "IdempotencyKey",
     "IndexLevel",
+    "InterestTransfer",
     "Investment",
     "Investor",
     "IpoListing",

@@ -27,6 +27,7 @@ from fundops.demo.model import (
     random_uscc,
 )
 from fundops.demo.simulate import build_plans
+from fundops.demo.transfers import load_transfers
 from fundops.extensions import db
 from fundops.models import (
     CashFlow,
@@ -306,6 +307,7 @@ class Loader:
             self._load()
             extra = load_linked_loans(self.actors, self.funds, self.rng, self.codes)
             extra += load_ipo(self.actors, self.funds)
+            extra += load_transfers(self.actors, self.funds)
         return "\n".join([summary(), *extra])
 
     def _load(self) -> None:

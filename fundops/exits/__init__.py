@@ -17,7 +17,9 @@ def register(app: Flask) -> None:
     the fund page's panel of exit reminders."""
     from fundops.exits import ipo_views, views  # noqa: F401
     from fundops.exits.reminder_panel import register_panel
+    from fundops.exits.transfer_views import bp as transfers_bp
     from fundops.exits.web import bp
 
     register_panel()
     app.register_blueprint(bp)
+    app.register_blueprint(transfers_bp)

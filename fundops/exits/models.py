@@ -18,6 +18,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from fundops.calc.exit_pricing import InterestMethod
 from fundops.calc.lockup import HolderCategory, TradeChannel
+from fundops.calc.transfer_pricing import InterestBase
 from fundops.db import Money, Quantity, Rate, UTCDateTime, enum_column, utcnow
 from fundops.exits.enums import (
     BuybackTrigger,
@@ -27,8 +28,15 @@ from fundops.exits.enums import (
     ObligorKind,
     ReminderKind,
 )
+from fundops.exits.transfer_enums import (
+    EarlyExitTrigger,
+    EligibleBuyers,
+    PriceBasis,
+    TransferKind,
+    TransferPlatform,
+)
 from fundops.extensions import Model
-from fundops.portfolio.models import Company, Fund
+from fundops.portfolio.models import Commitment, Company, Fund, Investor
 
 APPEND_ONLY_TABLES = ("exit_event", "escrow_release")
 
@@ -218,3 +226,105 @@ class ExitReminder(Model):
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     company: Mapped[Company] = relationship()
+
+
+# --- LP-interest transfers (份额转让) and the guidance fund's buy-out options -------------
+# (kept at the end of the module: fundops.exits.transfers writes them)
+
+
+TRANSFER_APPEND_ONLY_TABLES = ("interest_transfer",)
+
+
+class BuyoutOption(Model):
+    """A buy-out option (份额回购 / 受让, domain-rules §3.4) on the guidance LP's interest.
+
+    Within ``window_from`` … ``window_to`` (inclusive) an eligible buyer (social LPs: the
+    fund's LPs other than fiscal and guidance-fund capital; the GP: ``gp_investor_id``,
+    the GP's own LP record) may buy the holder's interest at principal (its paid-in) +
+    simple interest at ``rate`` from each contribution date − distributions received, at
+    face value, floored at 0, on the ``interest_base`` principal
+    (:func:`fundops.calc.transfer_pricing.cost_plus_interest`). Exercising it records an
+    :class:`InterestTransfer` of kind ``buyout_option``. The row is never changed.
+    """
+
+    __tablename__ = "buyout_option"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fund_id: Mapped[int] = mapped_column(sa.ForeignKey("fund.id"), index=True)
+    holder_id: Mapped[int] = mapped_column(sa.ForeignKey("investor.id"), index=True)
+    window_from: Mapped[date] = mapped_column(sa.Date)
+    window_to: Mapped[date] = mapped_column(sa.Date)
+    eligible: Mapped[EligibleBuyers] = mapped_column(enum_column(EligibleBuyers))
+    gp_investor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("investor.id"))
+    rate: Mapped[Decimal] = mapped_column(Rate())
+    interest_base: Mapped[InterestBase] = mapped_column(enum_column(InterestBase))
+    memo: Mapped[str] = mapped_column(sa.String(500), default="")
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+
+    fund: Mapped[Fund] = relationship()
+    holder: Mapped[Investor] = relationship(foreign_keys=[holder_id])
+    gp_investor: Mapped[Investor | None] = relationship(foreign_keys=[gp_investor_id])
+
+
+class InterestTransfer(Model):
+    """A transfer of (part of) an LP's interest in a fund to a buyer, on ``transfer_on``.
+
+    The register changes from ``transfer_on``: the seller's commitment falls by
+    ``commitment_amount`` and the buyer's rises by it (two commitment rows,
+    ``seller_commitment_id`` −, ``buyer_commitment_id`` +), and the seller's paid-in moves
+    to the buyer by an ``lp_transfer`` ledger entry of fund amount 0.00 allocating
+    −``paid_in_amount`` to the seller and +``paid_in_amount`` to the buyer
+    (``cash_flow_id``). ``fraction`` is the part of the seller's interest on the date
+    (commitment and paid-in are that fraction of the seller's, to the fen).
+
+    ``price_amount`` is paid buyer → seller outside the fund. ``formula_price_amount`` is
+    what the formula of the kind gives (S-fund: ``reference_nav_amount × (1 −
+    discount_rate)`` + ``calls_after_amount`` − ``distributions_after_amount``; buy-out
+    and charter-priced early exit: cost plus interest at ``rate``); ``price_basis`` says
+    which the price is. Append-only: a reversal is a new row whose ``reverses_id`` names
+    the transfer, with its own reversing commitment rows and ledger entry.
+    """
+
+    __tablename__ = "interest_transfer"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fund_id: Mapped[int] = mapped_column(sa.ForeignKey("fund.id"), index=True)
+    kind: Mapped[TransferKind] = mapped_column(enum_column(TransferKind))
+    seller_id: Mapped[int] = mapped_column(sa.ForeignKey("investor.id"), index=True)
+    buyer_id: Mapped[int] = mapped_column(sa.ForeignKey("investor.id"), index=True)
+    transfer_on: Mapped[date] = mapped_column(sa.Date)
+    fraction: Mapped[Decimal] = mapped_column(Rate())
+    commitment_amount: Mapped[Decimal] = mapped_column(Money())
+    paid_in_amount: Mapped[Decimal] = mapped_column(Money())
+    price_basis: Mapped[PriceBasis] = mapped_column(enum_column(PriceBasis))
+    price_amount: Mapped[Decimal] = mapped_column(Money())
+    formula_price_amount: Mapped[Decimal | None] = mapped_column(Money())
+    reference_on: Mapped[date | None] = mapped_column(sa.Date)
+    reference_nav_amount: Mapped[Decimal | None] = mapped_column(Money())
+    discount_rate: Mapped[Decimal | None] = mapped_column(Rate())
+    calls_after_amount: Mapped[Decimal | None] = mapped_column(Money())
+    distributions_after_amount: Mapped[Decimal | None] = mapped_column(Money())
+    rate: Mapped[Decimal | None] = mapped_column(Rate())
+    interest_base: Mapped[InterestBase | None] = mapped_column(enum_column(InterestBase))
+    option_id: Mapped[int | None] = mapped_column(sa.ForeignKey("buyout_option.id"), index=True)
+    trigger: Mapped[EarlyExitTrigger | None] = mapped_column(enum_column(EarlyExitTrigger))
+    appraisal_ref: Mapped[str] = mapped_column(sa.String(200), default="")
+    platform: Mapped[TransferPlatform | None] = mapped_column(enum_column(TransferPlatform))
+    currency: Mapped[str] = mapped_column(sa.String(3))
+    seller_commitment_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("commitment.id"), unique=True)
+    buyer_commitment_id: Mapped[int] = mapped_column(sa.ForeignKey("commitment.id"), unique=True)
+    cash_flow_id: Mapped[int] = mapped_column(sa.ForeignKey("cash_flow.id"), unique=True)
+    memo: Mapped[str] = mapped_column(sa.String(500), default="")
+    reverses_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("interest_transfer.id"), unique=True)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+
+    fund: Mapped[Fund] = relationship()
+    seller: Mapped[Investor] = relationship(foreign_keys=[seller_id])
+    buyer: Mapped[Investor] = relationship(foreign_keys=[buyer_id])
+    option: Mapped[BuyoutOption | None] = relationship()
+    seller_commitment: Mapped[Commitment] = relationship(foreign_keys=[seller_commitment_id])
+    buyer_commitment: Mapped[Commitment] = relationship(foreign_keys=[buyer_commitment_id])

@@ -23,13 +23,14 @@ from fundops.messages import (
     metrics,
     portfolio,
     syndication,
+    transfers,
     web,
 )
 from fundops.messages.marker import N_
 
 MESSAGES: dict[str, str] = {}
 for _module in (core, portfolio, metrics, exchange, syndication, auth, web, jobs, approvals,
-                companies, exit_events, exits, ipo):
+                companies, exit_events, exits, ipo, transfers):
     _clash = MESSAGES.keys() & _module.MESSAGES.keys()
     if _clash:
         raise RuntimeError(f"message codes defined twice: {sorted(_clash)}")

@@ -5,7 +5,10 @@ Perspectives (all as of one date, LP sign convention: money in negative, out pos
 - **fund net**: the fund's capital calls (−) and distributions (+) with the fund NAV at
   the as-of date as a positive terminal flow;
 - **LP net**: one LP's call (−) and distribution (+) allocations, with its share of the
-  fund NAV — the NAV split by largest remainder pro rata to paid-in capital;
+  fund NAV — the NAV split by largest remainder pro rata to paid-in capital in the
+  register (calls plus paid-in bought, minus paid-in sold, with an LP interest); a
+  transfer's price is the seller's inflow (in its distributed) and the buyer's outflow
+  (in its paid-in) on the transfer date;
 - **fund gross**: investments in companies and contributions to sub-funds (−), proceeds
   and returns from sub-funds (+), with the holdings' fair value plus the fund's NAV share
   of each sub-fund as terminal value;
@@ -48,6 +51,7 @@ NET_SIGN = {K[CashFlowKind.CAPITAL_CALL]: -1, K[CashFlowKind.DISTRIBUTION]: 1}
 GROSS_SIGN = {K[CashFlowKind.INVESTMENT]: -1, K[CashFlowKind.PROCEEDS]: 1,
               K[CashFlowKind.FUND_CONTRIBUTION]: -1, K[CashFlowKind.FUND_RETURN]: 1}
 HOLDING_MOVE = {K[CashFlowKind(kind)]: sign for kind, sign in HOLDING_FLOW_SIGN.items()}
+MOVED_PAID_IN = K[CashFlowKind.LP_TRANSFER]  # paid-in moved between LPs (not a fund flow)
 NO_DAY = -(10**9)
 
 
@@ -269,8 +273,15 @@ def _nav_shares(fund_ids: np.ndarray, weights: np.ndarray, navs: np.ndarray) -> 
 
 def _lp_net(ledger: Ledger, result: Metrics, funds: np.ndarray, nav: np.ndarray,
             nav_day: np.ndarray, wanted: np.ndarray, end: int) -> dict[tuple[int, int], int]:
-    """LP positions of the focus funds; returns NAV shares (fen) of every needed LP."""
-    a, c = ledger.allocations, ledger.commitments
+    """LP positions of the focus funds; returns NAV shares (fen) of every needed LP.
+
+    An LP-interest transfer moves paid-in between LPs (``lp_transfer`` allocations): that
+    counts in the NAV-share weight, never as a flow. Its price, paid between the LPs, is
+    the seller's inflow and the buyer's outflow on the transfer date: in their IRR flows,
+    in the buyer's paid-in and in the seller's distributed (ILPA: a secondary buyer's
+    paid-in is its purchase price plus later calls).
+    """
+    a, c, t = ledger.allocations, ledger.commitments, ledger.trades
     lp_fund = dict(ledger.lp_funds.tolist()) if len(ledger.lp_funds) else {}
     # Funds whose LP shares are needed: the focus funds and funds their LP records are in.
     parents_records = np.array([i for i, f in lp_fund.items() if f in set(wanted.tolist())],
@@ -280,27 +291,36 @@ def _lp_net(ledger: Ledger, result: Metrics, funds: np.ndarray, nav: np.ndarray,
     sign = _signed(a[:, 2], NET_SIGN)
     rows = (sign != 0) & np.isin(a[:, 0], needed)
     sgn = sign[rows]
-    cents = a[rows, 4] * sgn
-    keys = pair(a[rows, 0], a[rows, 1])
+    moved = (a[:, 2] == MOVED_PAID_IN) & np.isin(a[:, 0], needed)
+    trow = np.isin(t[:, 0], needed)
+    price = t[trow, 3]
+    keys = np.concatenate([pair(a[rows, 0], a[rows, 1]), pair(t[trow, 0], t[trow, 1])])
+    days = np.concatenate([a[rows, 3], t[trow, 2]])
+    cents = np.concatenate([a[rows, 4] * sgn, price])
+    paid_in = np.concatenate([np.where(sgn < 0, a[rows, 4], 0), np.maximum(-price, 0)])
+    received = np.concatenate([np.where(sgn > 0, a[rows, 4], 0), np.maximum(price, 0)])
+    called = np.concatenate([np.where(sgn < 0, a[rows, 4], 0), np.zeros(len(price), np.int64)])
     crow = np.isin(c[:, 0], needed)
-    g = Groups(keys, pair(c[crow, 0], c[crow, 1]))
-    paid = g.sum(np.where(sgn < 0, -cents, 0))
+    moved_keys = pair(a[moved, 0], a[moved, 1])
+    g = Groups(keys, np.concatenate([pair(c[crow, 0], c[crow, 1]), moved_keys]))
+    weight = g.sum(called)
+    np.add.at(weight, np.searchsorted(g.keys, moved_keys), a[moved, 4])
     fund_of = g.keys >> 32
-    shares = _nav_shares(fund_of, paid, _lookup(funds, nav, fund_of, 0))
+    shares = _nav_shares(fund_of, np.maximum(weight, 0), _lookup(funds, nav, fund_of, 0))
     values = {(int(k >> 32), int(k & 0xFFFFFFFF)): int(v)
               for k, v in zip(g.keys.tolist(), shares.tolist(), strict=True)}
     focus = np.isin(fund_of, wanted)
     frows = np.isin(g.labels, np.flatnonzero(focus))
     sub = Groups(g.keys[g.labels[frows]], g.keys[focus])
     terminal = shares[focus]
-    irrs = _irrs(sub.labels, a[rows, 3][frows], cents[frows], terminal, end)
+    irrs = _irrs(sub.labels, days[frows], cents[frows], terminal, end)
     committed = Groups(pair(c[crow, 0], c[crow, 1]), sub.keys)
     csum = committed.sum(c[crow, 3])[np.searchsorted(committed.keys, sub.keys)]
     lp_keys = [(int(k >> 32), int(k & 0xFFFFFFFF)) for k in sub.keys.tolist()]
     result.lp_net.update(_positions(
-        Perspective.LP_NET, lp_keys, ledger.as_of, csum,
-        paid[focus], g.sum(np.where(sgn > 0, cents, 0))[focus], terminal,
-        _lookup(funds, nav_day, sub.keys >> 32, NO_DAY), irrs, sub.first_day(a[rows, 3][frows])))
+        Perspective.LP_NET, lp_keys, ledger.as_of, csum, g.sum(paid_in)[focus],
+        g.sum(received)[focus], terminal, _lookup(funds, nav_day, sub.keys >> 32, NO_DAY), irrs,
+        sub.first_day(days[frows])))
     return values
 
 

@@ -9,7 +9,7 @@ to float; callers sum in integers and turn totals into Decimal.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -86,6 +86,9 @@ class Ledger:
     navs: fund_id, day, cents (every valuation ≤ as-of; the latest record per date wins)
     holdings: fund_id, company_id, day, cents (every holding valuation ≤ as-of)
     lp_funds: investor_id, fund_id for LP records that are themselves funds
+    trades: fund_id, investor_id, day, cents — the prices of LP-interest transfers in
+        effect (not reversed), LP sign: the seller +price, the buyer −price; paid between
+        the LPs outside the fund, so only LP positions read them
     """
 
     as_of: date
@@ -95,6 +98,7 @@ class Ledger:
     navs: np.ndarray
     holdings: np.ndarray
     lp_funds: np.ndarray
+    trades: np.ndarray = field(default_factory=lambda: np.zeros((0, 4), dtype=np.int64))
 
 
 def load_ledger(as_of: date, fund_ids: Sequence[int] | None = None) -> Ledger:
@@ -134,4 +138,18 @@ def load_ledger(as_of: date, fund_ids: Sequence[int] | None = None) -> Ledger:
         f"FROM holding_valuation h WHERE h.as_of <= {{p}}{where_h} "
         f"ORDER BY h.fund_id, h.company_id, h.as_of, h.id", [cut, *ids_h], 4)
     lp_funds = _fetch("SELECT i.id, i.fund_id FROM investor i WHERE i.fund_id IS NOT NULL", [], 2)
-    return Ledger(as_of, flows, allocations, commitments, navs, holdings, lp_funds)
+    return Ledger(as_of, flows, allocations, commitments, navs, holdings, lp_funds,
+                  _load_trades(cut, fund_ids))
+
+
+def _load_trades(cut: Any, fund_ids: Sequence[int] | None) -> np.ndarray:
+    """Transfer prices in effect, dated ≤ the cut: seller +price, buyer −price (fen)."""
+    where, ids = _fund_filter("t.fund_id", fund_ids)
+    live = (f"FROM interest_transfer t WHERE t.transfer_on <= {{p}}{where} "
+            "AND t.reverses_id IS NULL AND NOT EXISTS (SELECT 1 FROM interest_transfer r "
+            "WHERE r.reverses_id = t.id)")
+    day = _day_sql("t.transfer_on")
+    return _fetch(
+        f"SELECT t.fund_id, t.seller_id, {day}, t.price_amount {live} UNION ALL "
+        f"SELECT t.fund_id, t.buyer_id, {day}, -t.price_amount {live}",
+        [cut, *ids, cut, *ids], 4)

@@ -54,8 +54,9 @@ def government_investor_types() -> tuple[str, ...]:
 
 def load_lp_amounts(fund_ids: Iterable[int], guidance_fund_id: int,
                     as_of: date) -> dict[int, tuple[LpAmount, ...]]:
-    """Per fund, each LP record's commitments and paid-in (call allocations, reversals
-    netted) on or before ``as_of``, yuan; ``is_guidance`` marks the guidance fund's records."""
+    """Per fund, each LP record's commitments and paid-in (call allocations and paid-in
+    moved by LP-interest transfers, reversals netted) on or before ``as_of``, yuan;
+    ``is_guidance`` marks the guidance fund's records."""
     ids = list(fund_ids)
     committed = db.session.execute(
         sa.select(Commitment.fund_id, Commitment.investor_id, sa.func.sum(Commitment.amount))
@@ -66,8 +67,8 @@ def load_lp_amounts(fund_ids: Iterable[int], guidance_fund_id: int,
         sa.select(CashFlow.fund_id, CashFlowAllocation.investor_id,
                   sa.func.sum(CashFlowAllocation.amount))
         .join(CashFlow, CashFlow.id == CashFlowAllocation.cash_flow_id)
-        .where(CashFlow.fund_id.in_(ids), CashFlow.kind == CashFlowKind.CAPITAL_CALL,
-               CashFlow.value_on <= as_of)
+        .where(CashFlow.fund_id.in_(ids), CashFlow.value_on <= as_of,
+               CashFlow.kind.in_((CashFlowKind.CAPITAL_CALL, CashFlowKind.LP_TRANSFER)))
         .group_by(CashFlow.fund_id, CashFlowAllocation.investor_id)
     ).all()
     amounts: dict[tuple[int, int], list[Decimal]] = {}

@@ -176,7 +176,9 @@ def load_look_through_inputs(root_fund_id: int, up_to: date, *, latest_only: boo
         .join(CashFlow, CashFlow.id == CashFlowAllocation.cash_flow_id)
         .join(Investor, Investor.id == CashFlowAllocation.investor_id)
         .where(Investor.fund_id.in_(funds), CashFlow.fund_id.in_(funds),
-               kind == CashFlowKind.CAPITAL_CALL, CashFlow.value_on <= up_to)
+               # paid-in moved by LP-interest transfers counts where it moved to
+               kind.in_((CashFlowKind.CAPITAL_CALL, CashFlowKind.LP_TRANSFER)),
+               CashFlow.value_on <= up_to)
         .group_by(Investor.fund_id, CashFlow.fund_id, CashFlow.value_on)
     )
     committed = raw_rows(

@@ -29,10 +29,13 @@ DEFINITIONS: dict[str, tuple[str, str]] = {
         ),
     ),
     Perspective.LP_NET: (
-        "LP净收益：该LP的出资与分配，加上按实缴比例分摊的基金净值。",
+        ("LP净收益：该LP的出资与分配，加上按实缴比例分摊的基金净值；份额转让时买方支付的"
+         "转让价款计为其出资、卖方收到的价款计为其分配，实缴随份额转给买方。"),
         (
             "LP net: this LP's contributions and distributions plus its share of fund NAV, "
-            "split pro rata to paid-in capital."
+            "split pro rata to paid-in capital; in an LP-interest transfer the price counts "
+            "as the buyer's contribution and the seller's distribution, and the paid-in "
+            "moves to the buyer."
         ),
     ),
     Perspective.FUND_GROSS: (
@@ -146,6 +149,12 @@ def lp_position(actor: Actor, fund_id: int, investor_id: int, as_of: date) -> Lp
     raise NotFound("lp_position_not_found", investor_id=investor_id, fund_id=fund_id)
 
 
+def lp_positions(actor: Actor, fund_id: int, as_of: date) -> dict[int, Position]:
+    """The LP positions of one fund the viewer may see, by investor id."""
+    return {line.investor_id: line.position
+            for line in fund_metrics(actor, fund_id, as_of).lps}
+
+
 def deal_position(actor: Actor, fund_id: int, company_id: int, as_of: date) -> DealLine:
     report = fund_metrics(actor, fund_id, as_of)
     for line in report.deals:
@@ -185,7 +194,7 @@ def cut(ledger: Ledger, on: date) -> Ledger:
         ledger.allocations[ledger.allocations[:, 3] <= day],
         ledger.commitments[ledger.commitments[:, 2] <= day],
         ledger.navs[ledger.navs[:, 1] <= day], ledger.holdings[ledger.holdings[:, 2] <= day],
-        ledger.lp_funds,
+        ledger.lp_funds, ledger.trades[ledger.trades[:, 2] <= day],
     )
 
 

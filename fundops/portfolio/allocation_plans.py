@@ -119,8 +119,14 @@ def preview_allocation(
 
 
 def uncalled_by_investor(fund: Fund) -> dict[int, Decimal]:
-    """commitment − called + recallable distributions, per LP (all dates)."""
+    """commitment − called + recallable distributions, per LP (all dates).
+
+    "Called" is the LP's paid-in in the register: its call allocations plus the paid-in it
+    bought (or minus what it sold) with an LP interest (``lp_transfer`` allocations).
+    """
     paid = lp_position_totals(fund.id, CashFlowKind.CAPITAL_CALL)
+    for inv_id, moved in lp_position_totals(fund.id, CashFlowKind.LP_TRANSFER).items():
+        paid[inv_id] = paid.get(inv_id, Decimal(0)) + moved
     recallable = recallable_totals(fund.id)
     return {
         inv.id: committed - paid.get(inv.id, Decimal(0)) + recallable.get(inv.id, Decimal(0))

@@ -45,6 +45,10 @@ class CashFlowKind(enum.StrEnum):
     EXPENSE = "expense"  # fund -> third parties
     FUND_CONTRIBUTION = "fund_contribution"  # parent fund -> sub-fund (paying its call)
     FUND_RETURN = "fund_return"  # sub-fund -> parent fund (its distribution)
+    # An LP interest changing hands (份额转让): fund amount 0.00; the allocations move the
+    # seller's paid-in to the buyer (seller −, buyer +). No cash moves in the fund, so the
+    # kind is in no NAV roll-forward and no fund net or gross flow (fundops.exits.transfers).
+    LP_TRANSFER = "lp_transfer"
 
 
 class CallPurpose(enum.StrEnum):

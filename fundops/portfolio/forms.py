@@ -75,6 +75,7 @@ LABELS: dict[type[enum.Enum], dict[str, Any]] = {
         "investment": _l("Investment"), "proceeds": _l("Proceeds"),
         "management_fee": _l("Management fee"), "expense": _l("Fund expense"),
         "fund_contribution": _l("Paid into sub-fund"), "fund_return": _l("Received from sub-fund"),
+        "lp_transfer": _l("LP interest transfer"),
     },
     CallPurpose: {
         "investment": _l("For investments"), "management_fee": _l("For management fee"),

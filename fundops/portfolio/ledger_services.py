@@ -289,10 +289,13 @@ def _check_recallable_reversal(fund: Fund, original: CashFlow) -> None:
                                 amount=Money(short, original.currency))
 
 
-def reverse_entry(actor: Actor, fund_id: int, entry_id: int, reason: str) -> CashFlow:
+def reverse_entry(actor: Actor, fund_id: int, entry_id: int, reason: str, *,
+                  through_transfer: bool = False) -> CashFlow:
     """Post the reversal of a ledger entry: same kind and date, negated amount and
     allocations, linked by ``reverses_id``. An entry can be reversed once; a reversal
-    cannot itself be reversed (post a new entry instead)."""
+    cannot itself be reversed (post a new entry instead). An LP-interest transfer's entry
+    is reversed only with its transfer (``through_transfer``, by
+    :func:`fundops.exits.transfers.reverse_transfer`), which also restores the register."""
     fund, _ = get_fund(actor, fund_id, write=True)
     original = db.session.get(CashFlow, entry_id)
     if original is None or original.fund_id != fund.id:
@@ -302,6 +305,8 @@ def reverse_entry(actor: Actor, fund_id: int, entry_id: int, reason: str) -> Cas
     why = require_text(reason, "reason", 500)
     if original.reverses_id is not None:
         raise ValidationError("entry_id", "reversal_of_reversal")
+    if original.kind is CashFlowKind.LP_TRANSFER and not through_transfer:
+        raise ValidationError("entry_id", "reverse_the_transfer")
     with unit_of_work():
         lock_fund(fund.id)  # concurrent reversals (and other postings) queue here
         if db.session.scalar(sa.select(CashFlow.id).where(CashFlow.reverses_id == original.id)):

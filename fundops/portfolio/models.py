@@ -96,10 +96,16 @@ class Investor(Model):
 
 
 class Commitment(Model):
-    """An investor's subscription (认缴) to a fund at a closing. Append-only."""
+    """An investor's subscription (认缴) to a fund at a closing. Append-only.
+
+    A commitment typed by a user is positive. A transfer of an LP interest
+    (:mod:`fundops.exits.transfers`) adds a negative row for the seller and a positive one
+    for the buyer dated the transfer date, so every sum of an LP's commitments on a date
+    is its interest in the register on that date; an amount is never 0.
+    """
 
     __tablename__ = "commitment"
-    __table_args__ = (sa.CheckConstraint("amount > 0", name="amount_positive"),)
+    __table_args__ = (sa.CheckConstraint("amount <> 0", name="amount_nonzero"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     fund_id: Mapped[int] = mapped_column(sa.ForeignKey("fund.id"), index=True)

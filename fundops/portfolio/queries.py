@@ -116,7 +116,7 @@ def list_lp_positions(fund: Fund, access: Access, viewer_org_id: int) -> list[Lp
     dist: dict[int, Decimal] = {}
     recall: dict[int, Decimal] = {}
     for inv_id, kind, recallable, total in flows:
-        if kind == CashFlowKind.CAPITAL_CALL:
+        if kind in (CashFlowKind.CAPITAL_CALL, CashFlowKind.LP_TRANSFER):  # paid-in moved
             paid[inv_id] = paid.get(inv_id, ZERO) + total
         elif kind == CashFlowKind.DISTRIBUTION:
             dist[inv_id] = dist.get(inv_id, ZERO) + total

@@ -201,6 +201,17 @@ def seed_world() -> World:
         "purpose": "investment"})
     listing = ipo.record_listing(r.gp, fund_id, company_id, "2025-01-15", "SSE", "688001",
                                  "400000000", "1000000", "general", False)
+    from fundops.exits import transfer_options, transfers
+
+    gov = services.create_investor(r.gp, f"引导基金 fuzz {next_n()}", "guidance_fund")
+    services.add_commitment(r.gp, fund_id, gov.id, "10000000", "2020-03-01")
+    option = transfer_options.create_option(
+        r.gp, fund_id, holder_id=gov.id, window_from="2025-01-01", window_to="2030-12-31",
+        eligible="social_lps", rate="0.03")
+    transfer = transfers.record_transfer(
+        r.gp, fund_id, seller_id=lps[0].id, buyer_id=lps[1].id, transfer_on="2025-01-31",
+        commitment_amount="50000000", reference_on="2024-12-31", reference_nav="1000000",
+        discount_rate="0.1")
     fof = build_fof()
     codes = list(db.session.scalars(sa.select(VerificationCode.id).where(
         VerificationCode.term_sheet_id == r.ts.id)))
@@ -209,7 +220,8 @@ def seed_world() -> World:
         "company_id": [company_id], "entry_id": entries, "cash_flow_id": entries,
         "term_sheet_id": [r.ts.id], "code_id": codes,
         "allocation_id": [a.id for a in r.ts.allocations], "request_id": [held.id],
-        "listing_id": [listing.id], **seed_exits(r.gp, fund_id, company_id)}
+        "listing_id": [listing.id], "transfer_id": [transfer.id], "option_id": [option.id],
+        **seed_exits(r.gp, fund_id, company_id)}
     world = World([])
     world.add(r.gp, **gp)
     world.add(checker, **gp)

@@ -132,7 +132,8 @@ def check_ledger() -> None:
     over_called = db.session.execute(
         sa.select(CashFlow.fund_id, CashFlowAllocation.investor_id)
         .join(CashFlowAllocation, CashFlowAllocation.cash_flow_id == CashFlow.id)
-        .where(CashFlow.kind == "capital_call")
+        # paid-in in the register: calls, plus paid-in bought (− sold) with an LP interest
+        .where(CashFlow.kind.in_(["capital_call", "lp_transfer"]))
         .group_by(CashFlow.fund_id, CashFlowAllocation.investor_id)
         .having(sa.func.sum(CashFlowAllocation.amount) > committed)).all()
     assert over_called == []

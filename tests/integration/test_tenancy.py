@@ -53,16 +53,26 @@ def is_syndication(app: Flask, endpoint: str) -> bool:
 
 
 def _ids(world: Any, created: dict[str, int]) -> dict[str, int]:
+    from fundops.exits import transfer_options, transfers
     from fundops.exits.ipo import record_listing
     from tests.integration.test_app import pending_approval
     from tests.integration.test_exits import exit_objects
 
     listing = record_listing(world.gp, world.fund.id, world.company.id, "2022-06-15", "SSE",
                              "688001", "400000000", "1000000", "general", False)
+    gov = services.create_investor(world.gp, "引导基金 tenancy", "guidance_fund")
+    services.add_commitment(world.gp, world.fund.id, gov.id, "1000000", "2020-03-01")
+    option = transfer_options.create_option(
+        world.gp, world.fund.id, holder_id=gov.id, window_from="2023-01-01",
+        window_to="2030-12-31", eligible="social_lps", rate="0.03")
+    transfer = transfers.record_transfer(
+        world.gp, world.fund.id, seller_id=world.lps[0].id, buyer_id=world.lps[1].id,
+        transfer_on="2023-06-30", commitment_amount="1000000", reference_on="2022-12-31",
+        reference_nav="100000", discount_rate="0.1")
     return {"fund_id": world.fund.id, "company_id": world.company.id,
             "entry_id": created["entry"], "investor_id": world.lps[0].id,
-            "request_id": pending_approval(world), "listing_id": listing.id,
-            **exit_objects(world)}
+            "request_id": pending_approval(world), "transfer_id": transfer.id,
+            "option_id": option.id, "listing_id": listing.id, **exit_objects(world)}
 
 
 def test_every_route_is_404_for_another_organisation(app: Flask) -> None:
