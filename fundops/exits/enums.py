@@ -48,3 +48,6 @@ class ReminderKind(enum.StrEnum):
     LOCKUP_END = "lockup_end"  # a listed holding's lock-up ends
     ESCROW_DUE = "escrow_due"  # an exit's escrow or holdback is due for release
     BUYBACK_TRIGGER = "buyback_trigger"  # a buy-back claim's trigger date arrives
+    SELLDOWN_WINDOW = "selldown_window"  # a reverse-linkage sell-down window opens
+    BUYOUT_OPENS = "buyout_opens"  # a buy-out option's window opens (让利 / 份额受让)
+    BUYOUT_CLOSES = "buyout_closes"  # a buy-out option's window closes

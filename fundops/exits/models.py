@@ -210,7 +210,8 @@ class ExitReminder(Model):
 
     One row per (kind, object, due date): the job's second run on a day, or a second
     runner, finds the row and adds nothing. ``object_id`` is the listing (lock-up end,
-    sell-down window), the exit event (escrow due) or the buy-back claim (trigger date).
+    sell-down window), the exit event (escrow due), the buy-back claim (trigger date) or
+    the buy-out option (its window opening and closing; no company then).
     """
 
     __tablename__ = "exit_reminder"
@@ -218,14 +219,14 @@ class ExitReminder(Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     fund_id: Mapped[int] = mapped_column(sa.ForeignKey("fund.id"), index=True)
-    company_id: Mapped[int] = mapped_column(sa.ForeignKey("company.id"))
+    company_id: Mapped[int | None] = mapped_column(sa.ForeignKey("company.id"))
     kind: Mapped[ReminderKind] = mapped_column(enum_column(ReminderKind))
     object_id: Mapped[int] = mapped_column(sa.Integer)
     due_on: Mapped[date] = mapped_column(sa.Date)
     raised_on: Mapped[date] = mapped_column(sa.Date)
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
-    company: Mapped[Company] = relationship()
+    company: Mapped[Company | None] = relationship()
 
 
 # --- LP-interest transfers (份额转让) and the guidance fund's buy-out options -------------

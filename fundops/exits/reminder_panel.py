@@ -18,6 +18,9 @@ KIND_LABELS: dict[ReminderKind, Any] = {
     ReminderKind.LOCKUP_END: _l("Lock-up ends"),
     ReminderKind.ESCROW_DUE: _l("Escrow due for release"),
     ReminderKind.BUYBACK_TRIGGER: _l("Buy-back trigger date"),
+    ReminderKind.SELLDOWN_WINDOW: _l("Sell-down window opens"),
+    ReminderKind.BUYOUT_OPENS: _l("Buy-out option window opens"),
+    ReminderKind.BUYOUT_CLOSES: _l("Buy-out option window closes"),
 }
 
 

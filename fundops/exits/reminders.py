@@ -6,7 +6,13 @@ due date (or on the due date itself if the job did not run earlier), for:
 * a listed holding's lock-up end (``ipo_listing.lockup_ends_on``), while the holding is open;
 * an exit's escrow or holdback due date (``exit_event.escrow_due_on``) while part of the
   escrow is neither released nor forfeited;
-* an open buy-back claim's trigger date (``buyback_claim.triggered_on``) recorded ahead.
+* an open buy-back claim's trigger date (``buyback_claim.triggered_on``) recorded ahead;
+* each later sell-down window of a listing with reverse-linkage limits (the fixed windows
+  of the centralised-bidding schedule from the unlock date, :func:`fundops.exits.ipo.
+  listing_terms`; the first window opens at the lock-up end, reminded as such) while the
+  fund still holds shares of it;
+* a buy-out option's window opening and closing (``buyout_option.window_from`` /
+  ``window_to``) while the holder still has a commitment in the fund.
 
 Exactly once: the row is unique per (kind, object, due date) and is inserted under the
 fund's lock after re-reading what is already raised, so a rerun of the day or a second
@@ -22,10 +28,20 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from fundops.calc.lockup import TradeChannel
 from fundops.exits.enums import ClaimStatus, ReminderKind
-from fundops.exits.models import BuybackClaim, EscrowRelease, ExitEvent, ExitReminder, IpoListing
+from fundops.exits.ipo import listing_terms, shares_held_on
+from fundops.exits.models import (
+    BuybackClaim,
+    BuyoutOption,
+    EscrowRelease,
+    ExitEvent,
+    ExitReminder,
+    IpoListing,
+)
 from fundops.extensions import db
 from fundops.portfolio.ledger_services import lock_fund
+from fundops.portfolio.models import Commitment
 from fundops.uow import unit_of_work
 
 __all__ = [
@@ -37,14 +53,14 @@ LOOKAHEAD_DAYS = 30
 SHOW_AFTER_DAYS = 30
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class Due:
     """One reminder that is due to be raised (or shown)."""
 
     fund_id: int
     kind: ReminderKind
     object_id: int
-    company_id: int
+    company_id: int | None
     due_on: date
 
 
@@ -89,7 +105,46 @@ def _candidates(lo: date, hi: date, fund_id: int | None) -> list[Due]:
     for kind, query in queries:
         scoped = query if fund_id is None else query.where(query.selected_columns[0] == fund_id)
         out += [Due(f, kind, o, c, d) for f, o, c, d in db.session.execute(scoped)]
-    return sorted(out)
+    return sorted(out + _window_openings(lo, hi, fund_id) + _buyout_windows(lo, hi, fund_id),
+                  key=_order)
+
+
+def _order(d: Due) -> tuple[int, date, str, int]:
+    return d.fund_id, d.due_on, d.kind.value, d.object_id
+
+
+def _window_openings(lo: date, hi: date, fund_id: int | None) -> list[Due]:
+    """Later sell-down windows (index ≥ 1) of open listings opening in [lo, hi]."""
+    query = sa.select(IpoListing).where(IpoListing.lockup_ends_on < hi, _holding_open())
+    if fund_id is not None:
+        query = query.where(IpoListing.fund_id == fund_id)
+    out = []
+    for listing in db.session.scalars(query):
+        for window in listing_terms(listing).schedule[TradeChannel.BIDDING][1:]:
+            if lo <= window.starts_on <= hi and shares_held_on(listing, lo) > 0:
+                out.append(Due(listing.fund_id, ReminderKind.SELLDOWN_WINDOW, listing.id,
+                               listing.company_id, window.starts_on))
+    return out
+
+
+def _buyout_windows(lo: date, hi: date, fund_id: int | None) -> list[Due]:
+    """Buy-out option windows opening or closing in [lo, hi], the holder still in."""
+    committed = (sa.select(sa.func.coalesce(sa.func.sum(Commitment.amount), 0))
+                 .where(Commitment.fund_id == BuyoutOption.fund_id,
+                        Commitment.investor_id == BuyoutOption.holder_id)
+                 .scalar_subquery())
+    query = sa.select(BuyoutOption).where(
+        sa.or_(BuyoutOption.window_from.between(lo, hi), BuyoutOption.window_to.between(lo, hi)),
+        committed > 0)
+    if fund_id is not None:
+        query = query.where(BuyoutOption.fund_id == fund_id)
+    out = []
+    for option in db.session.scalars(query):
+        for kind, on in ((ReminderKind.BUYOUT_OPENS, option.window_from),
+                         (ReminderKind.BUYOUT_CLOSES, option.window_to)):
+            if lo <= on <= hi:
+                out.append(Due(option.fund_id, kind, option.id, None, on))
+    return out
 
 
 def _raised(fund_id: int | None) -> set[tuple[ReminderKind, int, date]]:
@@ -127,7 +182,7 @@ def raise_fund_reminders(fund_id: int, when: date) -> bool:
 @dataclass(frozen=True)
 class ShownReminder:
     kind: ReminderKind
-    company_name: str
+    subject: str  # the company, or the option holder for a buy-out window
     due_on: date
     days: int  # days until due (negative: overdue)
 
@@ -140,5 +195,12 @@ def open_reminders(fund_id: int, today: date) -> list[ShownReminder]:
         ExitReminder.fund_id == fund_id,
         ExitReminder.due_on >= today - timedelta(days=SHOW_AFTER_DAYS))
         .order_by(ExitReminder.due_on, ExitReminder.id))
-    return [ShownReminder(r.kind, r.company.name, r.due_on, (r.due_on - today).days)
+    return [ShownReminder(r.kind, _subject(r), r.due_on, (r.due_on - today).days)
             for r in rows if (r.kind, r.object_id, r.due_on) in live]
+
+
+def _subject(reminder: ExitReminder) -> str:
+    if reminder.company is not None:
+        return reminder.company.name
+    option = db.session.get(BuyoutOption, reminder.object_id)
+    return option.holder.name if option is not None else ""

@@ -63,7 +63,8 @@ EXPIRE_WARRANTS = Task(
 RAISE_EXIT_REMINDERS = Task(
     "raise_exit_reminders", "fund", "reminded", "funds reminded",
     find=exit_reminders.funds_with_due_reminders, apply=exit_reminders.raise_fund_reminders,
-    description="lock-up ends, escrow due dates and buy-back trigger dates within "
+    description="lock-up ends, sell-down windows, escrow due dates, buy-back trigger dates "
+                "and buy-out option windows within "
                 f"{exit_reminders.LOOKAHEAD_DAYS} days → one reminder each on the fund page")
 
 

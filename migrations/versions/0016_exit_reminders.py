@@ -1,5 +1,6 @@
 """exit_reminder: reminders the daily job raises once per (kind, object, due date) —
-lock-up ends, escrow due dates, buy-back trigger dates.
+lock-up ends, sell-down windows, escrow due dates, buy-back trigger dates, buy-out option
+windows.
 
 Revision ID: 0016_exit_reminders
 Revises: 0015_exits
@@ -20,8 +21,8 @@ def upgrade() -> None:
     op.create_table('exit_reminder',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('fund_id', sa.Integer(), nullable=False),
-    sa.Column('company_id', sa.Integer(), nullable=False),
-    sa.Column('kind', sa.Enum('lockup_end', 'escrow_due', 'buyback_trigger', name='reminderkind', native_enum=False, length=32), nullable=False),
+    sa.Column('company_id', sa.Integer(), nullable=True),
+    sa.Column('kind', sa.Enum('lockup_end', 'escrow_due', 'buyback_trigger', 'selldown_window', 'buyout_opens', 'buyout_closes', name='reminderkind', native_enum=False, length=32), nullable=False),
     sa.Column('object_id', sa.Integer(), nullable=False),
     sa.Column('due_on', sa.Date(), nullable=False),
     sa.Column('raised_on', sa.Date(), nullable=False),

@@ -151,3 +151,32 @@ def test_the_fund_page_shows_open_reminders_to_its_manager_only(app: Flask,
     other = Browser(app.test_client())
     other.login(w.other_user.email, PASSWORD)
     assert other.client.get(f"/funds/{w.fund.id}").status_code == 404
+
+
+def test_sell_down_windows_and_buy_out_windows_are_reminded(app: Flask) -> None:
+    from fundops.exits import transfer_options
+    from fundops.exits.ipo import record_listing
+    from fundops.portfolio import services
+
+    w = make_world()
+    fund_with_activity(w)  # 1,000,000 shares bought 2020-07-15
+    # a qualifying VC fund 23 months in at listing: ≤ 1 % of 50,000,000 per 90 days by
+    # centralised bidding → two windows of 500,000 from the unlock date 2023-06-15
+    listing = record_listing(w.gp, w.fund.id, w.company.id, "2022-06-15", "SSE", "688001",
+                             "50000000", "1000000", "qualifying_vc", True)
+    gov = services.create_investor(w.gp, "市引导基金", "guidance_fund")
+    services.add_commitment(w.gp, w.fund.id, gov.id, "50000000", "2020-03-01")
+    option = transfer_options.create_option(
+        w.gp, w.fund.id, holder_id=gov.id, window_from="2023-09-01", window_to="2026-08-31",
+        eligible="social_lps", rate="0.03")
+    run_daily(date(2023, 5, 20))
+    run_daily(date(2023, 8, 20))
+    run_daily(date(2026, 8, 10))
+    assert _reminders() == [
+        (ReminderKind.LOCKUP_END, listing.id, date(2023, 6, 15), date(2023, 5, 20)),
+        (ReminderKind.BUYOUT_OPENS, option.id, date(2023, 9, 1), date(2023, 8, 20)),
+        (ReminderKind.SELLDOWN_WINDOW, listing.id, date(2023, 9, 13), date(2023, 8, 20)),
+        (ReminderKind.BUYOUT_CLOSES, option.id, date(2026, 8, 31), date(2026, 8, 10)),
+    ]
+    shown = reminders.open_reminders(w.fund.id, date(2026, 8, 10))
+    assert [(r.kind, r.subject) for r in shown] == [(ReminderKind.BUYOUT_CLOSES, "市引导基金")]
