@@ -43,13 +43,19 @@ def pending_approval(world: World) -> int:
         "fund_id": world.fund.id, "as_of": "2023-12-31", "nav_amount": "70000000"}).id)
 
 
+def walk_ids(world: World, created: dict[str, int]) -> dict[str, int]:
+    """One object of every kind a page route names (the tenancy walk's world)."""
+    from tests.integration.test_tenancy import _ids
+
+    return _ids(world, created)
+
+
 def test_every_post_route_rejects_a_missing_csrf_token(app: Flask) -> None:
     world = make_world()
     ids = fund_with_activity(world)
     browser = Browser(app.test_client())
     browser.login(world.gp_user.email, PASSWORD)
-    args = {"fund_id": world.fund.id, "company_id": world.company.id, "entry_id": ids["call"],
-            "investor_id": world.lps[0].id, "request_id": pending_approval(world)}
+    args = walk_ids(world, ids)
     posted = 0
     for rule in app.url_map.iter_rules():
         if ("POST" not in (rule.methods or ()) or rule.rule.startswith("/api/")  # tokens
@@ -69,8 +75,7 @@ def test_no_get_route_writes(app: Flask) -> None:
     ids = fund_with_activity(world)
     browser = Browser(app.test_client())
     browser.login(world.gp_user.email, PASSWORD)
-    args = {"fund_id": world.fund.id, "company_id": world.company.id, "entry_id": ids["call"],
-            "investor_id": world.lps[0].id, "request_id": pending_approval(world)}
+    args = walk_ids(world, ids)
     before = db.session.scalar(sa.select(sa.func.count(AuditEvent.id)))
     for rule in app.url_map.iter_rules():
         if is_syndication(app, rule.endpoint):

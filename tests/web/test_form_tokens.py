@@ -237,7 +237,7 @@ def test_every_page_form_that_posts_carries_the_users_token(app: Flask) -> None:
     one-time token minted for the viewer. A new form without it fails here."""
     from fundops.syndication.loans import services as _lending
     from tests.factories import fund_with_activity
-    from tests.integration.test_app import pending_approval
+    from tests.integration.test_app import walk_ids
     from tests.integration.test_linked_loans import build_round
     from tests.integration.test_syndication_tenancy import _world
     from tests.integration.test_tenancy import is_syndication
@@ -248,9 +248,7 @@ def test_every_page_form_that_posts_carries_the_users_token(app: Flask) -> None:
     ids, _ = _world(r)
     _loans_in_every_state(r)
     loan_ids = [x.id for x in _lending.list_loans(r.bank)]
-    portfolio_ids = {"fund_id": world.fund.id, "company_id": world.company.id,
-                     "entry_id": created["call"], "investor_id": world.lps[0].id,
-                     "request_id": pending_approval(world)}
+    portfolio_ids = walk_ids(world, created)
     viewers = [(world.gp_user.id, False)] + [(uid, True) for uid in
                                               (r.gp.user_id, r.bank.user_id,
                                                ids["manager_user_id"])]
