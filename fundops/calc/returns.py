@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import itertools
 import math
+import os
+import threading
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
+from types import ModuleType
 
 import numpy as np
 
@@ -20,8 +24,8 @@ from fundops.calc.xirr_kernel import (
     solve_rows,
 )
 
-__all__ = ["DAYS_PER_YEAR", "EXCEL_GUESS", "XirrResult", "xirr", "xirr_detail", "xirr_flat",
-    "xirr_many", "xirr_roots"]
+__all__ = ["DAYS_PER_YEAR", "EXCEL_GUESS", "XirrResult", "compiled_kernel", "xirr",
+    "xirr_detail", "xirr_flat", "xirr_many", "xirr_roots"]
 
 Amount = Decimal | int | float
 DAYS_PER_YEAR = 365
@@ -119,6 +123,8 @@ def xirr_many(series: Iterable[tuple[Sequence[date], Sequence[Amount]]]) -> list
     lengths = np.fromiter(map(len, (s[0] for s in series)), np.int64, len(series))
     if any(len(s[1]) != n for s, n in zip(series, lengths.tolist(), strict=True)):
         raise ValueError("dates and amounts differ in length")
+    if _kernel() is not None:  # no large temporaries: one block
+        return _many_block(series, lengths)
     # blocks of about _BLOCK flows keep every array small (see _solve_flat)
     cuts = np.searchsorted(np.cumsum(lengths), np.arange(_BLOCK, int(lengths.sum()), _BLOCK))
     bounds = [0, *sorted(set((cuts + 1).tolist()) - {0, len(series)}), len(series)]
@@ -133,8 +139,9 @@ def xirr_flat(groups: np.ndarray, days: np.ndarray, amounts: np.ndarray,
     ``groups``: integer series labels ``0 .. n_groups - 1`` in any order; ``days``: integer
     day numbers (``date.toordinal()`` or days since any epoch); ``amounts``: floats in
     currency units, LP signs. Returns the annual rates (fractions), ``nan`` where
-    :func:`xirr` gives ``None``. Same-day flows are netted by float addition. All series
-    iterate together; one whose root is not certified unique gets the all-roots search.
+    :func:`xirr` gives ``None``. Same-day flows are netted by float addition. Series are
+    solved by the compiled kernel (:func:`compiled_kernel`; else all iterate together in
+    numpy); one whose root is not certified unique gets the all-roots search.
     """
     g = np.asarray(groups, dtype=np.int64)
     d = np.asarray(days, dtype=np.int64)
@@ -159,16 +166,70 @@ def xirr_flat(groups: np.ndarray, days: np.ndarray, amounts: np.ndarray,
     return _solve_flat(g, d, a, n)
 
 
+def compiled_kernel(enable: bool | None = None) -> bool:
+    """Whether the batch solvers use the compiled (numba) kernel, loading it now (the
+    first load compiles, about 10 s, or reads numba's on-disk cache, well under 1 s:
+    call this at start-up to keep that out of a request). ``enable=False`` switches to
+    the numpy kernel, ``True`` back (if numba can compile here). The environment
+    variable ``FUNDOPS_XIRR_COMPILED=0`` starts with it off. Results agree to about
+    1e-12 relative; see :mod:`fundops.calc.xirr_jit`."""
+    if enable is not None:
+        _WANTED[0] = enable
+    return _kernel() is not None
+
+
+THREADS = min(2, os.cpu_count() or 1)
+"""Threads the compiled kernel may use for one large batch (each takes at least
+``_PER_THREAD`` series; the kernel runs without the GIL)."""
+_PER_THREAD = 2000
+_WANTED = [os.environ.get("FUNDOPS_XIRR_COMPILED", "1") != "0"]
+_LOADED: list[ModuleType | None] = []
+_LAYOUT: list[np.ndarray | None] = [None]
+_LOCK = threading.Lock()
+_POOLS: dict[int, ThreadPoolExecutor] = {}
+
+
+def _kernel() -> ModuleType | None:
+    """The compiled kernel module, or ``None`` (switched off, numba missing, or it does
+    not compile or run correctly here); loaded once, on first use."""
+    if not _WANTED[0]:
+        return None
+    if not _LOADED:
+        with _LOCK:
+            if not _LOADED:
+                _LOADED.append(_load_kernel())
+    return _LOADED[0]
+
+
+def _load_kernel() -> ModuleType | None:
+    try:
+        from fundops.calc import xirr_jit
+        layout = xirr_jit.object_layout()
+        status, r, span = np.empty(1, np.int64), np.empty(1), np.empty(1)
+        xirr_jit.solve_sorted(np.array([0, 2]), np.array([0, 365]), np.array([-100.0, 110.0]),
+                              status, r, span)
+    except Exception:  # noqa: BLE001 - any failure to import or compile: the numpy kernel
+        return None
+    if status[0] != xirr_jit.ROOT or abs(math.expm1(r[0]) - 0.1) > 1e-15:
+        return None
+    _LAYOUT[0] = layout
+    return xirr_jit
+
+
+def _pool(workers: int) -> ThreadPoolExecutor:
+    with _LOCK:
+        if workers not in _POOLS:
+            _POOLS[workers] = ThreadPoolExecutor(workers, thread_name_prefix="xirr")
+        return _POOLS[workers]
+
+
 # ----------------------------------------------------------------------------- internals
 
 
 def _many_block(series: list[tuple[Sequence[date], Sequence[Amount]]],
                 lengths: np.ndarray) -> list[float | None]:
     """:func:`xirr_many` for one block of series."""
-    days = np.fromiter(map(date.toordinal, itertools.chain.from_iterable(s[0] for s in series)),
-                       np.int64, int(lengths.sum()))
-    amts = np.fromiter(itertools.chain.from_iterable(s[1] for s in series), np.float64,
-                       len(days))
+    days, amts = _read_series(series, int(lengths.sum()))
     groups = np.repeat(np.arange(len(series)), lengths)
     step, ends = np.diff(days), np.cumsum(lengths)
     step[ends[(lengths > 0) & (ends < len(days))] - 1] = 1  # series boundaries
@@ -198,6 +259,9 @@ def _solve_flat(g: np.ndarray, d: np.ndarray, a: np.ndarray, n: int) -> np.ndarr
     recycled by the allocator instead of being mapped and page-faulted afresh for every
     operation, which about halves the time.
     """
+    kernel = _kernel()
+    if kernel is not None:
+        return _solve_compiled(kernel, g, d, a, n)
     per = max(1, _BLOCK // max(int(np.bincount(g).max()) if len(g) else 1, 2))
     if n <= per:
         return _solve_block(g, d, a, n)
@@ -245,6 +309,47 @@ def _solve_block(g: np.ndarray, d: np.ndarray, a: np.ndarray, n: int) -> np.ndar
         rate = _detail_prepared(d[span], a[span]).rate
         out[row] = np.nan if rate is None else rate
     return out
+
+
+def _solve_compiled(kernel: ModuleType, g: np.ndarray, d: np.ndarray, a: np.ndarray,
+                    n: int) -> np.ndarray:
+    """:func:`_solve_flat` by the compiled kernel, in up to :data:`THREADS` blocks run in
+    parallel when there are at least :data:`_PER_THREAD` series a thread."""
+    starts = np.searchsorted(g, np.arange(n + 1))
+    status, r, span = np.empty(n, np.int64), np.empty(n), np.empty(n)
+    parts = max(1, min(THREADS, n // _PER_THREAD))
+    cuts = [n * i // parts for i in range(parts + 1)]
+    blocks = [(starts[lo:hi + 1], d, a, status[lo:hi], r[lo:hi], span[lo:hi])
+              for lo, hi in itertools.pairwise(cuts)]
+    if parts == 1:
+        kernel.solve_sorted(*blocks[0])
+    else:
+        list(_pool(parts).map(lambda b: kernel.solve_sorted(*b), blocks))
+    out = np.full(n, np.nan)
+    root = status == kernel.ROOT
+    out[root] = _representable_rates(r[root], span[root])
+    for row in np.flatnonzero(status == kernel.FALLBACK).tolist():
+        dr, ar = d[starts[row]:starts[row + 1]], a[starts[row]:starts[row + 1]]
+        rate = _detail_prepared(dr[ar != 0], ar[ar != 0]).rate
+        out[row] = np.nan if rate is None else rate
+    return out
+
+
+def _read_series(series: list[tuple[Sequence[date], Sequence[Amount]]],
+                 total: int) -> tuple[np.ndarray, np.ndarray]:
+    """Day numbers (``toordinal``) and float amounts of the series, concatenated: read
+    directly from lists or tuples of dates and floats by the compiled kernel, else by
+    ``date.toordinal`` and ``float`` one by one (which also raises for non-dates)."""
+    kernel, layout = _kernel(), _LAYOUT[0]
+    if kernel is not None and layout is not None:
+        days, amts = np.empty(total, np.int64), np.empty(total)
+        date_seqs = np.fromiter(map(id, (s[0] for s in series)), np.int64, len(series))
+        amount_seqs = np.fromiter(map(id, (s[1] for s in series)), np.int64, len(series))
+        if kernel.read_series(date_seqs, amount_seqs, layout, days, amts):
+            return days, amts
+    chain = itertools.chain.from_iterable
+    days = np.fromiter(map(date.toordinal, chain(s[0] for s in series)), np.int64, total)
+    return days, np.fromiter(chain(s[1] for s in series), np.float64, total)
 
 
 def _to_float(x: Amount | Fraction) -> float:
