@@ -395,11 +395,10 @@ def object_layout() -> np.ndarray | None:
     dates = [date(1, 1, 1), date(9999, 12, 31), date(2024, 2, 29), date(1900, 3, 1),
              datetime(2000, 3, 1, 23, 59), date(2100, 12, 31)]
     amounts = [0.0, -0.0, 1.5e308, -2.5, 5e-324, 0.1]
-    seqs = np.array([id(dates), id(tuple(dates))], np.int64)
-    tup = tuple(amounts)
+    held = (dates, tuple(dates), amounts, tuple(amounts))  # alive while their ids are read
     days, values = np.zeros(12, np.int64), np.zeros(12)
-    if not read_series(seqs, np.array([id(amounts), id(tup)], np.int64), layout, days,
-                       values):
+    if not read_series(np.array([id(held[0]), id(held[1])], np.int64),
+                       np.array([id(held[2]), id(held[3])], np.int64), layout, days, values):
         return None
     want = np.array([d.toordinal() for d in dates] * 2)
     if (days != want).any() or values.tobytes() != np.array(amounts * 2).tobytes():
