@@ -166,21 +166,22 @@ def xirr_flat(groups: np.ndarray, days: np.ndarray, amounts: np.ndarray,
     return _solve_flat(g, d, a, n)
 
 
-def compiled_kernel(enable: bool | None = None) -> bool:
+def compiled_kernel(enable: bool | None = None, threads: int | None = None) -> bool:
     """Whether the batch solvers use the compiled (numba) kernel, loading it now (the
-    first load compiles, about 10 s, or reads numba's on-disk cache, well under 1 s:
-    call this at start-up to keep that out of a request). ``enable=False`` switches to
-    the numpy kernel, ``True`` back (if numba can compile here). The environment
-    variable ``FUNDOPS_XIRR_COMPILED=0`` starts with it off. Results agree to about
-    1e-12 relative; see :mod:`fundops.calc.xirr_jit`."""
+    first load compiles, about 10 s, or reads numba's on-disk cache, under 1 s: call
+    this at start-up to keep that out of a request). ``enable=False`` switches to the
+    numpy kernel, ``True`` back (if numba can compile here); the environment variable
+    ``FUNDOPS_XIRR_COMPILED=0`` starts with it off. ``threads``: at most this many
+    threads solve one large batch (at least 2,000 series each; default the number of
+    CPUs, at most 2). Rates agree with the numpy kernel's to about 1e-12 relative."""
     if enable is not None:
         _WANTED[0] = enable
+    if threads is not None:
+        _THREADS[0] = max(1, int(threads))
     return _kernel() is not None
 
 
-THREADS = min(2, os.cpu_count() or 1)
-"""Threads the compiled kernel may use for one large batch (each takes at least
-``_PER_THREAD`` series; the kernel runs without the GIL)."""
+_THREADS = [min(2, os.cpu_count() or 1)]
 _PER_THREAD = 2000
 _WANTED = [os.environ.get("FUNDOPS_XIRR_COMPILED", "1") != "0"]
 _LOADED: list[ModuleType | None] = []
@@ -313,11 +314,11 @@ def _solve_block(g: np.ndarray, d: np.ndarray, a: np.ndarray, n: int) -> np.ndar
 
 def _solve_compiled(kernel: ModuleType, g: np.ndarray, d: np.ndarray, a: np.ndarray,
                     n: int) -> np.ndarray:
-    """:func:`_solve_flat` by the compiled kernel, in up to :data:`THREADS` blocks run in
-    parallel when there are at least :data:`_PER_THREAD` series a thread."""
+    """:func:`_solve_flat` by the compiled kernel, in blocks run in parallel when there
+    are at least ``_PER_THREAD`` series a thread (see :func:`compiled_kernel`)."""
     starts = np.searchsorted(g, np.arange(n + 1))
     status, r, span = np.empty(n, np.int64), np.empty(n), np.empty(n)
-    parts = max(1, min(THREADS, n // _PER_THREAD))
+    parts = max(1, min(_THREADS[0], n // _PER_THREAD))
     cuts = [n * i // parts for i in range(parts + 1)]
     blocks = [(starts[lo:hi + 1], d, a, status[lo:hi], r[lo:hi], span[lo:hi])
               for lo, hi in itertools.pairwise(cuts)]

@@ -52,14 +52,25 @@ SMALL_MOVE = 0.25
 """Largest |Δr t_max| for which discount factors are moved by a polynomial, not exp."""
 
 
+def _compiled(fn: F, **options: Any) -> F:
+    """``numba.njit`` with the on-disk cache: in ``__pycache__`` beside this file, else
+    numba's user-wide cache directory (or ``NUMBA_CACHE_DIR`` when set); where none is
+    writable, compiled afresh in each process (about 10 s, at the first batch or at
+    :func:`fundops.calc.returns.compiled_kernel`)."""
+    try:
+        return cast(F, numba.njit(cache=True, error_model="numpy", **options)(fn))
+    except RuntimeError:  # "cannot cache function ...: no locator available"
+        return cast(F, numba.njit(cache=False, error_model="numpy", **options)(fn))
+
+
 def _jit(fn: F) -> F:
-    return cast(F, numba.njit(cache=True, nogil=True, error_model="numpy")(fn))
+    """Compiled; releases the GIL while it runs."""
+    return _compiled(fn, nogil=True)
 
 
 def _fast(fn: F) -> F:
     """:func:`_jit` allowing reassociation (so sums vectorise) and fused multiply-adds."""
-    return cast(F, numba.njit(cache=True, nogil=True, error_model="numpy",
-                              fastmath={"reassoc", "contract", "nsz"})(fn))
+    return _compiled(fn, nogil=True, fastmath={"reassoc", "contract", "nsz"})
 
 
 # ------------------------------------------------------------- reading Python objects
@@ -104,7 +115,7 @@ def _ordinal(y: int, m: int, d: int) -> int:
 def _reader(fn: F) -> F:
     """Compiled holding the GIL (unlike the solver): no other thread may change the
     objects while their memory is read."""
-    return cast(F, numba.njit(cache=True, error_model="numpy")(fn))
+    return _compiled(fn)
 
 
 @_jit
