@@ -120,6 +120,14 @@ def xirr_many(series: Iterable[tuple[Sequence[date], Sequence[Amount]]]) -> list
     ``float()`` (bools are not rejected here).
     """
     series = list(series)
+    kernel, layout = _kernel(), _LAYOUT[0]
+    if kernel is not None and layout is not None:  # read the objects in compiled code
+        status, lengths, days, amts = kernel.read_series(id(series), layout)
+        if status == 1 and np.isfinite(amts).all():  # sorted, no same-day flows
+            starts = np.zeros(len(series) + 1, np.int64)
+            np.cumsum(lengths, out=starts[1:])
+            rates = _solve_compiled(kernel, starts, days, amts, len(series))
+            return [None if math.isnan(x) else x for x in rates.tolist()]
     lengths = np.fromiter(map(len, (s[0] for s in series)), np.int64, len(series))
     if any(len(s[1]) != n for s, n in zip(series, lengths.tolist(), strict=True)):
         raise ValueError("dates and amounts differ in length")
@@ -230,7 +238,10 @@ def _pool(workers: int) -> ThreadPoolExecutor:
 def _many_block(series: list[tuple[Sequence[date], Sequence[Amount]]],
                 lengths: np.ndarray) -> list[float | None]:
     """:func:`xirr_many` for one block of series."""
-    days, amts = _read_series(series, int(lengths.sum()))
+    chain = itertools.chain.from_iterable
+    days = np.fromiter(map(date.toordinal, chain(s[0] for s in series)), np.int64,
+                       int(lengths.sum()))
+    amts = np.fromiter(chain(s[1] for s in series), np.float64, len(days))
     groups = np.repeat(np.arange(len(series)), lengths)
     step, ends = np.diff(days), np.cumsum(lengths)
     step[ends[(lengths > 0) & (ends < len(days))] - 1] = 1  # series boundaries
@@ -262,7 +273,7 @@ def _solve_flat(g: np.ndarray, d: np.ndarray, a: np.ndarray, n: int) -> np.ndarr
     """
     kernel = _kernel()
     if kernel is not None:
-        return _solve_compiled(kernel, g, d, a, n)
+        return _solve_compiled(kernel, np.searchsorted(g, np.arange(n + 1)), d, a, n)
     per = max(1, _BLOCK // max(int(np.bincount(g).max()) if len(g) else 1, 2))
     if n <= per:
         return _solve_block(g, d, a, n)
@@ -312,11 +323,11 @@ def _solve_block(g: np.ndarray, d: np.ndarray, a: np.ndarray, n: int) -> np.ndar
     return out
 
 
-def _solve_compiled(kernel: ModuleType, g: np.ndarray, d: np.ndarray, a: np.ndarray,
+def _solve_compiled(kernel: ModuleType, starts: np.ndarray, d: np.ndarray, a: np.ndarray,
                     n: int) -> np.ndarray:
-    """:func:`_solve_flat` by the compiled kernel, in blocks run in parallel when there
-    are at least ``_PER_THREAD`` series a thread (see :func:`compiled_kernel`)."""
-    starts = np.searchsorted(g, np.arange(n + 1))
+    """:func:`_solve_flat` by the compiled kernel (series ``i`` is ``starts[i]`` to
+    ``starts[i + 1]``), in blocks run in parallel when there are at least
+    ``_PER_THREAD`` series a thread (see :func:`compiled_kernel`)."""
     status, r, span = np.empty(n, np.int64), np.empty(n), np.empty(n)
     parts = max(1, min(_THREADS[0], n // _PER_THREAD))
     cuts = [n * i // parts for i in range(parts + 1)]
@@ -334,23 +345,6 @@ def _solve_compiled(kernel: ModuleType, g: np.ndarray, d: np.ndarray, a: np.ndar
         rate = _detail_prepared(dr[ar != 0], ar[ar != 0]).rate
         out[row] = np.nan if rate is None else rate
     return out
-
-
-def _read_series(series: list[tuple[Sequence[date], Sequence[Amount]]],
-                 total: int) -> tuple[np.ndarray, np.ndarray]:
-    """Day numbers (``toordinal``) and float amounts of the series, concatenated: read
-    directly from lists or tuples of dates and floats by the compiled kernel, else by
-    ``date.toordinal`` and ``float`` one by one (which also raises for non-dates)."""
-    kernel, layout = _kernel(), _LAYOUT[0]
-    if kernel is not None and layout is not None:
-        days, amts = np.empty(total, np.int64), np.empty(total)
-        date_seqs = np.fromiter(map(id, (s[0] for s in series)), np.int64, len(series))
-        amount_seqs = np.fromiter(map(id, (s[1] for s in series)), np.int64, len(series))
-        if kernel.read_series(date_seqs, amount_seqs, layout, days, amts):
-            return days, amts
-    chain = itertools.chain.from_iterable
-    days = np.fromiter(map(date.toordinal, chain(s[0] for s in series)), np.int64, total)
-    return days, np.fromiter(chain(s[1] for s in series), np.float64, total)
 
 
 def _to_float(x: Amount | Fraction) -> float:

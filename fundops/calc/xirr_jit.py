@@ -103,12 +103,11 @@ def _load_f64(typingctx: Any, addr: Any) -> Any:
 
 @_jit
 def _ordinal(y: int, m: int, d: int) -> int:
-    """date(y, m, d).toordinal() (proleptic Gregorian, 0001-01-01 is day 1)."""
-    before = (0, 0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334)
+    """date(y, m, d).toordinal() (proleptic Gregorian, 0001-01-01 is day 1; y >= 1)."""
     yy = y - 1
-    days = yy * 365 + yy // 4 - yy // 100 + yy // 400 + before[m] + d
-    if m > 2 and y % 4 == 0 and (y % 100 != 0 or y % 400 == 0):
-        days += 1
+    days = yy * 365 + yy // 4 - yy // 100 + yy // 400 + (367 * m - 362) // 12 + d
+    if m > 2:  # (367 m - 362) // 12 counts February as 30 days
+        days -= 1 if y % 4 == 0 and (y % 100 != 0 or y % 400 == 0) else 2
     return days
 
 
@@ -129,36 +128,57 @@ def _items(seq: int, layout: np.ndarray) -> tuple[int, int]:
     return 0, -1
 
 
+@_jit
+def _pair(obj: int, layout: np.ndarray) -> tuple[int, int, int]:
+    """Item addresses of a (dates, amounts) pair, a list or tuple of two lists or tuples
+    of equal length, and that length; length -1 if it is not one."""
+    items, size = _items(obj, layout)
+    if size != 2:
+        return 0, 0, -1
+    d_items, n = _items(_load_i64(items), layout)
+    a_items, m = _items(_load_i64(items + 8), layout)
+    return d_items, a_items, n if n == m else -1
+
+
 @_reader
-def read_series(date_seqs: np.ndarray, amount_seqs: np.ndarray, layout: np.ndarray,
-                days: np.ndarray, amounts: np.ndarray) -> bool:
-    """Day numbers (``toordinal``) and values of the dates and amounts of many series,
-    given the addresses (``id``) of each series' list or tuple of dates and of amounts,
-    concatenated into ``days`` and ``amounts``. Only exact lists and tuples of exact
-    ``date`` or ``datetime`` and exact ``float`` objects are read (``layout``: see
-    :func:`fundops.calc.returns`); returns False, with the outputs undefined, on anything
-    else or a length mismatch."""
-    at = 0
+def read_series(series: int, layout: np.ndarray) -> tuple[int, np.ndarray, np.ndarray,
+                                                           np.ndarray]:
+    """The flows of a list of ``(dates, amounts)`` series (address ``id(series)``):
+    status (1 read, each series' days ascending and distinct; 2 read, not so ordered;
+    0 not readable), series lengths, day numbers (``toordinal``) and amounts,
+    concatenated. Only exact lists and tuples of exact ``date`` or ``datetime`` and
+    exact ``float`` objects are read (``layout``: see :data:`L_TYPE_AT`)."""
+    none = np.zeros(0, np.int64)
+    outer, count = _items(series, layout)
+    lengths = np.empty(max(count, 0), np.int64)
+    total = 0
+    for j in range(count):
+        lengths[j] = _pair(_load_i64(outer + 8 * j), layout)[2]
+        if lengths[j] < 0:
+            return 0, none, none, np.zeros(0)
+        total += lengths[j]
+    days, amounts = np.empty(total, np.int64), np.empty(total)
     type_at, data_at, value_at = layout[L_TYPE_AT], layout[L_DATE_AT], layout[L_FLOAT_AT]
-    for j in range(len(date_seqs)):
-        d_items, n = _items(date_seqs[j], layout)
-        a_items, m = _items(amount_seqs[j], layout)
-        if n < 0 or n != m or at + n > len(days):
-            return False
+    at, ordered = 0, True
+    for j in range(count):
+        d_items, a_items, n = _pair(_load_i64(outer + 8 * j), layout)
+        if n != lengths[j]:
+            return 0, none, none, np.zeros(0)
         for i in range(n):
             obj = _load_i64(d_items + 8 * i)
             tp = _load_i64(obj + type_at)
             if tp != layout[L_DATE] and tp != layout[L_DATETIME]:
-                return False
+                return 0, none, none, np.zeros(0)
             p = obj + data_at
             days[at + i] = _ordinal(_load_u8(p) * 256 + _load_u8(p + 1), _load_u8(p + 2),
                                     _load_u8(p + 3))
+            ordered = ordered and (i == 0 or days[at + i] > days[at + i - 1])
             obj = _load_i64(a_items + 8 * i)
             if _load_i64(obj + type_at) != layout[L_FLOAT]:
-                return False
+                return 0, none, none, np.zeros(0)
             amounts[at + i] = _load_f64(obj + value_at)
         at += n
-    return at == len(days)
+    return (1 if ordered else 2), lengths, days, amounts
 
 
 # ------------------------------------------------------------------- the solver
@@ -406,12 +426,10 @@ def object_layout() -> np.ndarray | None:
     dates = [date(1, 1, 1), date(9999, 12, 31), date(2024, 2, 29), date(1900, 3, 1),
              datetime(2000, 3, 1, 23, 59), date(2100, 12, 31)]
     amounts = [0.0, -0.0, 1.5e308, -2.5, 5e-324, 0.1]
-    held = (dates, tuple(dates), amounts, tuple(amounts))  # alive while their ids are read
-    days, values = np.zeros(12, np.int64), np.zeros(12)
-    if not read_series(np.array([id(held[0]), id(held[1])], np.int64),
-                       np.array([id(held[2]), id(held[3])], np.int64), layout, days, values):
-        return None
+    sample = [(dates, amounts), [tuple(dates), tuple(amounts)]]
+    status, lengths, days, values = read_series(id(sample), layout)
     want = np.array([d.toordinal() for d in dates] * 2)
-    if (days != want).any() or values.tobytes() != np.array(amounts * 2).tobytes():
+    if (status != 2 or lengths.tolist() != [6, 6] or (days != want).any()
+            or values.tobytes() != np.array(amounts * 2).tobytes()):
         return None
     return layout
