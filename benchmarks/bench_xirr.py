@@ -162,7 +162,7 @@ def main() -> None:
     wall = {name: [w for w, _ in ts] for name, ts in rounds.items()}
     times = {name: min(ts) for name, ts in wall.items()}
     medians = {name: float(np.median(ts)) for name, ts in wall.items()}
-    t_a, t_c, t_a2, t_d = times["a"], times["c"], times["a2"], times["d"]
+    t_c = times["c"]
     t_b = best_times({"b": lambda: [xirr(d, a) for d, a in series]}, max(1, args.repeat // 5))["b"]
 
     rates = np.array([x for x in single if x is not None])

@@ -20,7 +20,7 @@ import struct
 import sys
 import sysconfig
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any, TypeVar, cast
 
 import numba
@@ -76,16 +76,14 @@ def _fast(fn: F) -> F:
 # ------------------------------------------------------------- reading Python objects
 
 
-@intrinsic  # type: ignore[untyped-decorator]
-def _load_i64(typingctx: Any, addr: Any) -> Any:
+def _typer_i64(typingctx: Any, addr: Any) -> Any:
     """The int64 at a raw address."""
     def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
         return builder.load(builder.inttoptr(args[0], ir.IntType(64).as_pointer()))
     return types.int64(types.int64), codegen
 
 
-@intrinsic  # type: ignore[untyped-decorator]
-def _load_u8(typingctx: Any, addr: Any) -> Any:
+def _typer_u8(typingctx: Any, addr: Any) -> Any:
     """The byte at a raw address, as int64."""
     def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
         byte = builder.load(builder.inttoptr(args[0], ir.IntType(8).as_pointer()))
@@ -93,12 +91,16 @@ def _load_u8(typingctx: Any, addr: Any) -> Any:
     return types.int64(types.int64), codegen
 
 
-@intrinsic  # type: ignore[untyped-decorator]
-def _load_f64(typingctx: Any, addr: Any) -> Any:
+def _typer_f64(typingctx: Any, addr: Any) -> Any:
     """The float64 at a raw address."""
     def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
         return builder.load(builder.inttoptr(args[0], ir.DoubleType().as_pointer()))
     return types.float64(types.int64), codegen
+
+
+_load_i64 = cast(Callable[[int], int], intrinsic(_typer_i64))
+_load_u8 = cast(Callable[[int], int], intrinsic(_typer_u8))
+_load_f64 = cast(Callable[[int], float], intrinsic(_typer_f64))
 
 
 @_jit
@@ -424,7 +426,7 @@ def object_layout() -> np.ndarray | None:
     layout = np.array([8, 16, 24, 25, 16, id(list), id(tuple), id(date), id(datetime),
                        id(float)], np.int64)
     dates = [date(1, 1, 1), date(9999, 12, 31), date(2024, 2, 29), date(1900, 3, 1),
-             datetime(2000, 3, 1, 23, 59), date(2100, 12, 31)]
+             datetime(2000, 3, 1, 23, 59, tzinfo=UTC), date(2100, 12, 31)]
     amounts = [0.0, -0.0, 1.5e308, -2.5, 5e-324, 0.1]
     sample = [(dates, amounts), [tuple(dates), tuple(amounts)]]
     status, lengths, days, values = read_series(id(sample), layout)
