@@ -3,6 +3,7 @@ its direct reading of Python lists of dates and floats, and its threads."""
 
 from __future__ import annotations
 
+import importlib.util
 import math
 import threading
 from datetime import UTC, date, datetime, timedelta
@@ -17,6 +18,9 @@ from fundops.calc import returns
 from fundops.calc.returns import compiled_kernel, xirr, xirr_flat, xirr_many
 
 D = date
+
+if importlib.util.find_spec("numba") is None:
+    pytest.skip("numba is not installed", allow_module_level=True)
 
 
 def numpy_kernel(fn):
