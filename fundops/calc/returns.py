@@ -180,8 +180,9 @@ def compiled_kernel(enable: bool | None = None, threads: int | None = None) -> b
     this at start-up to keep that out of a request). ``enable=False`` switches to the
     numpy kernel, ``True`` back (if numba can compile here); the environment variable
     ``FUNDOPS_XIRR_COMPILED=0`` starts with it off. ``threads``: at most this many
-    threads solve one large batch (at least 2,000 series each; default the number of
-    CPUs, at most 2). Rates agree with the numpy kernel's to about 1e-12 relative."""
+    threads solve one large batch (at least 2,000 series each; default 1: in a server
+    the workers already use the cores, and on a loaded 2-core machine a second thread
+    measured no faster). Rates agree with the numpy kernel's to about 1e-12 relative."""
     if enable is not None:
         _WANTED[0] = enable
     if threads is not None:
@@ -189,7 +190,7 @@ def compiled_kernel(enable: bool | None = None, threads: int | None = None) -> b
     return _kernel() is not None
 
 
-_THREADS = [min(2, os.cpu_count() or 1)]
+_THREADS = [1]
 _PER_THREAD = 2000
 _WANTED = [os.environ.get("FUNDOPS_XIRR_COMPILED", "1") != "0"]
 _LOADED: list[ModuleType | None] = []

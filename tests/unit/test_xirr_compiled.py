@@ -152,7 +152,7 @@ def test_large_batches_split_over_threads_give_the_same_answers(monkeypatch):
     try:
         assert xirr_many(series) == one
     finally:
-        compiled_kernel(threads=min(2, returns.os.cpu_count() or 1))
+        compiled_kernel(threads=1)
 
 
 def test_concurrent_calls_from_threads_agree():
