@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import itertools
 import math
-import os
-import threading
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -16,6 +13,8 @@ from types import ModuleType
 
 import numpy as np
 
+from fundops.calc import xirr_compiled
+from fundops.calc.xirr_compiled import compiled_kernel
 from fundops.calc.xirr_kernel import (
     EXCEL_GUESS,
     MAX_LOG_RATE,
@@ -120,9 +119,9 @@ def xirr_many(series: Iterable[tuple[Sequence[date], Sequence[Amount]]]) -> list
     ``float()`` (bools are not rejected here).
     """
     series = list(series)
-    kernel, layout = _kernel(), _LAYOUT[0]
-    if kernel is not None and layout is not None:  # read the objects in compiled code
-        status, lengths, days, amts = kernel.read_series(id(series), layout)
+    reader, kernel = xirr_compiled.object_reader(), xirr_compiled.solver()
+    if reader is not None and kernel is not None:  # read the objects in compiled code
+        status, lengths, days, amts = reader[0].read_series(id(series), reader[1])
         if status == 1 and np.isfinite(amts).all():  # sorted, no same-day flows
             starts = np.zeros(len(series) + 1, np.int64)
             np.cumsum(lengths, out=starts[1:])
@@ -131,7 +130,7 @@ def xirr_many(series: Iterable[tuple[Sequence[date], Sequence[Amount]]]) -> list
     lengths = np.fromiter(map(len, (s[0] for s in series)), np.int64, len(series))
     if any(len(s[1]) != n for s, n in zip(series, lengths.tolist(), strict=True)):
         raise ValueError("dates and amounts differ in length")
-    if _kernel() is not None:  # no large temporaries: one block
+    if xirr_compiled.solver() is not None:  # no large temporaries: one block
         return _many_block(series, lengths)
     # blocks of about _BLOCK flows keep every array small (see _solve_flat)
     cuts = np.searchsorted(np.cumsum(lengths), np.arange(_BLOCK, int(lengths.sum()), _BLOCK))
@@ -174,65 +173,6 @@ def xirr_flat(groups: np.ndarray, days: np.ndarray, amounts: np.ndarray,
     return _solve_flat(g, d, a, n)
 
 
-def compiled_kernel(enable: bool | None = None, threads: int | None = None) -> bool:
-    """Whether the batch solvers use the compiled (numba) kernel, loading it now (the
-    first load compiles, about 10 s, or reads numba's on-disk cache, under 1 s: call
-    this at start-up to keep that out of a request). ``enable=False`` switches to the
-    numpy kernel, ``True`` back (if numba can compile here); the environment variable
-    ``FUNDOPS_XIRR_COMPILED=0`` starts with it off. ``threads``: at most this many
-    threads solve one large batch (at least 2,000 series each; default 1: in a server
-    the workers already use the cores, and on a loaded 2-core machine a second thread
-    measured no faster). Rates agree with the numpy kernel's to about 1e-12 relative."""
-    if enable is not None:
-        _WANTED[0] = enable
-    if threads is not None:
-        _THREADS[0] = max(1, int(threads))
-    return _kernel() is not None
-
-
-_THREADS = [1]
-_PER_THREAD = 2000
-_WANTED = [os.environ.get("FUNDOPS_XIRR_COMPILED", "1") != "0"]
-_LOADED: list[ModuleType | None] = []
-_LAYOUT: list[np.ndarray | None] = [None]
-_LOCK = threading.Lock()
-_POOLS: dict[int, ThreadPoolExecutor] = {}
-
-
-def _kernel() -> ModuleType | None:
-    """The compiled kernel module, or ``None`` (switched off, numba missing, or it does
-    not compile or run correctly here); loaded once, on first use."""
-    if not _WANTED[0]:
-        return None
-    if not _LOADED:
-        with _LOCK:
-            if not _LOADED:
-                _LOADED.append(_load_kernel())
-    return _LOADED[0]
-
-
-def _load_kernel() -> ModuleType | None:
-    try:
-        from fundops.calc import xirr_jit
-        layout = xirr_jit.object_layout()
-        status, r, span = np.empty(1, np.int64), np.empty(1), np.empty(1)
-        xirr_jit.solve_sorted(np.array([0, 2]), np.array([0, 365]), np.array([-100.0, 110.0]),
-                              status, r, span)
-    except Exception:  # noqa: BLE001 - any failure to import or compile: the numpy kernel
-        return None
-    if status[0] != xirr_jit.ROOT or abs(math.expm1(r[0]) - 0.1) > 1e-15:
-        return None
-    _LAYOUT[0] = layout
-    return xirr_jit
-
-
-def _pool(workers: int) -> ThreadPoolExecutor:
-    with _LOCK:
-        if workers not in _POOLS:
-            _POOLS[workers] = ThreadPoolExecutor(workers, thread_name_prefix="xirr")
-        return _POOLS[workers]
-
-
 # ----------------------------------------------------------------------------- internals
 
 
@@ -272,7 +212,7 @@ def _solve_flat(g: np.ndarray, d: np.ndarray, a: np.ndarray, n: int) -> np.ndarr
     recycled by the allocator instead of being mapped and page-faulted afresh for every
     operation, which about halves the time.
     """
-    kernel = _kernel()
+    kernel = xirr_compiled.solver()
     if kernel is not None:
         return _solve_compiled(kernel, np.searchsorted(g, np.arange(n + 1)), d, a, n)
     per = max(1, _BLOCK // max(int(np.bincount(g).max()) if len(g) else 1, 2))
@@ -327,17 +267,14 @@ def _solve_block(g: np.ndarray, d: np.ndarray, a: np.ndarray, n: int) -> np.ndar
 def _solve_compiled(kernel: ModuleType, starts: np.ndarray, d: np.ndarray, a: np.ndarray,
                     n: int) -> np.ndarray:
     """:func:`_solve_flat` by the compiled kernel (series ``i`` is ``starts[i]`` to
-    ``starts[i + 1]``), in blocks run in parallel when there are at least
-    ``_PER_THREAD`` series a thread (see :func:`compiled_kernel`)."""
+    ``starts[i + 1]``), in blocks run in parallel when allowed (see
+    :func:`compiled_kernel`)."""
     status, r, span = np.empty(n, np.int64), np.empty(n), np.empty(n)
-    parts = max(1, min(_THREADS[0], n // _PER_THREAD))
+    parts = max(1, min(xirr_compiled.threads(), n // xirr_compiled.PER_THREAD))
     cuts = [n * i // parts for i in range(parts + 1)]
     blocks = [(starts[lo:hi + 1], d, a, status[lo:hi], r[lo:hi], span[lo:hi])
               for lo, hi in itertools.pairwise(cuts)]
-    if parts == 1:
-        kernel.solve_sorted(*blocks[0])
-    else:
-        list(_pool(parts).map(lambda b: kernel.solve_sorted(*b), blocks))
+    xirr_compiled.run_blocks(kernel.solve_sorted, blocks)
     out = np.full(n, np.nan)
     root = status == kernel.ROOT
     out[root] = _representable_rates(r[root], span[root])

@@ -5,44 +5,28 @@ instead of lock-step over a matrix: log space ``r = ln(1 + rate)``, the same bra
 start, the same safeguarded Halley steps with the same stopping rules (f, f' and f'' from
 one ``exp`` per flow per step), and the same running-balance proof of uniqueness. A series
 it cannot settle (first and last flow of one sign, amounts that need scaling, no
-convergence, a root not proven unique) is left to the single-series solver. Importing this
-module imports numba and compiles lazily; compiled code is cached on disk
-(``cache=True``). :func:`read_series` reads lists or tuples of CPython ``date`` and
-``float`` objects directly (the layouts behind ``PyList_GET_ITEM``, ``PyDateTime_GET_YEAR``
-and ``PyFloat_AS_DOUBLE``), each object checked against its exact type, on a layout
-verified at first use (:func:`object_layout`); anything else is refused.
+convergence, a root not proven unique) is left to the single-series solver. Only the
+first evaluation calls ``exp`` once per flow: later steps move the discount factors by a
+Taylor polynomial (:data:`SMALL_MOVE`), a loop that vectorises. Importing this module
+imports numba; functions compile on first call and are cached on disk (``cache=True``).
 """
 
 from __future__ import annotations
 
 import math
-import struct
-import sys
-import sysconfig
 from collections.abc import Callable
-from datetime import UTC, date, datetime
 from typing import Any, TypeVar, cast
 
 import numba
 import numpy as np
-from llvmlite import ir
-from numba import types
-from numba.extending import intrinsic
 
-__all__ = ["FALLBACK", "NO_RATE", "ROOT", "object_layout", "read_series", "solve_sorted"]
+__all__ = ["FALLBACK", "NO_RATE", "ROOT", "compiled", "solve_sorted"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 NO_RATE, ROOT, FALLBACK = 0, 1, 2
 """Status per series: no rate (no flows, no sign change), a root certified unique (its
 log-rate in ``r``), or left to the single-series solver."""
-
-(L_TYPE_AT, L_SIZE_AT, L_ITEMS_AT, L_DATE_AT, L_FLOAT_AT, L_LIST, L_TUPLE, L_DATE,
- L_DATETIME, L_FLOAT) = range(10)
-"""Slots of the ``layout`` array :func:`read_series` reads objects with: byte offsets of
-the type pointer, a list's or tuple's size, its items (a tuple's inline, a list's pointer),
-a date's year-month-day bytes, a float's value; addresses of the types list, tuple, date,
-datetime and float."""
 
 EPS = 2.0**-52
 MAX_ITER = 200
@@ -52,7 +36,7 @@ SMALL_MOVE = 0.25
 """Largest |Δr t_max| for which discount factors are moved by a polynomial, not exp."""
 
 
-def _compiled(fn: F, **options: Any) -> F:
+def compiled(fn: F, **options: Any) -> F:
     """``numba.njit`` with the on-disk cache: in ``__pycache__`` beside this file, else
     numba's user-wide cache directory (or ``NUMBA_CACHE_DIR`` when set); where none is
     writable, compiled afresh in each process (about 10 s, at the first batch or at
@@ -65,122 +49,12 @@ def _compiled(fn: F, **options: Any) -> F:
 
 def _jit(fn: F) -> F:
     """Compiled; releases the GIL while it runs."""
-    return _compiled(fn, nogil=True)
+    return compiled(fn, nogil=True)
 
 
 def _fast(fn: F) -> F:
     """:func:`_jit` allowing reassociation (so sums vectorise) and fused multiply-adds."""
-    return _compiled(fn, nogil=True, fastmath={"reassoc", "contract", "nsz"})
-
-
-# ------------------------------------------------------------- reading Python objects
-
-
-def _typer_i64(typingctx: Any, addr: Any) -> Any:
-    """The int64 at a raw address."""
-    def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
-        return builder.load(builder.inttoptr(args[0], ir.IntType(64).as_pointer()))
-    return types.int64(types.int64), codegen
-
-
-def _typer_u8(typingctx: Any, addr: Any) -> Any:
-    """The byte at a raw address, as int64."""
-    def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
-        byte = builder.load(builder.inttoptr(args[0], ir.IntType(8).as_pointer()))
-        return builder.zext(byte, ir.IntType(64))
-    return types.int64(types.int64), codegen
-
-
-def _typer_f64(typingctx: Any, addr: Any) -> Any:
-    """The float64 at a raw address."""
-    def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
-        return builder.load(builder.inttoptr(args[0], ir.DoubleType().as_pointer()))
-    return types.float64(types.int64), codegen
-
-
-_load_i64 = cast(Callable[[int], int], intrinsic(_typer_i64))
-_load_u8 = cast(Callable[[int], int], intrinsic(_typer_u8))
-_load_f64 = cast(Callable[[int], float], intrinsic(_typer_f64))
-
-
-@_jit
-def _ordinal(y: int, m: int, d: int) -> int:
-    """date(y, m, d).toordinal() (proleptic Gregorian, 0001-01-01 is day 1; y >= 1)."""
-    yy = y - 1
-    days = yy * 365 + yy // 4 - yy // 100 + yy // 400 + (367 * m - 362) // 12 + d
-    if m > 2:  # (367 m - 362) // 12 counts February as 30 days
-        days -= 1 if y % 4 == 0 and (y % 100 != 0 or y % 400 == 0) else 2
-    return days
-
-
-def _reader(fn: F) -> F:
-    """Compiled holding the GIL (unlike the solver): no other thread may change the
-    objects while their memory is read."""
-    return _compiled(fn)
-
-
-@_jit
-def _items(seq: int, layout: np.ndarray) -> tuple[int, int]:
-    """Address of the item pointers and the length of a list or tuple, or (0, -1)."""
-    tp = _load_i64(seq + layout[L_TYPE_AT])
-    if tp == layout[L_LIST]:
-        return _load_i64(seq + layout[L_ITEMS_AT]), _load_i64(seq + layout[L_SIZE_AT])
-    if tp == layout[L_TUPLE]:
-        return seq + layout[L_ITEMS_AT], _load_i64(seq + layout[L_SIZE_AT])
-    return 0, -1
-
-
-@_jit
-def _pair(obj: int, layout: np.ndarray) -> tuple[int, int, int]:
-    """Item addresses of a (dates, amounts) pair, a list or tuple of two lists or tuples
-    of equal length, and that length; length -1 if it is not one."""
-    items, size = _items(obj, layout)
-    if size != 2:
-        return 0, 0, -1
-    d_items, n = _items(_load_i64(items), layout)
-    a_items, m = _items(_load_i64(items + 8), layout)
-    return d_items, a_items, n if n == m else -1
-
-
-@_reader
-def read_series(series: int, layout: np.ndarray) -> tuple[int, np.ndarray, np.ndarray,
-                                                           np.ndarray]:
-    """The flows of a list of ``(dates, amounts)`` series (address ``id(series)``):
-    status (1 read, each series' days ascending and distinct; 2 read, not so ordered;
-    0 not readable), series lengths, day numbers (``toordinal``) and amounts,
-    concatenated. Only exact lists and tuples of exact ``date`` or ``datetime`` and
-    exact ``float`` objects are read (``layout``: see :data:`L_TYPE_AT`)."""
-    none = np.zeros(0, np.int64)
-    outer, count = _items(series, layout)
-    lengths = np.empty(max(count, 0), np.int64)
-    total = 0
-    for j in range(count):
-        lengths[j] = _pair(_load_i64(outer + 8 * j), layout)[2]
-        if lengths[j] < 0:
-            return 0, none, none, np.zeros(0)
-        total += lengths[j]
-    days, amounts = np.empty(total, np.int64), np.empty(total)
-    type_at, data_at, value_at = layout[L_TYPE_AT], layout[L_DATE_AT], layout[L_FLOAT_AT]
-    at, ordered = 0, True
-    for j in range(count):
-        d_items, a_items, n = _pair(_load_i64(outer + 8 * j), layout)
-        if n != lengths[j]:
-            return 0, none, none, np.zeros(0)
-        for i in range(n):
-            obj = _load_i64(d_items + 8 * i)
-            tp = _load_i64(obj + type_at)
-            if tp != layout[L_DATE] and tp != layout[L_DATETIME]:
-                return 0, none, none, np.zeros(0)
-            p = obj + data_at
-            days[at + i] = _ordinal(_load_u8(p) * 256 + _load_u8(p + 1), _load_u8(p + 2),
-                                    _load_u8(p + 3))
-            ordered = ordered and (i == 0 or days[at + i] > days[at + i - 1])
-            obj = _load_i64(a_items + 8 * i)
-            if _load_i64(obj + type_at) != layout[L_FLOAT]:
-                return 0, none, none, np.zeros(0)
-            amounts[at + i] = _load_f64(obj + value_at)
-        at += n
-    return (1 if ordered else 2), lengths, days, amounts
+    return compiled(fn, nogil=True, fastmath={"reassoc", "contract", "nsz"})
 
 
 # ------------------------------------------------------------------- the solver
@@ -414,24 +288,3 @@ def solve_sorted(starts: np.ndarray, days: np.ndarray, amounts: np.ndarray,
     t, a, w = np.empty(width), np.empty(width), np.empty(4 * width)
     for j in range(len(starts) - 1):
         status[j], r[j], span[j] = _series(days, amounts, starts[j], starts[j + 1], t, a, w)
-
-
-def object_layout() -> np.ndarray | None:
-    """The ``layout`` for :func:`read_series` on this interpreter, checked on sample
-    objects (every date field and float bit read back); ``None`` where objects cannot be
-    read so (not a 64-bit CPython with the GIL, or the check fails)."""
-    if (sys.implementation.name != "cpython" or struct.calcsize("P") != 8
-            or sysconfig.get_config_var("Py_GIL_DISABLED")):
-        return None
-    layout = np.array([8, 16, 24, 25, 16, id(list), id(tuple), id(date), id(datetime),
-                       id(float)], np.int64)
-    dates = [date(1, 1, 1), date(9999, 12, 31), date(2024, 2, 29), date(1900, 3, 1),
-             datetime(2000, 3, 1, 23, 59, tzinfo=UTC), date(2100, 12, 31)]
-    amounts = [0.0, -0.0, 1.5e308, -2.5, 5e-324, 0.1]
-    sample = [(dates, amounts), [tuple(dates), tuple(amounts)]]
-    status, lengths, days, values = read_series(id(sample), layout)
-    want = np.array([d.toordinal() for d in dates] * 2)
-    if (status != 2 or lengths.tolist() != [6, 6] or (days != want).any()
-            or values.tobytes() != np.array(amounts * 2).tobytes()):
-        return None
-    return layout

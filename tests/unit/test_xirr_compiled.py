@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fundops.calc import returns
+from fundops.calc import xirr_compiled
 from fundops.calc.returns import compiled_kernel, xirr, xirr_flat, xirr_many
 
 D = date
@@ -34,7 +34,7 @@ def numpy_kernel(fn):
 
 def test_the_compiled_kernel_loads_here():
     assert compiled_kernel() is True
-    assert returns._LAYOUT[0] is not None  # lists of dates and floats are read directly
+    assert xirr_compiled.object_reader() is not None  # lists of dates and floats read directly
 
 
 @st.composite
@@ -83,8 +83,8 @@ def test_lists_and_tuples_of_dates_datetimes_and_floats_are_read_directly():
     amounts = [-100.0, -5.5, 130.0]
     want = xirr(dates, amounts)
     series = [(dates, amounts), [tuple(dates), tuple(amounts)], (dates, tuple(amounts))]
-    status, lengths, days, values = returns._kernel().read_series(id(series),
-                                                                  returns._LAYOUT[0])
+    reader, layout = xirr_compiled.object_reader()
+    status, lengths, days, values = reader.read_series(id(series), layout)
     assert status == 1 and lengths.tolist() == [3, 3, 3]
     assert days.tolist() == [d.toordinal() for d in dates] * 3
     assert values.tolist() == amounts * 3
@@ -147,7 +147,7 @@ def test_large_batches_split_over_threads_give_the_same_answers(monkeypatch):
     series = [([start + timedelta(days=91 * q + i % 7) for q in range(12)],
                [-100.0 - i] * 4 + [10.0 + (i % 50)] * 8) for i in range(600)]
     one = xirr_many(series)
-    monkeypatch.setattr(returns, "_PER_THREAD", 100)
+    monkeypatch.setattr(xirr_compiled, "PER_THREAD", 100)
     compiled_kernel(threads=4)
     try:
         assert xirr_many(series) == one
