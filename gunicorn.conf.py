@@ -54,3 +54,11 @@ errorlog = "-"
 loglevel = os.environ.get("FUNDOPS_GUNICORN_LOGLEVEL", "info")
 access_log_format = ('remote=%({x-forwarded-for}i)s method=%(m)s path="%(U)s" query="%(q)s" '
                      'status=%(s)s bytes=%(B)s duration_us=%(D)s agent="%(a)s"')
+
+
+def post_worker_init(worker: object) -> None:
+    """Loads the compiled XIRR kernel before the worker takes requests (from numba's
+    on-disk cache, under a second; a fresh install compiles it once, about 10 s)."""
+    from fundops.calc.returns import compiled_kernel
+
+    compiled_kernel()

@@ -10,14 +10,18 @@ multiples spread from about 0.4x to 3x), then times, best of ``--repeat`` runs:
   (c)  one ``xirr_many`` call on the same lists (conversion included);
   (a') a loop of ``pyxirr.xirr`` on per-series numpy arrays (datetime64, float64);
   (d)  one ``xirr_flat`` call on flat numpy arrays (series id, day number, amount), the
-       form a bulk query returns.
+       form a bulk query returns;
+  (c2), (d2) as (c) and (d) with the compiled kernel allowed two threads (the default,
+       like pyxirr's loop, uses one).
 
-(interleaved rounds; best and median time of each) and prints each time and the ratios.
+(interleaved rounds; wall time best, median and range, CPU time median) and prints each
+time and the ratios. The compiled kernel is loaded (compiled, or read from numba's cache)
+before anything is timed; the kernel in use and the CPU count are printed.
 Before timing it asserts that every batch answer agrees with pyxirr's: both undefined, or
 |r - r_pyxirr| <= 1e-9 (1 + |r|), or (where pyxirr stops early) the NPV at our rate is
 within 1e-12 of the sum of |discounted flows| and no larger than at pyxirr's, and
-|r - r_pyxirr| <= 1e-6. Goal (issue 10): (a')/(d) >= 1.5x and (a)/(c) >= 1x. Not part of
-the test suite; needs pyxirr (a benchmark/test extra only).
+|r - r_pyxirr| <= 1e-6. Goal (issue 10), default configuration: (a')/(d) >= 1.5x and
+(a)/(c) >= 1x. Not part of the test suite; needs pyxirr (the ``bench`` extra).
 Run: ``python benchmarks/bench_xirr.py [--series N]``.
 """
 
@@ -25,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import random
 import time
 from collections.abc import Callable
@@ -32,7 +37,7 @@ from datetime import date, timedelta
 
 import numpy as np
 
-from fundops.calc.returns import xirr, xirr_flat, xirr_many
+from fundops.calc.returns import compiled_kernel, xirr, xirr_flat, xirr_many
 
 Series = tuple[list[date], list[float]]
 
@@ -67,17 +72,19 @@ def build_series(n_series: int, n_flows: int, seed: int = 20260101) -> list[Seri
 def best_times(runs: dict[str, Callable[[], object]], repeat: int) -> dict[str, float]:
     """Best wall time of each callable over ``repeat`` rounds, the callables interleaved
     within each round so that machine load and allocator state affect all alike."""
-    return {name: min(ts) for name, ts in all_times(runs, repeat).items()}
+    return {name: min(w for w, _ in ts) for name, ts in all_times(runs, repeat).items()}
 
 
-def all_times(runs: dict[str, Callable[[], object]], repeat: int) -> dict[str, list[float]]:
-    """Every round's wall time of each callable (interleaved as in :func:`best_times`)."""
-    times: dict[str, list[float]] = {name: [] for name in runs}
+def all_times(runs: dict[str, Callable[[], object]],
+              repeat: int) -> dict[str, list[tuple[float, float]]]:
+    """Every round's wall and CPU (process) time of each callable (interleaved as in
+    :func:`best_times`)."""
+    times: dict[str, list[tuple[float, float]]] = {name: [] for name in runs}
     for _ in range(repeat):
         for name, fn in runs.items():
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             fn()
-            times[name].append(time.perf_counter() - t0)
+            times[name].append((time.perf_counter() - t0, time.process_time() - c0))
     return times
 
 
@@ -131,15 +138,31 @@ def main() -> None:
     c_close, c_npv = check_agreement(series, batch, ref)
     d_close, d_npv = check_agreement(series, flat.tolist(), ref)
 
+    compiled = compiled_kernel()  # warm-up: loads (or compiles) the kernel before timing
+    threads = os.cpu_count() or 1
+
+    def two_threads(fn: Callable[[], object]) -> Callable[[], object]:
+        def run() -> object:
+            compiled_kernel(threads=2)
+            try:
+                return fn()
+            finally:
+                compiled_kernel(threads=1)
+        return run
+
     rounds = all_times({
         "a": lambda: [pyxirr.xirr(d, a) for d, a in series],
         "c": lambda: xirr_many(series),
+        "c2": two_threads(lambda: xirr_many(series)),
         "a2": lambda: [pyxirr.xirr(d, a) for d, a in arrays],
         "d": lambda: xirr_flat(groups, days, flat_amounts, len(series)),
+        "d2": two_threads(lambda: xirr_flat(groups, days, flat_amounts, len(series))),
     }, args.repeat)
-    times = {name: min(ts) for name, ts in rounds.items()}
-    medians = {name: float(np.median(ts)) for name, ts in rounds.items()}
-    t_a, t_c, t_a2, t_d = times["a"], times["c"], times["a2"], times["d"]
+    cpu = {name: [c for _, c in ts] for name, ts in rounds.items()}
+    wall = {name: [w for w, _ in ts] for name, ts in rounds.items()}
+    times = {name: min(ts) for name, ts in wall.items()}
+    medians = {name: float(np.median(ts)) for name, ts in wall.items()}
+    t_c = times["c"]
     t_b = best_times({"b": lambda: [xirr(d, a) for d, a in series]}, max(1, args.repeat // 5))["b"]
 
     rates = np.array([x for x in single if x is not None])
@@ -147,19 +170,30 @@ def main() -> None:
         f"{args.series} series x {args.flows} flows, best of {args.repeat}; IRR 5/50/95 %ile "
         f"{np.percentile(rates, 5):.2%} / {np.median(rates):.2%} / {np.percentile(rates, 95):.2%}"
     )
-    print("                                        best ms  median ms")
-    for key, label in (("a", "(a)  loop of pyxirr.xirr, lists       "),
-                       ("c", "(c)  fundops xirr_many, lists         "),
-                       ("a2", "(a') loop of pyxirr.xirr, numpy arrays"),
-                       ("d", "(d)  fundops xirr_flat, numpy arrays  ")):
-        print(f"{label}  {times[key] * 1e3:9.1f}  {medians[key] * 1e3:9.1f}")
-    print(f"(b)  loop of fundops xirr, lists         {t_b * 1e3:9.1f}")
-    print(f"speed-up (a)/(c)   batch vs pyxirr loop, list input   {t_a / t_c:6.2f}x")
-    print(f"speed-up (a')/(d)  batch vs pyxirr loop, array input  {t_a2 / t_d:6.2f}x")
-    print(f"speed-up (a)/(d)   array batch vs pyxirr list loop    {t_a / t_d:6.2f}x")
-    print(f"speed-up (b)/(c)   batch vs fundops single loop       {t_b / t_c:6.2f}x")
-    print(f"median-of-rounds ratios: (a)/(c) {medians['a'] / medians['c']:.2f}x, "
-          f"(a')/(d) {medians['a2'] / medians['d']:.2f}x")
+    print(f"kernel: {'compiled (numba), loaded before timing' if compiled else 'numpy'}; "
+          f"{threads} CPUs; wall and CPU (process) time per round")
+    print("                                         wall: best  median  (min-max)   "
+          "CPU: median")
+    for key, label in (("a", "(a)  loop of pyxirr.xirr, lists         "),
+                       ("c", "(c)  fundops xirr_many, lists, 1 thread "),
+                       ("c2", "(c2) fundops xirr_many, lists, 2 threads"),
+                       ("a2", "(a') loop of pyxirr.xirr, numpy arrays  "),
+                       ("d", "(d)  fundops xirr_flat, arrays, 1 thread"),
+                       ("d2", "(d2) fundops xirr_flat, arrays, 2 threads")):
+        print(f"{label}  {times[key] * 1e3:7.1f} {medians[key] * 1e3:7.1f}  "
+              f"({min(wall[key]) * 1e3:.1f}-{max(wall[key]) * 1e3:.1f})  "
+              f"{np.median(cpu[key]) * 1e3:9.1f} ms")
+    print(f"(b)  loop of fundops xirr, lists           {t_b * 1e3:7.1f}")
+
+    def ratio(x: str, y: str) -> str:
+        return (f"best {times[x] / times[y]:5.2f}x, median {medians[x] / medians[y]:5.2f}x, "
+                f"CPU median {np.median(cpu[x]) / np.median(cpu[y]):5.2f}x")
+
+    print(f"speed-up (a)/(c)    lists, default (1 thread)   {ratio('a', 'c')}   (goal >= 1x)")
+    print(f"speed-up (a')/(d)   arrays, default (1 thread)  {ratio('a2', 'd')}   (goal >= 1.5x)")
+    print(f"speed-up (a)/(c2)   lists, 2 threads            {ratio('a', 'c2')}")
+    print(f"speed-up (a')/(d2)  arrays, 2 threads           {ratio('a2', 'd2')}")
+    print(f"speed-up (b)/(c)    batch vs fundops single loop  {t_b / t_c:6.2f}x")
     print(f"agreement with pyxirr (asserted): xirr_many {c_close} within 1e-9, {c_npv} by NPV; "
           f"xirr_flat {d_close} within 1e-9, {d_npv} by NPV")
     print(

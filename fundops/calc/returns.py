@@ -9,9 +9,12 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
+from types import ModuleType
 
 import numpy as np
 
+from fundops.calc import xirr_compiled
+from fundops.calc.xirr_compiled import compiled_kernel
 from fundops.calc.xirr_kernel import (
     EXCEL_GUESS,
     MAX_LOG_RATE,
@@ -20,8 +23,8 @@ from fundops.calc.xirr_kernel import (
     solve_rows,
 )
 
-__all__ = ["DAYS_PER_YEAR", "EXCEL_GUESS", "XirrResult", "xirr", "xirr_detail", "xirr_flat",
-    "xirr_many", "xirr_roots"]
+__all__ = ["DAYS_PER_YEAR", "EXCEL_GUESS", "XirrResult", "compiled_kernel", "xirr",
+    "xirr_detail", "xirr_flat", "xirr_many", "xirr_roots"]
 
 Amount = Decimal | int | float
 DAYS_PER_YEAR = 365
@@ -116,9 +119,19 @@ def xirr_many(series: Iterable[tuple[Sequence[date], Sequence[Amount]]]) -> list
     ``float()`` (bools are not rejected here).
     """
     series = list(series)
+    reader, kernel = xirr_compiled.object_reader(), xirr_compiled.solver()
+    if reader is not None and kernel is not None:  # read the objects in compiled code
+        status, lengths, days, amts = reader[0].read_series(id(series), reader[1])
+        if status == 1 and np.isfinite(amts).all():  # sorted, no same-day flows
+            starts = np.zeros(len(series) + 1, np.int64)
+            np.cumsum(lengths, out=starts[1:])
+            rates = _solve_compiled(kernel, starts, days, amts, len(series))
+            return [None if math.isnan(x) else x for x in rates.tolist()]
     lengths = np.fromiter(map(len, (s[0] for s in series)), np.int64, len(series))
     if any(len(s[1]) != n for s, n in zip(series, lengths.tolist(), strict=True)):
         raise ValueError("dates and amounts differ in length")
+    if xirr_compiled.solver() is not None:  # no large temporaries: one block
+        return _many_block(series, lengths)
     # blocks of about _BLOCK flows keep every array small (see _solve_flat)
     cuts = np.searchsorted(np.cumsum(lengths), np.arange(_BLOCK, int(lengths.sum()), _BLOCK))
     bounds = [0, *sorted(set((cuts + 1).tolist()) - {0, len(series)}), len(series)]
@@ -133,8 +146,9 @@ def xirr_flat(groups: np.ndarray, days: np.ndarray, amounts: np.ndarray,
     ``groups``: integer series labels ``0 .. n_groups - 1`` in any order; ``days``: integer
     day numbers (``date.toordinal()`` or days since any epoch); ``amounts``: floats in
     currency units, LP signs. Returns the annual rates (fractions), ``nan`` where
-    :func:`xirr` gives ``None``. Same-day flows are netted by float addition. All series
-    iterate together; one whose root is not certified unique gets the all-roots search.
+    :func:`xirr` gives ``None``. Same-day flows are netted by float addition. Series are
+    solved by the compiled kernel (:func:`compiled_kernel`; else all iterate together in
+    numpy); one whose root is not certified unique gets the all-roots search.
     """
     g = np.asarray(groups, dtype=np.int64)
     d = np.asarray(days, dtype=np.int64)
@@ -165,10 +179,10 @@ def xirr_flat(groups: np.ndarray, days: np.ndarray, amounts: np.ndarray,
 def _many_block(series: list[tuple[Sequence[date], Sequence[Amount]]],
                 lengths: np.ndarray) -> list[float | None]:
     """:func:`xirr_many` for one block of series."""
-    days = np.fromiter(map(date.toordinal, itertools.chain.from_iterable(s[0] for s in series)),
-                       np.int64, int(lengths.sum()))
-    amts = np.fromiter(itertools.chain.from_iterable(s[1] for s in series), np.float64,
-                       len(days))
+    chain = itertools.chain.from_iterable
+    days = np.fromiter(map(date.toordinal, chain(s[0] for s in series)), np.int64,
+                       int(lengths.sum()))
+    amts = np.fromiter(chain(s[1] for s in series), np.float64, len(days))
     groups = np.repeat(np.arange(len(series)), lengths)
     step, ends = np.diff(days), np.cumsum(lengths)
     step[ends[(lengths > 0) & (ends < len(days))] - 1] = 1  # series boundaries
@@ -198,6 +212,9 @@ def _solve_flat(g: np.ndarray, d: np.ndarray, a: np.ndarray, n: int) -> np.ndarr
     recycled by the allocator instead of being mapped and page-faulted afresh for every
     operation, which about halves the time.
     """
+    kernel = xirr_compiled.solver()
+    if kernel is not None:
+        return _solve_compiled(kernel, np.searchsorted(g, np.arange(n + 1)), d, a, n)
     per = max(1, _BLOCK // max(int(np.bincount(g).max()) if len(g) else 1, 2))
     if n <= per:
         return _solve_block(g, d, a, n)
@@ -243,6 +260,27 @@ def _solve_block(g: np.ndarray, d: np.ndarray, a: np.ndarray, n: int) -> np.ndar
     for row in rows[~ok].tolist() + np.flatnonzero(lost).tolist():
         span = slice(starts[row], starts[row] + counts[row])
         rate = _detail_prepared(d[span], a[span]).rate
+        out[row] = np.nan if rate is None else rate
+    return out
+
+
+def _solve_compiled(kernel: ModuleType, starts: np.ndarray, d: np.ndarray, a: np.ndarray,
+                    n: int) -> np.ndarray:
+    """:func:`_solve_flat` by the compiled kernel (series ``i`` is ``starts[i]`` to
+    ``starts[i + 1]``), in blocks run in parallel when allowed (see
+    :func:`compiled_kernel`)."""
+    status, r, span = np.empty(n, np.int64), np.empty(n), np.empty(n)
+    parts = max(1, min(xirr_compiled.threads(), n // xirr_compiled.PER_THREAD))
+    cuts = [n * i // parts for i in range(parts + 1)]
+    blocks = [(starts[lo:hi + 1], d, a, status[lo:hi], r[lo:hi], span[lo:hi])
+              for lo, hi in itertools.pairwise(cuts)]
+    xirr_compiled.run_blocks(kernel.solve_sorted, blocks)
+    out = np.full(n, np.nan)
+    root = status == kernel.ROOT
+    out[root] = _representable_rates(r[root], span[root])
+    for row in np.flatnonzero(status == kernel.FALLBACK).tolist():
+        dr, ar = d[starts[row]:starts[row + 1]], a[starts[row]:starts[row + 1]]
+        rate = _detail_prepared(dr[ar != 0], ar[ar != 0]).rate
         out[row] = np.nan if rate is None else rate
     return out
 

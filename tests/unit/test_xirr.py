@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import math
 import random
 from datetime import UTC, date, datetime, timedelta
@@ -13,10 +14,27 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from fundops.calc.returns import xirr, xirr_detail, xirr_flat, xirr_many, xirr_roots
+from fundops.calc.returns import (
+    compiled_kernel,
+    xirr,
+    xirr_detail,
+    xirr_flat,
+    xirr_many,
+    xirr_roots,
+)
 
 D = date
 YEAR = timedelta(days=365)
+
+
+@pytest.fixture(scope="module", params=["compiled", "numpy"])
+def batch_kernel(request):
+    """Runs a batch test with each kernel: the compiled one (numba) and the numpy one."""
+    if request.param == "compiled" and importlib.util.find_spec("numba") is None:
+        pytest.skip("numba is not installed")
+    assert compiled_kernel(request.param == "compiled") == (request.param == "compiled")
+    yield request.param
+    compiled_kernel(True)
 
 
 # --------------------------------------------------------------------------- reference
@@ -216,6 +234,7 @@ def test_many_sign_changes_use_the_grid_search_and_find_true_roots():
         assert len(detail.roots) <= detail.sign_changes
 
 
+@pytest.mark.usefixtures("batch_kernel")
 def test_log_rate_is_the_continuous_rate():
     detail = xirr_detail(*HARD_SIMPLE["minus_99.9"])
     assert detail.log_rate == pytest.approx(math.log(0.001), rel=1e-12)
@@ -241,6 +260,7 @@ def test_extreme_magnitudes_are_scaled_exactly():
         xirr([D(2021, 1, 1), D(2021, 1, 1)], [1.5e308, 1.5e308])
 
 
+@pytest.mark.usefixtures("batch_kernel")
 def test_batch_edge_cases():
     assert xirr_many([]) == []
     assert xirr_many([([], []), ([D(2020, 1, 1)], [5])]) == [None, None]
@@ -312,6 +332,7 @@ HARD = {
 }
 
 
+@pytest.mark.usefixtures("batch_kernel")
 @pytest.mark.parametrize("name", list(HARD))
 def test_hard_cases_against_reference(name):
     dates, amounts = HARD[name]
@@ -412,6 +433,7 @@ def test_property_order_independence(series, rng):
     assert xirr_detail([p[0] for p in pairs], [p[1] for p in pairs]) == xirr_detail(dates, amounts)
 
 
+@pytest.mark.usefixtures("batch_kernel")
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.one_of(conventional(), any_series()), min_size=1, max_size=25))
 def test_property_batch_equals_single(many):
@@ -424,6 +446,7 @@ def test_property_batch_equals_single(many):
             assert got == pytest.approx(want, rel=1e-10, abs=1e-12)
 
 
+@pytest.mark.usefixtures("batch_kernel")
 def test_batch_with_flat_arrays_unsorted_and_duplicated():
     rng = random.Random(3)
     series = [_thirty_years(60, seed=s) for s in range(20)] + [(EXCEL_DATES, EXCEL_AMOUNTS)]
@@ -482,6 +505,7 @@ def near_minus_one_roots(draw):
     return dates, amounts, ordinary
 
 
+@pytest.mark.usefixtures("batch_kernel")
 @settings(max_examples=60, deadline=None)
 @given(near_minus_one_roots())
 def test_property_a_root_near_minus_one_is_never_returned_as_minus_one(series):
@@ -506,6 +530,7 @@ def test_property_a_root_near_minus_one_is_never_returned_as_minus_one(series):
     assert flat[0] == pytest.approx(detail.rate, rel=1e-10, abs=1e-12)
 
 
+@pytest.mark.usefixtures("batch_kernel")
 @settings(max_examples=30, deadline=None)
 @given(st.integers(50, 80), st.lists(st.floats(0.25, 3.0), min_size=8, max_size=40))
 def test_property_only_root_near_minus_one_gives_none_everywhere(e, extra):
