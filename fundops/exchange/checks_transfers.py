@@ -128,9 +128,11 @@ def check_transfers(c: Checker) -> None:
     transfer_entries: set[Any] = set()
     for row in c.data["interest_transfer"]:
         _check_transfer(c, row, allocated)
-        reversal = row.get("reverses_id") is not None
-        negative_rows.add(row.get("buyer_commitment_id" if reversal else "seller_commitment_id"))
-        transfer_entries.add(row.get("cash_flow_id"))
+        # raw values: a link reported above still names the row it claims
+        reversal = row.values.get("reverses_id") is not None
+        negative_rows.add(row.values.get(
+            "buyer_commitment_id" if reversal else "seller_commitment_id"))
+        transfer_entries.add(row.values.get("cash_flow_id"))
     for row in c.data["commitment"]:
         amount = row.get("amount")
         if amount is not None and amount < 0 and row.key not in negative_rows:
