@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
+from fundops.demo import load_demo
 from fundops.exchange import ImportFailed, export_dataset, import_dataset
 from fundops.extensions import db
 from tests.integration import (
@@ -66,6 +67,21 @@ def test_exit_test_worlds_round_trip_exactly(
     first, second = tmp_path / "first.json", tmp_path / "second.json"
     exported = export_dataset(str(first))
     assert exported["exit_event"] + exported["interest_transfer"] > 0
+    with second_app(backend, request, tmp_root):
+        assert import_dataset(str(first)) == exported
+        assert export_dataset(str(second)) == exported
+    assert normalise_ids(load_records(first)) == normalise_ids(load_records(second))
+
+
+def test_the_demo_round_trips_exactly(
+    app: Flask, backend: str, request: pytest.FixtureRequest, tmp_root: str, tmp_path: Path,
+) -> None:
+    load_demo()
+    first, second = tmp_path / "first.json", tmp_path / "second.json"
+    exported = export_dataset(str(first))
+    for name in ("ipo_listing", "listed_price", "buyback_claim", "exit_event",
+                 "escrow_release", "buyout_option", "interest_transfer"):
+        assert exported[name] > 0, name
     with second_app(backend, request, tmp_root):
         assert import_dataset(str(first)) == exported
         assert export_dataset(str(second)) == exported
