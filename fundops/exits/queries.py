@@ -26,7 +26,7 @@ from fundops.portfolio.models import Company
 
 ZERO = Decimal("0.00")
 
-__all__ = ["ClaimLine", "ExitLine", "HoldingLine", "NO_REALISATION", "Realisation",
+__all__ = ["NO_REALISATION", "ClaimLine", "ExitLine", "HoldingLine", "Realisation",
            "exit_totals", "list_claims", "list_exits", "list_holding_positions",
            "realisations"]
 
