@@ -12,7 +12,8 @@ from flask import Flask
 
 from fundops.exits import services
 from fundops.metrics import perspectives as P
-from tests.factories import World, fund_with_activity, make_world
+from tests.conftest import Browser
+from tests.factories import PASSWORD, World, fund_with_activity, make_world
 from tests.integration.test_syndication_api import Client
 
 D = Decimal
@@ -84,3 +85,23 @@ def test_realised_and_unrealised_in_the_api_and_history(app: Flask) -> None:
     assert points["2023-03-31"]["gross"]["unrealised"] == "39000000.00"
     assert points["2023-12-31"]["gross"]["unrealised"] == "0.00"
     assert points["2023-12-31"]["net"]["realised"] == points["2023-12-31"]["net"]["distributed"]
+
+
+def test_the_performance_page_shows_realised_and_unrealised(app: Flask) -> None:
+    w = exited()
+    browser = Browser(app.test_client())
+    assert browser.login(w.gp_user.email, PASSWORD).status_code == 302
+    page = browser.client.get(f"/funds/{w.fund.id}/performance?as_of=2023-12-31")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    row = html.split(f'id="deal-{w.company.id}"', 1)[1].split("</tr>", 1)[0]
+    # the page's default unit is 万元 (10,000 yuan)
+    for css, amount in (("deal-realised", "7,700.00"), ("deal-escrow", "300.00"),
+                        ("deal-cost", "5,000.00"), ("deal-gain", "3,000.00"),
+                        ("deal-unrealised", "0.00"), ("deal-unrealised-gain", "0.00")):
+        cell = row.split(f'class="num {css}', 1)[1].split("</td>", 1)[0]
+        assert cell.endswith(amount), (css, cell)
+    for label in ("已实现价值（已分配）", "未实现价值（净值）", "已实现损益", "未结托管款",
+                  "加权平均成本"):
+        assert label in html, label
+    assert 'id="net-realised"' in html and "q-gross-realised" in html
