@@ -10,8 +10,9 @@ services like user input (illustrative data):
 - a write-off (核销) of the weakest holding, marked tolerated under the loss-tolerance
   rules (容亏), with its reason and approval document.
 
-Each picks a different holding that has no proceeds, listing or exit yet, in a fund whose
-life covers the date; the choice is by figures only (deterministic).
+Each picks a different holding that has no proceeds, listing or exit yet, all in one fund
+(the one with the IPO if it has three such holdings, else the first by code) whose life
+covers the dates; the choice is by figures only (deterministic).
 """
 
 from __future__ import annotations
@@ -84,9 +85,14 @@ def load_exits(actors: dict[str, Actor], funds: dict[str, Fund]) -> list[str]:
     gp = actors["gp1"]
     if business_today() < ESCROW_DUE_ON:
         return []
-    owned = [f for f in funds.values() if f.organisation_id == gp.organisation_id]
-    pool = _candidates(owned, ESCROW_DUE_ON)
-    if len(pool) < 3:
+    listed = set(db.session.scalars(sa.select(IpoListing.fund_id)))
+    owned = sorted((f for f in funds.values() if f.organisation_id == gp.organisation_id),
+                   key=lambda f: (f.id not in listed, f.code))
+    for fund in owned:  # the listed fund first: one fund's exits page shows every route
+        pool = _candidates([fund], ESCROW_DUE_ON)
+        if len(pool) >= 3:
+            break
+    else:
         return []
     by_multiple = sorted(pool, key=lambda h: (h.multiple, h.fund_id, h.company_id))
     weakest, best = by_multiple[0], by_multiple[-1]
