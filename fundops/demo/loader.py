@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from fundops.auth.accounts import create_user
 from fundops.demo import catalogue as cat
 from fundops.demo.catalogue import DEMO_END, DEMO_PASSWORD, FundSpec
+from fundops.demo.exits import load_exits
 from fundops.demo.ipo import load_ipo
 from fundops.demo.linked_loans import load_linked_loans
 from fundops.demo.model import (
@@ -307,7 +308,9 @@ class Loader:
             self._load()
             extra = load_linked_loans(self.actors, self.funds, self.rng, self.codes)
             extra += load_ipo(self.actors, self.funds)
+            extra += load_exits(self.actors, self.funds)
             extra += load_transfers(self.actors, self.funds)
+            extra += load_waterfall_stories(self.actors, self.funds)
         return "\n".join([summary(), *extra])
 
     def _load(self) -> None:
@@ -322,6 +325,16 @@ class Loader:
             if plan.spec.profile == "fof":
                 self.post_parent(plan)
         self.finish_stages()
+
+
+def load_waterfall_stories(actors: dict[str, Actor], funds: dict[str, Fund]) -> list[str]:
+    """HOOK for the waterfall feature (fundops/exits/waterfall*.py), not built yet: a
+    whole-fund (European) waterfall distribution with carry in one sub-fund, and a 让利
+    case in which the government LP cedes part of its excess to the social LPs or the GP.
+    It runs last in :meth:`Loader.run` (after the exits and transfers, in the same unit of
+    work) and returns one summary line per story; today it writes nothing."""
+    del actors, funds
+    return []
 
 
 def _uscc_prefix(kind: str) -> str:

@@ -2,14 +2,18 @@
 
 Runs after :mod:`fundops.exchange.parse`. The ledger's keys, references and invariants
 are checked by :class:`fundops.exchange.checks_ledger.Checker`, then the policy rules,
-term sheets, loans and risk pools by :mod:`fundops.exchange.checks_loans`, which uses the
-same checker; neither of those imports this module.
+term sheets, loans and risk pools by :mod:`fundops.exchange.checks_loans`, the exit stage
+by :mod:`fundops.exchange.checks_exits` and the LP-interest transfers by
+:mod:`fundops.exchange.checks_transfers`, all with the same checker; none of those
+imports this module.
 """
 
 from __future__ import annotations
 
+from fundops.exchange.checks_exits import check_exits
 from fundops.exchange.checks_ledger import Checker
 from fundops.exchange.checks_loans import check_loans
+from fundops.exchange.checks_transfers import check_transfers
 from fundops.exchange.parse import Dataset
 from fundops.exchange.problems import Problems
 
@@ -27,3 +31,5 @@ def check_dataset(data: Dataset, problems: Problems) -> None:
     checker.check_valuations()
     checker.check_investments()
     check_loans(checker)
+    check_exits(checker)
+    check_transfers(checker)

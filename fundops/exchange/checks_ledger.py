@@ -17,7 +17,7 @@ from typing import Any
 from fundops.errors import ValidationError
 from fundops.exchange.parse import Dataset, Row
 from fundops.exchange.problems import Problems
-from fundops.exchange.schema import BY_NAME
+from fundops.exchange.schema import BY_NAME, ref_target
 from fundops.models import Fund
 from fundops.portfolio.enums import (
     COMPANY_KINDS,
@@ -28,6 +28,9 @@ from fundops.portfolio.enums import (
 from fundops.portfolio.services import check_in_life
 
 Index = dict[str, dict[str, Row]]
+ALLOCATED_KINDS = LP_ALLOCATED_KINDS | {CashFlowKind.LP_TRANSFER}
+"""Entries allocated to LPs: calls, distributions, and the paid-in an LP-interest transfer
+moves (its allocations sum to its amount, 0.00; checked further by the transfer checks)."""
 _MAX_ROWS_SHOWN = 10
 
 
@@ -49,7 +52,7 @@ class Checker:
         key = row.get(field)
         if key is None:
             return None
-        target = BY_NAME[row.sheet].field(field).target or ""
+        target = ref_target(BY_NAME[row.sheet].field(field), row.values) or ""
         return self.index.get(target, {}).get(key)
 
     # -- keys and references -------------------------------------------------------------
@@ -69,19 +72,19 @@ class Checker:
 
     def check_refs(self) -> None:
         for sheet, rows in self.data.items():
-            refs = [f for f in BY_NAME[sheet].fields if f.kind == "ref"]
+            refs = [f for f in BY_NAME[sheet].fields if f.kind in ("ref", "objref")]
             for row in rows:
                 for spec in refs:
-                    key = row.get(spec.name)
-                    if key is None:
+                    key, name = row.get(spec.name), ref_target(spec, row.values)
+                    if key is None or name is None:
                         continue
-                    target = self.index.get(spec.target or "", {}).get(key)
+                    target = self.index.get(name, {}).get(key)
                     if target is None:
-                        self.bad(row, spec.name, f"refers to {spec.target} id '{key}', "
+                        self.bad(row, spec.name, f"refers to {name} id '{key}', "
                                                  "which is not in the file")
                     elif target.sheet == sheet and target.number >= row.number:
                         self.bad(row, spec.name,
-                                 f"refers to {spec.target} id '{key}' in row {target.number}; "
+                                 f"refers to {name} id '{key}' in row {target.number}; "
                                  "it must refer to an earlier row")
 
     def unique(self, sheet: str, fields: tuple[str, ...], label: str,
@@ -199,6 +202,7 @@ class Checker:
                 self._kind_fields(row, kind)
             original = self.ref(row, "reverses_id")
             amount = row.get("amount")
+            self._zero_rule(row, kind, amount)
             if row.get("reverses_id") is None:
                 if amount is not None and amount < 0:
                     self.bad(row, "amount", f"{amount} is negative; only a reversal "
@@ -217,6 +221,17 @@ class Checker:
             if amount is not None and orig_amount is not None and amount != -orig_amount:
                 self.bad(row, "amount", f"{amount} is not the negation of the reversed entry's "
                                         f"amount {orig_amount} (row {original.number})")
+
+    def _zero_rule(self, row: Row, kind: CashFlowKind | None, amount: Decimal | None) -> None:
+        """An ``lp_transfer`` entry holds exactly 0.00 (its allocations move paid-in
+        between LPs); every other entry a non-zero amount."""
+        if kind is None or amount is None:
+            return
+        if kind is CashFlowKind.LP_TRANSFER and amount != 0:
+            self.bad(row, "amount", f"is {amount}, but an lp_transfer entry holds 0.00 (its "
+                                    "allocations move paid-in from the seller to the buyer)")
+        elif kind is not CashFlowKind.LP_TRANSFER and amount == 0:
+            self.bad(row, "amount", "must not be zero (only an lp_transfer entry holds 0.00)")
 
     def _kind_fields(self, row: Row, kind: CashFlowKind) -> None:
         rules = (("call_purpose", CashFlowKind.CAPITAL_CALL),
@@ -250,7 +265,7 @@ class Checker:
             if row.get("amount") is None:
                 incomplete.add(entry.key)
             kind = entry.get("kind")
-            if kind is not None and kind not in LP_ALLOCATED_KINDS:
+            if kind is not None and kind not in ALLOCATED_KINDS:
                 self.bad(row, "cash_flow_id", f"a {kind.value} entry is not allocated to LPs")
             if None not in (row.get("currency"), entry.get("currency")) and \
                     row.get("currency") != entry.get("currency"):
@@ -271,7 +286,7 @@ class Checker:
 
     def _check_sum(self, entry: Row, allocations: list[Row]) -> None:
         kind, total = entry.get("kind"), entry.get("amount")
-        if kind not in LP_ALLOCATED_KINDS or total is None:
+        if kind not in ALLOCATED_KINDS or total is None:
             return
         if not allocations:
             self.bad(entry, "amount", f"a {kind.value} must be allocated to its LPs, but no "

@@ -55,7 +55,7 @@ def to_file_value(spec: FieldSpec, value: Any) -> FileValue:
     if value is None:
         return None
     kind = spec.kind
-    if kind in ("key", "ref", "int"):
+    if kind in ("key", "ref", "objref", "int"):
         return int(value)
     if kind == "bool":
         return bool(value)

@@ -20,8 +20,9 @@ from fundops.exchange.export import format_of
 from fundops.exchange.files import read_bytes, read_json
 from fundops.exchange.parse import Dataset, Row, parse_dataset
 from fundops.exchange.problems import ImportFailed, Problems
-from fundops.exchange.schema import RECORD_TYPES, SHEET_ORDER, RecordType
+from fundops.exchange.schema import RECORD_TYPES, SHEET_ORDER, RecordType, ref_target
 from fundops.exchange.xlsx import read_xlsx
+from fundops.exits.models import ListedPrice
 from fundops.extensions import db
 from fundops.metrics.models import IndexLevel
 from fundops.models import CompanyIdentity, CompanyTagLink, Fund, Organisation, User
@@ -67,6 +68,24 @@ def check_database(data: Dataset, problems: Problems) -> None:
             problems.row("index_level", row.number, "on",
                          f"index '{row.get('index_code')}' already has a level on "
                          f"{row.get('on')} in the database")
+    _check_listed_prices(data, problems)
+
+
+def _check_listed_prices(data: Dataset, problems: Problems) -> None:
+    """Listed prices are global reference data: a (exchange, ticker, day) already in the
+    database is refused, like an index level."""
+    rows = [r for r in data["listed_price"]
+            if None not in (r.get("exchange"), r.get("ticker"), r.get("traded_on"))]
+    taken: set[tuple[str, str, Any]] = set()
+    for exchange, ticker in sorted({(r.get("exchange"), r.get("ticker")) for r in rows}):
+        taken.update((e, t, on) for e, t, on in db.session.execute(sa.select(
+            ListedPrice.exchange, ListedPrice.ticker, ListedPrice.traded_on).where(
+            ListedPrice.exchange == exchange, ListedPrice.ticker == ticker)))
+    for row in rows:
+        if (row.get("exchange"), row.get("ticker"), row.get("traded_on")) in taken:
+            problems.row("listed_price", row.number, "traded_on",
+                         f"{row.get('exchange')}:{row.get('ticker')} already has a price on "
+                         f"{row.get('traded_on')} in the database")
 
 
 def _check_identities(data: Dataset, problems: Problems) -> None:
@@ -96,11 +115,12 @@ def _build(rtype: RecordType, row: Row, objects: dict[str, dict[str, Any]]) -> A
         value = row.values.get(spec.name)
         if spec.kind == "key":
             continue
-        if spec.kind == "ref":
+        if spec.kind in ("ref", "objref"):
+            target = ref_target(spec, row.values) or ""
             if value is not None:
-                target_id = objects[spec.target or ""][value].id
+                target_id = objects[target][value].id
                 if target_id is None:
-                    raise RuntimeError(f"{spec.target} {value} was not flushed before use")
+                    raise RuntimeError(f"{target} {value} was not flushed before use")
                 value = target_id
         elif spec.kind == "tags":
             kwargs["tags"] = [CompanyTagLink(tag=tag) for tag in value or []]

@@ -243,7 +243,7 @@ def parse_value(rtype: RecordType, spec: FieldSpec, value: object, source: str) 
     """Parse one file value of ``spec``; raises ``ValidationError`` naming the field."""
     if source == "xlsx" and isinstance(value, str) and spec.kind not in NUMERIC_TEXT_KINDS:
         value = unescape_cell_text(value)
-    if spec.kind in ("key", "ref"):
+    if spec.kind in ("key", "ref", "objref"):
         if _blank(value):
             if spec.required:
                 raise ValidationError(spec.name, "required")

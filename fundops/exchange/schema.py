@@ -8,6 +8,7 @@ written and parsed:
 
 ``key``        the record's id in the file (integer on export; any integer or text on import)
 ``ref``        the ``key`` of a record of type ``target`` in the same file
+``objref``     the ``key`` of a record whose type depends on the row (:func:`ref_target`)
 ``text``       free text; ``required`` means non-empty, otherwise ``null_if_empty``
                decides between NULL and "" for an empty value
 ``enum``       one of the values of ``enum``
@@ -25,7 +26,10 @@ written and parsed:
 
 from __future__ import annotations
 
+from typing import Any
+
 from fundops.auth.models import Organisation, OrgKind, Role, User
+from fundops.exchange.schema_exits import EXIT_RECORD_TYPES, REMINDER_TARGETS
 from fundops.exchange.schema_fields import (
     FieldSpec,
     RecordType,
@@ -135,7 +139,9 @@ CORE_RECORD_TYPES: tuple[RecordType, ...] = (
         _key(),
         _ref("fund_id", "fund"),
         _ref("investor_id", "investor", doc="an investor of the fund's organisation"),
-        _money("amount", doc="> 0"),
+        _money("amount", allow_negative=True,
+               doc="> 0; negative only as an `interest_transfer`'s seller row (or the buyer "
+                   "row of its reversal)"),
         _CURRENCY,
         _date("committed_on"),
         FieldSpec("closing", "int", doc=">= 1"),
@@ -166,8 +172,9 @@ CORE_RECORD_TYPES: tuple[RecordType, ...] = (
         _enum("distribution_type", DistributionType, required=False),
         _bool("recallable"),
         _date("value_on"),
-        _money("amount", allow_negative=True,
-               doc="> 0; a reversal holds exactly the negated amount of its original"),
+        _money("amount", allow_zero=True, allow_negative=True,
+               doc="> 0; a reversal holds exactly the negated amount of its original; an "
+                   "`lp_transfer` entry exactly 0.00"),
         _CURRENCY,
         _text("counterparty", required=False, null_if_empty=False),
         _ref("company_id", "company", required=False),
@@ -228,7 +235,19 @@ CORE_RECORD_TYPES: tuple[RecordType, ...] = (
     ), "A fund's investment in a company."),
 )
 
-RECORD_TYPES: tuple[RecordType, ...] = CORE_RECORD_TYPES + LOAN_RECORD_TYPES
+RECORD_TYPES: tuple[RecordType, ...] = CORE_RECORD_TYPES + LOAN_RECORD_TYPES + EXIT_RECORD_TYPES
 
 BY_NAME: dict[str, RecordType] = {rt.name: rt for rt in RECORD_TYPES}
 SHEET_ORDER: tuple[str, ...] = tuple(rt.name for rt in RECORD_TYPES)
+
+
+def ref_target(spec: FieldSpec, values: dict[str, Any]) -> str | None:
+    """The record type a ``ref`` or ``objref`` field of a row with ``values`` names (None:
+    not a reference, or the row's ``kind`` is missing or unknown). The one ``objref`` is
+    ``exit_reminder.object_id``, whose target follows the reminder's ``kind``."""
+    if spec.kind == "ref":
+        return spec.target
+    if spec.kind == "objref":
+        kind = values.get("kind")
+        return REMINDER_TARGETS.get(kind) if kind is not None else None
+    return None

@@ -76,8 +76,8 @@ def _money(name: str, allow_zero: bool = False, allow_negative: bool = False,
                      doc=doc)
 
 
-def _date(name: str, required: bool = True) -> FieldSpec:
-    return FieldSpec(name, "date", required=required)
+def _date(name: str, required: bool = True, doc: str = "") -> FieldSpec:
+    return FieldSpec(name, "date", required=required, doc=doc)
 
 
 def _stamp(name: str) -> FieldSpec:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -25,8 +26,9 @@ from fundops.portfolio.models import Company
 
 ZERO = Decimal("0.00")
 
-__all__ = ["ClaimLine", "ExitLine", "HoldingLine", "exit_totals", "list_claims", "list_exits",
-           "list_holding_positions"]
+__all__ = ["NO_REALISATION", "ClaimLine", "ExitLine", "HoldingLine", "Realisation",
+           "exit_totals", "list_claims", "list_exits", "list_holding_positions",
+           "realisations"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,3 +123,60 @@ def list_claims(fund_id: int, on: date) -> list[ClaimLine]:
                                           BuybackClaim.id.desc()))
     return [ClaimLine(c, on, claim_price(c, on) if c.status is ClaimStatus.OPEN else None)
             for c in claims]
+
+
+@dataclass(frozen=True, slots=True)
+class Realisation:
+    """What the exit events of one holding realised up to a date (average-cost method):
+    ``proceeds`` Σ consideration (escrow included), ``cost_basis`` Σ average cost of the
+    parts disposed of, ``realised_gain`` = proceeds − cost basis − forfeited escrow,
+    ``escrow_outstanding`` escrow neither released nor forfeited by that date. Yuan of
+    the fund's currency, exact; a reversed exit (or release) counts 0."""
+
+    proceeds: Decimal
+    cost_basis: Decimal
+    realised_gain: Decimal
+    escrow_outstanding: Decimal
+
+
+NO_REALISATION = Realisation(ZERO, ZERO, ZERO, ZERO)
+
+
+def _sum(column: Any) -> Any:
+    return sa.func.coalesce(sa.func.sum(column, type_=column.type), 0)
+
+
+def realisations(fund_ids: list[int], on: date) -> dict[tuple[int, int], Realisation]:
+    """:class:`Realisation` per (fund, company) with exit events dated on or before ``on``
+    (two queries for all the funds). A reversal repeats its original's date with every
+    figure negated, and a release's reversal its release's amount negated, so plain sums
+    count exactly the live rows."""
+    if not fund_ids:
+        return {}
+    events = db.session.execute(
+        sa.select(ExitEvent.fund_id, ExitEvent.company_id, _sum(ExitEvent.proceeds_amount),
+                  _sum(ExitEvent.cost_basis_amount), _sum(ExitEvent.realised_gain_amount),
+                  _sum(ExitEvent.escrow_amount))
+        .where(ExitEvent.fund_id.in_(fund_ids), ExitEvent.value_on <= on)
+        .group_by(ExitEvent.fund_id, ExitEvent.company_id)).all()
+    settled: dict[tuple[int, int], dict[EscrowOutcome, Decimal]] = {}
+    for fund_id, company_id, outcome, amount in db.session.execute(
+            sa.select(ExitEvent.fund_id, ExitEvent.company_id, EscrowRelease.outcome,
+                      _sum(EscrowRelease.amount))
+            .join(ExitEvent, ExitEvent.id == EscrowRelease.exit_event_id)
+            .where(ExitEvent.fund_id.in_(fund_ids), EscrowRelease.value_on <= on)
+            .group_by(ExitEvent.fund_id, ExitEvent.company_id, EscrowRelease.outcome)):
+        settled.setdefault((fund_id, company_id), {})[outcome] = Decimal(amount)
+    out = {}
+    for fund_id, company_id, proceeds, basis, gain, escrow in events:
+        done = settled.get((fund_id, company_id), {})
+        forfeited = done.get(EscrowOutcome.FORFEITED, ZERO)
+        released = done.get(EscrowOutcome.RELEASED, ZERO)
+        out[(fund_id, company_id)] = Realisation(
+            _fen(proceeds), _fen(basis), _fen(Decimal(gain) - forfeited),
+            _fen(Decimal(escrow) - released - forfeited))
+    return out
+
+
+def _fen(value: Any) -> Decimal:
+    return Decimal(value).quantize(ZERO)

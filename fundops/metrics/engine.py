@@ -88,6 +88,16 @@ class Position:
     first_on: date | None = None
 
     @property
+    def realised(self) -> Decimal:
+        """Realised value: distributions (fund and LP net), proceeds (gross and deal)."""
+        return self.distributed
+
+    @property
+    def unrealised(self) -> Decimal:
+        """Unrealised value: the NAV (or its share) or the holdings' fair value."""
+        return self.value
+
+    @property
     def dpi(self) -> Decimal | None:
         return multiples.dpi(self.distributed, self.paid_in)
 

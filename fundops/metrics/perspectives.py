@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 
 import sqlalchemy as sa
 
 from fundops.errors import NotFound
+from fundops.exits.queries import NO_REALISATION, Realisation, realisations
 from fundops.extensions import db
 from fundops.metrics.engine import Metrics, Perspective, Position, compute
 from fundops.metrics.frames import Ledger, load_ledger, to_day
@@ -76,8 +78,26 @@ class LpLine:
 
 @dataclass(frozen=True, slots=True)
 class DealLine:
+    """A deal's position with what its exit events realised (average cost per holding).
+
+    Realised value is ``position.distributed`` (the proceeds received in cash); the escrow
+    still outstanding is shown beside it, not in it. Unrealised value is
+    ``position.value`` (the holding's fair value; 0 once fully exited).
+    ``remaining_cost`` = invested − cost basis of the parts disposed of;
+    ``unrealised_gain`` = unrealised value − remaining cost. Yuan, exact.
+    """
+
     company: Company
     position: Position
+    realisation: Realisation = NO_REALISATION
+
+    @property
+    def remaining_cost(self) -> Decimal:
+        return self.position.paid_in - self.realisation.cost_basis
+
+    @property
+    def unrealised_gain(self) -> Decimal:
+        return self.position.value - self.remaining_cost
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,14 +148,14 @@ def _fund_view(fund: Fund, access: Access, actor: Actor, metrics: Metrics) -> Fu
     deal_keys = [k for k in metrics.deals if k[0] == fund.id]
     companies = {c.id: c for c in db.session.scalars(
         sa.select(Company).where(Company.id.in_([k[1] for k in deal_keys])))}
-    deals = sorted((DealLine(companies[k[1]], metrics.deals[k]) for k in deal_keys),
+    realised = realisations([fund.id], metrics.as_of) if deal_keys else {}
+    deals = sorted((DealLine(companies[k[1]], metrics.deals[k],
+                             realised.get(k, NO_REALISATION)) for k in deal_keys),
                    key=lambda d: d.company.name)
     return FundMetrics(fund, access, metrics.as_of, net, metrics.gross.get(fund.id), lps, deals)
 
 
 def _empty(as_of: date, fund_id: int) -> Position:
-    from decimal import Decimal
-
     zero = Decimal("0.00")
     return Position(Perspective.FUND_NET, (fund_id,), as_of, zero, zero, zero, zero, None, None)
 

@@ -154,6 +154,10 @@ class PositionOut(PartialReply):
     value_age_days = Int(nullable=True)
     value_stale = Bool(nullable=True, doc=f"older than {STALE_AFTER_DAYS} days")
     value_basis = Choice(("holdings_and_sub_fund_nav", "cost", "fair_value", "nav"))
+    realised = Amount(doc="realised value: distributions (fund net, LP net) or proceeds "
+                          "received (fund gross, deal); equals distributed")
+    unrealised = Amount(doc="unrealised value: NAV, the LP's NAV share, or fair value; "
+                            "equals value (0 for a fully exited deal)")
     first_on = Day(nullable=True, doc="the first cash flow")
     irr = Rate(nullable=True, doc="annual; rounded half-even to 10 places")
     short_track_record = Bool(doc="under a year of flows: irr_cumulative is the one to show")
@@ -175,7 +179,8 @@ def position_data(pos: Position) -> dict[str, Any]:
         "committed": pos.committed, "paid_in": pos.paid_in, "distributed": pos.distributed,
         "value": pos.value, "value_on": pos.value_on, "value_age_days": age,
         "value_stale": None if age is None else age > STALE_AFTER_DAYS,
-        "value_basis": value_basis(pos), "first_on": pos.first_on, "irr": rate_text(pos.irr),
+        "value_basis": value_basis(pos), "realised": pos.realised,
+        "unrealised": pos.unrealised, "first_on": pos.first_on, "irr": rate_text(pos.irr),
         "short_track_record": pos.short_track_record,
         "irr_cumulative": rate_text(pos.irr_cumulative),
         "multiples": {
@@ -208,17 +213,32 @@ class LpLineOut(PositionOut):
 
 
 class DealLineOut(PositionOut):
+    """A deal; the realised gain or loss is measured against the average cost per holding
+    (each exit's cost basis = remaining cost × the fraction disposed)."""
+
     company_id = Id()
     company_name = Text()
     uscc = Text(doc="the company's unified social credit code")
+    exit_proceeds = Amount(doc="Σ consideration of the exit events, escrow included")
+    realised_cost = Amount(doc="Σ average-cost basis of the parts disposed of")
+    realised_gain = Amount(doc="exit_proceeds − realised_cost − forfeited escrow "
+                               "(negative: a loss)")
+    escrow_outstanding = Amount(doc="escrow held back, neither released nor forfeited "
+                                    "(not in realised)")
+    remaining_cost = Amount(doc="paid_in − realised_cost: the cost still held")
+    unrealised_gain = Amount(doc="unrealised − remaining_cost (negative: a loss)")
 
     @ma.pre_dump
     def _of_line(self, line: Any, **kwargs: Any) -> Any:
         if not isinstance(line, P.DealLine):
             return line
-        company = line.company
+        company, done = line.company, line.realisation
         return {"company_id": company.id, "company_name": company.name,
-                "uscc": company.uscc} | position_data(line.position)
+                "uscc": company.uscc, "exit_proceeds": done.proceeds,
+                "realised_cost": done.cost_basis, "realised_gain": done.realised_gain,
+                "escrow_outstanding": done.escrow_outstanding,
+                "remaining_cost": line.remaining_cost,
+                "unrealised_gain": line.unrealised_gain} | position_data(line.position)
 
 
 class FundAccessOut(FundOut):
@@ -272,6 +292,8 @@ class PointOut(Reply):
     paid_in = Amount()
     distributed = Amount()
     value = Amount()
+    realised = Amount(doc="distributions (net) or proceeds (gross)")
+    unrealised = Amount(doc="NAV (net) or holdings' value with sub-fund NAV shares (gross)")
     value_on = Day(nullable=True)
     irr = Rate(nullable=True)
     short_track_record = Bool()

@@ -177,6 +177,48 @@ def check_logins_and_audit() -> None:
         assert verify_chain(org_id)
 
 
+def check_exits() -> None:
+    """An IPO with lock-up and a sell-down, a trade sale with escrow partly released, an
+    open buy-back claim at 8 % simple with its accrued price, a tolerated write-off with
+    reason and approval document, and an S-fund sale of an LP interest at a discount."""
+    from fundops.calc.exit_pricing import InterestMethod
+    from fundops.clock import business_today
+    from fundops.exits import claims
+    from fundops.exits.enums import ClaimStatus, EscrowOutcome, ExitKind
+    from fundops.exits.models import (
+        BuybackClaim,
+        EscrowRelease,
+        ExitEvent,
+        InterestTransfer,
+        IpoListing,
+    )
+    from fundops.exits.transfer_enums import TransferKind
+
+    listing = db.session.scalar(sa.select(IpoListing))
+    assert listing is not None and listing.lockup_ends_on > listing.listed_on
+    events = {e.kind: e for e in db.session.scalars(sa.select(ExitEvent))}
+    sell_down = events[ExitKind.IPO_SALE]
+    assert sell_down.listing_id == listing.id and sell_down.value_on >= listing.lockup_ends_on
+    assert not sell_down.closes_holding
+    sale = events[ExitKind.TRADE_SALE]
+    assert sale.escrow_amount > 0 and sale.escrow_due_on is not None and sale.closes_holding
+    released = db.session.scalars(sa.select(EscrowRelease).where(
+        EscrowRelease.exit_event_id == sale.id)).all()
+    assert [r.outcome for r in released] == [EscrowOutcome.RELEASED]
+    assert 0 < released[0].amount < sale.escrow_amount  # part released, the rest outstanding
+    assert released[0].value_on > sale.value_on
+    claim = db.session.scalar(sa.select(BuybackClaim))
+    assert claim is not None and claim.status is ClaimStatus.OPEN
+    assert (claim.rate, claim.method) == (Decimal("0.08"), InterestMethod.SIMPLE)
+    assert claims.claim_price(claim, business_today()) > claim.principal_amount
+    write_off = events[ExitKind.WRITE_OFF]
+    assert write_off.tolerated and write_off.reason and write_off.approval_doc
+    assert write_off.realised_gain_amount < 0 and write_off.closes_holding
+    transfer = db.session.scalar(sa.select(InterestTransfer))
+    assert transfer is not None and transfer.kind is TransferKind.S_FUND
+    assert transfer.discount_rate is not None and transfer.discount_rate > 0
+
+
 def test_load_demo_builds_a_consistent_portfolio(app: Flask) -> None:
     summary = load_demo()
     assert "funds" in summary and "illustrative" in summary
@@ -185,6 +227,7 @@ def test_load_demo_builds_a_consistent_portfolio(app: Flask) -> None:
     check_ledger()
     check_linked_loans()
     check_visibility()
+    check_exits()
     check_logins_and_audit()
 
 

@@ -24,7 +24,7 @@ from werkzeug.security import check_password_hash
 
 from fundops.auth.accounts import create_user
 from fundops.exchange import ImportFailed, export_dataset, import_dataset
-from fundops.exchange.schema import RECORD_TYPES
+from fundops.exchange.schema import RECORD_TYPES, ref_target
 from fundops.exchange.xlsx import write_xlsx
 from fundops.extensions import db
 from fundops.identifiers import make_uscc
@@ -46,6 +46,7 @@ from fundops.syndication.pools import services as pools
 from fundops.syndication.term_sheets.models import TermSheetTranche
 from tests.conftest import fresh_url, make_app, migrate
 from tests.factories import PASSWORD, fund_with_activity, make_fund, make_user, make_world
+from tests.integration.exit_world import build_exits
 from tests.integration.test_risk_pools import HUBEI, drawn_loan, funded_round, pool_for
 
 TRICKY_MEMOS = ("=1+2", "'=already quoted", "-minus", "+plus")
@@ -84,7 +85,8 @@ def build_rich_data() -> dict[str, int]:
                     "subscribed", "2023-01-01", source_citation="=《办法》第十条")
     load_index_levels("CSI300", [("2024-01-02", "3386.35"), ("2024-01-03", "3370.123456")])
     build_loans()
-    return {**ids, "reversal": reversal.id, "parent": parent.id}
+    exits = build_exits(world, lp_fund)
+    return {**ids, "reversal": reversal.id, "parent": parent.id, **exits}
 
 
 def build_loans() -> None:
@@ -153,8 +155,8 @@ def normalise_ids(records: dict[str, list[dict[str, Any]]]) -> dict[str, list[di
             for spec in rtype.fields:
                 if spec.kind == "key":
                     new[spec.name] = position[rtype.name][row[spec.name]]
-                elif spec.kind == "ref" and row[spec.name] is not None:
-                    new[spec.name] = position[spec.target][row[spec.name]]
+                elif spec.kind in ("ref", "objref") and row[spec.name] is not None:
+                    new[spec.name] = position[ref_target(spec, row)][row[spec.name]]
             out[rtype.name].append(new)
     return out
 
@@ -173,6 +175,8 @@ def foreign(records: dict[str, list[dict[str, Any]]]) -> dict[str, list[dict[str
             row["registration_no"] += "-C"
     for row in copy["index_level"]:
         row["index_code"] += "-C"
+    for row in copy["listed_price"]:
+        row["ticker"] += "-C"
     return copy
 
 
@@ -205,8 +209,8 @@ def test_export_import_export_is_identical_apart_from_ids(
     build_rich_data()
     first, second = tmp_path / f"first.{ext}", tmp_path / f"second.{ext}"
     exported = export_dataset(str(first))
-    assert exported["cash_flow"] == 11
-    assert exported["cash_flow_allocation"] == 14
+    assert exported["cash_flow"] == 26
+    assert exported["cash_flow_allocation"] == 24
     assert all(exported[rt.name] > 0 for rt in RECORD_TYPES)
     with second_app(backend, request, tmp_root):
         imported = import_dataset(str(first))
@@ -244,7 +248,7 @@ def test_import_beside_existing_data_remaps_ids(app: Flask, tmp_path: Path) -> N
     assert after["audit_event"] == before["audit_event"] + 1
     reversals = db.session.scalars(sa.select(CashFlow).where(CashFlow.reverses_id.is_not(None))
                                    .order_by(CashFlow.id)).all()
-    assert len(reversals) == 2
+    assert len(reversals) == 8  # ledger, escrow, liquidation and transfer reversals, twice
     for rev in reversals:
         original = db.session.get(CashFlow, rev.reverses_id)
         assert original is not None
