@@ -48,3 +48,11 @@ class ReminderKind(enum.StrEnum):
     LOCKUP_END = "lockup_end"  # a listed holding's lock-up ends
     ESCROW_DUE = "escrow_due"  # an exit's escrow or holdback is due for release
     BUYBACK_TRIGGER = "buyback_trigger"  # a buy-back claim's trigger date arrives
+
+
+class ConcessionCondition(enum.StrEnum):
+    """The policy indicator a 让利 tier may depend on; the run says whether it is met
+    (the caller reads the fund's policy results, §3.3)."""
+
+    REINVESTMENT = "reinvestment"  # 返投 target met
+    EARLY_SMALL = "early_small"  # 投早投小 target met

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 
 import sqlalchemy as sa
 
@@ -153,6 +154,11 @@ def lp_positions(actor: Actor, fund_id: int, as_of: date) -> dict[int, Position]
     """The LP positions of one fund the viewer may see, by investor id."""
     return {line.investor_id: line.position
             for line in fund_metrics(actor, fund_id, as_of).lps}
+
+
+def fund_nav(actor: Actor, fund_id: int, as_of: date) -> Decimal:
+    """The fund's NAV on ``as_of`` (the net perspective's terminal value, yuan)."""
+    return fund_metrics(actor, fund_id, as_of).net.value
 
 
 def deal_position(actor: Actor, fund_id: int, company_id: int, as_of: date) -> DealLine:
