@@ -192,18 +192,18 @@ def test_concurrent_runs_are_cumulative(app: Flask) -> None:
     _, gp = make_user(f"GP {next_n()}")
     fund, (lp,), rec = build(gp)
     terms(gp, fund, rec)
-    fund_id = fund.id
+    fund_id, lp_id, rec_id = fund.id, lp.id, rec.id
     seen = outcomes(app, lambda i: waterfalls.run_waterfall_distribution(
         gp, fund_id, value_on=T5, amount="900000"), [1, 2])
     assert seen == {"ok": 2}
     runs = db.session.scalars(sa.select(WaterfallRun).where(WaterfallRun.fund_id == fund_id)
                               ).all()
     assert sum((r.carry_amount for r in runs), D(0)) == D("160000.00")
-    total = {lp.id: D(0), rec.id: D(0)}
+    total = {lp_id: D(0), rec_id: D(0)}
     for run in runs:
         for key, value in allocations(run).items():
             total[key] += value
-    assert total == {lp.id: D("1640000.00"), rec.id: D("160000.00")}
+    assert total == {lp_id: D("1640000.00"), rec_id: D("160000.00")}
     assert db.session.scalar(sa.select(sa.func.count()).select_from(WaterfallSlice).where(
         WaterfallSlice.run_id.in_([r.id for r in runs]))) == 4
 
