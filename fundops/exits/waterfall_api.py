@@ -30,6 +30,7 @@ from fundops.exits.waterfall_queries import (
     terms_history,
     terms_on,
 )
+from fundops.portfolio.services import require_date
 from fundops.uow import Actor
 
 bp = Blueprint("exits_waterfall_api", __name__,
@@ -112,5 +113,5 @@ def as_if_liquidated(query: dict[str, Any], fund_id: int) -> Any:
     were distributed through the waterfall; nothing is written."""
     who = actor()
     fund = managed_fund(who, fund_id)
-    on = query.get("as_of") or business_today()
+    on = require_date(query["as_of"], "as_of") if query.get("as_of") else business_today()
     return liquidation_out(fund.id, on, liquidation(who, fund.id, on))

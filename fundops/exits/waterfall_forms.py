@@ -58,15 +58,16 @@ class TermsForm(TokenForm):
     holdback_pct = _pct(_l("Holdback of the carry into escrow (%)"))
     carry_recipient_id = SelectField(_l("Carry recipient"), coerce=int)
     gp_commitment_ids = SelectMultipleField(_l("GP commitment (no carry on it)"), coerce=int)
-    concession_placement = SelectField(_l("让利 placement"), choices=choices(ConcessionPlacement))
-    government_id = SelectField(_l("让利: government LP"), coerce=int, default=0)
-    threshold_pct = _pct(_l("让利: threshold rate (%, simple)"), required=False)
-    share_pct = _pct(_l("让利: share of the excess ceded (%)"), required=False)
-    beneficiary_1 = SelectField(_l("让利: beneficiary"), coerce=int, default=0)
+    concession_placement = SelectField(_l("Profit concession (让利): placement"),
+                                       choices=choices(ConcessionPlacement))
+    government_id = SelectField(_l("Profit concession: government LP"), coerce=int, default=0)
+    threshold_pct = _pct(_l("Profit concession: threshold rate (%, simple)"), required=False)
+    share_pct = _pct(_l("Profit concession: share of the excess ceded (%)"), required=False)
+    beneficiary_1 = SelectField(_l("Profit concession: beneficiary"), coerce=int, default=0)
     weight_1 = AmountField(_l("Weight"), [Optional()], places=6)
-    beneficiary_2 = SelectField(_l("让利: second beneficiary"), coerce=int, default=0)
+    beneficiary_2 = SelectField(_l("Profit concession: second beneficiary"), coerce=int, default=0)
     weight_2 = AmountField(_l("Weight of the second"), [Optional()], places=6)
-    condition = SelectField(_l("让利: condition"), default="")
+    condition = SelectField(_l("Profit concession: condition"), default="")
     memo = StringField(_l("Memo"), [Optional(), Length(max=500)])
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -81,7 +82,7 @@ class RunForm(TokenForm):
     distribution_type = SelectField(_l("Distribution type"), default="gain",
                                     choices=portfolio_choices(DistributionType, frozenset(
                                         {"return_of_capital", "gain", "income"})))
-    conditions_met = SelectMultipleField(_l("让利 conditions met"),
+    conditions_met = SelectMultipleField(_l("Profit concession conditions met"),
                                          choices=choices(ConcessionCondition))
     company_id = SelectField(_l("Deal (deal-by-deal only)"), coerce=int, default=0)
     source_ref = StringField(_l("Source reference"), [Optional(), Length(max=100)])

@@ -24,8 +24,6 @@ MESSAGES: dict[str, str] = {
     "waterfall_deal_not_held": N_("the fund made no investment in this company by %(on)s"),
     "waterfall_nav_unavailable": N_("the fund's NAV is not available"),
     "waterfall_bad_condition": N_("unknown policy condition %(value)s"),
-    "waterfall_beneficiaries_invalid": N_(
-        "beneficiaries: one \u201cinvestor id:weight\u201d per line (e.g. 12:1)"),
     "wf_conv_escrow_in_fund": N_(
         "The holdback of the carry stays in the fund as escrow: the ledger entry pays the "
         "LPs and the carry recipient the run's amount less the escrow."),

@@ -214,3 +214,16 @@ def test_domain_errors_are_named(app: Flask) -> None:
     terms(gp, fund, rec)
     with pytest.raises(DomainError):
         waterfalls.run_waterfall_distribution(gp, fund.id, value_on=T5, amount="0")
+
+
+def waterfall_objects(gp: Actor, fund_id: int, recipient_id: int,
+                      value_on: str = "2024-03-31") -> dict[str, int]:
+    """Default terms (effective at the fund's inception) and one run of 1,000,000 on
+    ``value_on`` in a fund with paid-in capital: the ids the route walks need."""
+    fund = db.session.get(Fund, fund_id)
+    assert fund is not None
+    waterfalls.set_terms(gp, fund_id, effective_on=fund.inception_on,
+                         carry_recipient_id=recipient_id)
+    run = waterfalls.run_waterfall_distribution(gp, fund_id, value_on=value_on,
+                                                amount="1000000")
+    return {"run_id": run.id}
