@@ -101,8 +101,11 @@ def test_every_route_is_404_for_another_organisation(app: Flask) -> None:
             headers = {"Authorization": f"Bearer {token}"} if url.startswith("/api/") else {}
             if method == "GET":
                 response = other.client.get(url, headers=headers)
-            else:
+            elif method == "POST":
                 response = other.post(url, {"amount": "1", "reason": "x"}, headers=headers)
+            else:  # PUT (API only)
+                response = other.client.open(url, method=method, json={"reason": "x"},
+                                             headers=headers)
             assert response.status_code == 404, f"{method} {url} -> {response.status_code}"
             body = response.get_data(as_text=True)
             assert world.fund.name_zh not in body and world.company.name not in body
