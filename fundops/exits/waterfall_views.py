@@ -49,6 +49,12 @@ def _convention(item: Convention) -> str:
     return localise_message(MESSAGES[item.code], item.values)
 
 
+@bp.app_template_filter("wf_label")
+def _label(value: Any) -> str:
+    """The translated label of a waterfall enum member (terms, conditions)."""
+    return str(forms.LABELS.get(type(value), {}).get(value.value, value.value))
+
+
 @bp.app_template_filter("wf_condition")
 def _condition(value: str) -> str:
     return str(forms.LABELS[ConcessionCondition].get(value, value))

@@ -218,8 +218,9 @@ def demo_app(tmp_root: str) -> Iterator[Flask]:
 
 def demo_exits() -> None:
     """Exit objects of the main demo GP (the demo has none yet), so that every exits page is
-    reached: a partial trade sale with escrow, part of it released, and an open buy-back
-    claim on another holding of the same fund, all dated today."""
+    reached: a partial trade sale with escrow, part of it released, an open buy-back
+    claim on another holding of the same fund, waterfall terms and one run, all dated
+    today."""
     import sqlalchemy as sa
 
     from fundops.auth.models import User
@@ -249,6 +250,13 @@ def demo_exits() -> None:
     services.release_escrow(gp, event.id, value_on=today, amount="200000", outcome="released")
     claims.open_claim(gp, fund.id, company_id=companies[1], obligor_kind="company",
                       obligor_name="标的公司", trigger="no_ipo_by_date", triggered_on=today)
+    from fundops.exits import waterfalls
+    from fundops.portfolio.allocation_plans import committed_by_investor
+
+    recipient = committed_by_investor(fund.id, today)[-1][0]
+    waterfalls.set_terms(gp, fund.id, effective_on=fund.inception_on,
+                         carry_recipient_id=recipient.id, holdback="0.1")
+    waterfalls.run_waterfall_distribution(gp, fund.id, value_on=today, amount="1000000")
 
 
 def proper_names(app: Flask) -> set[str]:
