@@ -17,11 +17,11 @@ def register(app: Flask) -> None:
     the fund page's panel of exit reminders, and the waterfall's claim on its ledger
     entries (reversed only through the run)."""
     from fundops.exits import ipo_views, views, waterfall_views  # noqa: F401
-    from fundops.exits.waterfall_queries import run_of_entry
-    from fundops.portfolio.ledger_services import register_reversal_owner
     from fundops.exits.reminder_panel import register_panel
     from fundops.exits.transfer_views import bp as transfers_bp
+    from fundops.exits.waterfall_queries import run_of_entry
     from fundops.exits.web import bp
+    from fundops.portfolio.ledger_services import register_reversal_owner
 
     register_panel()
     register_reversal_owner("waterfall", run_of_entry)

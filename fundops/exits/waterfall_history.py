@@ -31,7 +31,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from fundops.calc.allocation import allocate_pro_rata
-from fundops.calc.waterfall_terms import Contribution, PartyHistory, Slice
+from fundops.calc.waterfall_terms import Contribution, Party, PartyHistory, Slice
 from fundops.exits.models import ExitEvent, WaterfallRun, WaterfallRunReversal, WaterfallSlice
 from fundops.extensions import db
 from fundops.portfolio.enums import CallPurpose, CashFlowKind
@@ -76,7 +76,7 @@ def _entries(fund_id: int, kind: CashFlowKind, on: date, skip: set[int]
             if r[0] not in skip and r[4] != 0]
 
 
-def fund_histories(fund_id: int, on: date) -> dict[int, PartyHistory]:
+def fund_histories(fund_id: int, on: date) -> dict[Party, PartyHistory]:
     """Every party's whole-fund history on ``on`` (see the module), by investor id; only
     parties that paid in or received something appear, in investor-id order."""
     reversed_ids = _reversed_entries(fund_id)
@@ -134,7 +134,7 @@ def _apply_transfers(paid: dict[int, list[Contribution]], got: dict[int, list[Sl
             got[seller] = [_got(s, keep) if s.on <= when else s for s in got.get(seller, [])]
 
 
-def deal_histories(fund_id: int, company_id: int, on: date) -> dict[int, PartyHistory]:
+def deal_histories(fund_id: int, company_id: int, on: date) -> dict[Party, PartyHistory]:
     """Each LP's history in one deal on ``on`` (see the module), by investor id."""
     reversed_ids = _reversed_entries(fund_id)
     investments = db.session.execute(
@@ -143,7 +143,7 @@ def deal_histories(fund_id: int, company_id: int, on: date) -> dict[int, PartyHi
                Investment.invested_on <= on)
         .order_by(Investment.invested_on, Investment.id)).all()
     whole = fund_histories(fund_id, on)
-    paid: dict[int, list[Contribution]] = defaultdict(list)
+    paid: dict[Party, list[Contribution]] = defaultdict(list)
     for when, amount, entry_id in investments:
         if entry_id in reversed_ids:
             continue
@@ -154,12 +154,12 @@ def deal_histories(fund_id: int, company_id: int, on: date) -> dict[int, PartyHi
         for party, share in allocate_pro_rata(Decimal(amount), weights).items():
             if share > 0:
                 paid[party].append(Contribution(when, share))
-    got: dict[int, list[Slice]] = defaultdict(list)
+    got: dict[Party, list[Slice]] = defaultdict(list)
     for run in live_runs(fund_id, on):
         if run.company_id == company_id:
             for row in run.slices:
                 got[row.investor_id].append(stored_slice(row, run.value_on))
-    parties = sorted(set(paid) | set(got))
+    parties = sorted(set(paid) | set(got), key=lambda p: int(str(p)))
     return {p: PartyHistory(tuple(paid.get(p, [])), tuple(got.get(p, []))) for p in parties}
 
 

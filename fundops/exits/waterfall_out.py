@@ -69,7 +69,7 @@ def names(ids: Iterable[int]) -> dict[int, str]:
     if not wanted:
         return {}
     rows = db.session.query(Investor.id, Investor.name).filter(Investor.id.in_(wanted))
-    return {i: n for i, n in rows}
+    return dict(rows.all())
 
 
 def liquidation_out(fund_id: int, on: date, view: LiquidationView | None) -> dict[str, Any]:
@@ -77,11 +77,12 @@ def liquidation_out(fund_id: int, on: date, view: LiquidationView | None) -> dic
         return {"fund_id": fund_id, "as_of": on, "has_terms": False, "nav": None,
                 "accrued_carry": None, "net_nav": None, "lps": [], "conventions": []}
     result = view.result
-    shown = names(result.net_nav)
+    shown = names(int(str(p)) for p in result.net_nav)
     return {"fund_id": fund_id, "as_of": on, "has_terms": True, "nav": result.nav,
             "accrued_carry": result.accrued_carry,
             "net_nav": result.nav - result.accrued_carry,
-            "lps": [{"investor_id": p, "investor_name": shown.get(p, ""), "net_nav": v}
+            "lps": [{"investor_id": p, "investor_name": shown.get(int(str(p)), ""),
+                     "net_nav": v}
                     for p, v in result.net_nav.items()],
             "conventions": conventions_out(view.conventions)}
 

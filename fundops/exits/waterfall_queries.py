@@ -7,7 +7,7 @@ import metrics; the app factory wires it). Nothing here writes.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -19,7 +19,10 @@ from fundops.calc.clawback import Clawback, Deal, clawback
 from fundops.calc.waterfall import Liquidation, as_if_liquidated
 from fundops.calc.waterfall_terms import (
     ConcessionTier,
+    Contribution,
     Convention,
+    Party,
+    PartyHistory,
     Structure,
     conventions,
 )
@@ -169,8 +172,8 @@ def liquidation(actor: Actor, fund_id: int, on: date,
                                          *own_conventions(row)))
 
 
-def liquidate(terms: Terms, histories: dict[int, Any], gp: int, nav: Decimal, on: date,
-              conditions_met: Sequence[str] = ()) -> Liquidation:
+def liquidate(terms: Terms, histories: Mapping[Party, PartyHistory], gp: int, nav: Decimal,
+              on: date, conditions_met: Sequence[str] = ()) -> Liquidation:
     """:func:`as_if_liquidated`, with nobody paid in read as zero carry (nothing to run)."""
     paid = any(h.contributions for h in histories.values())
     return as_if_liquidated(terms, histories if paid else {}, gp,
@@ -194,7 +197,8 @@ def deal_clawback(fund_id: int, on: date) -> ClawbackView | None:
     deals = []
     for company_id, proceeds in sorted(deal_proceeds(fund_id, on).items()):
         histories = deal_histories(fund_id, company_id, on)
-        flows = {p: h.contributions for p, h in histories.items() if h.contributions}
+        flows: dict[Party, tuple[Contribution, ...]] = {
+            p: h.contributions for p, h in histories.items() if h.contributions}
         if flows:
             deals.append(Deal(company_id, flows, tuple(proceeds)))
     if not deals:

@@ -20,8 +20,8 @@ from fundops.calc.waterfall_terms import Convention
 from fundops.clock import business_today
 from fundops.errors import ConflictError, ValidationError
 from fundops.exits import waterfall_forms as forms
-from fundops.exits.enums import ConcessionCondition
 from fundops.exits import waterfalls
+from fundops.exits.enums import ConcessionCondition
 from fundops.exits.transfers import managed_fund
 from fundops.exits.waterfall_history import SLICE_FIELDS
 from fundops.exits.waterfall_queries import (

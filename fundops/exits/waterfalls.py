@@ -176,9 +176,9 @@ def set_terms(actor: Actor, fund_id: int, *, effective_on: object, carry_recipie
                 condition=ConcessionCondition(tier.condition) if tier.condition else None)
             db.session.add(concession)
             db.session.flush()
-            for party, weight in tier.beneficiaries:
+            for beneficiary, weight in tier.beneficiaries:
                 db.session.add(WaterfallBeneficiary(concession_id=concession.id,
-                                                    investor_id=party, weight=weight))
+                                                    investor_id=beneficiary, weight=weight))
         db.session.flush()
         db.session.refresh(row)
         record_by(actor, "waterfall_terms.create", "waterfall_terms", row.id, {
@@ -245,7 +245,7 @@ def run_waterfall_distribution(
         lock_fund(fund.id)
         plan = _plan(fund, when, total, conditions, company_id)
         run = plan.run
-        payments = {p: v for p, v in run.payments.items() if v > 0}
+        payments: dict[int, object] = {int(str(p)): v for p, v in run.payments.items() if v > 0}
         entry = record_distribution(
             actor, fund.id, value_on=when, amount=total - run.escrow,
             distribution_type=distribution_type, source_ref=source_ref, memo=memo,

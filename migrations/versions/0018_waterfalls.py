@@ -11,7 +11,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-
 revision = '0018_waterfalls'
 down_revision = '0017_interest_transfers'
 branch_labels = None

@@ -159,7 +159,7 @@ def test_concession_run_with_a_government_lp(app: Flask) -> None:
 
 def test_reversal_only_of_the_latest_run(app: Flask) -> None:
     _, gp = make_user(f"GP {next_n()}")
-    fund, (lp,), rec = build(gp)
+    fund, _, rec = build(gp)
     terms(gp, fund, rec)
     first = waterfalls.run_waterfall_distribution(gp, fund.id, value_on=T5, amount="1200000")
     second = waterfalls.run_waterfall_distribution(gp, fund.id, value_on=T5, amount="600000")
