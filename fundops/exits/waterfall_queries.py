@@ -161,10 +161,19 @@ def liquidation(actor: Actor, fund_id: int, on: date,
     """Accrued carry and each party's net NAV if the fund's NAV on ``on`` were distributed
     through the whole-fund tiers of the terms in force (None: no terms). A deal-by-deal
     fund is measured the same way over the whole fund (its clawback is separate)."""
+    if terms_on(fund_id, on) is None:
+        return None
+    return liquidation_at(fund_id, on, fund_nav(actor, fund_id, on), conditions_met)
+
+
+def liquidation_at(fund_id: int, on: date, nav: Decimal,
+                   conditions_met: Sequence[str] = ()) -> LiquidationView | None:
+    """:func:`liquidation` with the NAV (yuan, ≥ 0, fen) given by the caller (the metrics
+    feature passes the NAV it computed); None: no terms in force on ``on``."""
     row = terms_on(fund_id, on)
     if row is None:
         return None
-    nav = fund_nav(actor, fund_id, on)
+    nav = max(Decimal("0.00"), nav.quantize(Decimal("0.01")))
     histories = fund_histories(fund_id, on)
     result = liquidate(calc_terms(row), histories, row.carry_recipient_id, nav, on,
                        conditions_met)

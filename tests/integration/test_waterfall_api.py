@@ -60,6 +60,11 @@ def test_waterfall_over_the_api(app: Flask) -> None:
     liq = gp.answer("GET", f"{f}/as-if-liquidated",
                     gp.get(f"{f}/as-if-liquidated?as_of=2024-12-30"), 200)
     assert (liq["accrued_carry"], liq["net_nav"]) == ("160000.00", "1640000.00")
+    metrics = gp.answer("GET", f"/funds/{fund.id}/metrics",
+                        gp.get(f"/funds/{fund.id}/metrics?as_of=2024-12-30"), 200)
+    assert metrics["net"]["value"] == "1800000.00"  # gross, unchanged
+    assert metrics["net_of_carry"]["accrued_carry"] == "160000.00"
+    assert metrics["net_of_carry"]["net_nav"] == "1640000.00"
     key = uuid.uuid4().hex
     run = gp.create(f"{f}/runs", {"value_on": "2024-12-30", "amount": "1800000"}, key=key)
     again = gp.create(f"{f}/runs", {"value_on": "2024-12-30", "amount": "1800000"}, key=key)

@@ -58,6 +58,8 @@ def test_waterfall_pages_story(app: Flask) -> None:
     assert bad.status_code == 422 and field_error(text(bad), "carry_pct")
     assert writes() == before
     assert page.post(f"{base}/terms", {**form, "carry_pct": "20"}).status_code == 302
+    perf = text(page.client.get(f"/funds/{fund_id}/performance?as_of=2024-12-30"))
+    assert 'id="nav-accrued-carry"' in perf and "扣除应计超额收益分成" in perf
     run = {"value_on": "2024-12-30", "amount": "1800000", "distribution_type": "gain",
            "company_id": 0}
     before = writes()
