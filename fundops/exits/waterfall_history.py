@@ -24,6 +24,7 @@ Amounts are exact Decimal yuan of the fund's currency.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import fields, replace
 from datetime import date
 from decimal import Decimal
@@ -42,15 +43,19 @@ SLICE_FIELDS = tuple(f.name for f in fields(Slice) if f.name != "on")
 ZERO = Decimal(0)
 
 
-def _reversed_entries(fund_id: int) -> set[int]:
+def _reversed_entries(fund_ids: Sequence[int]) -> set[int]:
     return set(db.session.scalars(sa.select(CashFlow.reverses_id).where(
-        CashFlow.fund_id == fund_id, CashFlow.reverses_id.is_not(None))))
+        CashFlow.fund_id.in_(fund_ids), CashFlow.reverses_id.is_not(None))))
 
 
 def live_runs(fund_id: int, on: date | None = None) -> list[WaterfallRun]:
     """The fund's runs not reversed (dated on or before ``on``), in date then id order."""
+    return _live_runs([fund_id], on)
+
+
+def _live_runs(fund_ids: Sequence[int], on: date | None = None) -> list[WaterfallRun]:
     query = (sa.select(WaterfallRun).where(
-        WaterfallRun.fund_id == fund_id,
+        WaterfallRun.fund_id.in_(fund_ids),
         ~sa.exists().where(WaterfallRunReversal.run_id == WaterfallRun.id))
         .order_by(WaterfallRun.value_on, WaterfallRun.id))
     if on is not None:
@@ -63,43 +68,76 @@ def stored_slice(row: WaterfallSlice, on: date) -> Slice:
     return Slice(on, **{name: getattr(row, name) for name in SLICE_FIELDS})
 
 
-def _entries(fund_id: int, kind: CashFlowKind, on: date, skip: set[int]
-             ) -> list[tuple[int, date, CallPurpose | None, int, Decimal]]:
+def _daily(fund_ids: Sequence[int], kind: CashFlowKind, on: date
+           ) -> list[tuple[int, int, date, bool, Decimal]]:
+    """(fund, investor, date, fee call?, net amount) of ``kind``'s allocations, summed per
+    day: a reversal (same date, negated) cancels its entry exactly. Distributions leave
+    out the runs' own entries and their reversals (their slices stand for them)."""
+    fee = CashFlow.call_purpose.in_(sorted(FEE_PURPOSES))
+    is_fee = sa.case((fee, 1), else_=0)
+    query = (sa.select(CashFlow.fund_id, CashFlowAllocation.investor_id, CashFlow.value_on,
+                       is_fee, sa.func.sum(CashFlowAllocation.amount))
+             .join(CashFlowAllocation, CashFlowAllocation.cash_flow_id == CashFlow.id)
+             .where(CashFlow.fund_id.in_(fund_ids), CashFlow.kind == kind,
+                    CashFlow.value_on <= on)
+             .group_by(CashFlow.fund_id, CashFlowAllocation.investor_id, CashFlow.value_on,
+                       is_fee)
+             .order_by(CashFlow.value_on))
+    if kind is CashFlowKind.DISTRIBUTION:
+        run_entries = sa.select(WaterfallRun.cash_flow_id)
+        query = query.where(CashFlow.id.not_in(run_entries),
+                            sa.or_(CashFlow.reverses_id.is_(None),
+                                   CashFlow.reverses_id.not_in(run_entries)))
+    rows = db.session.execute(query).all()
+    return [(r[0], r[1], r[2], bool(r[3]), Decimal(r[4])) for r in rows if r[4]]
+
+
+def _transfers(fund_ids: Sequence[int], on: date
+               ) -> list[tuple[int, int, date, int, Decimal]]:
+    """(fund, entry, date, investor, amount) of the LP-transfer allocations in effect."""
+    skip = _reversed_entries(fund_ids)
     rows = db.session.execute(
-        sa.select(CashFlow.id, CashFlow.value_on, CashFlow.call_purpose,
+        sa.select(CashFlow.fund_id, CashFlow.id, CashFlow.value_on,
                   CashFlowAllocation.investor_id, CashFlowAllocation.amount)
         .join(CashFlowAllocation, CashFlowAllocation.cash_flow_id == CashFlow.id)
-        .where(CashFlow.fund_id == fund_id, CashFlow.kind == kind, CashFlow.value_on <= on,
-               CashFlow.reverses_id.is_(None))
+        .where(CashFlow.fund_id.in_(fund_ids), CashFlow.kind == CashFlowKind.LP_TRANSFER,
+               CashFlow.value_on <= on, CashFlow.reverses_id.is_(None))
         .order_by(CashFlow.value_on, CashFlow.id, CashFlowAllocation.investor_id)).all()
     return [(r[0], r[1], r[2], r[3], Decimal(r[4])) for r in rows
-            if r[0] not in skip and r[4] != 0]
+            if r[1] not in skip and r[4] != 0]
 
 
 def fund_histories(fund_id: int, on: date) -> dict[Party, PartyHistory]:
     """Every party's whole-fund history on ``on`` (see the module), by investor id; only
     parties that paid in or received something appear, in investor-id order."""
-    reversed_ids = _reversed_entries(fund_id)
-    paid: dict[int, list[Contribution]] = defaultdict(list)
-    got: dict[int, list[Slice]] = defaultdict(list)
-    for _, when, purpose, investor, amount in _entries(
-            fund_id, CashFlowKind.CAPITAL_CALL, on, reversed_ids):
-        fees = amount if purpose in FEE_PURPOSES else ZERO
-        paid[investor].append(Contribution(when, amount, fees))
-    runs = [r for r in live_runs(fund_id, on) if r.company_id is None]
-    run_entries = {r.cash_flow_id for r in live_runs(fund_id)}
-    for run in runs:
-        for row in run.slices:
-            got[row.investor_id].append(stored_slice(row, run.value_on))
-    for _, when, _p, investor, amount in _entries(
-            fund_id, CashFlowKind.DISTRIBUTION, on, reversed_ids | run_entries):
-        got[investor].append(Slice(when, capital=amount))
-    transfers = _entries(fund_id, CashFlowKind.LP_TRANSFER, on, reversed_ids)
-    _apply_transfers(paid, got, transfers)
-    parties = sorted(set(paid) | set(got))
-    return {p: PartyHistory(tuple(sorted(paid.get(p, []), key=lambda c: c.on)),
-                            tuple(sorted(got.get(p, []), key=lambda s: s.on)))
-            for p in parties}
+    return funds_histories([fund_id], on).get(fund_id, {})
+
+
+def funds_histories(fund_ids: Sequence[int], on: date
+                    ) -> dict[int, dict[Party, PartyHistory]]:
+    """:func:`fund_histories` of several funds from one query per kind of flow."""
+    paid: dict[int, dict[int, list[Contribution]]] = defaultdict(lambda: defaultdict(list))
+    got: dict[int, dict[int, list[Slice]]] = defaultdict(lambda: defaultdict(list))
+    for fund, investor, when, fees, amount in _daily(fund_ids, CashFlowKind.CAPITAL_CALL, on):
+        paid[fund][investor].append(Contribution(when, amount, amount if fees else ZERO))
+    for run in _live_runs(fund_ids, on):
+        if run.company_id is None:
+            for row in run.slices:
+                got[run.fund_id][row.investor_id].append(stored_slice(row, run.value_on))
+    for fund, investor, when, _f, amount in _daily(fund_ids, CashFlowKind.DISTRIBUTION, on):
+        got[fund][investor].append(Slice(when, capital=amount))
+    moves: dict[int, list[tuple[int, date, CallPurpose | None, int, Decimal]]] = defaultdict(list)
+    for fund, entry, when, investor, amount in _transfers(fund_ids, on):
+        moves[fund].append((entry, when, None, investor, amount))
+    out: dict[int, dict[Party, PartyHistory]] = {}
+    for fund in set(paid) | set(got):
+        fund_paid, fund_got = paid[fund], got[fund]
+        _apply_transfers(fund_paid, fund_got, moves.get(fund, []))
+        parties = sorted(set(fund_paid) | set(fund_got))
+        out[fund] = {p: PartyHistory(tuple(sorted(fund_paid.get(p, []), key=lambda c: c.on)),
+                                     tuple(sorted(fund_got.get(p, []), key=lambda s: s.on)))
+                     for p in parties}
+    return out
 
 
 def _paid(item: Contribution, factor: Decimal) -> Contribution:
@@ -136,7 +174,7 @@ def _apply_transfers(paid: dict[int, list[Contribution]], got: dict[int, list[Sl
 
 def deal_histories(fund_id: int, company_id: int, on: date) -> dict[Party, PartyHistory]:
     """Each LP's history in one deal on ``on`` (see the module), by investor id."""
-    reversed_ids = _reversed_entries(fund_id)
+    reversed_ids = _reversed_entries([fund_id])
     investments = db.session.execute(
         sa.select(Investment.invested_on, Investment.amount, Investment.cash_flow_id)
         .where(Investment.fund_id == fund_id, Investment.company_id == company_id,

@@ -27,7 +27,7 @@ from fundops.calc.waterfall_terms import (
     conventions,
 )
 from fundops.calc.waterfall_terms import WaterfallTerms as Terms
-from fundops.errors import NotFound
+from fundops.errors import NotFound, ValidationError
 from fundops.exits.models import (
     WaterfallRun,
     WaterfallRunReversal,
@@ -139,12 +139,12 @@ def latest_live_run(fund_id: int) -> WaterfallRun | None:
     return runs[-1] if runs else None
 
 
-def run_of_entry(entry: Any) -> str | None:
+def run_of_entry(entry: Any) -> ValidationError | None:
     """The reversal owner of :mod:`fundops.portfolio.ledger_services`: a waterfall run's
     distribution entry is reversed only through its run."""
     found = db.session.scalar(sa.select(WaterfallRun.id).where(
         WaterfallRun.cash_flow_id == entry.id))
-    return "waterfall_reverse_the_run" if found else None
+    return ValidationError("entry_id", "waterfall_reverse_the_run") if found else None
 
 
 @dataclass(frozen=True)

@@ -290,12 +290,12 @@ def _check_recallable_reversal(fund: Fund, original: CashFlow) -> None:
                                 amount=Money(short, original.currency))
 
 
-ReversalOwner = Callable[[CashFlow], "str | None"]
+ReversalOwner = Callable[[CashFlow], "ValidationError | None"]
 _reversal_owners: dict[str, ReversalOwner] = {}
 
 
 def register_reversal_owner(name: str, owner: ReversalOwner) -> None:
-    """Let a feature claim ledger entries it posted: ``owner(entry)`` returns an error code
+    """Let a feature claim ledger entries it posted: ``owner(entry)`` returns the refusal
     when the entry must be reversed through that feature (a waterfall run), else None.
     Registered by the feature (portfolio imports no feature); re-registering replaces."""
     _reversal_owners[name] = owner
@@ -323,9 +323,9 @@ def reverse_entry(actor: Actor, fund_id: int, entry_id: int, reason: str, *,
         raise ValidationError("entry_id", "reverse_the_transfer")
     if not through_owner:
         for owner in _reversal_owners.values():
-            code = owner(original)
-            if code:
-                raise ValidationError("entry_id", code)
+            refusal = owner(original)
+            if refusal is not None:
+                raise refusal
     with unit_of_work():
         lock_fund(fund.id)  # concurrent reversals (and other postings) queue here
         if db.session.scalar(sa.select(CashFlow.id).where(CashFlow.reverses_id == original.id)):
