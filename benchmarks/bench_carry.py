@@ -34,8 +34,8 @@ from typing import Any
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from benchmarks import load  # noqa: E402
-from benchmarks.bench_metrics import (  # noqa: E402
+from benchmarks import load
+from benchmarks.bench_metrics import (
     AS_OF,
     fmt_s,
     interleaved,
@@ -44,7 +44,7 @@ from benchmarks.bench_metrics import (  # noqa: E402
     prepare,
     with_multiples,
 )
-from benchmarks.synth import GUIDANCE_EMAIL, Params  # noqa: E402
+from benchmarks.synth import GUIDANCE_EMAIL, Params
 
 TARGET = 0.5
 
