@@ -227,3 +227,37 @@ def waterfall_objects(gp: Actor, fund_id: int, recipient_id: int,
     run = waterfalls.run_waterfall_distribution(gp, fund_id, value_on=value_on,
                                                 amount="1000000")
     return {"run_id": run.id}
+
+
+def test_deal_by_deal_carry_and_clawback(app: Flask) -> None:
+    """domain-rules §5.5 scaled by 10,000: two deals of 500,000 at T0; A sold at 2.0 years
+    for 1,000,000 and run through the waterfall (carry 100,000), B sold at 5.0 years for
+    200,000: the whole-fund rerun has no carry, so the clawback is 100,000."""
+    from fundops.exits import services as exit_services
+    from fundops.exits.waterfall_queries import deal_clawback
+    from tests.factories import make_company
+
+    _, gp = make_user(f"GP {next_n()}")
+    fund, (lp,), rec = build(gp)
+    a, b = make_company(gp), make_company(gp)
+    for company in (a, b):
+        ledger.record_investment(gp, fund.id, company_id=company.id, round_name="A",
+                                 instrument="ordinary_equity", invested_on=T0,
+                                 amount="500000")
+    exit_services.record_trade_sale(gp, fund.id, company_id=a.id, kind="trade_sale",
+                                    value_on="2021-12-31", consideration="1000000")
+    exit_services.record_trade_sale(gp, fund.id, company_id=b.id, kind="trade_sale",
+                                    value_on=T5, consideration="200000")
+    terms(gp, fund, rec, structure="deal_by_deal")
+    with pytest.raises(ValidationError) as caught:
+        waterfalls.run_waterfall_distribution(gp, fund.id, value_on="2021-12-31",
+                                              amount="1000000")
+    assert caught.value.code == "waterfall_deal_required"
+    run = waterfalls.run_waterfall_distribution(gp, fund.id, value_on="2021-12-31",
+                                                amount="1000000", company_id=a.id)
+    assert run.carry_amount == D("100000.00")
+    assert allocations(run) == {lp.id: D("900000.00"), rec.id: D("100000.00")}
+    view = deal_clawback(fund.id, date(2024, 12, 30))
+    assert view is not None
+    assert view.result.deal_carry == {a.id: D("100000.00"), b.id: D("0.00")}
+    assert view.result.amount == D("100000.00") and view.result.from_gp == D("100000.00")
