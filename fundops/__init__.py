@@ -92,10 +92,12 @@ def register_blueprints(app: Flask) -> None:
     from fundops.exits.ipo_api import bp as exits_ipo_api
     from fundops.exits.transfer_api import bp as exits_transfers_api
     from fundops.exits.transfer_views import use_lp_metrics
+    from fundops.exits.waterfall_api import bp as exits_waterfall_api
+    from fundops.exits.waterfall_queries import use_fund_nav
     from fundops.extensions import csrf
     from fundops.metrics.api import bp as metrics_api
     from fundops.metrics.parent_api import bp as parent_api
-    from fundops.metrics.perspectives import lp_positions
+    from fundops.metrics.perspectives import fund_nav, lp_positions
     from fundops.portfolio.api import bp as portfolio_api
     from fundops.portfolio.api_ledger import bp as portfolio_ledger_api
     from fundops.syndication.loans.api import bp as loans_api
@@ -109,9 +111,10 @@ def register_blueprints(app: Flask) -> None:
     exits.register(app)
     app.register_blueprint(approvals_bp)
     use_lp_metrics(lp_positions)
+    use_fund_nav(fund_nav)
     api_blueprints = [portfolio_api, portfolio_ledger_api, term_sheets_api, loans_api,
                       pools_api, approvals_api, metrics_api, parent_api, exits_api,
-                      exits_ipo_api, exits_transfers_api]
+                      exits_ipo_api, exits_transfers_api, exits_waterfall_api]
     for blueprint in api_blueprints:
         csrf.exempt(blueprint)
     api.init_app(app, api_blueprints)

@@ -14,12 +14,16 @@ from flask import Flask
 def register(app: Flask) -> None:
     """Register the ``exits`` blueprint with the exit pages' routes on it (the view module
     adds its routes when imported; imported here, so no module imports its importer), and
-    the fund page's panel of exit reminders."""
-    from fundops.exits import ipo_views, views  # noqa: F401
+    the fund page's panel of exit reminders, and the waterfall's claim on its ledger
+    entries (reversed only through the run)."""
+    from fundops.exits import ipo_views, views, waterfall_views  # noqa: F401
     from fundops.exits.reminder_panel import register_panel
     from fundops.exits.transfer_views import bp as transfers_bp
+    from fundops.exits.waterfall_queries import run_of_entry
     from fundops.exits.web import bp
+    from fundops.portfolio.ledger_services import register_reversal_owner
 
     register_panel()
+    register_reversal_owner("waterfall", run_of_entry)
     app.register_blueprint(bp)
     app.register_blueprint(transfers_bp)

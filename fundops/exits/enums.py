@@ -51,3 +51,11 @@ class ReminderKind(enum.StrEnum):
     SELLDOWN_WINDOW = "selldown_window"  # a reverse-linkage sell-down window opens
     BUYOUT_OPENS = "buyout_opens"  # a buy-out option's window opens (让利 / 份额受让)
     BUYOUT_CLOSES = "buyout_closes"  # a buy-out option's window closes
+
+
+class ConcessionCondition(enum.StrEnum):
+    """The policy indicator a 让利 tier may depend on; the run says whether it is met
+    (the caller reads the fund's policy results, §3.3)."""
+
+    REINVESTMENT = "reinvestment"  # 返投 target met
+    EARLY_SMALL = "early_small"  # 投早投小 target met

@@ -24,13 +24,14 @@ from fundops.messages import (
     portfolio,
     syndication,
     transfers,
+    waterfalls,
     web,
 )
 from fundops.messages.marker import N_
 
 MESSAGES: dict[str, str] = {}
 for _module in (core, portfolio, metrics, exchange, syndication, auth, web, jobs, approvals,
-                companies, exit_events, exits, ipo, transfers):
+                companies, exit_events, exits, ipo, transfers, waterfalls):
     _clash = MESSAGES.keys() & _module.MESSAGES.keys()
     if _clash:
         raise RuntimeError(f"message codes defined twice: {sorted(_clash)}")

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 
 from fundops.errors import NotFound
 from fundops.exits.queries import NO_REALISATION, Realisation, realisations
+from fundops.exits.waterfall_queries import LiquidationView, liquidation_at
 from fundops.extensions import db
 from fundops.metrics.engine import Metrics, Perspective, Position, compute
 from fundops.metrics.frames import Ledger, load_ledger, to_day
@@ -173,6 +174,20 @@ def lp_positions(actor: Actor, fund_id: int, as_of: date) -> dict[int, Position]
     """The LP positions of one fund the viewer may see, by investor id."""
     return {line.investor_id: line.position
             for line in fund_metrics(actor, fund_id, as_of).lps}
+
+
+def fund_nav(actor: Actor, fund_id: int, as_of: date) -> Decimal:
+    """The fund's NAV on ``as_of`` (the net perspective's terminal value, yuan)."""
+    return fund_metrics(actor, fund_id, as_of).net.value
+
+
+def net_of_carry(report: FundMetrics) -> LiquidationView | None:
+    """The fund's NAV net of accrued carry ("as if liquidated" through its waterfall terms
+    in force on the report's date, on the report's NAV); None when the fund has no terms
+    or the viewer does not manage it (the waterfall is the manager's business)."""
+    if report.access is not Access.MANAGER:
+        return None
+    return liquidation_at(report.fund.id, report.as_of, report.net.value)
 
 
 def deal_position(actor: Actor, fund_id: int, company_id: int, as_of: date) -> DealLine:

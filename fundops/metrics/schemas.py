@@ -257,25 +257,56 @@ def head(fund: Fund, access: Access, as_of: date) -> dict[str, Any]:
             "stale_after_days": STALE_AFTER_DAYS}
 
 
+class LpNetOfCarryOut(Reply):
+    investor_id = Id()
+    value = Amount(doc="its NAV net of accrued carry")
+
+
+class NetOfCarryOut(Reply):
+    """The fund's NAV gross and net of accrued carry (its waterfall "as if liquidated")."""
+
+    nav = Amount(doc="gross: the fund's NAV (fund_net value)")
+    accrued_carry = Amount()
+    net_nav = Amount(doc="nav − accrued_carry")
+    lps = Lines(LpNetOfCarryOut, doc="each party's NAV net of accrued carry")
+    conventions = Lines(Text())
+
+
 class FundMetricsOut(HeadOut, PartialReply):
     """A fund's metrics; only the perspectives asked for (all by default)."""
 
-    OPTIONAL = frozenset({"net", "gross", "lps", "deals"})
+    OPTIONAL = frozenset({"net", "gross", "lps", "deals", "net_of_carry"})
 
     net = Object(PositionOut, metadata={"description": "fund_net"})
     gross = Object(PositionOut, nullable=True,
                    metadata={"description": "fund_gross; null when not computed"})
     lps = Lines(LpLineOut, doc="lp_net: the LP positions the caller may see")
     deals = Lines(DealLineOut, doc="deal: every company the fund invested in")
+    net_of_carry = Object(NetOfCarryOut, nullable=True, metadata={
+        "description": "with fund_net: the NAV net of accrued carry under the fund's "
+                       "waterfall terms; null without terms or for an LP viewer"})
+
+
+def net_of_carry_data(report: P.FundMetrics) -> dict[str, Any] | None:
+    view = P.net_of_carry(report)
+    if view is None:
+        return None
+    result = view.result
+    return {"nav": result.nav, "accrued_carry": result.accrued_carry,
+            "net_nav": result.nav - result.accrued_carry,
+            "lps": [{"investor_id": p, "value": v} for p, v in result.net_nav.items()],
+            "conventions": [c.code for c in view.conventions]}
 
 
 def fund_metrics_data(report: P.FundMetrics,
                       perspectives: tuple[str, ...] = PERSPECTIVES) -> dict[str, Any]:
-    """What :class:`FundMetricsOut` shows of a report, for the ``perspectives`` asked."""
+    """What :class:`FundMetricsOut` shows of a report, for the ``perspectives`` asked
+    (with ``fund_net``, also ``net_of_carry``)."""
     parts = {"fund_net": ("net", report.net), "fund_gross": ("gross", report.gross),
              "lp_net": ("lps", report.lps), "deal": ("deals", report.deals)}
+    extra = {"net_of_carry": net_of_carry_data(report)} if "fund_net" in perspectives else {}
     return head(report.fund, report.access, report.as_of) | dict(
-        parts[name] for name in PERSPECTIVES if name in perspectives)
+        parts[name] for name in PERSPECTIVES if name in perspectives) | extra
 
 
 class LpMetricsOut(HeadOut):

@@ -28,7 +28,7 @@ from fundops.metrics.asof import (
     parse_as_of,
     recent_quarter_ends,
 )
-from fundops.metrics.perspectives import DEFINITIONS, fund_report
+from fundops.metrics.perspectives import DEFINITIONS, fund_report, net_of_carry
 from fundops.metrics.web import AsOfForm, bp, na
 from fundops.portfolio.access import get_fund
 
@@ -94,4 +94,4 @@ def fund_performance(fund_id: int) -> Any:
     svg = charts.history_svg(charts.chart_points(history), chart_text())
     return render_template("metrics/fund_performance.html", report=report, as_of=as_of,
                            history=history, chart=Markup(svg),  # noqa: S704 - charts escapes every text
-                           **context)
+                           carry=net_of_carry(report), **context)

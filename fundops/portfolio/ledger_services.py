@@ -15,7 +15,7 @@ and the fund lock always precedes the audit trail's ``data_version`` lock.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date
 from decimal import Decimal
 
@@ -64,7 +64,8 @@ __all__ = [
     "AllocationLine", "committed_by_investor", "entry_basics", "lock_fund",
     "lp_position_totals", "plan_allocation", "plan_call", "post_entry", "preview_allocation",
     "recallable_totals", "record_capital_call", "record_distribution", "record_fund_flow",
-    "record_holding_valuation", "record_investment", "record_valuation", "reverse_entry",
+    "record_holding_valuation", "record_investment", "record_valuation",
+    "register_reversal_owner", "reverse_entry",
 ]
 
 
@@ -289,13 +290,26 @@ def _check_recallable_reversal(fund: Fund, original: CashFlow) -> None:
                                 amount=Money(short, original.currency))
 
 
+ReversalOwner = Callable[[CashFlow], "ValidationError | None"]
+_reversal_owners: dict[str, ReversalOwner] = {}
+
+
+def register_reversal_owner(name: str, owner: ReversalOwner) -> None:
+    """Let a feature claim ledger entries it posted: ``owner(entry)`` returns the refusal
+    when the entry must be reversed through that feature (a waterfall run), else None.
+    Registered by the feature (portfolio imports no feature); re-registering replaces."""
+    _reversal_owners[name] = owner
+
+
 def reverse_entry(actor: Actor, fund_id: int, entry_id: int, reason: str, *,
-                  through_transfer: bool = False) -> CashFlow:
+                  through_transfer: bool = False, through_owner: bool = False) -> CashFlow:
     """Post the reversal of a ledger entry: same kind and date, negated amount and
     allocations, linked by ``reverses_id``. An entry can be reversed once; a reversal
     cannot itself be reversed (post a new entry instead). An LP-interest transfer's entry
     is reversed only with its transfer (``through_transfer``, by
-    :func:`fundops.exits.transfers.reverse_transfer`), which also restores the register."""
+    :func:`fundops.exits.transfers.reverse_transfer`), which also restores the register;
+    an entry a registered owner claims (a waterfall run's distribution) only through that
+    owner (``through_owner``, by :func:`fundops.exits.waterfalls.reverse_run`)."""
     fund, _ = get_fund(actor, fund_id, write=True)
     original = db.session.get(CashFlow, entry_id)
     if original is None or original.fund_id != fund.id:
@@ -307,6 +321,11 @@ def reverse_entry(actor: Actor, fund_id: int, entry_id: int, reason: str, *,
         raise ValidationError("entry_id", "reversal_of_reversal")
     if original.kind is CashFlowKind.LP_TRANSFER and not through_transfer:
         raise ValidationError("entry_id", "reverse_the_transfer")
+    if not through_owner:
+        for owner in _reversal_owners.values():
+            refusal = owner(original)
+            if refusal is not None:
+                raise refusal
     with unit_of_work():
         lock_fund(fund.id)  # concurrent reversals (and other postings) queue here
         if db.session.scalar(sa.select(CashFlow.id).where(CashFlow.reverses_id == original.id)):

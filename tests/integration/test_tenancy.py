@@ -57,6 +57,7 @@ def _ids(world: Any, created: dict[str, int]) -> dict[str, int]:
     from fundops.exits.ipo import record_listing
     from tests.integration.test_app import pending_approval
     from tests.integration.test_exits import exit_objects
+    from tests.integration.test_waterfalls import waterfall_objects
 
     listing = record_listing(world.gp, world.fund.id, world.company.id, "2022-06-15", "SSE",
                              "688001", "400000000", "1000000", "general", False)
@@ -72,7 +73,8 @@ def _ids(world: Any, created: dict[str, int]) -> dict[str, int]:
     return {"fund_id": world.fund.id, "company_id": world.company.id,
             "entry_id": created["entry"], "investor_id": world.lps[0].id,
             "request_id": pending_approval(world), "transfer_id": transfer.id,
-            "option_id": option.id, "listing_id": listing.id, **exit_objects(world)}
+            "option_id": option.id, "listing_id": listing.id, **exit_objects(world),
+            **waterfall_objects(world.gp, world.fund.id, world.lps[2].id)}
 
 
 def test_every_route_is_404_for_another_organisation(app: Flask) -> None:
@@ -99,8 +101,11 @@ def test_every_route_is_404_for_another_organisation(app: Flask) -> None:
             headers = {"Authorization": f"Bearer {token}"} if url.startswith("/api/") else {}
             if method == "GET":
                 response = other.client.get(url, headers=headers)
-            else:
+            elif method == "POST":
                 response = other.post(url, {"amount": "1", "reason": "x"}, headers=headers)
+            else:  # PUT (API only)
+                response = other.client.open(url, method=method, json={"reason": "x"},
+                                             headers=headers)
             assert response.status_code == 404, f"{method} {url} -> {response.status_code}"
             body = response.get_data(as_text=True)
             assert world.fund.name_zh not in body and world.company.name not in body
