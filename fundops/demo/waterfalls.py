@@ -1,4 +1,4 @@
-"""Demo: distributions through the waterfall in two of 启明's (gp1) sub-funds, through the
+"""Demo: distributions through the waterfall in two of 启明's (gp1) funds, through the
 services like user input (illustrative data):
 
 - a whole-fund (European) waterfall with carry: 20 % carry, 8 % compound hurdle on the
@@ -10,9 +10,11 @@ services like user input (illustrative data):
   plus 3 % simple a year and cedes 50 % of its excess to the social LPs (weighted by
   commitment; not the GP's record or state-owned LPs); one distribution on :data:`RUN_ON` in which the tier cedes.
 
-The funds are the first two sub-funds of gp1 (by code) whose life covers the run date,
-with no exit event and no LP-interest transfer (the other stories' funds), each with the
-GP's own LP record and, for the 让利 case, a government LP (fiscal or guidance fund). The
+The funds are gp1's, by code, whose life covers the run date, with no exit event and no
+LP-interest transfer (the other stories' funds) and with the GP's own LP record: the
+carry story in the first sub-fund, the 让利 story in the first other fund with a
+government LP (fiscal or guidance fund; the M&A fund, whose pages the Chinese walk
+reaches first). The
 amount is the smallest in a deterministic sequence of whole-万 amounts (starting at
 1.6 × paid-in, ×1.25 a step) whose preview pays carry (and cedes, in the 让利 case).
 """
@@ -45,13 +47,13 @@ HUNDRED_MILLION = Decimal(100_000_000)  # weights: commitments in 亿元
 _MAX_STEPS = 20
 
 
-def _candidates(gp: Actor, on: date) -> list[Fund]:
+def _candidates(gp: Actor, on: date, kind: FundKind | None = None) -> list[Fund]:
     busy = set(db.session.scalars(sa.select(ExitEvent.fund_id))) | set(
         db.session.scalars(sa.select(InterestTransfer.fund_id)))
     funds = db.session.scalars(sa.select(Fund).where(
-        Fund.organisation_id == gp.organisation_id, Fund.kind == FundKind.SUB_FUND)
-        .order_by(Fund.code))
-    return [f for f in funds if f.inception_on < on <= f.life_end_on and f.id not in busy]
+        Fund.organisation_id == gp.organisation_id).order_by(Fund.code))
+    return [f for f in funds if f.inception_on < on <= f.life_end_on and f.id not in busy
+            and kind in (None, f.kind)]
 
 
 def _paid_in(fund: Fund) -> Decimal:
@@ -114,16 +116,18 @@ def _story(gp: Actor, fund: Fund, concession: bool) -> str | None:
 
 
 def load_waterfalls(actors: dict[str, Actor], funds: dict[str, Fund]) -> list[str]:
-    """The whole-fund carry story, then the 让利 story, in two different gp1 sub-funds."""
+    """The whole-fund carry story, then the 让利 story, in two different gp1 funds."""
     del funds
     gp = actors["gp1"]
     if RUN_ON > business_today():
         return []
     lines: list[str] = []
-    for fund in _candidates(gp, RUN_ON):
-        line = _story(gp, fund, concession=bool(lines))
-        if line is not None:
-            lines.append(line)
-        if len(lines) == 2:
-            break
+    used: set[int] = set()
+    for concession, kind in ((False, FundKind.SUB_FUND), (True, None)):
+        for fund in _candidates(gp, RUN_ON, kind):
+            line = None if fund.id in used else _story(gp, fund, concession)
+            if line is not None:
+                lines.append(line)
+                used.add(fund.id)
+                break
     return lines

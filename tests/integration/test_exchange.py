@@ -145,7 +145,7 @@ def load_records(path: Path) -> dict[str, list[dict[str, Any]]]:
 
 def normalise_ids(records: dict[str, list[dict[str, Any]]]) -> dict[str, list[dict[str, Any]]]:
     """Replace every id and reference by the 1-based position of the record it names."""
-    position = {name: {row["id"]: i for i, row in enumerate(rows, start=1)}
+    position = {name: {row.get("id"): i for i, row in enumerate(rows, start=1)}
                 for name, rows in records.items()}
     out: dict[str, list[dict[str, Any]]] = {}
     for rtype in RECORD_TYPES:

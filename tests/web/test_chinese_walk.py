@@ -209,7 +209,7 @@ def demo_app(tmp_root: str) -> Iterator[Flask]:
     app.add_url_rule("/_walk_boom", "walk_boom", boom)
     with app.app_context():
         load_demo()  # with exits: an IPO and its sell-down, a trade sale with escrow partly
-        db.session.commit()  # released, an open buy-back claim, a write-off, transfers
+        db.session.commit()  # released, an open buy-back claim, a write-off, transfers, waterfalls
         yield app
         db.session.remove()
         db.engine.dispose()
