@@ -8,7 +8,8 @@ services like user input (illustrative data):
   paid;
 - a 让利 case: the same terms plus a tier in which the government LP keeps its principal
   plus 3 % simple a year and cedes 50 % of its excess to the social LPs (weighted by
-  commitment; not the GP's record or state-owned LPs); one distribution on :data:`RUN_ON` in which the tier cedes.
+  commitment in 亿元; not the GP's record or state-owned LPs); one distribution on
+  :data:`RUN_ON` in which the tier cedes.
 
 The funds are gp1's, by code, whose life covers the run date, with no exit event and no
 LP-interest transfer (the other stories' funds) and with the GP's own LP record: the
@@ -92,7 +93,8 @@ def _story(gp: Actor, fund: Fund, concession: bool) -> str | None:
         return None
     tiers: list[waterfalls.TierIn] = []
     if concession and gov is not None:
-        social = [(lp.id, str((amount / HUNDRED_MILLION).quantize(Decimal('1E-8')))) for lp, amount in committed_by_investor(fund.id, RUN_ON)
+        social = [(lp.id, str((amount / HUNDRED_MILLION).quantize(Decimal("1E-8"))))
+                  for lp, amount in committed_by_investor(fund.id, RUN_ON)
                   if lp.investor_type not in GOVERNMENT_TYPES
                   and lp.investor_type is not InvestorType.STATE_OWNED
                   and lp.id != recipient.id and amount > 0]
@@ -119,7 +121,7 @@ def load_waterfalls(actors: dict[str, Actor], funds: dict[str, Fund]) -> list[st
     """The whole-fund carry story, then the 让利 story, in two different gp1 funds."""
     del funds
     gp = actors["gp1"]
-    if RUN_ON > business_today():
+    if business_today() < RUN_ON:
         return []
     lines: list[str] = []
     used: set[int] = set()

@@ -237,7 +237,8 @@ def check_waterfalls(summary: str) -> None:
         assert sum(s.payment_amount for s in run.slices) == run.amount - run.escrow_amount
     assert carry.carry_amount > 0 and not carry.terms.concessions
     assert (carry.terms.carry_rate, carry.terms.hurdle_rate) == (Decimal("0.2"), Decimal("0.08"))
-    lps = {s.investor_id: s for s in carry.slices if s.investor_id != carry.terms.carry_recipient_id}
+    lps = {s.investor_id: s for s in carry.slices
+           if s.investor_id != carry.terms.carry_recipient_id}
     assert all(s.capital > 0 and s.pref > 0 for s in lps.values())
     tier = concession.terms.concessions[0]
     assert tier.government.investor_type in GOVERNMENT_TYPES
