@@ -113,8 +113,8 @@ def _story(gp: Actor, fund: Fund, concession: bool) -> str | None:
     if concession and gov is not None:
         ceded = next(s.concession_out for s in run.slices if s.investor_id == gov.id)
         return (f"waterfall run #{run.id} in {fund.code} with 让利: {gov.name} cedes "
-                f"{ceded} of {amount}")
-    return f"waterfall run #{run.id} in {fund.code}: carry {run.carry_amount} of {amount}"
+                f"{ceded:,} of {amount:,.2f}")
+    return f"waterfall run #{run.id} in {fund.code}: carry {run.carry_amount:,} of {amount:,.2f}"
 
 
 def load_waterfalls(actors: dict[str, Actor], funds: dict[str, Fund]) -> list[str]:
