@@ -29,6 +29,7 @@ from fundops.demo.model import (
 )
 from fundops.demo.simulate import build_plans
 from fundops.demo.transfers import load_transfers
+from fundops.demo.waterfalls import load_waterfalls
 from fundops.extensions import db
 from fundops.models import (
     CashFlow,
@@ -328,13 +329,12 @@ class Loader:
 
 
 def load_waterfall_stories(actors: dict[str, Actor], funds: dict[str, Fund]) -> list[str]:
-    """HOOK for the waterfall feature (fundops/exits/waterfall*.py), not built yet: a
-    whole-fund (European) waterfall distribution with carry in one sub-fund, and a 让利
-    case in which the government LP cedes part of its excess to the social LPs or the GP.
-    It runs last in :meth:`Loader.run` (after the exits and transfers, in the same unit of
-    work) and returns one summary line per story; today it writes nothing."""
-    del actors, funds
-    return []
+    """The waterfall stories (:mod:`fundops.demo.waterfalls`): a whole-fund (European)
+    waterfall distribution with carry in one sub-fund, and a 让利 case in which the
+    government LP cedes part of its excess to the social LPs. It runs last in
+    :meth:`Loader.run` (after the exits and transfers, in the same unit of work) and
+    returns one summary line per story."""
+    return load_waterfalls(actors, funds)
 
 
 def _uscc_prefix(kind: str) -> str:

@@ -4,7 +4,8 @@ Runs after :mod:`fundops.exchange.parse`. The ledger's keys, references and inva
 are checked by :class:`fundops.exchange.checks_ledger.Checker`, then the policy rules,
 term sheets, loans and risk pools by :mod:`fundops.exchange.checks_loans`, the exit stage
 by :mod:`fundops.exchange.checks_exits` and the LP-interest transfers by
-:mod:`fundops.exchange.checks_transfers`, all with the same checker; none of those
+:mod:`fundops.exchange.checks_transfers` and the distribution waterfall by
+:mod:`fundops.exchange.checks_waterfalls`, all with the same checker; none of those
 imports this module.
 """
 
@@ -14,6 +15,7 @@ from fundops.exchange.checks_exits import check_exits
 from fundops.exchange.checks_ledger import Checker
 from fundops.exchange.checks_loans import check_loans
 from fundops.exchange.checks_transfers import check_transfers
+from fundops.exchange.checks_waterfalls import check_waterfalls
 from fundops.exchange.parse import Dataset
 from fundops.exchange.problems import Problems
 
@@ -33,3 +35,4 @@ def check_dataset(data: Dataset, problems: Problems) -> None:
     check_loans(checker)
     check_exits(checker)
     check_transfers(checker)
+    check_waterfalls(checker)

@@ -51,12 +51,13 @@ def snapshot_session() -> Iterator[Session]:
 
 
 def collect_records() -> dict[str, list[dict[str, Any]]]:
-    """Every record of every type, ordered by database id, as file values."""
+    """Every record of every type, ordered by database id (a table without one: by its
+    primary key, the ids of the records it links), as file values."""
     records: dict[str, list[dict[str, Any]]] = {}
     with snapshot_session() as session:
         for rtype in RECORD_TYPES:
             model = rtype.model
-            rows = session.scalars(sa.select(model).order_by(model.id))
+            rows = session.scalars(sa.select(model).order_by(*sa.inspect(model).primary_key))
             records[rtype.name] = [record_to_file(rtype, obj) for obj in rows]
     return records
 

@@ -1,12 +1,14 @@
 """The dataset format: record types in dependency order and the fields of each.
 
 This module (with :mod:`.schema_loans` for policy rules, index levels, term sheets,
-loans and risk pools, and :mod:`.schema_fields` for the field descriptions) is the
+loans and risk pools, :mod:`.schema_exits` for the exit stage, :mod:`.schema_waterfalls`
+for the distribution waterfall, and :mod:`.schema_fields` for the field descriptions) is the
 single source of the field lists used by the exporter, the readers, the validator and
 ``docs/exchange-format.md``. A field's ``kind`` fixes how it is
 written and parsed:
 
-``key``        the record's id in the file (integer on export; any integer or text on import)
+``key``        the record's id in the file (integer on export; any integer or text on import);
+               a few link tables have none (identified by their references)
 ``ref``        the ``key`` of a record of type ``target`` in the same file
 ``objref``     the ``key`` of a record whose type depends on the row (:func:`ref_target`)
 ``text``       free text; ``required`` means non-empty, otherwise ``null_if_empty``
@@ -43,6 +45,7 @@ from fundops.exchange.schema_fields import (
     _text,
 )
 from fundops.exchange.schema_loans import LOAN_RECORD_TYPES
+from fundops.exchange.schema_waterfalls import WATERFALL_RECORD_TYPES
 from fundops.portfolio.enums import (
     CallPurpose,
     CashFlowKind,
@@ -235,7 +238,8 @@ CORE_RECORD_TYPES: tuple[RecordType, ...] = (
     ), "A fund's investment in a company."),
 )
 
-RECORD_TYPES: tuple[RecordType, ...] = CORE_RECORD_TYPES + LOAN_RECORD_TYPES + EXIT_RECORD_TYPES
+RECORD_TYPES: tuple[RecordType, ...] = (CORE_RECORD_TYPES + LOAN_RECORD_TYPES + EXIT_RECORD_TYPES
+                                         + WATERFALL_RECORD_TYPES)
 
 BY_NAME: dict[str, RecordType] = {rt.name: rt for rt in RECORD_TYPES}
 SHEET_ORDER: tuple[str, ...] = tuple(rt.name for rt in RECORD_TYPES)

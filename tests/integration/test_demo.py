@@ -219,6 +219,37 @@ def check_exits() -> None:
     assert transfer.discount_rate is not None and transfer.discount_rate > 0
 
 
+def check_waterfalls(summary: str) -> None:
+    """A whole-fund waterfall run paying carry in one sub-fund, and a 让利 run in another
+    in which the government LP cedes part of its excess to the social LPs."""
+    from fundops.calc.waterfall_terms import Structure
+    from fundops.clock import business_today
+    from fundops.exits.models import WaterfallRun
+    from fundops.exits.transfer_enums import GOVERNMENT_TYPES
+
+    runs = db.session.scalars(sa.select(WaterfallRun).order_by(WaterfallRun.id)).all()
+    assert len(runs) == 2 and runs[0].fund_id != runs[1].fund_id
+    carry, concession = runs
+    for run in runs:
+        assert run.terms.structure is Structure.WHOLE_FUND
+        assert run.value_on <= business_today() and run.value_on.year == 2026
+        assert f"waterfall run #{run.id}" in summary
+        assert sum(s.payment_amount for s in run.slices) == run.amount - run.escrow_amount
+    assert carry.carry_amount > 0 and not carry.terms.concessions
+    assert (carry.terms.carry_rate, carry.terms.hurdle_rate) == (Decimal("0.2"), Decimal("0.08"))
+    lps = {s.investor_id: s for s in carry.slices
+           if s.investor_id != carry.terms.carry_recipient_id}
+    assert all(s.capital > 0 and s.pref > 0 for s in lps.values())
+    tier = concession.terms.concessions[0]
+    assert tier.government.investor_type in GOVERNMENT_TYPES
+    assert (tier.threshold_rate, tier.share_rate) == (Decimal("0.03"), Decimal("0.5"))
+    ceded = {s.investor_id: s for s in concession.slices}
+    assert ceded[tier.government_id].concession_out > 0
+    assert sum(ceded[b.investor_id].concession_in for b in tier.beneficiaries) == \
+        ceded[tier.government_id].concession_out
+    assert concession.carry_amount > 0
+
+
 def test_load_demo_builds_a_consistent_portfolio(app: Flask) -> None:
     summary = load_demo()
     assert "funds" in summary and "illustrative" in summary
@@ -228,6 +259,7 @@ def test_load_demo_builds_a_consistent_portfolio(app: Flask) -> None:
     check_linked_loans()
     check_visibility()
     check_exits()
+    check_waterfalls(summary)
     check_logins_and_audit()
 
 

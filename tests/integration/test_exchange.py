@@ -48,6 +48,7 @@ from tests.conftest import fresh_url, make_app, migrate
 from tests.factories import PASSWORD, fund_with_activity, make_fund, make_user, make_world
 from tests.integration.exit_world import build_exits
 from tests.integration.test_risk_pools import HUBEI, drawn_loan, funded_round, pool_for
+from tests.integration.waterfall_world import build_waterfalls
 
 TRICKY_MEMOS = ("=1+2", "'=already quoted", "-minus", "+plus")
 FORMATS = ("json", "xlsx")
@@ -86,7 +87,8 @@ def build_rich_data() -> dict[str, int]:
     load_index_levels("CSI300", [("2024-01-02", "3386.35"), ("2024-01-03", "3370.123456")])
     build_loans()
     exits = build_exits(world, lp_fund)
-    return {**ids, "reversal": reversal.id, "parent": parent.id, **exits}
+    waterfall = build_waterfalls(gp)
+    return {**ids, "reversal": reversal.id, "parent": parent.id, **exits, **waterfall}
 
 
 def build_loans() -> None:
@@ -145,7 +147,7 @@ def load_records(path: Path) -> dict[str, list[dict[str, Any]]]:
 
 def normalise_ids(records: dict[str, list[dict[str, Any]]]) -> dict[str, list[dict[str, Any]]]:
     """Replace every id and reference by the 1-based position of the record it names."""
-    position = {name: {row["id"]: i for i, row in enumerate(rows, start=1)}
+    position = {name: {row.get("id"): i for i, row in enumerate(rows, start=1)}
                 for name, rows in records.items()}
     out: dict[str, list[dict[str, Any]]] = {}
     for rtype in RECORD_TYPES:
@@ -209,8 +211,8 @@ def test_export_import_export_is_identical_apart_from_ids(
     build_rich_data()
     first, second = tmp_path / f"first.{ext}", tmp_path / f"second.{ext}"
     exported = export_dataset(str(first))
-    assert exported["cash_flow"] == 26
-    assert exported["cash_flow_allocation"] == 24
+    assert exported["cash_flow"] == 30
+    assert exported["cash_flow_allocation"] == 44
     assert all(exported[rt.name] > 0 for rt in RECORD_TYPES)
     with second_app(backend, request, tmp_root):
         imported = import_dataset(str(first))
@@ -248,7 +250,7 @@ def test_import_beside_existing_data_remaps_ids(app: Flask, tmp_path: Path) -> N
     assert after["audit_event"] == before["audit_event"] + 1
     reversals = db.session.scalars(sa.select(CashFlow).where(CashFlow.reverses_id.is_not(None))
                                    .order_by(CashFlow.id)).all()
-    assert len(reversals) == 8  # ledger, escrow, liquidation and transfer reversals, twice
+    assert len(reversals) == 10  # ledger, escrow, liquidation, transfer, run reversals, twice
     for rev in reversals:
         original = db.session.get(CashFlow, rev.reverses_id)
         assert original is not None

@@ -80,7 +80,9 @@ def test_the_demo_round_trips_exactly(
     first, second = tmp_path / "first.json", tmp_path / "second.json"
     exported = export_dataset(str(first))
     for name in ("ipo_listing", "listed_price", "buyback_claim", "exit_event",
-                 "escrow_release", "buyout_option", "interest_transfer"):
+                 "escrow_release", "buyout_option", "interest_transfer", "waterfall_terms",
+                 "waterfall_concession", "waterfall_beneficiary", "waterfall_run",
+                 "waterfall_slice"):
         assert exported[name] > 0, name
     with second_app(backend, request, tmp_root):
         assert import_dataset(str(first)) == exported

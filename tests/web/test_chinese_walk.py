@@ -209,37 +209,10 @@ def demo_app(tmp_root: str) -> Iterator[Flask]:
     app.add_url_rule("/_walk_boom", "walk_boom", boom)
     with app.app_context():
         load_demo()  # with exits: an IPO and its sell-down, a trade sale with escrow partly
-        db.session.commit()  # released, an open buy-back claim, a write-off, transfers
-        demo_waterfall()
+        db.session.commit()  # released, an open buy-back claim, a write-off, transfers, waterfalls
         yield app
         db.session.remove()
         db.engine.dispose()
-
-
-def demo_waterfall() -> None:
-    """Waterfall terms and one run in a fund of the main demo GP, so that every waterfall
-    page is reached (the demo's exits, transfers and claims are its own)."""
-    import sqlalchemy as sa
-
-    from fundops.auth.models import User
-    from fundops.clock import business_today
-    from fundops.exits import waterfalls
-    from fundops.extensions import db
-    from fundops.models import Fund
-    from fundops.portfolio.allocation_plans import committed_by_investor
-    from tests.factories import actor_for
-
-    user = db.session.scalar(sa.select(User).where(User.email == "gp@demo.fundops.cn"))
-    assert user is not None
-    gp = actor_for(user)
-    today = business_today()
-    fund = next(f for f in db.session.scalars(sa.select(Fund).where(
-        Fund.organisation_id == user.organisation_id).order_by(Fund.id))
-        if f.inception_on <= today <= f.life_end_on)
-    recipient = committed_by_investor(fund.id, today)[-1][0]
-    waterfalls.set_terms(gp, fund.id, effective_on=fund.inception_on,
-                         carry_recipient_id=recipient.id, holdback="0.1")
-    waterfalls.run_waterfall_distribution(gp, fund.id, value_on=today, amount="1000000")
 
 
 def proper_names(app: Flask) -> set[str]:
