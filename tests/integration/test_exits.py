@@ -293,6 +293,40 @@ def test_two_concurrent_full_sales_post_once(app: Flask) -> None:
     assert db.session.scalar(sa.select(sa.func.count()).select_from(EscrowRelease)) == 0
 
 
+def test_concurrent_escrow_releases_never_exceed_the_escrow(app: Flask) -> None:
+    w = world()
+    event = sale(w, shares="100000", consideration="8000000", escrow="1000000")
+    gp, event_id = w.gp, event.id
+    db.session.remove()
+
+    def release(i: int) -> None:
+        services.release_escrow(gp, event_id, value_on="2023-06-30", amount=f"{600000 + i}",
+                                outcome="released")
+
+    got = race(app, release, [1, 2], DomainError)
+    assert sorted(got) == ["ok", "refused"]
+    released = db.session.scalars(sa.select(EscrowRelease.amount).where(
+        EscrowRelease.exit_event_id == event_id)).all()
+    assert len(released) == 1 and released[0] <= Decimal("1000000.00")
+
+
+def test_concurrent_settlements_of_one_claim_post_once(app: Flask) -> None:
+    w = world()
+    claim = claims.open_claim(w.gp, w.fund.id, company_id=w.company.id, obligor_kind="founders",
+                              obligor_name="创始人", trigger="other", triggered_on="2023-03-31")
+    gp, claim_id, fund_id = w.gp, claim.id, w.fund.id
+    db.session.remove()
+
+    def settle(i: int) -> None:
+        claims.settle_claim(gp, claim_id, value_on="2023-06-30", amount=f"{60000000 + i}")
+
+    got = race(app, settle, [1, 2], DomainError)
+    assert sorted(got) == ["ok", "refused"]
+    events = db.session.scalars(sa.select(ExitEvent).where(ExitEvent.fund_id == fund_id)).all()
+    assert len(events) == 1 and events[0].kind == ExitKind.BUYBACK
+    assert db.session.get(BuybackClaim, claim_id).status == ClaimStatus.SETTLED  # type: ignore[union-attr]
+
+
 def exit_objects(w: World) -> dict[str, int]:
     """An exit with escrow (partly released) and an open buy-back claim on the holding of
     ``fund_with_activity(w)``: the ids the route walks need."""
