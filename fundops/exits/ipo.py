@@ -20,7 +20,7 @@ from fundops.calc import lockup
 from fundops.calc.lockup import HolderCategory, Sale, SellDownLimit, TradeChannel
 from fundops.errors import ConflictError, NotFound, ValidationError
 from fundops.exits.models import ExitEvent, IpoListing
-from fundops.exits.positions import business_today, holding_position
+from fundops.exits.positions import business_today, holding_position, live_exit
 from fundops.extensions import db
 from fundops.money import parse_amount
 from fundops.portfolio.access import get_company, get_fund
@@ -181,10 +181,7 @@ def get_listing(actor: Actor, listing_id: int, *, write: bool = False) -> IpoLis
 def listing_sales(listing_id: int, *, until: date | None = None) -> list[ExitEvent]:
     """The listing's standing exit events (sales and in-kind transfers, reversed ones
     and the reversals left out), by date, up to ``until`` inclusive."""
-    reversed_ids = sa.select(ExitEvent.reverses_id).where(ExitEvent.reverses_id.is_not(None))
-    query = sa.select(ExitEvent).where(
-        ExitEvent.listing_id == listing_id, ExitEvent.reverses_id.is_(None),
-        ExitEvent.id.not_in(reversed_ids))
+    query = sa.select(ExitEvent).where(ExitEvent.listing_id == listing_id, live_exit())
     if until is not None:
         query = query.where(ExitEvent.value_on <= until)
     return list(db.session.scalars(query.order_by(ExitEvent.value_on, ExitEvent.id)))

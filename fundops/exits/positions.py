@@ -44,7 +44,7 @@ from fundops.portfolio.ledger import CashFlow, HoldingValuation, Investment
 ZERO = Decimal("0.00")
 
 __all__ = [
-    "HoldingPosition", "business_today", "holding_position", "holding_value",
+    "HoldingPosition", "business_today", "holding_position", "holding_value", "live_exit",
     "live_exit_events", "reversed_exit_ids",
 ]
 
@@ -79,6 +79,12 @@ class HoldingPosition:
     def remaining_cost(self) -> Decimal:
         """Average-cost basis still held (0 once closed)."""
         return self.invested - self.cost_disposed
+
+
+def live_exit() -> sa.ColumnElement[bool]:
+    """SQL condition: an exit event that is neither a reversal nor reversed (standing)."""
+    reversed_ids = sa.select(ExitEvent.reverses_id).where(ExitEvent.reverses_id.is_not(None))
+    return sa.and_(ExitEvent.reverses_id.is_(None), ExitEvent.id.not_in(reversed_ids))
 
 
 def reversed_exit_ids(fund_id: int) -> set[int]:

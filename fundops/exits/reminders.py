@@ -39,6 +39,7 @@ from fundops.exits.models import (
     ExitReminder,
     IpoListing,
 )
+from fundops.exits.positions import live_exit
 from fundops.extensions import db
 from fundops.portfolio.ledger_services import lock_fund
 from fundops.portfolio.models import Commitment
@@ -66,23 +67,20 @@ class Due:
 
 def _escrow_open() -> sa.ColumnElement[bool]:
     """Exit events (not reversed, not reversals) with escrow neither released nor forfeited."""
-    reversed_ids = sa.select(ExitEvent.reverses_id).where(ExitEvent.reverses_id.is_not(None))
     # a release's reversal row carries the negated amount, so the sum nets out
     settled = (sa.select(sa.func.coalesce(sa.func.sum(EscrowRelease.amount), 0))
                .where(EscrowRelease.exit_event_id == ExitEvent.id)
                .scalar_subquery())
     return sa.and_(ExitEvent.escrow_amount > 0, ExitEvent.escrow_due_on.is_not(None),
-                   ExitEvent.reverses_id.is_(None), ExitEvent.id.not_in(reversed_ids),
+                   live_exit(),
                    settled < ExitEvent.escrow_amount)
 
 
 def _holding_open() -> sa.ColumnElement[bool]:
     """The listing's holding has no live closing exit event."""
-    reversed_ids = sa.select(ExitEvent.reverses_id).where(ExitEvent.reverses_id.is_not(None))
     closing = sa.select(ExitEvent.id).where(
         ExitEvent.fund_id == IpoListing.fund_id, ExitEvent.company_id == IpoListing.company_id,
-        ExitEvent.closes_holding.is_(True), ExitEvent.reverses_id.is_(None),
-        ExitEvent.id.not_in(reversed_ids))
+        ExitEvent.closes_holding.is_(True), live_exit())
     return ~sa.exists(closing)
 
 
