@@ -84,7 +84,7 @@ def _migrations_dir() -> str:
 
 
 def register_blueprints(app: Flask) -> None:
-    from fundops import api, exits, metrics, portfolio, syndication
+    from fundops import api, exits, metrics, portfolio, reports, syndication
     from fundops.approvals.api import bp as approvals_api
     from fundops.approvals.views import bp as approvals_bp
     from fundops.auth.views import bp as auth_bp
@@ -109,12 +109,14 @@ def register_blueprints(app: Flask) -> None:
     metrics.register(app)
     syndication.register(app)
     exits.register(app)
+    reports.register(app)
     app.register_blueprint(approvals_bp)
     use_lp_metrics(lp_positions)
     use_fund_nav(fund_nav)
     api_blueprints = [portfolio_api, portfolio_ledger_api, term_sheets_api, loans_api,
                       pools_api, approvals_api, metrics_api, parent_api, exits_api,
-                      exits_ipo_api, exits_transfers_api, exits_waterfall_api]
+                      exits_ipo_api, exits_transfers_api, exits_waterfall_api,
+                      *reports.api_blueprints()]
     for blueprint in api_blueprints:
         csrf.exempt(blueprint)
     api.init_app(app, api_blueprints)

@@ -1,0 +1,11 @@
+"""Messages of reporting (capital account statements, notices, quarterly reports):
+code → English template (see :mod:`fundops.messages`)."""
+
+from __future__ import annotations
+
+from fundops.messages.marker import N_
+
+MESSAGES: dict[str, str] = {
+    "statement_period_reversed": N_(
+        "the statement period ends (%(end)s) before it starts (%(start)s)"),
+}

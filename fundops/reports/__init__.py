@@ -1,0 +1,28 @@
+"""Reporting (the reporting issue): management fees, LP payments, capital account
+statements, notices and the quarterly LP report in web, xlsx and PDF, with report runs kept
+as records.
+
+``reports`` reads every feature and ``metrics`` (figures, NAV shares); no feature and not
+metrics imports it (pyproject ``[tool.importlinter]``). Its subpackages register their page
+blueprints, API blueprints and scheduler tasks through :func:`register` and
+:func:`api_blueprints`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from flask import Flask
+
+if TYPE_CHECKING:
+    from fundops.api.blueprint import Blueprint
+
+
+def register(app: Flask) -> None:
+    """Register the reporting pages' blueprints (each module adds its routes when
+    imported; imported here, so no module imports its importer)."""
+
+
+def api_blueprints() -> list[Blueprint]:
+    """The reporting API blueprints, for the app factory's list."""
+    return []
