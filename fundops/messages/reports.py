@@ -6,6 +6,7 @@ from __future__ import annotations
 from fundops.messages.marker import N_
 
 MESSAGES: dict[str, str] = {
+    "quarter_invalid": N_("%(value)s is not a quarter: write it like 2025Q2"),
     "statement_period_reversed": N_(
         "the statement period ends (%(end)s) before it starts (%(start)s)"),
 }
