@@ -13,7 +13,7 @@ from enum import StrEnum
 
 from fundops.errors import ValidationError
 
-_QUARTER = re.compile(r"^\s*(\d{4})\s*[Qq]\s*([1-4])\s*$")
+_QUARTER = re.compile(r"^\s*([0-9]{4})\s*[Qq]\s*([1-4])\s*$", re.ASCII)
 
 
 @dataclass(frozen=True, order=True, slots=True)

@@ -250,6 +250,25 @@ def check_waterfalls(summary: str) -> None:
     assert concession.carry_amount > 0
 
 
+def check_capital_accounts() -> None:
+    """Issue 11: every LP of every demo fund, every quarter from inception to today: its
+    capital account closes, continues from the last quarter and ends on its NAV share
+    (the LP position), to the fen; carry, realised gains, transfers and fees appear."""
+    from fundops.calc.capital_account import Line
+    from fundops.clock import business_today
+    from tests.integration.test_statements import check_closes
+
+    seen: set[Line] = set()
+    for fund in funds_by_code().values():
+        manager = db.session.scalars(sa.select(User).where(
+            User.organisation_id == fund.organisation_id)).first()
+        assert manager is not None
+        statements = check_closes(actor(manager.email), fund, business_today())
+        seen.update(line for st in statements for lp in st.lps for line in Line
+                    if lp.account.lines[line])
+    assert {Line.CARRY, Line.REALISED, Line.TRANSFERS, Line.MANAGEMENT_FEES} <= seen
+
+
 def test_load_demo_builds_a_consistent_portfolio(app: Flask) -> None:
     summary = load_demo()
     assert "funds" in summary and "illustrative" in summary
@@ -260,6 +279,7 @@ def test_load_demo_builds_a_consistent_portfolio(app: Flask) -> None:
     check_visibility()
     check_exits()
     check_waterfalls(summary)
+    check_capital_accounts()
     check_logins_and_audit()
 
 
