@@ -8,6 +8,7 @@ for 8m; after the quarter (2023-07-20) another 3m call — a subsequent event.
 
 from __future__ import annotations
 
+import html as html_text
 import io
 import re
 from dataclasses import dataclass
@@ -134,7 +135,7 @@ def cells(html: str, table_id: str) -> list[list[str]]:
     body = re.search(rf'<table[^>]*id="{table_id}".*?</table>', html, re.S)
     assert body, table_id
     rows = re.findall(r"<tr[^>]*>(.*?)</tr>", body.group(0), re.S)
-    return [[re.sub(r"<[^>]+>", "", c).strip()
+    return [[html_text.unescape(re.sub(r"<[^>]+>", "", c)).strip()
              for c in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", r, re.S)] for r in rows]
 
 
