@@ -11,6 +11,7 @@ by :mod:`fundops.reports.quarterly.packs`). Values stay raw (see the render mode
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -27,8 +28,8 @@ from fundops.reports.render import (
     Column,
     Document,
     Field,
-    Kind,
     KeyValues,
+    Kind,
     Paragraph,
     Section,
     Table,
@@ -202,7 +203,7 @@ def _flow_detail(row: dict[str, object]) -> str:
     return ""
 
 
-def _flow_rows(frame: object) -> list[tuple[object, ...]]:
+def _flow_rows(frame: object) -> list[tuple[Any, ...]]:
     import pandas as pd
 
     assert isinstance(frame, pd.DataFrame)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_EVEN, Decimal
 from fractions import Fraction
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -20,7 +20,7 @@ from flask_babel import gettext as _
 from fundops.portfolio.forms import label
 from fundops.reports.quarterly.subfunds import SubFundBook
 from fundops.reports.quarterly.tables import schedule_table
-from fundops.reports.render import Column, Field, Kind, KeyValues, Section, Table, table
+from fundops.reports.render import Column, Field, KeyValues, Kind, Section, Table, table
 
 if TYPE_CHECKING:
     from fundops.reports.quarterly.content import QuarterlyReport
@@ -94,9 +94,9 @@ def look_through_section(report: QuarterlyReport) -> Section:
                    _("Look-through"))
 
 
-def _ratio_rows(ratios: tuple[object, ...]) -> list[tuple[object, ...]]:
-    return [(pick(r.label_zh, r.label_en), basis_text(r.basis),  # type: ignore[attr-defined]
-             r.numerator, r.denominator, r.value)  # type: ignore[attr-defined]
+def _ratio_rows(ratios: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+    return [(pick(r.label_zh, r.label_en), basis_text(r.basis),
+             r.numerator, r.denominator, r.value)
             for r in ratios]
 
 

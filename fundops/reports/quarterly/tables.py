@@ -21,7 +21,8 @@ def schedule_table(frame: pd.DataFrame, key: str = "schedule",
     shown = frame.assign(method=frame["method"].map(
         lambda m: m if m else _("At cost (no valuation)")))
     columns = [Column("company", _("Company"), T), Column("sector", _("Sector"), T),
-               Column("first_on", _("First investment"), D), Column("cost", _("Invested at cost"), A),
+               Column("first_on", _("First investment"), D),
+               Column("cost", _("Invested at cost"), A),
                Column("remaining_cost", _("Remaining cost"), A),
                Column("fair_value", _("Fair value"), A),
                Column("realised", _("Realised proceeds"), A),

@@ -157,8 +157,8 @@ class Document:
         raise KeyError(key)
 
 
-def table(key: str, title: str, columns: Sequence[Column], rows: Iterable[Sequence[Value]],
-          total: Sequence[Value] | None = None, empty: str = "", note: str = "") -> Table:
+def table(key: str, title: str, columns: Sequence[Column], rows: Iterable[Sequence[Any]],
+          total: Sequence[Any] | None = None, empty: str = "", note: str = "") -> Table:
     """A :class:`Table` from any sequences of cells."""
     return Table(key, title, tuple(columns), tuple(tuple(r) for r in rows),
                  None if total is None else tuple(total), empty, note)
@@ -186,7 +186,7 @@ def _plain(value: Any) -> Value:
         return value.date()
     if type(value).__name__ in ("NaTType", "NAType"):
         return None
-    return value  # type: ignore[no-any-return]
+    return value
 
 
 def amount_shown(value: Decimal, kind: Kind) -> Decimal:
