@@ -162,21 +162,42 @@ class _Story:
         grid.setStyle(TableStyle(commands))
         return grid
 
+    def widths(self, table: Table) -> list[float]:
+        """Column widths: each column's widest cell (numbers never wrap); text columns
+        give way (they wrap) when the page is too narrow, and share what is left over."""
+        pad = 14.0  # the cell padding (6 + 6) and a margin
+        natural = []
+        for i, c in enumerate(table.columns):
+            texts = [display(row[i], c.kind) for row in
+                     (*table.rows, *((table.total,) if table.total is not None else ()))]
+            widest = max((pdfmetrics.stringWidth(t, self.font, 7.5) for t in texts), default=0)
+            head = min(pdfmetrics.stringWidth(header(c), self.font, 7.5), 70.0)
+            natural.append(max(widest, head, 24.0) + pad)
+        fixed = [w if c.kind.numeric or c.kind is Kind.DATE else 0.0
+                 for w, c in zip(natural, table.columns, strict=True)]
+        flexible = [n - f for n, f in zip(natural, fixed, strict=True)]
+        room = self.width - sum(fixed)
+        if sum(flexible) and room > 0:
+            scale = room / sum(flexible)
+            return [f + x * scale for f, x in zip(fixed, flexible, strict=True)]
+        scale = self.width / sum(natural)
+        return [n * scale for n in natural]
+
     def table(self, table: Table) -> list[Any]:
         out: list[Any] = [self.para(table.title, self.h2)]
         if table.note:
             out.append(self.para(table.note, self.body))
-        weights = [1.0 if c.kind.numeric or c.kind is Kind.DATE else 1.8 for c in table.columns]
-        widths = [self.width * w / sum(weights) for w in weights]
+        widths = self.widths(table)
         rows: list[list[Any]] = [[self.para(header(c), self.head) for c in table.columns]]
-        for cells in (*table.rows, *((table.total,) if table.total is not None else ())):
+        for cells in table.rows:
             rows.append([self.cell_of(v, c.kind) for v, c in zip(cells, table.columns,
                                                                  strict=True)])
-        if not table.rows and table.empty:
-            out.append(self._grid(rows, widths, 1, table.total is not None))
-            out.append(self.para(table.empty, self.body))
-            return out
+        if table.total is not None:
+            rows.append([self.cell_of(v, c.kind) if v is not None else ""
+                         for v, c in zip(table.total, table.columns, strict=True)])
         out.append(self._grid(rows, widths, 1, table.total is not None))
+        if not table.rows and table.empty:
+            out.append(self.para(table.empty, self.body))
         return out
 
     def cell_of(self, value: Any, kind: Kind) -> Any:
