@@ -295,3 +295,25 @@ def test_parent_report_and_consolidated_pack(app: Flask) -> None:
     assert "省级引导母基金" in re.sub(r"\s+", "", text)
     assert FUND_NAME in re.sub(r"\s+", "", text)
     assert files == consolidated_pack(guidance, parent_id, Q, s.report_on)
+
+
+def test_an_lp_viewer_sees_only_its_own_lines(app: Flask) -> None:
+    guidance, _parent_id, s = parent_setup(app)
+    report = quarterly_report(guidance, s.world.fund.id, Q, s.report_on)
+    assert report.access.value == "lp" and report.carry is None
+    assert list(report.lps["investor"]) == ["省级引导母基金（LP）"]
+    assert list(report.capital["investor"]) == ["省级引导母基金（LP）"]
+    assert report.net.committed == Decimal("1000000000.00")  # the fund's figures stay whole
+
+
+def test_a_missing_pdf_font_is_a_named_error_not_a_500(app: Flask) -> None:
+    s = build(app)
+    browser = login(app, s.world.gp_user.email)
+    app.config["REPORT_CJK_FONT"] = "/nonexistent/font.ttc"
+    try:
+        response = browser.client.get(
+            f"/funds/{s.world.fund.id}/reports/quarterly.pdf?quarter={Q}")
+    finally:
+        del app.config["REPORT_CJK_FONT"]
+    assert response.status_code == 409
+    assert "fonts-wqy-zenhei" in response.get_data(as_text=True)
