@@ -83,7 +83,7 @@ def overview_section(report: QuarterlyReport) -> Section:
         Field("manager", _("Manager (GP)"), report.manager_name),
         Field("currency", _("Currency"), f.currency),
         Field("target_size", _("Target size"), f.target_size_amount, A),
-        Field("vintage", _("Vintage"), f.vintage, N),
+        Field("vintage", _("Vintage"), str(f.vintage)),
         Field("inception_on", _("Inception date"), f.inception_on, D),
         Field("investment_period_end_on", _("Investment period ends"),
               f.investment_period_end_on, D),
