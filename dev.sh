@@ -46,6 +46,7 @@ python_env() {
 
 case "${1:-}" in
   demo)
+    debian_packages fonts-wqy-zenhei  # the Chinese TrueType font embedded in report PDFs
     python_env
     mkdir -p instance
     if [ ! -f instance/fundops.cfg ]; then
@@ -59,7 +60,7 @@ case "${1:-}" in
     exec "$VENV/bin/fundops" run --host 127.0.0.1 --port 5000
     ;;
   test)
-    debian_packages postgresql chromium
+    debian_packages postgresql chromium fonts-wqy-zenhei
     python_env
     shift
     exec "$VENV/bin/python" -m pytest "$@"

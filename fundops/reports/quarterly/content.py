@@ -1,0 +1,232 @@
+"""The quarterly report's content for (fund, quarter): the figures of every section,
+assembled as pandas DataFrames from the ledger and the metrics.
+
+Dates: the quarter runs from its first day to its last (``end``); performance, positions
+and valuations are as of ``end``; subsequent events are ledger entries dated after
+``end`` up to ``report_on`` (the report date, default today in the business timezone).
+Amounts are exact Decimal yuan of the fund's currency; multiples exact Decimals; IRRs
+annual fractions (floats, from the metrics engine). What a viewer sees follows the
+metrics pages: the manager sees every LP; an LP-access viewer sees the fund's figures and
+its own LP lines only (and no carry, which is the manager's business).
+
+A quarter before the fund's inception quarter is ``report_before_inception``; a quarter
+whose last day is today or later is ``report_quarter_open`` — named errors on the field
+``quarter``; nothing is ever written.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+import pandas as pd
+import sqlalchemy as sa
+
+from fundops.auth.models import Organisation
+from fundops.calc import multiples
+from fundops.calc.periods import Quarter
+from fundops.clock import business_today
+from fundops.errors import ValidationError
+from fundops.exits.waterfall_queries import LiquidationView
+from fundops.extensions import db
+from fundops.metrics.benchmark import PmeResult, fund_pme, index_codes
+from fundops.metrics.engine import Position
+from fundops.metrics.parent import ParentOverview, parent_overview
+from fundops.metrics.perspectives import (
+    FundMetrics,
+    QuarterPoint,
+    fund_report,
+    lp_positions,
+    net_of_carry,
+    sub_fund_ids,
+)
+from fundops.portfolio.access import Access, get_fund
+from fundops.portfolio.models import Fund
+from fundops.reports.quarterly import frames
+from fundops.reports.quarterly.subfunds import SubFundBook, deal_frame, sub_fund_books
+from fundops.uow import Actor
+
+MAX_INDEXES = 5
+"""PMEs computed against at most this many loaded indexes (in code order)."""
+ZERO = frames.ZERO
+
+
+@dataclass(frozen=True, slots=True)
+class Pme:
+    index_code: str
+    result: PmeResult | None
+    error: ValidationError | None
+
+
+@dataclass(frozen=True)
+class QuarterlyReport:
+    """Everything a quarterly report shows (see the module docstring for units)."""
+
+    fund: Fund
+    access: Access
+    manager_name: str
+    quarter: Quarter
+    report_on: date
+    metrics: FundMetrics
+    history: list[QuarterPoint]
+    carry: LiquidationView | None
+    pmes: list[Pme]
+    lps: pd.DataFrame
+    capital: pd.DataFrame
+    schedule: pd.DataFrame
+    flows: pd.DataFrame
+    flow_summary: pd.DataFrame
+    fees: pd.DataFrame
+    subsequent: pd.DataFrame
+    parent: ParentOverview | None
+    sub_funds: list[SubFundBook]
+
+    @property
+    def start(self) -> date:
+        return self.quarter.start
+
+    @property
+    def end(self) -> date:
+        return self.quarter.end
+
+    @property
+    def net(self) -> Position:
+        return self.metrics.net
+
+    @property
+    def is_parent(self) -> bool:
+        return self.parent is not None
+
+
+def check_quarter(fund: Fund, quarter: Quarter, today: date) -> None:
+    """Refuse a quarter before the fund's inception quarter or not yet ended."""
+    if quarter < Quarter.of(fund.inception_on):
+        raise ValidationError("quarter", "report_before_inception", quarter=str(quarter),
+                              inception=fund.inception_on)
+    if quarter.end >= today:
+        raise ValidationError("quarter", "report_quarter_open", quarter=str(quarter),
+                              end=quarter.end, today=today)
+
+
+def latest_quarter(fund: Fund, today: date) -> Quarter:
+    """The last quarter that has ended by ``today`` (never before the inception quarter:
+    for a fund whose first quarter is still open, that quarter, which is then refused)."""
+    return max(Quarter.of(today).previous(), Quarter.of(fund.inception_on))
+
+
+def quarterly_report(actor: Actor, fund_id: int, quarter: Quarter | str,
+                     report_on: date | None = None) -> QuarterlyReport:
+    """The content of the fund's report for ``quarter`` (a Quarter or text like 2025Q2);
+    404 for a fund the actor may not see; the quarter checks of :func:`check_quarter`
+    against today in the business timezone; ``report_on`` (default today) bounds the
+    subsequent events and must be after the quarter's end."""
+    fund, access = get_fund(actor, fund_id)
+    which = quarter if isinstance(quarter, Quarter) else Quarter.parse(quarter)
+    today = business_today()
+    check_quarter(fund, which, today)
+    on = report_on or today
+    if on <= which.end:
+        raise ValidationError("report_on", "report_date_before_quarter_end", on=on,
+                              end=which.end)
+    end = which.end
+    metrics, history = fund_report(actor, fund.id, end)
+    flows = frames.load_flows(fund.id, on)
+    subs = sub_fund_ids(fund.id)
+    parent = parent_overview(actor, fund.id, end) if subs else None
+    return QuarterlyReport(
+        fund=fund, access=access, manager_name=_manager_name(fund), quarter=which,
+        report_on=on, metrics=metrics, history=history, carry=net_of_carry(metrics),
+        pmes=_pmes(actor, fund.id, end), lps=_lp_frame(metrics),
+        capital=capital_account_frame(actor, fund, which, metrics),
+        schedule=schedule_frame(metrics, end), flows=frames.between(flows, which.start, end),
+        flow_summary=frames.kind_counts(frames.between(flows, which.start, end)),
+        fees=fee_frame(flows, which),
+        subsequent=frames.between(flows, date.fromordinal(end.toordinal() + 1), on),
+        parent=parent, sub_funds=sub_fund_books(actor, fund.id, subs, end) if subs else [],
+    )
+
+
+def _manager_name(fund: Fund) -> str:
+    return db.session.scalar(
+        sa.select(Organisation.name).where(Organisation.id == fund.organisation_id)) or ""
+
+
+def _pmes(actor: Actor, fund_id: int, end: date) -> list[Pme]:
+    out = []
+    for code in index_codes()[:MAX_INDEXES]:
+        try:
+            out.append(Pme(code, fund_pme(actor, fund_id, end, code), None))
+        except ValidationError as exc:
+            out.append(Pme(code, None, exc))
+    return out
+
+
+def _lp_frame(metrics: FundMetrics) -> pd.DataFrame:
+    """Per LP the viewer may see: commitment, paid-in, unfunded, distributed, NAV share,
+    paid-in / commitment (exact; None without a commitment)."""
+    rows = []
+    for line in metrics.lps:
+        p = line.position
+        committed = p.committed if p.committed is not None else ZERO
+        rows.append({
+            "investor_id": line.investor_id, "investor": line.investor_name,
+            "investor_type": line.investor_type, "committed": committed,
+            "paid_in": p.paid_in, "unfunded": committed - p.paid_in,
+            "distributed": p.distributed, "nav_share": p.value,
+            "paid_in_ratio": multiples.pic(p.paid_in, committed) if committed else None,
+            "tvpi": p.tvpi, "irr": p.irr,
+        })
+    return pd.DataFrame(rows, columns=[
+        "investor_id", "investor", "investor_type", "committed", "paid_in", "unfunded",
+        "distributed", "nav_share", "paid_in_ratio", "tvpi", "irr"], dtype=object)
+
+
+def capital_account_frame(actor: Actor, fund: Fund, quarter: Quarter,
+                          metrics: FundMetrics) -> pd.DataFrame:
+    """The capital account summary per LP for the quarter (shown by
+    :func:`fundops.reports.quarterly.build.capital_account_section`, a stand-in for the
+    full ILPA statement of :mod:`fundops.reports.statements`):
+
+    ``opening`` the LP's NAV share at the previous quarter end (0 before inception),
+    ``contributions`` / ``distributions`` its call and distribution allocations dated in
+    the quarter, ``closing`` its NAV share at the quarter end, and ``other`` = closing −
+    opening − contributions + distributions (valuation changes, fees, expenses,
+    transfers: what the full statement itemises). Exact Decimal yuan.
+    """
+    prev_end = quarter.previous().end
+    opening = lp_positions(actor, fund.id, prev_end) if prev_end >= fund.inception_on else {}
+    moves = frames.lp_movements(fund.id, quarter.start, quarter.end)
+    rows = []
+    for line in metrics.lps:
+        start = opening[line.investor_id].value if line.investor_id in opening else ZERO
+        has = line.investor_id in moves.index
+        paid = Decimal(moves.loc[line.investor_id, "contributions"]) if has else ZERO
+        out = Decimal(moves.loc[line.investor_id, "distributions"]) if has else ZERO
+        close = line.position.value
+        rows.append({"investor_id": line.investor_id, "investor": line.investor_name,
+                     "opening": start, "contributions": paid, "distributions": out,
+                     "other": close - start - paid + out, "closing": close})
+    return pd.DataFrame(rows, columns=["investor_id", "investor", "opening", "contributions",
+                                       "distributions", "other", "closing"], dtype=object)
+
+
+def schedule_frame(metrics: FundMetrics, end: date) -> pd.DataFrame:
+    """The fund's schedule of investments at ``end`` (:func:`deal_frame`)."""
+    valuations = frames.latest_valuations([metrics.fund.id], end)
+    return deal_frame(metrics.fund.id, metrics.deals, valuations)
+
+
+FEE_KINDS = ["management_fee", "expense"]
+
+
+def fee_frame(flows: pd.DataFrame, quarter: Quarter) -> pd.DataFrame:
+    """Management fees and fund expenses: the quarter, the year to its end, and since
+    inception to its end (exact Decimal yuan; reversals net)."""
+    fees = flows[flows["kind"].isin(FEE_KINDS)] if not flows.empty else flows
+    end = quarter.end
+    return frames.kind_totals(fees, {
+        "quarter": frames.between(fees, quarter.start, end),
+        "ytd": frames.between(fees, date(end.year, 1, 1), end),
+        "itd": frames.between(fees, date.min, end),
+    }, FEE_KINDS)

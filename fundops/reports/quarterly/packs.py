@@ -1,0 +1,64 @@
+"""A fund's quarterly pack (xlsx + PDF) and a parent fund's consolidated pack, as files.
+
+The files are made in Chinese whatever the viewer's language (a 基金季度报告 is a Chinese
+document), with amounts in 元 exact to the fen. Same data and same report date → same
+bytes (the renderers fix every stamp). Called by the downloads and by report runs
+(:mod:`fundops.reports.runs`), which may pin ``report_on`` so that a rerun reads the same
+subsequent events.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask_babel import force_locale
+
+from fundops.calc.periods import Quarter
+from fundops.errors import ValidationError
+from fundops.reports.quarterly.build import quarterly_document
+from fundops.reports.quarterly.content import QuarterlyReport, quarterly_report
+from fundops.reports.quarterly.parent_sections import sub_fund_sections
+from fundops.reports.render import Document, render_pdf, render_xlsx
+from fundops.uow import Actor
+
+FILE_LOCALE = "zh_CN"
+
+
+def file_name(report: QuarterlyReport, suffix: str, consolidated: bool = False) -> str:
+    """``<code>_<2025Q2>_季度报告.<suffix>`` (合并季度报告 for the consolidated pack)."""
+    kind = "合并季度报告" if consolidated else "季度报告"
+    return f"{report.fund.code}_{report.quarter}_{kind}.{suffix}"
+
+
+def file_document(report: QuarterlyReport, consolidated: bool = False) -> Document:
+    """The report's document in Chinese (with every sub-fund's sections if consolidated)."""
+    with force_locale(FILE_LOCALE):
+        document = quarterly_document(report)
+        if not consolidated:
+            return document
+        extra = [s for book in report.sub_funds for s in sub_fund_sections(book)]
+        return Document(f"{document.title}（合并）", document.subtitle,
+                        (*document.sections, *extra), document.author, document.stamp,
+                        document.notes)
+
+
+def fund_pack(actor: Actor, fund_id: int, quarter: Quarter | str,
+              report_on: date | None = None) -> list[tuple[str, bytes]]:
+    """The fund's quarterly report as ``[(xlsx name, bytes), (pdf name, bytes)]``."""
+    report = quarterly_report(actor, fund_id, quarter, report_on)
+    document = file_document(report)
+    return [(file_name(report, "xlsx"), render_xlsx(document)),
+            (file_name(report, "pdf"), render_pdf(document))]
+
+
+def consolidated_pack(actor: Actor, fund_id: int, quarter: Quarter | str,
+                      report_on: date | None = None) -> list[tuple[str, bytes]]:
+    """A parent fund's consolidated quarterly pack: one xlsx (the parent's sections, then
+    a summary, performance and schedule-of-investments sheet per direct sub-fund) and one
+    PDF of the same; ``report_not_parent_fund`` for a fund without sub-funds."""
+    report = quarterly_report(actor, fund_id, quarter, report_on)
+    if report.parent is None:
+        raise ValidationError("fund_id", "report_not_parent_fund", fund=report.fund.code)
+    document = file_document(report, consolidated=True)
+    return [(file_name(report, "xlsx", True), render_xlsx(document)),
+            (file_name(report, "pdf", True), render_pdf(document))]

@@ -1,0 +1,103 @@
+"""A parent fund's direct sub-funds at a quarter end, from one ledger load: each
+sub-fund's own net and gross performance, its schedule of investments, and the parent's
+LP position in it (for the parent's report and the consolidated pack).
+
+Same definitions and units as :mod:`fundops.metrics.engine` (exact Decimal yuan, IRR an
+annual fraction). The sub-funds' own sub-funds are loaded too, so a sub-fund's gross value
+includes its share of their NAV, as on its own performance page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+import sqlalchemy as sa
+
+from fundops.exits.queries import NO_REALISATION, realisations
+from fundops.extensions import db
+from fundops.metrics.engine import Position, compute
+from fundops.metrics.frames import load_ledger
+from fundops.metrics.perspectives import DealLine
+from fundops.portfolio.access import visible_fund_ids
+from fundops.portfolio.models import Commitment, Company, Fund, Investor
+from fundops.reports.quarterly import frames
+from fundops.uow import Actor
+
+
+@dataclass(frozen=True)
+class SubFundBook:
+    """One direct sub-fund at ``as_of``: ``stake`` is the parent's LP position in it
+    (None if the parent's LP record has no position yet)."""
+
+    fund: Fund
+    as_of: date
+    net: Position | None
+    gross: Position | None
+    stake: Position | None
+    schedule: pd.DataFrame
+
+
+def _children(fund_ids: list[int]) -> list[int]:
+    """Funds in which any of ``fund_ids`` holds a commitment through an LP record."""
+    if not fund_ids:
+        return []
+    return list(db.session.scalars(
+        sa.select(Commitment.fund_id).join(Investor, Investor.id == Commitment.investor_id)
+        .where(Investor.fund_id.in_(fund_ids)).distinct()))
+
+
+def sub_fund_books(actor: Actor, parent_id: int, subs: list[int], end: date) -> list[SubFundBook]:
+    """The books of the parent's direct sub-funds the actor may see, by fund code."""
+    visible = set(db.session.scalars(visible_fund_ids(actor.organisation_id)))
+    ids = sorted(s for s in subs if s in visible)
+    if not ids:
+        return []
+    ledger = load_ledger(end, sorted({*ids, *_children(ids)}))
+    metrics = compute(ledger, focus=set(ids))
+    funds = {f.id: f for f in db.session.scalars(sa.select(Fund).where(Fund.id.in_(ids)))}
+    mine = sorted(db.session.scalars(sa.select(Investor.id).where(Investor.fund_id == parent_id)))
+    keys = [k for k in metrics.deals if k[0] in funds]
+    companies = {c.id: c for c in db.session.scalars(
+        sa.select(Company).where(Company.id.in_({k[1] for k in keys})))} if keys else {}
+    realised = realisations(ids, end) if keys else {}
+    valuations = frames.latest_valuations(ids, end)
+    books = []
+    for fid in ids:
+        deals = sorted((DealLine(companies[k[1]], metrics.deals[k],
+                                 realised.get(k, NO_REALISATION))
+                        for k in keys if k[0] == fid), key=lambda d: d.company.name)
+        stake = next((metrics.lp_net[(fid, inv)] for inv in mine
+                      if (fid, inv) in metrics.lp_net), None)
+        books.append(SubFundBook(funds[fid], end, metrics.fund_net.get(fid),
+                                 metrics.gross.get(fid), stake,
+                                 deal_frame(fid, deals, valuations)))
+    return sorted(books, key=lambda b: (b.fund.code, b.fund.id))
+
+
+SCHEDULE_COLUMNS = [
+    "company_id", "company", "sector", "first_on", "cost", "disposed_cost", "remaining_cost",
+    "fair_value", "realised", "escrow", "moic", "irr", "method", "valued_on"]
+
+
+def deal_frame(fund_id: int, deals: list[DealLine], valuations: pd.DataFrame) -> pd.DataFrame:
+    """Per company held or exited: cost, cost of the parts disposed of, remaining cost,
+    fair value, realised proceeds (cash), escrow outstanding, MOIC, IRR, and the latest
+    valuation's method and date (None: carried at cost). ``valuations`` is
+    :func:`frames.latest_valuations`."""
+    rows = []
+    for deal in deals:
+        p, company = deal.position, deal.company
+        key = (fund_id, company.id)
+        has = key in valuations.index
+        rows.append({
+            "company_id": company.id, "company": company.name, "sector": company.sector,
+            "first_on": p.first_on, "cost": p.paid_in,
+            "disposed_cost": deal.realisation.cost_basis, "remaining_cost": deal.remaining_cost,
+            "fair_value": p.value, "realised": p.distributed,
+            "escrow": deal.realisation.escrow_outstanding, "moic": p.tvpi, "irr": p.irr,
+            "method": (valuations.loc[key, "method"] or None) if has else None,
+            "valued_on": valuations.loc[key, "valued_on"] if has else None,
+        })
+    return pd.DataFrame(rows, columns=SCHEDULE_COLUMNS, dtype=object)
