@@ -86,9 +86,12 @@ def test_content_of_a_quarter(app: Flask) -> None:
     assert list(cap["contributions"]) == [Decimal("3000000.00"), Decimal("2000000.00"),
                                           Decimal("1000000.00")]
     assert list(cap["distributions"]) == [Decimal("0.00")] * 3
-    for _, row in cap.iterrows():  # the summary closes to the fen
-        assert (row["opening"] + row["contributions"] - row["distributions"] + row["other"]
-                == row["closing"])
+    assert list(cap["management_fees"]) == [Decimal("-750000.00"), Decimal("-500000.00"),
+                                            Decimal("-250000.00")]
+    lines = ["contributions", "management_fees", "fund_expenses", "realised", "unrealised",
+             "carry", "distributions", "transfers", "reallocation"]
+    for _, row in cap.iterrows():  # the statement closes to the fen
+        assert row["opening"] + sum(row[k] for k in lines) == row["closing"]
     assert sum(cap["closing"], Decimal(0)) == report.net.value  # NAV split exactly
     fees = report.fees
     assert fees.loc["management_fee", "quarter"] == Decimal("1500000.00")

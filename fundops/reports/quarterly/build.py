@@ -261,26 +261,49 @@ def fees_section(report: QuarterlyReport) -> Section:
         rows, total), share), _("Fees"))
 
 
+def capital_account_columns() -> list[Column]:
+    """The ILPA capital account statement's columns, in statement order."""
+    return [Column("investor", _("LP"), T),
+            Column("opening", _("Opening balance"), A),
+            Column("contributions", _("Contributions"), A),
+            Column("management_fees", _("Management fees"), A),
+            Column("fund_expenses", _("Fund expenses"), A),
+            Column("realised", _("Realised gain/loss"), A),
+            Column("unrealised", _("Change in unrealised gain/loss"), A),
+            Column("carry", _("Carried interest"), A),
+            Column("distributions", _("Distributions"), A),
+            Column("transfers", _("Transfers of interest"), A),
+            Column("reallocation", _("Reallocation among partners"), A),
+            Column("closing", _("Closing balance"), A)]
+
+
+def capital_account_note() -> str:
+    return _("Each line is signed as its effect on the account: opening + the lines = "
+             "closing, and the closing balance is the LP's share of the fund's NAV (pro rata "
+             "to paid-in). Fees, expenses and gains are the fund's, allocated pro rata to "
+             "paid-in at each quarter end; carried interest is what the fund's waterfall "
+             "runs took from each LP's profit (paid to the carry recipient); reallocation "
+             "is the effect of closings at different times, uneven calls and distributions, "
+             "a carry holdback kept in the fund, and rounding; it sums to zero over the "
+             "partners.")
+
+
 def capital_account_section(report: QuarterlyReport) -> Section:
-    """合伙人资本账户 — a summary per LP until the full ILPA capital account statement
-    (:mod:`fundops.reports.statements`) replaces this function's body: opening NAV share
-    at the previous quarter end, contributions and distributions in the quarter, other
-    changes (the balancing figure: valuation, fees, expenses, transfers) and the closing
-    NAV share at the quarter end (see :func:`content.capital_account_frame`)."""
+    """合伙人资本账户: the quarter's ILPA capital account statement of every visible LP
+    (:mod:`fundops.reports.statements`) and the register below it."""
     frame = report.capital
-    columns = [Column("investor", _("LP"), T),
-               Column("opening", _("Opening NAV share"), A),
-               Column("contributions", _("Contributions"), A),
-               Column("distributions", _("Distributions"), A),
-               Column("other", _("Other changes"), A),
-               Column("closing", _("Closing NAV share"), A)]
+    columns = capital_account_columns()
     total = [_("Total"), *(dsum(frame[c.key]) for c in columns[1:])]
-    return Section("capital_account", _("Partners' capital accounts"), (table(
-        "summary", _("Capital account summary for the quarter"), columns,
-        frame_rows(frame, columns), total if len(frame) else None, _("No LP positions."),
-        _("Closing = opening + contributions − distributions + other changes; other "
-          "changes are valuation movements, fees, expenses and transfers.")),),
-        _("Capital accounts"))
+    register = [Column("investor", _("LP"), T), Column("committed", _("Committed"), A),
+                Column("paid_in", _("Paid-in"), A), Column("unfunded", _("Unfunded"), A),
+                Column("recallable", _("Recallable distributions"), A)]
+    return Section("capital_account", _("Partners' capital accounts"), (
+        table("statement", _("Capital account statement for the quarter"), columns,
+              frame_rows(frame, columns), total if len(frame) else None,
+              _("No LP positions."), capital_account_note()),
+        table("register", _("Commitments at the quarter end"), register,
+              frame_rows(frame, register), None, _("No LP positions.")),
+    ), _("Capital accounts"))
 
 
 def subsequent_section(report: QuarterlyReport) -> Section:

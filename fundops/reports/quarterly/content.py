@@ -18,14 +18,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 
 import pandas as pd
 import sqlalchemy as sa
 
 from fundops.auth.models import Organisation
 from fundops.calc import multiples
-from fundops.calc.periods import Quarter
+from fundops.calc.capital_account import Line
+from fundops.calc.periods import Period, Quarter
 from fundops.clock import business_today
 from fundops.errors import ValidationError
 from fundops.exits.waterfall_queries import LiquidationView
@@ -37,7 +37,6 @@ from fundops.metrics.perspectives import (
     FundMetrics,
     QuarterPoint,
     fund_report,
-    lp_positions,
     net_of_carry,
     sub_fund_ids,
 )
@@ -45,6 +44,7 @@ from fundops.portfolio.access import Access, get_fund
 from fundops.portfolio.models import Fund
 from fundops.reports.quarterly import frames
 from fundops.reports.quarterly.subfunds import SubFundBook, deal_frame, sub_fund_books
+from fundops.reports.statements import capital_accounts
 from fundops.uow import Actor
 
 MAX_INDEXES = 5
@@ -138,7 +138,7 @@ def quarterly_report(actor: Actor, fund_id: int, quarter: Quarter | str,
         fund=fund, access=access, manager_name=_manager_name(fund), quarter=which,
         report_on=on, metrics=metrics, history=history, carry=net_of_carry(metrics),
         pmes=_pmes(actor, fund.id, end), lps=_lp_frame(metrics),
-        capital=capital_account_frame(actor, fund, which, metrics),
+        capital=capital_account_frame(actor, fund, which),
         schedule=schedule_frame(metrics, end), flows=frames.between(flows, which.start, end),
         flow_summary=frames.kind_counts(frames.between(flows, which.start, end)),
         fees=fee_frame(flows, which),
@@ -182,33 +182,28 @@ def _lp_frame(metrics: FundMetrics) -> pd.DataFrame:
         "distributed", "nav_share", "paid_in_ratio", "tvpi", "irr"], dtype=object)
 
 
-def capital_account_frame(actor: Actor, fund: Fund, quarter: Quarter,
-                          metrics: FundMetrics) -> pd.DataFrame:
-    """The capital account summary per LP for the quarter (shown by
-    :func:`fundops.reports.quarterly.build.capital_account_section`, a stand-in for the
-    full ILPA statement of :mod:`fundops.reports.statements`):
+CAPITAL_LINES = [line.value for line in Line]
 
-    ``opening`` the LP's NAV share at the previous quarter end (0 before inception),
-    ``contributions`` / ``distributions`` its call and distribution allocations dated in
-    the quarter, ``closing`` its NAV share at the quarter end, and ``other`` = closing −
-    opening − contributions + distributions (valuation changes, fees, expenses,
-    transfers: what the full statement itemises). Exact Decimal yuan.
-    """
-    prev_end = quarter.previous().end
-    opening = lp_positions(actor, fund.id, prev_end) if prev_end >= fund.inception_on else {}
-    moves = frames.lp_movements(fund.id, quarter.start, quarter.end)
+
+def capital_account_frame(actor: Actor, fund: Fund, quarter: Quarter) -> pd.DataFrame:
+    """合伙人资本账户: every visible LP's ILPA capital account for the quarter
+    (:func:`fundops.reports.statements.capital_accounts`): ``opening`` NAV share at the
+    previous quarter end, each movement line signed as its effect on the account (see
+    :mod:`fundops.calc.capital_account`), ``closing`` NAV share at the quarter end, and
+    the register below it (committed, paid-in, unfunded, recallable). Exact Decimal yuan."""
+    statement = capital_accounts(actor, fund.id, Period(max(quarter.start, fund.inception_on),
+                                                        quarter.end))
     rows = []
-    for line in metrics.lps:
-        start = opening[line.investor_id].value if line.investor_id in opening else ZERO
-        has = line.investor_id in moves.index
-        paid = Decimal(moves.loc[line.investor_id, "contributions"]) if has else ZERO
-        out = Decimal(moves.loc[line.investor_id, "distributions"]) if has else ZERO
-        close = line.position.value
-        rows.append({"investor_id": line.investor_id, "investor": line.investor_name,
-                     "opening": start, "contributions": paid, "distributions": out,
-                     "other": close - start - paid + out, "closing": close})
-    return pd.DataFrame(rows, columns=["investor_id", "investor", "opening", "contributions",
-                                       "distributions", "other", "closing"], dtype=object)
+    for lp in statement.lps:
+        rows.append({"investor_id": lp.investor.id, "investor": lp.investor.name,
+                     "opening": lp.opening,
+                     **{line.value: lp.amount(line) for line in Line},
+                     "closing": lp.closing, "committed": lp.register.committed,
+                     "paid_in": lp.register.paid_in, "unfunded": lp.register.unfunded,
+                     "recallable": lp.register.recallable})
+    return pd.DataFrame(rows, columns=[
+        "investor_id", "investor", "opening", *CAPITAL_LINES, "closing", "committed",
+        "paid_in", "unfunded", "recallable"], dtype=object)
 
 
 def schedule_frame(metrics: FundMetrics, end: date) -> pd.DataFrame:

@@ -126,13 +126,26 @@ class QrFeeOut(Reply):
 
 
 class QrCapitalAccountOut(Reply):
+    """One LP's ILPA capital account for the quarter: every line signed as its effect on
+    the account; opening + lines = closing (fundops.calc.capital_account)."""
+
     investor_id = Id()
     investor = Text()
     opening = Amount(doc="NAV share at the previous quarter end")
     contributions = Amount()
-    distributions = Amount()
-    other = Amount(doc="closing − opening − contributions + distributions")
+    management_fees = Amount(doc="the LP's share of the fund's fees (≤ 0)")
+    fund_expenses = Amount(doc="the LP's share of the fund's expenses (≤ 0)")
+    realised = Amount(doc="the LP's share of realised gain/loss")
+    unrealised = Amount(doc="the LP's share of the change in unrealised gain/loss")
+    carry = Amount(doc="carried interest: − taken from this LP, + to the carry recipient")
+    distributions = Amount(doc="distributions received (≤ 0)")
+    transfers = Amount(doc="NAV share moved by LP-interest transfers")
+    reallocation = Amount(doc="reallocation among partners; sums to zero over the LPs")
     closing = Amount(doc="NAV share at the quarter end")
+    committed = Amount()
+    paid_in = Amount()
+    unfunded = Amount()
+    recallable = Amount()
 
 
 class QrSubFundOut(Reply):
