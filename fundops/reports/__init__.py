@@ -22,12 +22,15 @@ def register(app: Flask) -> None:
     """Register the reporting pages' blueprints (each module adds its routes when
     imported; imported here, so no module imports its importer)."""
     from fundops.reports import quarterly
+    from fundops.reports.statement_views import bp as statements_bp
 
     quarterly.register(app)
+    app.register_blueprint(statements_bp)
 
 
 def api_blueprints() -> list[Blueprint]:
     """The reporting API blueprints, for the app factory's list."""
     from fundops.reports import quarterly
+    from fundops.reports.statement_api import bp as statements_api
 
-    return [quarterly.api_blueprint()]
+    return [quarterly.api_blueprint(), statements_api]

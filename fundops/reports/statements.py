@@ -50,9 +50,10 @@ from fundops.extensions import db
 from fundops.metrics.engine import compute
 from fundops.metrics.frames import K, Ledger, cents_to_decimal, load_ledger, to_day
 from fundops.metrics.perspectives import cut, fund_metrics, quarter_ends, sub_fund_ids
-from fundops.models import CashFlow, CashFlowAllocation, Commitment, Fund, Investor
 from fundops.portfolio.access import Access, get_fund
 from fundops.portfolio.enums import CallPurpose, CashFlowKind, DistributionType
+from fundops.portfolio.ledger import CashFlow, CashFlowAllocation
+from fundops.portfolio.models import Commitment, Fund, Investor
 from fundops.uow import Actor
 
 FEN = 100
