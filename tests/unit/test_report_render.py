@@ -20,8 +20,8 @@ from fundops.reports.render import (
     Document,
     Field,
     FontMissing,
-    Kind,
     KeyValues,
+    Kind,
     Paragraph,
     Section,
     display,
@@ -47,7 +47,8 @@ def sample() -> Document:
                                           Field("size", "目标规模", Decimal("2000000000"),
                                                 Kind.AMOUNT_WAN),
                                           Field("evil", "备注", EVIL)))
-    return Document("华南成长一期基金 · 2025年第二季度季度报告", "报告期 2025-04-01 至 2025-06-30", (
+    title = "华南成长一期基金 · 2025年第二季度季度报告"
+    return Document(title, "报告期 2025-04-01 至 2025-06-30", (
         Section("a", "基金基本情况", (facts, Paragraph("p", "说明文字"))),
         Section("b", "投资情况", (table("t", "投资明细", cols, rows,
                                         ("合计", Decimal("1234562.89"), None, None, None,
