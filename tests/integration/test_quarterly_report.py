@@ -222,7 +222,10 @@ def test_errors_on_pages_and_api_write_nothing(app: Flask) -> None:
         assert api.get_json()["field"] == "quarter"
     consolidated = browser.client.get(
         f"/funds/{fund.id}/reports/quarterly/consolidated.pdf?quarter={Q}")
-    assert consolidated.status_code == 422
+    assert consolidated.status_code == 302
+    assert consolidated.headers["Location"].endswith(f"/reports/quarterly?quarter={Q}")
+    after = browser.client.get(consolidated.headers["Location"]).get_data(as_text=True)
+    assert "没有子基金" in after or "has no sub-funds" in after
 
 
 def test_api_returns_the_sections(app: Flask) -> None:

@@ -2,7 +2,8 @@
 
 ``GET /funds/<id>/reports/quarterly?quarter=2025Q2`` shows the report (default: the last
 ended quarter); ``…/quarterly.xlsx`` and ``…/quarterly.pdf`` download the same report in
-Chinese (``…/quarterly/consolidated.xlsx|pdf``: a parent fund's consolidated pack).
+Chinese (``…/quarterly/consolidated.xlsx|pdf``: a parent fund's consolidated pack; for
+any other fund it redirects to the report with the reason).
 Another organisation's fund is a 404; an LP-access viewer sees what the metrics pages show
 it (the fund's figures and its own LP lines). A bad quarter re-renders the page with the
 error (422); on a download it is the error page (422); nothing is ever written.
@@ -13,7 +14,7 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from flask import Blueprint, render_template, request, send_file
+from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 from flask_wtf import FlaskForm
@@ -80,8 +81,11 @@ def _download(fund_id: int, suffix: str, consolidated: bool = False) -> Any:
     actor = current_actor()
     fund, _access = get_fund(actor, fund_id)
     report = quarterly_report(actor, fund.id, _quarter(fund))
-    if consolidated and report.parent is None:
-        raise ValidationError("fund_id", "report_not_parent_fund", fund=fund.code)
+    if consolidated and report.parent is None:  # no pack to give: back to the report
+        flash(localise(ValidationError("fund_id", "report_not_parent_fund", fund=fund.code)),
+              "error")
+        return redirect(url_for("reports_quarterly.quarterly", fund_id=fund.id,
+                                quarter=str(report.quarter)))
     document = packs.file_document(report, consolidated)
     if suffix == "xlsx":
         data, mimetype = render_xlsx(document), xlsx.MIMETYPE
