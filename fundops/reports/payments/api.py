@@ -46,8 +46,20 @@ bp = Blueprint("reports_payments_api", __name__,
 FUND = f"/funds/<{ID}:fund_id>/payments"
 
 
+def readable(who: Actor, fund_id: int, **_ids: Any) -> None:
+    """The fund is the caller's (and the call, receipt or LP named in the path), before
+    the query or body is read: another organisation gets 404 whatever it sends."""
+    _check(who, fund_id, False, _ids)
+
+
 def writable(who: Actor, fund_id: int, **_ids: Any) -> None:
-    fund = queries.managed_fund(who, fund_id, write=True)
+    _check(who, fund_id, True, _ids)
+
+
+def _check(who: Actor, fund_id: int, write: bool, _ids: dict[str, Any]) -> None:
+    fund = queries.managed_fund(who, fund_id, write=write)
+    if "investor_id" in _ids:
+        get_investor(who, _ids["investor_id"])
     if "entry_id" in _ids:
         queries.get_call(fund.id, _ids["entry_id"])
     if "receipt_id" in _ids:
@@ -118,6 +130,7 @@ def terms_put(data: dict[str, Any], fund_id: int) -> Any:
 
 
 @bp.route(f"{FUND}/lines")
+@guard(readable)
 @bp.arguments(S.PayAsOfQuery, location="query")
 @bp.response(200, S.PayLinesOut)
 def lines_get(query: dict[str, Any], fund_id: int) -> Any:
@@ -137,6 +150,7 @@ def _arrears(fund_id: int, on: date, investor_id: int | None = None) -> dict[str
 
 
 @bp.route(f"{FUND}/arrears")
+@guard(readable)
 @bp.arguments(S.PayAsOfQuery, location="query")
 @bp.response(200, S.PayArrearsOut)
 def arrears_get(query: dict[str, Any], fund_id: int) -> Any:
@@ -145,6 +159,7 @@ def arrears_get(query: dict[str, Any], fund_id: int) -> Any:
 
 
 @bp.route(f"{FUND}/investors/<{ID}:investor_id>")
+@guard(readable)
 @bp.arguments(S.PayAsOfQuery, location="query")
 @bp.response(200, S.PayArrearsOut)
 def investor_get(query: dict[str, Any], fund_id: int, investor_id: int) -> Any:
@@ -155,6 +170,7 @@ def investor_get(query: dict[str, Any], fund_id: int, investor_id: int) -> Any:
 
 
 @bp.route(f"{FUND}/calls/<{ID}:entry_id>")
+@guard(readable)
 @bp.arguments(S.PayAsOfQuery, location="query")
 @bp.response(200, S.PayCallOut)
 def call_get(query: dict[str, Any], fund_id: int, entry_id: int) -> Any:
@@ -214,6 +230,7 @@ def receipt_reverse(data: dict[str, Any], fund_id: int, receipt_id: int) -> Any:
 
 
 @bp.route(f"{FUND}/equalisation")
+@guard(readable)
 @bp.arguments(S.PayEqualisationQuery, location="query")
 @bp.response(200, S.PayEqualisationOut)
 def equalisation_preview(query: dict[str, Any], fund_id: int) -> Any:
