@@ -231,8 +231,8 @@ def test_arrears_default_interest_exact_and_charges(app: Flask) -> None:
     assert (line.charged, line.charge_received, line.outstanding) == (
         D("5350.00"), D("5350.00"), D("300000.00"))  # interest receipts leave the line due
     assert count(InterestCharge) == 2
+    other = a_call(gp, fund, "1000", "2025-06-01")
     with pytest.raises(ValidationError) as no_due:
-        other = a_call(gp, fund, "1000", "2025-06-01")
         pay.charge_default_interest(gp, fund.id, other.id, investor_id=b.id,
                                     as_of="2025-06-30")
     assert no_due.value.code == "charge_no_due_date"

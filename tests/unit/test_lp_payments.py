@@ -121,9 +121,9 @@ def test_premium_compounded_annually() -> None:
 
 
 def test_negative_rates_are_refused() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="negative"):
         accrue_default_interest(D(1), DUE_ON, [], DUE_ON, rate=D("-0.1"), convention=DAILY)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="negative"):
         equalise([], [], DUE_ON, D("-0.01"), PremiumCompounding.SIMPLE)
 
 
