@@ -14,7 +14,7 @@ from flask import Flask
 
 from fundops.errors import ConflictError, DomainError, ValidationError
 from fundops.extensions import db
-from fundops.models import CashFlow, Fund, Investor
+from fundops.models import CashFlow, Commitment, Fund, Investor
 from fundops.portfolio import ledger_services as ledger
 from fundops.portfolio import services
 from fundops.portfolio.enums import CashFlowKind
@@ -42,12 +42,14 @@ def count(model: type) -> int:
 
 def payments_objects(gp: Actor, fund_id: int, entry_id: int, investor_id: int) -> dict[str, int]:
     """Payment terms and one receipt on an LP's line of a call (left unissued, so the issue
-    form shows): the ids the route walks need."""
+    form shows), and the LP's commitment: the ids the route walks need."""
     pay.set_payment_terms(gp, fund_id, effective_on="2020-01-01", default_rate="0.0005")
     receipt = pay.record_receipt(gp, fund_id, entry_id, investor_id=investor_id,
                                  received_on="2020-07-10", amount="1000000",
                                  bank_reference="BOC-0001")
-    return {"receipt_id": receipt.id}
+    commitment = db.session.scalar(sa.select(sa.func.min(Commitment.id)).where(
+        Commitment.fund_id == fund_id, Commitment.investor_id == investor_id))
+    return {"receipt_id": receipt.id, "commitment_id": commitment}
 
 
 def two_lps(amounts: tuple[str, ...] = ("6000000", "4000000")) -> tuple[Actor, Fund,
@@ -269,8 +271,10 @@ def later_closer_world(call_amount: str = "30000000") -> tuple[Actor, Fund, list
 
 
 def commitment_of(fund: Fund, investor: Investor) -> int:
-    return db.session.scalar(sa.select(sa.text("id")).select_from(sa.text("commitment")).where(
-        sa.text("fund_id = :f AND investor_id = :i")).params(f=fund.id, i=investor.id))
+    found = db.session.scalar(sa.select(sa.func.min(Commitment.id)).where(
+        Commitment.fund_id == fund.id, Commitment.investor_id == investor.id))
+    assert found is not None
+    return int(found)
 
 
 def totals(entry_id: int) -> dict[int, Decimal]:

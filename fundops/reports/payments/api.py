@@ -10,7 +10,7 @@
 - ``POST /funds/<fund_id>/payments/calls/<entry_id>/receipts`` — record a receipt
 - ``POST /funds/<fund_id>/payments/calls/<entry_id>/charges`` — charge default interest
 - ``POST /funds/<fund_id>/payments/receipts/<receipt_id>/reverse`` — reverse a receipt
-- ``GET  /funds/<fund_id>/payments/equalisation?commitment_id=&equalised_on=`` — preview
+- ``GET  /funds/<fund_id>/payments/equalisation/<commitment_id>?equalised_on=`` — preview
 - ``POST /funds/<fund_id>/payments/equalisation`` — post a later closer's equalisation
 
 The managing organisation only (another's fund: 404); writes require ``Idempotency-Key``.
@@ -229,13 +229,14 @@ def receipt_reverse(data: dict[str, Any], fund_id: int, receipt_id: int) -> Any:
                                                 data["reason"])), 201
 
 
-@bp.route(f"{FUND}/equalisation")
+@bp.route(f"{FUND}/equalisation/<{ID}:commitment_id>")
 @guard(readable)
 @bp.arguments(S.PayEqualisationQuery, location="query")
 @bp.response(200, S.PayEqualisationOut)
-def equalisation_preview(query: dict[str, Any], fund_id: int) -> Any:
-    """The equalisation a later closer's commitment would get; nothing is written."""
-    p = eq.preview_equalisation(actor(), fund_id, **query)
+def equalisation_preview(query: dict[str, Any], fund_id: int, commitment_id: int) -> Any:
+    """The equalisation a later closer's commitment would get on ``equalised_on``;
+    nothing is written."""
+    p = eq.preview_equalisation(actor(), fund_id, commitment_id=commitment_id, **query)
     return {"id": None, "fund_id": p.fund.id, "commitment_id": p.commitment.id,
             "investor_id": p.commitment.investor_id, "equalised_on": p.equalised_on,
             "rate": p.terms.equalisation_rate, "compounding": p.terms.equalisation_compounding,

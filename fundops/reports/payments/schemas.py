@@ -171,11 +171,12 @@ class PayAsOfQuery(Schema):
 
 
 class PayEqualisationQuery(Schema):
-    commitment_id = Id(required=True, doc="the later closer's commitment")
     equalised_on = Day(required=True)
 
 
-class PayEqualisationIn(PayEqualisationQuery):
+class PayEqualisationIn(Schema):
+    commitment_id = Id(required=True, doc="the later closer's commitment")
+    equalised_on = Day(required=True)
     memo = Text(max_length=500)
 
 
