@@ -161,8 +161,9 @@ def _plan(fund: Fund, commitment_id: object, equalised_on: object) -> Equalisati
 
 def preview_equalisation(actor: Actor, fund_id: int, *, commitment_id: object,
                          equalised_on: object) -> EqualisationPreview:
-    """The equalisation a commitment would get on ``equalised_on``; writes nothing."""
-    fund = managed_fund(actor, fund_id, write=True)
+    """The equalisation a commitment would get on ``equalised_on``; writes nothing (any
+    role of the managing organisation may read it)."""
+    fund = managed_fund(actor, fund_id)
     return _plan(fund, commitment_id, equalised_on)
 
 
