@@ -21,6 +21,7 @@ from fundops.messages import (
     ipo,
     jobs,
     metrics,
+    payments,
     portfolio,
     qreport,
     reports,
@@ -33,7 +34,8 @@ from fundops.messages.marker import N_
 
 MESSAGES: dict[str, str] = {}
 for _module in (core, portfolio, metrics, exchange, syndication, auth, web, jobs, approvals,
-                companies, exit_events, exits, ipo, transfers, waterfalls, reports, qreport):
+                companies, exit_events, exits, ipo, transfers, waterfalls, reports, qreport,
+                payments):
     _clash = MESSAGES.keys() & _module.MESSAGES.keys()
     if _clash:
         raise RuntimeError(f"message codes defined twice: {sorted(_clash)}")
