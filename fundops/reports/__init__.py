@@ -21,8 +21,13 @@ if TYPE_CHECKING:
 def register(app: Flask) -> None:
     """Register the reporting pages' blueprints (each module adds its routes when
     imported; imported here, so no module imports its importer)."""
+    from fundops.reports import fees
+
+    fees.register(app)
 
 
 def api_blueprints() -> list[Blueprint]:
     """The reporting API blueprints, for the app factory's list."""
-    return []
+    from fundops.reports import fees
+
+    return [fees.api_blueprint()]
