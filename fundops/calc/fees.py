@@ -19,6 +19,7 @@ Pure: dates and Decimals in, frozen records out; no Flask, no database.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -168,7 +169,7 @@ def check_tiers(tiers: Sequence[Tier], field: str = "tiers") -> None:
             raise ValidationError(f"{where}.end", "fee_tier_dates_reversed", tier=number,
                                   start=tier.start, end=tier.end)
     ordered = sorted(enumerate(tiers, start=1), key=lambda pair: pair[1].start)
-    for (n1, first), (n2, second) in zip(ordered, ordered[1:], strict=False):
+    for (n1, first), (n2, second) in itertools.pairwise(ordered):
         if first.end is None or first.end >= second.start:
             raise ValidationError(field, "fee_tiers_overlap", first=min(n1, n2),
                                   second=max(n1, n2), on=second.start)
@@ -273,7 +274,7 @@ def split_fee(net_regular: Decimal, weights: Sequence[tuple[int, Decimal]],
     remainder rule of :func:`fundops.calc.allocation.allocate_pro_rata` (exact to the fen,
     the parts sum to the total), plus its own catch-up. An LP with only a catch-up (weight
     0) is listed too. ``net_regular`` > 0 with no positive weight is ``no_lp_commitments``."""
-    keyed = {inv: w for inv, w in weights}
+    keyed = dict(weights)
     for inv in catch_ups:
         keyed.setdefault(inv, ZERO)
     if net_regular > 0 and not any(w > 0 for w in keyed.values()):

@@ -187,7 +187,7 @@ def test_no_fee_in_the_extension_unless_the_terms_say_so(app: Flask) -> None:
 
 def test_posting_principal_calls_the_split_and_pays_the_manager(app: Flask) -> None:
     _, gp = make_user(f"GP {next_n()}")
-    fund, (a, b) = fee_fund(gp)
+    fund, _ = fee_fund(gp)
     commitment_terms(gp, fund)
     draft = fees.prepare_draft(gp, fund.id, "2025Q1", today=TODAY)
     posted = fees.post_draft(gp, fund.id, draft.id)
@@ -360,3 +360,14 @@ def test_terms_and_lines_are_append_only(app: Flask) -> None:
         with pytest.raises(sa.exc.DatabaseError, match="append-only"):
             db.session.execute(sa.text(f"DELETE FROM {table}"))
         db.session.rollback()
+
+
+def fee_objects(gp: Actor, fund_id: int) -> dict[str, int]:
+    """Fee terms (2 % on commitments from the fund's inception, quarterly in advance) and
+    a live draft of the first quarter after the inception: the ids the route walks need."""
+    fund = db.session.get(Fund, fund_id)
+    assert fund is not None
+    fees.set_terms(gp, fund_id, effective_on=fund.inception_on,
+                   tiers=[fees.TierIn("commitment", "0.02", fund.inception_on)])
+    draft = fees.prepare_draft(gp, fund_id, "2020Q2", today=TODAY)
+    return {"draft_id": draft.id}

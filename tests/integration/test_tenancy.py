@@ -57,6 +57,7 @@ def _ids(world: Any, created: dict[str, int]) -> dict[str, int]:
     from fundops.exits.ipo import record_listing
     from tests.integration.test_app import pending_approval
     from tests.integration.test_exits import exit_objects
+    from tests.integration.test_fees import fee_objects
     from tests.integration.test_waterfalls import waterfall_objects
 
     listing = record_listing(world.gp, world.fund.id, world.company.id, "2022-06-15", "SSE",
@@ -74,7 +75,8 @@ def _ids(world: Any, created: dict[str, int]) -> dict[str, int]:
             "entry_id": created["entry"], "investor_id": world.lps[0].id,
             "request_id": pending_approval(world), "transfer_id": transfer.id,
             "option_id": option.id, "listing_id": listing.id, **exit_objects(world),
-            **waterfall_objects(world.gp, world.fund.id, world.lps[2].id)}
+            **waterfall_objects(world.gp, world.fund.id, world.lps[2].id),
+            **fee_objects(world.gp, world.fund.id)}
 
 
 def test_every_route_is_404_for_another_organisation(app: Flask) -> None:

@@ -3,6 +3,7 @@ properties (additivity over sub-intervals, zero rate, monotone in the rate)."""
 
 from __future__ import annotations
 
+import itertools
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -176,15 +177,16 @@ def test_fee_is_additive_over_sub_intervals_within_a_fen_per_split(
         case: tuple[list[Tier], dict[Basis, list[tuple[date, Decimal]]], date, date],
         splits: list[int]) -> None:
     tiers, bases, lo, hi = case
-    inner = sorted({START + timedelta(days=s) for s in splits if lo < START + timedelta(days=s) <= hi})
+    inner = sorted({START + timedelta(days=s) for s in splits
+                    if lo < START + timedelta(days=s) <= hi})
     edges = [lo, *inner, hi + timedelta(days=1)]
     parts = [fee_of(fee_lines(tiers, a, b - timedelta(days=1), bases))
-             for a, b in zip(edges, edges[1:], strict=False)]
+             for a, b in itertools.pairwise(edges)]
     whole = fee_of(fee_lines(tiers, lo, hi, bases))
     assert abs(whole - sum(parts, D(0))) <= D("0.01") * len(inner)
     # the unrounded lines add up exactly (to 60 digits): splitting only moves rounding
     assert sum(x.days for x in fee_lines(tiers, lo, hi, bases)) == sum(
-        x.days for a, b in zip(edges, edges[1:], strict=False)
+        x.days for a, b in itertools.pairwise(edges)
         for x in fee_lines(tiers, a, b - timedelta(days=1), bases))
 
 

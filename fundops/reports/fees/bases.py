@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -78,7 +79,7 @@ def base_on(actor: Actor, fund: Fund, basis: Basis, day: date) -> Decimal:
     return nav_on(actor, fund.id, day)
 
 
-def _dates(column: sa.ColumnElement[date], *where: sa.ColumnElement[bool]) -> set[date]:
+def _dates(column: Any, *where: sa.ColumnElement[bool]) -> set[date]:
     return set(db.session.scalars(sa.select(column).where(*where).distinct()))
 
 

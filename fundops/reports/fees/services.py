@@ -146,9 +146,10 @@ def set_terms(actor: Actor, fund_id: int, *, effective_on: object, tiers: Sequen
 def _check_free(fund_id: int, period: FeePeriod) -> None:
     """Refuse a period that has a live draft (a draft or posted)."""
     existing = live_draft(fund_id, period)
+    if existing is not None and existing.status is DraftStatus.POSTED:
+        raise ConflictError("fee_period_posted", period=str(period), draft_id=existing.id)
     if existing is not None:
-        code = "fee_period_posted" if existing.status is DraftStatus.POSTED else "fee_draft_exists"
-        raise ConflictError(code, period=str(period), draft_id=existing.id)
+        raise ConflictError("fee_draft_exists", period=str(period), draft_id=existing.id)
 
 
 def _store(actor: Actor, fund: Fund, plan: DraftPlan) -> FeeDraft:
@@ -217,7 +218,7 @@ def post_draft(actor: Actor, fund_id: int, draft_id: int, *,
         day = when or draft.due_on
         check_in_life(fund, day, "value_on")
         call_id = fee_id = None
-        memo = f"管理费 {draft.period} / management fee"
+        memo = f"管理费 {draft.period}"
         if draft.net_amount > 0:
             if draft.source is PaymentSource.PRINCIPAL:
                 split: dict[int, object] = {s.investor_id: s.amount for s in draft.shares
@@ -227,7 +228,7 @@ def post_draft(actor: Actor, fund_id: int, draft_id: int, *,
                                            memo=memo, split=split)
                 call_id = call.id
             fee_id = record_fund_flow(actor, fund.id, kind="management_fee", value_on=day,
-                                      amount=draft.net_amount, counterparty="基金管理人 / manager",
+                                      amount=draft.net_amount, counterparty="基金管理人",
                                       memo=memo).id
         draft.status = DraftStatus.POSTED
         draft.call_cash_flow_id, draft.fee_cash_flow_id = call_id, fee_id
