@@ -25,8 +25,8 @@ MESSAGES: dict[str, str] = {
     "fee_no_terms": N_("the fund has no management-fee terms for %(period)s: set the terms "
                        "first"),
     "fee_period_kind_mismatch": N_(
-        "the fee terms for %(period)s charge by %(frequency)s: %(period)s is not such a "
-        "period"),
+        "the fee terms for %(period)s set the fee period to %(frequency)s: %(period)s is not "
+        "such a period"),
     "fee_period_not_charged": N_(
         "no management fee is charged in %(period)s (no tier covers it, or it falls in the "
         "extension period)"),
