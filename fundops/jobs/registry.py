@@ -13,7 +13,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from fundops.jobs.tasks import EXPIRE_WARRANTS, LAPSE_TERM_SHEETS, RAISE_EXIT_REMINDERS, Task
+from fundops.jobs.tasks import (
+    EXPIRE_WARRANTS,
+    LAPSE_TERM_SHEETS,
+    PREPARE_FEE_DRAFTS,
+    RAISE_EXIT_REMINDERS,
+    Task,
+)
 
 
 @dataclass(frozen=True)
@@ -55,6 +61,8 @@ def registered_jobs() -> list[Job]:
 
 DAILY = register(Job(
     "daily", "Daily housekeeping: lapse term sheets past their long-stop date, expire "
-    "warrants whose window closed, raise the exit reminders coming up.",
-    tasks=(LAPSE_TERM_SHEETS, EXPIRE_WARRANTS, RAISE_EXIT_REMINDERS), at="01:00",
+    "warrants whose window closed, raise the exit reminders coming up, prepare the "
+    "management-fee drafts that are due.",
+    tasks=(LAPSE_TERM_SHEETS, EXPIRE_WARRANTS, RAISE_EXIT_REMINDERS, PREPARE_FEE_DRAFTS),
+    at="01:00",
     trigger_args={"hour": 1, "minute": 0}))

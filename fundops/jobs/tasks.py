@@ -22,6 +22,7 @@ from fundops.exits import reminders as exit_reminders
 from fundops.extensions import db
 from fundops.jobs.leases import Lease, LeaseLost
 from fundops.jobs.logs import log_event
+from fundops.reports.fees import services as fee_drafts
 from fundops.syndication.loans import events as loan_events
 from fundops.syndication.term_sheets import services as term_sheets
 from fundops.uow import unit_of_work
@@ -66,6 +67,11 @@ RAISE_EXIT_REMINDERS = Task(
     description="lock-up ends, sell-down windows, escrow due dates, buy-back trigger dates "
                 "and buy-out option windows within "
                 f"{exit_reminders.LOOKAHEAD_DAYS} days → one reminder each on the fund page")
+PREPARE_FEE_DRAFTS = Task(
+    "prepare_fee_drafts", "fund", "prepared", "funds with fee drafts prepared",
+    find=fee_drafts.funds_with_due_fees, apply=fee_drafts.prepare_due_fees,
+    description="management-fee periods due (in advance: started; in arrears: ended) "
+                "without a draft → one draft each, for a person to post or discard")
 
 
 @dataclass

@@ -18,6 +18,7 @@ from fundops.messages import (
     exchange,
     exit_events,
     exits,
+    fees,
     ipo,
     jobs,
     metrics,
@@ -35,7 +36,7 @@ from fundops.messages.marker import N_
 MESSAGES: dict[str, str] = {}
 for _module in (core, portfolio, metrics, exchange, syndication, auth, web, jobs, approvals,
                 companies, exit_events, exits, ipo, transfers, waterfalls, reports, qreport,
-                payments):
+                payments, fees):
     _clash = MESSAGES.keys() & _module.MESSAGES.keys()
     if _clash:
         raise RuntimeError(f"message codes defined twice: {sorted(_clash)}")

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0020_lp_payments'
-down_revision = '0018_waterfalls'
+down_revision = '0019_fee_terms'
 branch_labels = None
 depends_on = None
 

@@ -202,6 +202,7 @@ def seed_world() -> World:
     listing = ipo.record_listing(r.gp, fund_id, company_id, "2025-01-15", "SSE", "688001",
                                  "400000000", "1000000", "general", False)
     from fundops.exits import transfer_options, transfers
+    from tests.integration.test_fees import fee_objects
     from tests.integration.test_waterfalls import waterfall_objects
 
     gov = services.create_investor(r.gp, f"引导基金 fuzz {next_n()}", "guidance_fund")
@@ -223,7 +224,8 @@ def seed_world() -> World:
         "allocation_id": [a.id for a in r.ts.allocations], "request_id": [held.id],
         "listing_id": [listing.id], "transfer_id": [transfer.id], "option_id": [option.id],
         **seed_exits(r.gp, fund_id, company_id),
-        "run_id": [waterfall_objects(r.gp, fund_id, lps[-1].id, "2025-03-31")["run_id"]]}
+        "run_id": [waterfall_objects(r.gp, fund_id, lps[-1].id, "2025-03-31")["run_id"]],
+        "draft_id": [fee_objects(r.gp, fund_id)["draft_id"]]}
     world = World([])
     world.add(r.gp, **gp)
     world.add(checker, **gp)

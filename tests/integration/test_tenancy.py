@@ -57,6 +57,7 @@ def _ids(world: Any, created: dict[str, int]) -> dict[str, int]:
     from fundops.exits.ipo import record_listing
     from tests.integration.test_app import pending_approval
     from tests.integration.test_exits import exit_objects
+    from tests.integration.test_fees import fee_objects
     from tests.integration.test_lp_payments import payments_objects
     from tests.integration.test_waterfalls import waterfall_objects
 
@@ -76,7 +77,8 @@ def _ids(world: Any, created: dict[str, int]) -> dict[str, int]:
             "request_id": pending_approval(world), "transfer_id": transfer.id,
             "option_id": option.id, "listing_id": listing.id, **exit_objects(world),
             **waterfall_objects(world.gp, world.fund.id, world.lps[2].id),
-            **payments_objects(world.gp, world.fund.id, created["entry"], world.lps[0].id)}
+            **payments_objects(world.gp, world.fund.id, created["entry"], world.lps[0].id),
+            **fee_objects(world.gp, world.fund.id)}
 
 
 def test_every_route_is_404_for_another_organisation(app: Flask) -> None:

@@ -10,6 +10,7 @@ import pytest
 
 from fundops.exits import reminders as exit_reminders
 from fundops.jobs.registry import Job, get_job, register, registered_jobs
+from fundops.reports.fees import services as fee_drafts
 from fundops.syndication.loans import events as loan_events
 from fundops.syndication.term_sheets import services as term_sheets
 
@@ -24,11 +25,13 @@ def test_the_registry_lists_the_named_jobs_with_schedule_and_tasks() -> None:
         "cron", {"hour": 1, "minute": 0}, "01:00")
     assert "long-stop" in daily.description and "warrant" in daily.description
     assert [task.name for task in daily.tasks] == ["lapse_term_sheets", "expire_warrants",
-                                                  "raise_exit_reminders"]
+                                                  "raise_exit_reminders",
+                                                  "prepare_fee_drafts"]
     assert [(t.find, t.apply) for t in daily.tasks] == [
         (term_sheets.term_sheets_past_long_stop, term_sheets.lapse_past_long_stop),
         (loan_events.warrants_past_window, loan_events.expire_past_window),
-        (exit_reminders.funds_with_due_reminders, exit_reminders.raise_fund_reminders)]
+        (exit_reminders.funds_with_due_reminders, exit_reminders.raise_fund_reminders),
+        (fee_drafts.funds_with_due_fees, fee_drafts.prepare_due_fees)]
     with pytest.raises(KeyError):
         get_job("weekly")
 
