@@ -188,17 +188,27 @@ class _Story:
         if table.note:
             out.append(self.para(table.note, self.body))
         widths = self.widths(table)
-        rows: list[list[Any]] = [[self.para(header(c), self.head) for c in table.columns]]
-        for cells in table.rows:
-            rows.append([self.cell_of(v, c.kind) for v, c in zip(cells, table.columns,
-                                                                 strict=True)])
-        if table.total is not None:
-            rows.append([self.cell_of(v, c.kind) if v is not None else ""
-                         for v, c in zip(table.total, table.columns, strict=True)])
-        out.append(self._grid(rows, widths, 1, table.total is not None))
+        rows: list[list[Any]] = [[self.fitted(header(c), w, self.head)
+                                  for c, w in zip(table.columns, widths, strict=True)]]
+        lines = [*table.rows, *((table.total,) if table.total is not None else ())]
+        for cells in lines:
+            rows.append([self.fitted(display(v, c.kind), w, self.cell) if v is not None
+                         or cells is not table.total else ""
+                         for v, c, w in zip(cells, table.columns, widths, strict=True)])
+        grid = self._grid(rows, widths, 1, table.total is not None)
+        grid.setStyle(TableStyle([("ALIGN", (i, 1), (i, -1), "RIGHT")
+                                  for i, c in enumerate(table.columns) if c.kind.numeric]))
+        out.append(grid)
         if not table.rows and table.empty:
             out.append(self.para(table.empty, self.body))
         return out
+
+    def fitted(self, text: str, width: float, style: Any) -> Any:
+        """A plain string when it fits on one line of the column (drawn directly: fast),
+        else a paragraph that wraps (CJK line breaking)."""
+        if "\n" not in text and pdfmetrics.stringWidth(text, self.font, 7.5) <= width - 12.5:
+            return text
+        return self.para(text, style)
 
     def cell_of(self, value: Any, kind: Kind) -> Any:
         text = display(value, kind)
