@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from flask import current_app, g, has_request_context, request
+from flask import current_app, has_request_context, request
 from markupsafe import escape
 
 PARAM = "_xlsx"
@@ -28,7 +28,7 @@ PARAM = "_xlsx"
 CONFIG_FLAG = "TABLE_FIGURES"
 """Config key: render figures into every page (tests compare a page with its download)."""
 _SAFE_VALUE = re.compile(r"^[0-9A-Za-z.+\-]+$")
-AMOUNT_FORMATS = ("yuan", "wan", "yi")
+_WANTED = "fundops.table_figures"
 
 
 class Figure(str):
@@ -56,10 +56,11 @@ def exporting() -> bool:
 def _figures_wanted() -> bool:
     if not has_request_context():
         return False
-    wanted = g.get("_table_figures")
+    # Kept on the request, not on ``g``: an app context (and its ``g``) may outlive requests.
+    wanted = request.environ.get(_WANTED)
     if wanted is None:
         wanted = exporting() or bool(current_app.config.get(CONFIG_FLAG))
-        g._table_figures = wanted
+        request.environ[_WANTED] = wanted
     return bool(wanted)
 
 

@@ -221,7 +221,7 @@ class _Reader(HTMLParser):
             cell.marks.append(mark)
         spaced = "badge" in (a.get("class") or "").split()
         if block:
-            self._add(st, "\n")
+            self._add(st, "\n", force_note=True)
         elif spaced:
             self._add(st, " ")
         st.stack.append(_Element(tag, skip, block, tag == "a", spaced, mark))
@@ -259,8 +259,10 @@ class _Reader(HTMLParser):
                 if st.stack[i].tag == tag:
                     closed = st.stack[i]
                     del st.stack[i:]
-                    if closed.block or closed.spaced:
-                        self._add(st, "\n" if closed.block else " ")
+                    if closed.block:
+                        self._add(st, "\n", force_note=True)
+                    elif closed.spaced:
+                        self._add(st, " ")
                     break
         elif tag == "form" and self._forms:
             self._forms -= 1
