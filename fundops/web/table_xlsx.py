@@ -263,8 +263,10 @@ def _put(sheet: Any, formats: _Formats, p: Placed, v: Value, out_row: dict[int, 
         sheet.write_number(first, p.col, float(v.value), cell_format)
     elif v.kind in ("d", "t"):
         sheet.write_datetime(first, p.col, v.value, cell_format)
-    else:
+    elif v.value:
         sheet.write_string(first, p.col, str(v.value), cell_format)
+    else:
+        sheet.write_blank(first, p.col, None, cell_format)
     if v.comment:
         sheet.write_comment(first, p.col, v.comment)
 
