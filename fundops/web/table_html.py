@@ -255,17 +255,21 @@ class _Reader(HTMLParser):
             st.table.caption = collapse("".join(st.caption))
             st.caption = None
         elif st.cell is not None:
-            for i in range(len(st.stack) - 1, -1, -1):
-                if st.stack[i].tag == tag:
-                    closed = st.stack[i]
-                    del st.stack[i:]
-                    if closed.block:
-                        self._add(st, "\n", force_note=True)
-                    elif closed.spaced:
-                        self._add(st, " ")
-                    break
+            self._close_element(st, tag)
         elif tag == "form" and self._forms:
             self._forms -= 1
+
+    def _close_element(self, st: _Open, tag: str) -> None:
+        """Close the innermost open ``tag`` of the cell (and what is left open inside it)."""
+        for i in range(len(st.stack) - 1, -1, -1):
+            if st.stack[i].tag == tag:
+                closed = st.stack[i]
+                del st.stack[i:]
+                if closed.block:
+                    self._add(st, "\n", force_note=True)
+                elif closed.spaced:
+                    self._add(st, " ")
+                return
 
     def _end_cell(self, st: _Open) -> None:
         st.cell = None

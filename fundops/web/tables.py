@@ -46,8 +46,8 @@ def init_app(app: Flask) -> None:
 
 def tables_hook(response: Response) -> Response:
     if (request.method not in ("GET", "HEAD") or response.status_code != 200
-            or response.mimetype != "text/html" or response.direct_passthrough
-            or request.path.startswith(("/api/", "/static/"))):
+            or response.mimetype != "text/html" or response.is_streamed
+            or response.direct_passthrough or request.path.startswith(("/api/", "/static/"))):
         return response
     key = request.args.get(PARAM)
     if key is None:

@@ -70,21 +70,21 @@ def test_what_a_cell_is_in_the_workbook() -> None:
     minus = "<span data-x=5 data-fmt=yuan>5.00</span>"
     assert _cell(f'<td class="num">−{minus}</td>')[:2] == ("n", Decimal("-5"))
     assert _cell(f"<td>{minus} CNY</td>")[:2] == ("s", "5.00 CNY")
-    noted = f'<td class="num">{minus}<div class="formula">5% × <span data-x=100 ' \
-            'data-fmt=yuan>100.00</span></div></td>'
+    noted = (f'<td class="num">{minus}<div class="formula">5% × <span data-x=100 '
+             'data-fmt=yuan>100.00</span></div></td>')
     assert _cell(noted) == ("n", Decimal("5"), "#,##0.00", "5% × 100.00")
     assert _cell('<td class="num">12.5%</td>')[:3] == ("n", Decimal("0.125"), "0.0%")
     assert _cell("<td>12.5%</td>")[:2] == ("s", "12.5%")  # not a number column
     assert _cell('<td class="code">440300</td>')[:2] == ("s", "440300")
     assert _cell("<td>2024-02-29</td>")[:3] == ("d", date(2024, 2, 29), "yyyy-mm-dd")
     assert _cell("<td>2024-02-30</td>")[:2] == ("s", "2024-02-30")
-    assert _cell("<td>2024-01-02 09:30</td>")[:2] == ("t", datetime(2024, 1, 2, 9, 30))
+    assert _cell("<td>2024-01-02 09:30</td>")[:2] == ("t", datetime(2024, 1, 2, 9, 30))  # noqa: DTZ001
     assert _cell('<td><a href="/c/1">=HYPERLINK("x")</a><div class="memo">m</div></td>')[:2] == (
         "s", '=HYPERLINK("x")\nm')
     assert _cell('<td>A<span class="badge">B</span><span class="badge">C</span></td>')[:2] == (
         "s", "A B C")
-    form = '<td><form method="post"><input type="hidden" name="t" value="s">' \
-           '<input name="reason" value=""><button>Revoke</button></form></td>'
+    form = ('<td><form method="post"><input type="hidden" name="t" value="s">'
+            '<input name="reason" value=""><button>Revoke</button></form></td>')
     assert _cell(form)[:2] == ("s", "")
     assert _cell('<td><input type="checkbox" checked></td>')[:2] == ("s", "✓")
     assert _cell('<td><input type="text" value="0.5"></td>')[:2] == ("s", "0.5")
@@ -96,12 +96,14 @@ PAGE = """<html><head><title>F1 · 基金 · fundops</title></head><body>
 <h2>出资人 <span class="unit-note">金额单位：万元</span></h2>
 <table class="data" id="lp"><thead><tr><th>LP</th><th class="num">认缴</th><th></th></tr></thead>
 <tbody>
-<tr><td rowspan="2"><a href="/i/1">甲</a></td><td class="num"><span data-x=10000 data-fmt=wan>1.00</span></td>
+<tr><td rowspan="2"><a href="/i/1">甲</a></td>
+  <td class="num"><span data-x=10000 data-fmt=wan>1.00</span></td>
   <td><a href="/r">冲销</a></td></tr>
 <tr><td class="num"><span data-x=20000 data-fmt=wan>2.00</span></td><td></td></tr>
 <tr><td colspan="3"><form method="post"><button>Close</button></form></td></tr>
 </tbody>
-<tfoot><tr><th>合计</th><th class="num"><span data-x=30000 data-fmt=wan>3.00</span></th><th></th></tr></tfoot>
+<tfoot><tr><th>合计</th><th class="num"><span data-x=30000 data-fmt=wan>3.00</span></th>
+  <th></th></tr></tfoot>
 </table>
 <table class="data"><tbody><tr><td colspan="2" class="empty">没有记录。</td></tr></tbody></table>
 </body></html>"""
