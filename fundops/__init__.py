@@ -16,12 +16,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     load_config(app, config)
     app.url_map.converters["int"] = RowIdConverter
     from fundops.logging_setup import configure_logging
-    from fundops.web import request_guard, security
+    from fundops.web import request_guard, security, tables
 
     configure_logging(app)
     register_extensions(app)
     request_guard.init_app(app)  # before every other before_request (CSRF parses the form)
     security.init_app(app)
+    tables.init_app(app)  # after security: hooks run in reverse, the download gets the headers
     register_blueprints(app)
     register_errorhandlers(app)
     register_commands(app)

@@ -30,12 +30,13 @@ from fundops.portfolio.forms import option
 from fundops.portfolio.models import Fund
 from fundops.portfolio.queries import list_holdings
 from fundops.portfolio.web import attach_error
+from fundops.web.figures import figure
 
 
 @bp.app_template_filter("shares")
 def _shares(value: Decimal | None) -> str:
     """A share count with thousands separators ('—' for None)."""
-    return "—" if value is None else f"{value.normalize():,f}"
+    return "—" if value is None else figure(f"{value.normalize():,f}", value, "n")
 
 
 @bp.app_template_filter("holder_category")

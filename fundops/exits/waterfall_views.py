@@ -42,6 +42,7 @@ from fundops.portfolio.access import get_fund
 from fundops.portfolio.forms import option
 from fundops.portfolio.models import Fund
 from fundops.portfolio.web import attach_error, handle_form
+from fundops.web.figures import figure
 
 
 @bp.app_template_filter("wf_convention")
@@ -69,7 +70,7 @@ def _pct(value: Decimal) -> str:
 @bp.app_template_filter("wf_num")
 def _num(value: Decimal) -> str:
     text = format(value, "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
+    return figure(text.rstrip("0").rstrip(".") if "." in text else text, value, "n")
 
 
 def _lp_choices(fund: Fund, blank: bool = False) -> list[Any]:

@@ -44,6 +44,7 @@ from fundops.portfolio.forms import label as enum_label
 from fundops.portfolio.forms import option
 from fundops.portfolio.models import Fund
 from fundops.uow import Actor
+from fundops.web.figures import row_limit
 from fundops.web.formtokens import TokenForm
 
 TOP_COMPANIES = 50
@@ -247,7 +248,9 @@ def _render(actor: Actor, fund: Fund, access: Access, rule_form: PolicyRuleForm 
     amounts |= _net_amounts(lt.net_assets)
     breaching = [x.fund_id for x in pol.breaches]
     others = [x.fund_id for x in pol.sub_funds if not x.breaches]
-    policy_shown = set(breaching + others[:max(0, SUB_FUND_DETAILS - len(breaching))])
+    shown = row_limit(SUB_FUND_DETAILS)  # every sub-fund in the Excel download
+    policy_shown = set(breaching + (others if shown is None
+                                    else others[:max(0, shown - len(breaching))]))
     visible = {f.id for f in list_funds(actor)}
     linkable = {row.company_id for row in lt.rows[:TOP_COMPANIES]
                 if any(part.fund_id in visible for part in row.via)}

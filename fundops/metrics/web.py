@@ -18,6 +18,7 @@ from wtforms import DateField
 from wtforms.validators import InputRequired
 
 from fundops.metrics import charts
+from fundops.web.figures import figure
 
 bp = Blueprint("metrics", __name__)
 
@@ -42,7 +43,7 @@ def format_multiple(value: Decimal | None, places: int = 2) -> str:
     if value is None:
         return na()
     shown = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
-    return f"{shown:,.{places}f}x"
+    return figure(f"{shown:,.{places}f}x", value, f"x{places}")
 
 
 @bp.app_template_filter("fixed")
@@ -51,7 +52,8 @@ def format_fixed(value: Decimal | None, places: int = 4) -> str:
     the API gives the full value); n/a for None."""
     if value is None:
         return na()
-    return f"{value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_EVEN):f}"
+    shown = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_EVEN)
+    return figure(f"{shown:f}", value, f"d{places}")
 
 
 @bp.app_template_filter("rate")
@@ -59,7 +61,7 @@ def format_rate(value: float | None, places: int = 2) -> str:
     """A fraction such as an IRR as a percentage (``0.0588`` -> ``5.88%``); n/a for None."""
     if value is None:
         return na()
-    return charts.percent(value, places)
+    return figure(charts.percent(value, places), value, f"p{places}")
 
 
 @bp.app_template_filter("ratio_pct")
@@ -68,4 +70,4 @@ def format_ratio_pct(value: Decimal | None, places: int = 1) -> str:
     if value is None:
         return na()
     shown = (value * 100).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
-    return f"{shown:,.{places}f}%"
+    return figure(f"{shown:,.{places}f}%", value, f"p{places}")

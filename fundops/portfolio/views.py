@@ -30,6 +30,7 @@ from fundops.portfolio.web import (
     handle_form,
     writable_fund,
 )
+from fundops.web.figures import row_limit
 from fundops.web.formtokens import data_fields
 
 # --- funds ------------------------------------------------------------------------------
@@ -70,7 +71,8 @@ def fund_detail(fund_id: int) -> Any:
         can_write=access is Access.MANAGER and current_user.can_write,
         totals=queries.get_fund_totals(fund),
         lps=queries.list_lp_positions(fund, access, actor.organisation_id),
-        entries=queries.list_ledger(fund.id, limit=LEDGER_ROWS), ledger_limit=LEDGER_ROWS,
+        entries=queries.list_ledger(fund.id, limit=row_limit(LEDGER_ROWS)),
+        ledger_limit=LEDGER_ROWS,
         reversed_ids=queries.reversed_entry_ids(fund.id),
         navs=queries.list_nav_history(fund.id), holdings=queries.list_holdings(fund.id),
         sub_funds=queries.list_sub_fund_holdings(fund.id),

@@ -1,1 +1,2 @@
-"""Shared web helpers: error answers, one-time form tokens, request guard, security headers."""
+"""Shared web helpers: error answers, one-time form tokens, request guard, security headers,
+and the Excel download of every page table (tables.py, figures.py)."""
