@@ -13,7 +13,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from fundops.jobs.tasks import EXPIRE_WARRANTS, LAPSE_TERM_SHEETS, RAISE_EXIT_REMINDERS, Task
+from fundops.jobs.tasks import (
+    EXPIRE_WARRANTS,
+    LAPSE_TERM_SHEETS,
+    RAISE_EXIT_REMINDERS,
+    RUN_FUND_REPORTS,
+    RUN_ORGANISATION_REPORTS,
+    Task,
+)
 
 
 @dataclass(frozen=True)
@@ -58,3 +65,9 @@ DAILY = register(Job(
     "warrants whose window closed, raise the exit reminders coming up.",
     tasks=(LAPSE_TERM_SHEETS, EXPIRE_WARRANTS, RAISE_EXIT_REMINDERS), at="01:00",
     trigger_args={"hour": 1, "minute": 0}))
+QUARTERLY_REPORTS = register(Job(
+    "quarterly_reports", "Quarterly report packs: each fund's packs and each bank's loan "
+    "book, REPORTS_RUN_AFTER_DAYS (default 15) days after the quarter end, once per "
+    "subject, pack and quarter (a day the job missed is caught up the next day).",
+    tasks=(RUN_FUND_REPORTS, RUN_ORGANISATION_REPORTS), at="02:00",
+    trigger_args={"hour": 2, "minute": 0}))

@@ -22,6 +22,7 @@ from fundops.exits import reminders as exit_reminders
 from fundops.extensions import db
 from fundops.jobs.leases import Lease, LeaseLost
 from fundops.jobs.logs import log_event
+from fundops.reports.runs import schedule as report_schedule
 from fundops.syndication.loans import events as loan_events
 from fundops.syndication.term_sheets import services as term_sheets
 from fundops.uow import unit_of_work
@@ -66,6 +67,16 @@ RAISE_EXIT_REMINDERS = Task(
     description="lock-up ends, sell-down windows, escrow due dates, buy-back trigger dates "
                 "and buy-out option windows within "
                 f"{exit_reminders.LOOKAHEAD_DAYS} days → one reminder each on the fund page")
+RUN_FUND_REPORTS = Task(
+    "run_fund_reports", "fund", "reported", "funds reported",
+    find=report_schedule.funds_due, apply=report_schedule.run_fund_packs,
+    description="each fund's registered report packs for the quarter that ended "
+                "REPORTS_RUN_AFTER_DAYS (default 15) days before → one run per fund, pack "
+                "and quarter (kept as a record)")
+RUN_ORGANISATION_REPORTS = Task(
+    "run_organisation_reports", "organisation", "booked", "organisations reported",
+    find=report_schedule.organisations_due, apply=report_schedule.run_organisation_packs,
+    description="each bank's loan book for that quarter → one run per bank and quarter")
 
 
 @dataclass

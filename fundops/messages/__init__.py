@@ -22,6 +22,7 @@ from fundops.messages import (
     jobs,
     metrics,
     portfolio,
+    report_runs,
     reports,
     syndication,
     transfers,
@@ -32,7 +33,8 @@ from fundops.messages.marker import N_
 
 MESSAGES: dict[str, str] = {}
 for _module in (core, portfolio, metrics, exchange, syndication, auth, web, jobs, approvals,
-                companies, exit_events, exits, ipo, transfers, waterfalls, reports):
+                companies, exit_events, exits, ipo, transfers, waterfalls, reports,
+                report_runs):
     _clash = MESSAGES.keys() & _module.MESSAGES.keys()
     if _clash:
         raise RuntimeError(f"message codes defined twice: {sorted(_clash)}")

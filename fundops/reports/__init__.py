@@ -20,9 +20,16 @@ if TYPE_CHECKING:
 
 def register(app: Flask) -> None:
     """Register the reporting pages' blueprints (each module adds its routes when
-    imported; imported here, so no module imports its importer)."""
+    imported; imported here, so no module imports its importer) and the report packs."""
+    from fundops.reports import bank, runs
+    from fundops.reports.bank import views as bank_views  # noqa: F401
+
+    bank.register()  # the bank's loan book pack
+    runs.register(app)
 
 
 def api_blueprints() -> list[Blueprint]:
     """The reporting API blueprints, for the app factory's list."""
-    return []
+    from fundops.reports.runs.api import bp as runs_api
+
+    return [runs_api]
