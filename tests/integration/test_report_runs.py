@@ -115,7 +115,7 @@ def test_a_correction_makes_a_new_version_that_says_what_changed(app: Flask) -> 
     assert run_pack(world.gp, TEST_KIND, world.fund.id, Q).state is RunState.UNCHANGED
     audit = db.session.scalars(sa.select(AuditEvent).where(
         AuditEvent.action == "report_run.created").order_by(AuditEvent.id.desc())).first()
-    assert audit.reason == v3.reason and f'"version": 3' in audit.changes
+    assert audit.reason == v3.reason and '"version": 3' in audit.changes
 
 
 def test_inputs_hash_is_the_sha256_of_the_canonical_lines(app: Flask) -> None:
@@ -138,10 +138,10 @@ def test_inputs_hash_is_the_sha256_of_the_canonical_lines(app: Flask) -> None:
 def test_bad_requests_name_the_field_and_write_nothing(app: Flask) -> None:
     world, _ = _world()
     cases = [
-        (dict(kind="no_such_pack"), ValidationError, "report_kind_unknown", "kind"),
-        (dict(quarter="2022Q5"), ValidationError, "quarter_invalid", "quarter"),
-        (dict(quarter="2019Q4"), ValidationError, "report_quarter_before_inception", "quarter"),
-        (dict(quarter="2025Q3", on=date(2025, 9, 30)), ValidationError,
+        ({"kind": "no_such_pack"}, ValidationError, "report_kind_unknown", "kind"),
+        ({"quarter": "2022Q5"}, ValidationError, "quarter_invalid", "quarter"),
+        ({"quarter": "2019Q4"}, ValidationError, "report_quarter_before_inception", "quarter"),
+        ({"quarter": "2025Q3", "on": date(2025, 9, 30)}, ValidationError,
          "report_quarter_not_ended", "quarter"),
     ]
     before = _audits()
@@ -190,7 +190,8 @@ def test_run_rows_are_records_in_sql(app: Flask) -> None:
     db.session.rollback()
     with pytest.raises(sa.exc.IntegrityError):  # one row per (kind, subject, quarter, version)
         db.session.execute(sa.insert(ReportRun).values(
-            {c: getattr(run, c) for c in ReportRun.__table__.c.keys() if c != "id"}))
+            {col.key: getattr(run, col.key) for col in ReportRun.__table__.c
+             if col.key != "id"}))
     db.session.rollback()
 
 

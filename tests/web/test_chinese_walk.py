@@ -28,7 +28,8 @@ from flask.testing import FlaskClient
 from tests.conftest import FreshContextClient, make_app, migrate
 from tests.web.test_pages import compile_catalog
 
-HTML_BLUEPRINTS = ("auth", "portfolio", "metrics", "syndication", "exits", "exit_transfers")
+HTML_BLUEPRINTS = ("auth", "portfolio", "metrics", "syndication", "exits", "exit_transfers",
+                   "report_runs")
 USERS = ("gp@demo.fundops.cn", "gp.checker@demo.fundops.cn", "guidance@demo.fundops.cn",
          "province@demo.fundops.cn", "bank@demo.fundops.cn", "platform@demo.fundops.cn")
 PER_ENDPOINT = 2
@@ -294,6 +295,8 @@ class Walker:
             if response.status_code != 200:
                 continue
             self.reached.add(endpoint)
+            if "text/html" not in response.content_type:
+                continue  # a download (xlsx, PDF, CSV): reached, no page to read
             html = response.get_data(as_text=True)
             for href in re.findall(r'href="([^"#]+)', html):
                 target = urljoin(path, href.replace("&amp;", "&"))
