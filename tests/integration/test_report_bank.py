@@ -194,3 +194,19 @@ def test_two_scheduler_processes_make_one_loan_book_per_bank_and_quarter(
     assert [(r.subject_id, r.quarter, r.version) for r in runs] == [
         (w.bank.organisation_id, "2024Q3", 1)], outs
     assert runs[0].created_via == "system"
+
+
+def test_reports_run_all_records_each_banks_loan_book(app: Flask,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    from fundops.auth.models import Organisation
+
+    w = loan_book_world(monkeypatch)
+    bank = db.session.get(Organisation, w.bank.organisation_id).name
+    runner = app.test_cli_runner()
+    args = ["reports", "run", "--quarter", "2024Q3", "--all", "--kind", LOAN_BOOK]
+    first = runner.invoke(args=args)
+    assert first.exit_code == 0, first.output
+    assert f"{bank} 2024Q3 bank_loan_book: new v1" in first.stdout
+    assert "sha256" in first.stdout and "1 run(s): 1 new" in first.stdout
+    again = runner.invoke(args=args)
+    assert f"{bank} 2024Q3 bank_loan_book: unchanged v1" in again.stdout

@@ -15,14 +15,14 @@ from flask import Flask
 
 from fundops.audit import AuditEvent
 from fundops.calc.periods import Quarter
-from fundops.errors import Forbidden, NotFound, ValidationError
+from fundops.errors import ConflictError, Forbidden, NotFound, ValidationError
 from fundops.extensions import db
 from fundops.jobs.runner import run_job
 from fundops.portfolio import ledger_services as ledger
 from fundops.reports.runs import inputs as run_inputs
 from fundops.reports.runs.enums import RunState, RunStatus, RunSubject
 from fundops.reports.runs.models import ReportRun, ReportRunFile
-from fundops.reports.runs.registry import get_pack, packs_for, register_pack
+from fundops.reports.runs.registry import get_pack, packs_for, register_pack, unregister_pack
 from fundops.reports.runs.schedule import due_quarter, funds_due
 from fundops.reports.runs.services import run_pack
 from fundops.uow import Actor
@@ -325,3 +325,38 @@ def test_reports_run_all_and_refusals(app: Flask) -> None:
     assert wrong.exit_code == 2 and "22Q4 is not a quarter" in wrong.output
     missing = runner.invoke(args=["reports", "run", "--quarter", "2022Q4", "--fund", "NOPE"])
     assert missing.exit_code == 1 and "no fund with the code 'NOPE'" in missing.output
+
+
+def test_a_consolidated_pack_reads_the_parent_and_every_fund_below(app: Flask) -> None:
+    from tests.integration.test_lookthrough import build_fof
+
+    f = build_fof()
+    end = date(2022, 12, 31)
+    assert run_inputs.fund_tree(f.p.id, end) == [f.p.id, f.a.id, f.b.id, f.c.id]
+    assert run_inputs.fund_tree(f.p.id, date(2021, 2, 1)) == [f.p.id]  # no commitment yet
+    assert run_inputs.fund_tree(f.c.id, end) == [f.c.id]
+    rows = run_inputs.fund_tree_inputs(f.p.id, end)
+    funds = {r.key for r in rows if r.source == "fund"}
+    assert funds == {f.p.id, f.a.id, f.b.id, f.c.id}
+    own = run_inputs.digest(run_inputs.fund_inputs(f.p.id, end))
+    tree = run_inputs.digest(rows)
+    assert tree.digest != own.digest and tree.rows > own.rows
+    assert len({(r.source, r.key) for r in rows}) == tree.rows  # shared rows counted once
+
+
+def test_inputs_that_keep_moving_while_building_refuse_and_write_nothing(app: Flask) -> None:
+    world, _ = _world()
+    calls: list[int] = []
+
+    def moving(fund_id: int, as_of: date) -> list[run_inputs.InputRow]:
+        calls.append(fund_id)  # each read sees a new row: a writer outside the fund's lock
+        return [run_inputs.InputRow("cash_flow", len(calls), {"id": len(calls)})]
+
+    register_pack("test_moving", ledger_csv, inputs=moving)
+    try:
+        with pytest.raises(ConflictError) as caught:
+            run_pack(world.gp, "test_moving", world.fund.id, Q)
+    finally:
+        unregister_pack("test_moving")
+    assert caught.value.code == "report_inputs_moved" and len(calls) == 6  # 3 attempts
+    assert _runs() == []

@@ -289,6 +289,12 @@ def test_every_page_form_that_posts_carries_the_users_token(app: Flask) -> None:
             (attrs, body), = [f for f in _FORM_RE.findall(text(facts)) if "/verify/apply" in f[0]]
             assert verify(app.secret_key, token_on(body, "apply-form_token"), *ids_of)
             forms_seen.add("/verify/apply")
+            # the bank's loan book (a reporting page, outside the syndication walk)
+            book = browser.client.get("/reports/bank/loan-book")
+            (attrs, body), = [f for f in _FORM_RE.findall(text(book))
+                              if "/reports/bank/loan-book/runs" in f[0]]
+            assert verify(app.secret_key, token_on(body), *ids_of)
+            forms_seen.add("/reports/bank/loan-book/runs")
     page_posts = {re.sub(r"<int:\w+>", "<id>", rule.rule) for rule in app.url_map.iter_rules()
                   if "POST" in (rule.methods or ()) and not rule.rule.startswith("/api/")}
     # a claim form shows only for a defaulted loan enrolled in a funded pool: ClaimForm is a

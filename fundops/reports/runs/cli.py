@@ -73,7 +73,10 @@ def plan(quarter: Quarter, code: str | None, organisation: str | None,
             for f in _funds(quarter, code, organisation) for p in wanted(packs_for(
                 RunSubject.FUND))]
     if code is None:
-        jobs += [Job(p, org, org, f"organisation {org}")
+        from fundops.auth.models import Organisation
+
+        names = dict(db.session.execute(sa.select(Organisation.id, Organisation.name)).all())
+        jobs += [Job(p, org, org, names.get(org, f"organisation {org}"))
                  for p in wanted(packs_for(RunSubject.ORGANISATION))
                  for org in (p.candidates() if p.candidates else [])]
     return jobs

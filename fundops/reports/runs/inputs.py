@@ -8,7 +8,8 @@ a bank's loan book: :mod:`fundops.reports.bank.loan_book`). Each row becomes one
     json.dumps([source, id, {column: value, …}], sort_keys=True, ensure_ascii=False,
                separators=(",", ":"))
 
-with every column of the row but those the source excludes; values canonical: Decimals as
+with every column of the row but those the source excludes (or only the columns it keeps,
+and ``id``); values canonical: Decimals as
 ``format(d, "f")`` (exact, the column's scale), dates ISO ``YYYY-MM-DD``, timestamps ISO in
 UTC, enums by their stored value, bytes by their SHA-256, NULL as ``null``. The lines are
 sorted by (source, id), joined with ``\\n`` and hashed with SHA-256 (UTF-8). The same
