@@ -231,6 +231,16 @@ def _loans_in_every_state(r: Any) -> None:
             loan_events.declare_default(r.bank, loan.id, value_on="2024-12-31", reason="逾期")
 
 
+def _loan_book_form(app: Flask, browser: Any, ids_of: tuple[int, int]) -> str:
+    """The bank's loan book page (a reporting page, outside the syndication walk): its
+    record form carries the bank user's token; returns the form's action."""
+    book = browser.client.get("/reports/bank/loan-book")
+    (_attrs, body), = [f for f in _FORM_RE.findall(text(book))
+                       if "/reports/bank/loan-book/runs" in f[0]]
+    assert verify(app.secret_key, token_on(body), *ids_of)
+    return "/reports/bank/loan-book/runs"
+
+
 def test_every_page_form_that_posts_carries_the_users_token(app: Flask) -> None:
     """Walk every GET page of a GP (portfolio), the GP, bank and pool manager of a linked
     loan: each POST form except log out / preferences / log in / code look-up renders a
@@ -289,12 +299,7 @@ def test_every_page_form_that_posts_carries_the_users_token(app: Flask) -> None:
             (attrs, body), = [f for f in _FORM_RE.findall(text(facts)) if "/verify/apply" in f[0]]
             assert verify(app.secret_key, token_on(body, "apply-form_token"), *ids_of)
             forms_seen.add("/verify/apply")
-            # the bank's loan book (a reporting page, outside the syndication walk)
-            book = browser.client.get("/reports/bank/loan-book")
-            (attrs, body), = [f for f in _FORM_RE.findall(text(book))
-                              if "/reports/bank/loan-book/runs" in f[0]]
-            assert verify(app.secret_key, token_on(body), *ids_of)
-            forms_seen.add("/reports/bank/loan-book/runs")
+            forms_seen.add(_loan_book_form(app, browser, ids_of))
     page_posts = {re.sub(r"<int:\w+>", "<id>", rule.rule) for rule in app.url_map.iter_rules()
                   if "POST" in (rule.methods or ()) and not rule.rule.startswith("/api/")}
     # a claim form shows only for a defaulted loan enrolled in a funded pool: ClaimForm is a
