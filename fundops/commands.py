@@ -154,8 +154,10 @@ def load_index_command(code: str, path: str, replace: bool) -> None:
 def init_app(app: Flask) -> None:
     """Add every command of the console to ``app.cli``."""
     from fundops.jobs.cli import jobs_group
+    from fundops.reports.runs.cli import reports_group
 
     app.cli.add_command(jobs_group)
+    app.cli.add_command(reports_group)
     for command in (init_db_command, create_user_command, create_token_command,
                     load_demo_command, export_command, import_command,
                     load_index_command, metrics_command):

@@ -35,6 +35,7 @@ from fundops.portfolio.models import (
     FundStageChange,
     Investor,
 )
+from fundops.reports.runs.models import ReportRun, ReportRunFile
 from fundops.syndication.loans.models import (
     Loan,
     LoanEntry,
@@ -100,6 +101,8 @@ __all__ = [
     "LoginAttempt",
     "Organisation",
     "PolicyRule",
+    "ReportRun",
+    "ReportRunFile",
     "RiskPool",
     "RiskPoolBank",
     "RiskPoolClaim",

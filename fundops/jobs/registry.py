@@ -18,6 +18,8 @@ from fundops.jobs.tasks import (
     LAPSE_TERM_SHEETS,
     PREPARE_FEE_DRAFTS,
     RAISE_EXIT_REMINDERS,
+    RUN_FUND_REPORTS,
+    RUN_ORGANISATION_REPORTS,
     Task,
 )
 
@@ -66,3 +68,9 @@ DAILY = register(Job(
     tasks=(LAPSE_TERM_SHEETS, EXPIRE_WARRANTS, RAISE_EXIT_REMINDERS, PREPARE_FEE_DRAFTS),
     at="01:00",
     trigger_args={"hour": 1, "minute": 0}))
+QUARTERLY_REPORTS = register(Job(
+    "quarterly_reports", "Quarterly report packs: each fund's packs and each bank's loan "
+    "book, REPORTS_RUN_AFTER_DAYS (default 15) days after the quarter end, once per "
+    "subject, pack and quarter (a day the job missed is caught up the next day).",
+    tasks=(RUN_FUND_REPORTS, RUN_ORGANISATION_REPORTS), at="02:00",
+    trigger_args={"hour": 2, "minute": 0}))

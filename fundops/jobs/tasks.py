@@ -23,6 +23,7 @@ from fundops.extensions import db
 from fundops.jobs.leases import Lease, LeaseLost
 from fundops.jobs.logs import log_event
 from fundops.reports.fees import services as fee_drafts
+from fundops.reports.runs import schedule as report_schedule
 from fundops.syndication.loans import events as loan_events
 from fundops.syndication.term_sheets import services as term_sheets
 from fundops.uow import unit_of_work
@@ -72,6 +73,17 @@ PREPARE_FEE_DRAFTS = Task(
     find=fee_drafts.funds_with_due_fees, apply=fee_drafts.prepare_due_fees,
     description="management-fee periods due (in advance: started; in arrears: ended) "
                 "without a draft → one draft each, for a person to post or discard")
+
+RUN_FUND_REPORTS = Task(
+    "run_fund_reports", "fund", "reported", "funds reported",
+    find=report_schedule.funds_due, apply=report_schedule.run_fund_packs,
+    description="each fund's registered report packs for the quarter that ended "
+                "REPORTS_RUN_AFTER_DAYS (default 15) days before → one run per fund, pack "
+                "and quarter (kept as a record)")
+RUN_ORGANISATION_REPORTS = Task(
+    "run_organisation_reports", "organisation", "booked", "organisations reported",
+    find=report_schedule.organisations_due, apply=report_schedule.run_organisation_packs,
+    description="each bank's loan book for that quarter → one run per bank and quarter")
 
 
 @dataclass

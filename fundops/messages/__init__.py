@@ -25,6 +25,7 @@ from fundops.messages import (
     payments,
     portfolio,
     qreport,
+    report_runs,
     reports,
     syndication,
     transfers,
@@ -36,7 +37,7 @@ from fundops.messages.marker import N_
 MESSAGES: dict[str, str] = {}
 for _module in (core, portfolio, metrics, exchange, syndication, auth, web, jobs, approvals,
                 companies, exit_events, exits, ipo, transfers, waterfalls, reports, qreport,
-                payments, fees):
+                payments, fees, report_runs):
     _clash = MESSAGES.keys() & _module.MESSAGES.keys()
     if _clash:
         raise RuntimeError(f"message codes defined twice: {sorted(_clash)}")

@@ -20,20 +20,31 @@ if TYPE_CHECKING:
 
 def register(app: Flask) -> None:
     """Register the reporting pages' blueprints (each module adds its routes when
-    imported; imported here, so no module imports its importer)."""
-    from fundops.reports import fees, payments, quarterly
+    imported; imported here, so no module imports its importer) and the report packs
+    that runs keep as records (:mod:`fundops.reports.runs.registry`)."""
+    from fundops.reports import bank, fees, payments, quarterly, runs
+    from fundops.reports.bank import views as bank_views  # noqa: F401
+    from fundops.reports.quarterly.packs import archived_consolidated_pack, archived_fund_pack
+    from fundops.reports.runs.inputs import fund_tree_inputs
+    from fundops.reports.runs.registry import register_pack
     from fundops.reports.statement_views import bp as statements_bp
 
     quarterly.register(app)
     app.register_blueprint(statements_bp)
     payments.register(app)
     fees.register(app)
+    register_pack("fund_quarterly", archived_fund_pack)
+    register_pack("guidance_consolidated", archived_consolidated_pack,
+                  inputs=fund_tree_inputs)
+    bank.register()  # the bank's loan book pack
+    runs.register(app)
 
 
 def api_blueprints() -> list[Blueprint]:
     """The reporting API blueprints, for the app factory's list."""
     from fundops.reports import fees, payments, quarterly
+    from fundops.reports.runs.api import bp as runs_api
     from fundops.reports.statement_api import bp as statements_api
 
     return [quarterly.api_blueprint(), statements_api, payments.api_blueprint(),
-            fees.api_blueprint()]
+            fees.api_blueprint(), runs_api]

@@ -52,7 +52,7 @@ def test_scheduler_settings_follow_the_reliability_rules(app: Flask) -> None:
     scheduler = make_scheduler(app)
     assert JOB_DEFAULTS == {"misfire_grace_time": 3600, "coalesce": True, "max_instances": 1}
     assert str(scheduler.timezone) == "Asia/Shanghai"
-    assert [job.id for job in scheduler.get_jobs()] == ["daily"]
+    assert [job.id for job in scheduler.get_jobs()] == ["daily", "quarterly_reports"]
 
 
 def test_scheduler_logs_missed_and_failed_runs(app: Flask,

@@ -42,6 +42,11 @@ UNSCOPED = {
     "approvals.policies",
     "approvals_api.approval_list",
     "exits_ipo_api.listed_prices_load",  # public prices: any writer (its own test: test_ipo_api)
+    "report_runs.index",  # the organisation's own runs
+    "report_runs.loan_book",  # the caller's bank's own book (others: sent to their runs)
+    "report_runs.loan_book_download",
+    "report_runs.loan_book_run",  # 404 unless a bank (tests/integration/test_report_pages.py)
+    "report_runs_api.runs",
 }
 
 
@@ -55,6 +60,7 @@ def is_syndication(app: Flask, endpoint: str) -> bool:
 def _ids(world: Any, created: dict[str, int]) -> dict[str, int]:
     from fundops.exits import transfer_options, transfers
     from fundops.exits.ipo import record_listing
+    from tests.integration.report_world import report_run_objects
     from tests.integration.test_app import pending_approval
     from tests.integration.test_exits import exit_objects
     from tests.integration.test_fees import fee_objects
@@ -78,7 +84,8 @@ def _ids(world: Any, created: dict[str, int]) -> dict[str, int]:
             "option_id": option.id, "listing_id": listing.id, **exit_objects(world),
             **waterfall_objects(world.gp, world.fund.id, world.lps[2].id),
             **payments_objects(world.gp, world.fund.id, created["entry"], world.lps[0].id),
-            **fee_objects(world.gp, world.fund.id)}
+            **fee_objects(world.gp, world.fund.id),
+            **report_run_objects(world.gp, world.fund.id)}
 
 
 def test_every_route_is_404_for_another_organisation(app: Flask) -> None:

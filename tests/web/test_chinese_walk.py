@@ -30,7 +30,7 @@ from tests.web.test_pages import compile_catalog
 
 HTML_BLUEPRINTS = ("auth", "portfolio", "metrics", "syndication", "exits", "exit_transfers",
                    "reports_quarterly", "reports_statements", "reports_payments",
-                   "reports_fees")
+                   "reports_fees", "report_runs")
 USERS = ("gp@demo.fundops.cn", "gp.checker@demo.fundops.cn", "guidance@demo.fundops.cn",
          "province@demo.fundops.cn", "bank@demo.fundops.cn", "platform@demo.fundops.cn")
 PER_ENDPOINT = 2
@@ -297,7 +297,7 @@ class Walker:
                 continue
             self.reached.add(endpoint)
             if "text/html" not in response.content_type:
-                continue  # a download (xlsx, PDF): no links to follow
+                continue  # a download (xlsx, PDF, CSV): reached, no page to read
             html = response.get_data(as_text=True)
             for href in re.findall(r'href="([^"#]+)', html):
                 if "_xlsx=" in href:

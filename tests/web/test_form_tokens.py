@@ -232,6 +232,38 @@ def _loans_in_every_state(r: Any) -> None:
             loan_events.declare_default(r.bank, loan.id, value_on="2024-12-31", reason="逾期")
 
 
+def _loan_book_form(app: Flask, browser: Any, ids_of: tuple[int, int]) -> str:
+    """The bank's loan book page (a reporting page, outside the syndication walk): its
+    record form carries the bank user's token; returns the form's action."""
+    book = browser.client.get("/reports/bank/loan-book")
+    (_attrs, body), = [f for f in _FORM_RE.findall(text(book))
+                       if "/reports/bank/loan-book/runs" in f[0]]
+    assert verify(app.secret_key, token_on(body), *ids_of)
+    return "/reports/bank/loan-book/runs"
+
+
+def _token_forms(app: Flask, browser: Any, urls: list[str],
+                 ids_of: tuple[int, int]) -> set[str]:
+    """GET each url; every POST form on it (but the untokened ones) carries exactly one
+    one-time token minted for this user. Returns the forms' actions (ids as <id>)."""
+    seen: set[str] = set()
+    for url in urls:
+        response = browser.client.get(url)
+        assert response.status_code in (200, 302, 404), f"GET {url} -> {response.status_code}"
+        html = text(response) if "text/html" in response.content_type else ""  # downloads
+        for attrs, body in _FORM_RE.findall(html):
+            if 'method="post"' not in attrs.lower():
+                continue
+            action = (_ACTION_RE.findall(attrs) or [url])[0].split("?")[0].split("#")[0]
+            if action.endswith(_UNTOKENED_ACTIONS) or action.startswith(_UNTOKENED_PREFIX):
+                continue
+            tokens = _TOKEN_RE.findall(body)
+            assert len(tokens) == 1, f"GET {url}: form to {action} has {len(tokens)} tokens"
+            assert verify(app.secret_key, tokens[0][1], *ids_of), f"{url}: {action}"
+            seen.add(re.sub(r"\d+", "<id>", action))
+    return seen
+
+
 def test_every_page_form_that_posts_carries_the_users_token(app: Flask) -> None:
     """Walk every GET page of a GP (portfolio), the GP, bank and pool manager of a linked
     loan: each POST form except log out / preferences / log in / code look-up renders a
@@ -271,26 +303,14 @@ def test_every_page_form_that_posts_carries_the_users_token(app: Flask) -> None:
                          for x in loan_ids]
                 continue
             urls.append(rule.build({k: args[k] for k in rule.arguments}, append_unknown=False)[1])
-        for url in urls:
-            response = browser.client.get(url)
-            assert response.status_code in (200, 302, 404), f"GET {url} -> {response.status_code}"
-            html = text(response) if "text/html" in response.content_type else ""  # downloads
-            for attrs, body in _FORM_RE.findall(html):
-                if 'method="post"' not in attrs.lower():
-                    continue
-                action = (_ACTION_RE.findall(attrs) or [url])[0].split("?")[0].split("#")[0]
-                if action.endswith(_UNTOKENED_ACTIONS) or action.startswith(_UNTOKENED_PREFIX):
-                    continue
-                tokens = _TOKEN_RE.findall(body)
-                assert len(tokens) == 1, f"GET {url}: form to {action} has {len(tokens)} tokens"
-                assert verify(app.secret_key, tokens[0][1], *ids_of), f"{url}: {action}"
-                forms_seen.add(re.sub(r"\d+", "<id>", action))
+        forms_seen |= _token_forms(app, browser, urls, ids_of)
         if user_id == r.bank.user_id:  # the application form shows once a code is verified
             facts = browser.post("/verify", {"code": r.code})
             assert facts.status_code == 200
-            (attrs, body), = [f for f in _FORM_RE.findall(text(facts)) if "/verify/apply" in f[0]]
+            (_attrs, body), = [f for f in _FORM_RE.findall(text(facts)) if "/verify/apply" in f[0]]
             assert verify(app.secret_key, token_on(body, "apply-form_token"), *ids_of)
             forms_seen.add("/verify/apply")
+            forms_seen.add(_loan_book_form(app, browser, ids_of))
     page_posts = {re.sub(r"<int:\w+>", "<id>", rule.rule) for rule in app.url_map.iter_rules()
                   if "POST" in (rule.methods or ()) and not rule.rule.startswith("/api/")}
     # a claim form shows only for a defaulted loan enrolled in a funded pool: ClaimForm is a

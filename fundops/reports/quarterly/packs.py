@@ -62,3 +62,16 @@ def consolidated_pack(actor: Actor, fund_id: int, quarter: Quarter | str,
     document = file_document(report, consolidated=True)
     return [(file_name(report, "xlsx", True), render_xlsx(document)),
             (file_name(report, "pdf", True), render_pdf(document))]
+
+
+def archived_fund_pack(actor: Actor, fund_id: int, quarter: Quarter) -> list[tuple[str, bytes]]:
+    """:func:`fund_pack` as report runs keep it: dated at the quarter end (so the pack is
+    a function of the books up to the quarter end only — the inputs a run hashes — and
+    has no subsequent events; the page shows those live)."""
+    return fund_pack(actor, fund_id, quarter, report_on=Quarter.parse(str(quarter)).end)
+
+
+def archived_consolidated_pack(actor: Actor, fund_id: int,
+                               quarter: Quarter) -> list[tuple[str, bytes]]:
+    """:func:`consolidated_pack` dated at the quarter end (see :func:`archived_fund_pack`)."""
+    return consolidated_pack(actor, fund_id, quarter, report_on=Quarter.parse(str(quarter)).end)
