@@ -18,5 +18,5 @@ MESSAGES: dict[str, str] = {
     "report_not_parent_fund": N_(
         "%(fund)s has no sub-funds: a consolidated pack is made for a parent fund"),
     "report_date_before_quarter_end": N_(
-        "the report date %(on)s is not after the quarter's end (%(end)s)"),
+        "the report date %(on)s is before the quarter's end (%(end)s)"),
 }

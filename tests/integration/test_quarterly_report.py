@@ -121,7 +121,7 @@ def test_bad_quarters_are_named_errors(app: Flask) -> None:
         quarterly_report(gp, fund.id, "2023Q5")
     assert err.value.code == "quarter_invalid"
     with pytest.raises(ValidationError) as err:
-        quarterly_report(gp, fund.id, Q, date(2023, 6, 30))
+        quarterly_report(gp, fund.id, Q, date(2023, 6, 29))
     assert err.value.code == "report_date_before_quarter_end"
     with pytest.raises(ValidationError) as err:
         consolidated_pack(gp, fund.id, Q)

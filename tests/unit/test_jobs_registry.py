@@ -19,7 +19,7 @@ NOT_SERVICES = {"views", "api", "forms", "models", "schemas", "cli"}
 
 
 def test_the_registry_lists_the_named_jobs_with_schedule_and_tasks() -> None:
-    assert [job.name for job in registered_jobs()] == ["daily"]
+    assert [job.name for job in registered_jobs()] == ["daily", "quarterly_reports"]
     daily = get_job("daily")
     assert (daily.trigger, dict(daily.trigger_args), daily.at) == (
         "cron", {"hour": 1, "minute": 0}, "01:00")
@@ -32,6 +32,9 @@ def test_the_registry_lists_the_named_jobs_with_schedule_and_tasks() -> None:
         (loan_events.warrants_past_window, loan_events.expire_past_window),
         (exit_reminders.funds_with_due_reminders, exit_reminders.raise_fund_reminders),
         (fee_drafts.funds_with_due_fees, fee_drafts.prepare_due_fees)]
+    quarterly = get_job("quarterly_reports")
+    assert [task.name for task in quarterly.tasks] == ["run_fund_reports",
+                                                      "run_organisation_reports"]
     with pytest.raises(KeyError):
         get_job("weekly")
 
@@ -53,4 +56,4 @@ def test_each_registered_task_is_a_public_function_of_a_feature_services_module(
 def test_a_job_name_is_registered_once() -> None:
     with pytest.raises(ValueError, match="registered already"):
         register(Job("daily", "again", tasks=(), at="02:00"))
-    assert len(registered_jobs()) == 1
+    assert len(registered_jobs()) == 2

@@ -126,7 +126,7 @@ def quarterly_report(actor: Actor, fund_id: int, quarter: Quarter | str,
     today = business_today()
     check_quarter(fund, which, today)
     on = report_on or today
-    if on <= which.end:
+    if on < which.end:
         raise ValidationError("report_on", "report_date_before_quarter_end", on=on,
                               end=which.end)
     end = which.end
