@@ -21,19 +21,20 @@ if TYPE_CHECKING:
 def register(app: Flask) -> None:
     """Register the reporting pages' blueprints (each module adds its routes when
     imported; imported here, so no module imports its importer)."""
-    from fundops.reports import fees, payments, quarterly
+    from fundops.reports import fees, notices, payments, quarterly
     from fundops.reports.statement_views import bp as statements_bp
 
     quarterly.register(app)
     app.register_blueprint(statements_bp)
     payments.register(app)
     fees.register(app)
+    notices.register(app)
 
 
 def api_blueprints() -> list[Blueprint]:
     """The reporting API blueprints, for the app factory's list."""
-    from fundops.reports import fees, payments, quarterly
+    from fundops.reports import fees, notices, payments, quarterly
     from fundops.reports.statement_api import bp as statements_api
 
     return [quarterly.api_blueprint(), statements_api, payments.api_blueprint(),
-            fees.api_blueprint()]
+            fees.api_blueprint(), notices.api_blueprint()]
