@@ -16,6 +16,7 @@ from fundops.demo import catalogue as cat
 from fundops.demo.catalogue import DEMO_END, DEMO_PASSWORD, FundSpec
 from fundops.demo.exits import load_exits
 from fundops.demo.fees import load_fees
+from fundops.demo.notices import load_notices
 from fundops.demo.ipo import load_ipo
 from fundops.demo.linked_loans import load_linked_loans
 from fundops.demo.model import (
@@ -313,6 +314,7 @@ class Loader:
             extra += load_exits(self.actors, self.funds)
             extra += load_transfers(self.actors, self.funds)
             extra += load_waterfall_stories(self.actors, self.funds)
+            extra += load_notices(self.actors)
             extra += load_fees(self.actors)  # last: its fee calls change no other story
         return "\n".join([summary(), *extra])
 
