@@ -16,7 +16,6 @@ from fundops.demo import catalogue as cat
 from fundops.demo.catalogue import DEMO_END, DEMO_PASSWORD, FundSpec
 from fundops.demo.exits import load_exits
 from fundops.demo.fees import load_fees
-from fundops.demo.notices import load_notices
 from fundops.demo.ipo import load_ipo
 from fundops.demo.linked_loans import load_linked_loans
 from fundops.demo.model import (
@@ -29,6 +28,7 @@ from fundops.demo.model import (
     quarter_end,
     random_uscc,
 )
+from fundops.demo.notices import load_notices
 from fundops.demo.simulate import build_plans
 from fundops.demo.transfers import load_transfers
 from fundops.demo.waterfalls import load_waterfalls
