@@ -28,6 +28,7 @@ from fundops.demo.model import (
     quarter_end,
     random_uscc,
 )
+from fundops.demo.notices import load_notices
 from fundops.demo.report_runs import load_report_runs
 from fundops.demo.simulate import build_plans
 from fundops.demo.transfers import load_transfers
@@ -314,6 +315,7 @@ class Loader:
             extra += load_exits(self.actors, self.funds)
             extra += load_transfers(self.actors, self.funds)
             extra += load_waterfall_stories(self.actors, self.funds)
+            extra += load_notices(self.actors)
             extra += load_fees(self.actors)  # last: its fee calls change no other story
             extra += load_report_runs(self.actors, self.funds)  # last: reads everything
         return "\n".join([summary(), *extra])

@@ -22,6 +22,7 @@ from fundops.messages import (
     ipo,
     jobs,
     metrics,
+    notices,
     payments,
     portfolio,
     qreport,
@@ -37,7 +38,7 @@ from fundops.messages.marker import N_
 MESSAGES: dict[str, str] = {}
 for _module in (core, portfolio, metrics, exchange, syndication, auth, web, jobs, approvals,
                 companies, exit_events, exits, ipo, transfers, waterfalls, reports, qreport,
-                payments, fees, report_runs):
+                payments, fees, report_runs, notices):
     _clash = MESSAGES.keys() & _module.MESSAGES.keys()
     if _clash:
         raise RuntimeError(f"message codes defined twice: {sorted(_clash)}")

@@ -22,7 +22,7 @@ def register(app: Flask) -> None:
     """Register the reporting pages' blueprints (each module adds its routes when
     imported; imported here, so no module imports its importer) and the report packs
     that runs keep as records (:mod:`fundops.reports.runs.registry`)."""
-    from fundops.reports import bank, fees, payments, quarterly, runs
+    from fundops.reports import bank, fees, notices, payments, quarterly, runs
     from fundops.reports.bank import views as bank_views  # noqa: F401
     from fundops.reports.quarterly.packs import archived_consolidated_pack, archived_fund_pack
     from fundops.reports.runs.inputs import fund_tree_inputs
@@ -33,6 +33,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(statements_bp)
     payments.register(app)
     fees.register(app)
+    notices.register(app)
     register_pack("fund_quarterly", archived_fund_pack)
     register_pack("guidance_consolidated", archived_consolidated_pack,
                   inputs=fund_tree_inputs)
@@ -42,9 +43,9 @@ def register(app: Flask) -> None:
 
 def api_blueprints() -> list[Blueprint]:
     """The reporting API blueprints, for the app factory's list."""
-    from fundops.reports import fees, payments, quarterly
+    from fundops.reports import fees, notices, payments, quarterly
     from fundops.reports.runs.api import bp as runs_api
     from fundops.reports.statement_api import bp as statements_api
 
     return [quarterly.api_blueprint(), statements_api, payments.api_blueprint(),
-            fees.api_blueprint(), runs_api]
+            fees.api_blueprint(), notices.api_blueprint(), runs_api]

@@ -274,6 +274,12 @@ def _registers(fund_id: int, on: date) -> dict[int, Register]:
     return out
 
 
+def registers_on(fund_id: int, on: date) -> dict[int, Register]:
+    """Every LP's register (committed, paid-in, unfunded, recallable) at the end of ``on``,
+    by investor id (the notices read it)."""
+    return _registers(fund_id, on)
+
+
 def capital_accounts(actor: Actor, fund_id: int, period: Period) -> FundStatement:
     """Every LP's capital account of the fund over ``period`` that the viewer may see (the
     manager: all; an LP's organisation: its own records), with the fund's totals over

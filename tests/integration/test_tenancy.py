@@ -65,6 +65,7 @@ def _ids(world: Any, created: dict[str, int]) -> dict[str, int]:
     from tests.integration.test_exits import exit_objects
     from tests.integration.test_fees import fee_objects
     from tests.integration.test_lp_payments import payments_objects
+    from tests.integration.test_notices import notice_objects
     from tests.integration.test_waterfalls import waterfall_objects
 
     listing = record_listing(world.gp, world.fund.id, world.company.id, "2022-06-15", "SSE",
@@ -85,7 +86,8 @@ def _ids(world: Any, created: dict[str, int]) -> dict[str, int]:
             **waterfall_objects(world.gp, world.fund.id, world.lps[2].id),
             **payments_objects(world.gp, world.fund.id, created["entry"], world.lps[0].id),
             **fee_objects(world.gp, world.fund.id),
-            **report_run_objects(world.gp, world.fund.id)}
+            **report_run_objects(world.gp, world.fund.id),
+            **notice_objects(world.gp, world.fund.id, created["distribution"])}
 
 
 def test_every_route_is_404_for_another_organisation(app: Flask) -> None:

@@ -30,7 +30,7 @@ from tests.web.test_pages import compile_catalog
 
 HTML_BLUEPRINTS = ("auth", "portfolio", "metrics", "syndication", "exits", "exit_transfers",
                    "reports_quarterly", "reports_statements", "reports_payments",
-                   "reports_fees", "report_runs")
+                   "reports_fees", "report_runs", "reports_notices")
 USERS = ("gp@demo.fundops.cn", "gp.checker@demo.fundops.cn", "guidance@demo.fundops.cn",
          "province@demo.fundops.cn", "bank@demo.fundops.cn", "platform@demo.fundops.cn")
 PER_ENDPOINT = 2

@@ -5,7 +5,7 @@ version), and its files with their bytes, size and SHA-256.
 ``report_run_file`` is append-only; ``report_run`` refuses DELETE and any UPDATE but of
 its ``status`` (current → superseded), by database triggers.
 
-Revision ID: 0022_report_runs
+Revision ID: 0021_report_runs
 Revises: 0018_waterfalls
 """
 
@@ -14,7 +14,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0022_report_runs'
+revision = '0021_report_runs'
 down_revision = '0020_lp_payments'
 branch_labels = None
 depends_on = None
