@@ -17,7 +17,7 @@ from fundops.calc.periods import Quarter
 from fundops.errors import ValidationError
 from fundops.reports.quarterly.build import quarterly_document
 from fundops.reports.quarterly.content import QuarterlyReport, quarterly_report
-from fundops.reports.quarterly.parent_sections import sub_fund_sections
+from fundops.reports.quarterly.parent_sections import consolidated_sections
 from fundops.reports.render import Document, render_pdf, render_xlsx
 from fundops.uow import Actor
 
@@ -30,13 +30,15 @@ def file_name(report: QuarterlyReport, suffix: str, consolidated: bool = False) 
     return f"{report.fund.code}_{report.quarter}_{kind}.{suffix}"
 
 
-def file_document(report: QuarterlyReport, consolidated: bool = False) -> Document:
-    """The report's document in Chinese (with every sub-fund's sections if consolidated)."""
+def file_document(report: QuarterlyReport, consolidated: bool = False,
+                  for_pdf: bool = False) -> Document:
+    """The report's document in Chinese (with the sub-funds' parts if consolidated: see
+    :func:`consolidated_sections`; ``for_pdf`` may leave a long schedule to the workbook)."""
     with force_locale(FILE_LOCALE):
         document = quarterly_document(report)
         if not consolidated:
             return document
-        extra = [s for book in report.sub_funds for s in sub_fund_sections(book)]
+        extra = consolidated_sections(report.sub_funds, for_pdf)
         return Document(f"{document.title}（合并）", document.subtitle,
                         (*document.sections, *extra), document.author, document.stamp,
                         document.notes)
@@ -54,14 +56,15 @@ def fund_pack(actor: Actor, fund_id: int, quarter: Quarter | str,
 def consolidated_pack(actor: Actor, fund_id: int, quarter: Quarter | str,
                       report_on: date | None = None) -> list[tuple[str, bytes]]:
     """A parent fund's consolidated quarterly pack: one xlsx (the parent's sections, then
-    a summary, performance and schedule-of-investments sheet per direct sub-fund) and one
-    PDF of the same; ``report_not_parent_fund`` for a fund without sub-funds."""
+    a sheet with every direct sub-fund's figures and one with every sub-fund's schedule of
+    investments) and one PDF of the same (the schedules left to the workbook above
+    :data:`PDF_SCHEDULE_ROWS` holdings); ``report_not_parent_fund`` for a fund without
+    sub-funds."""
     report = quarterly_report(actor, fund_id, quarter, report_on)
     if report.parent is None:
         raise ValidationError("fund_id", "report_not_parent_fund", fund=report.fund.code)
-    document = file_document(report, consolidated=True)
-    return [(file_name(report, "xlsx", True), render_xlsx(document)),
-            (file_name(report, "pdf", True), render_pdf(document))]
+    return [(file_name(report, "xlsx", True), render_xlsx(file_document(report, True))),
+            (file_name(report, "pdf", True), render_pdf(file_document(report, True, True)))]
 
 
 def archived_fund_pack(actor: Actor, fund_id: int, quarter: Quarter) -> list[tuple[str, bytes]]:

@@ -20,7 +20,7 @@ from flask_babel import gettext as _
 from fundops.portfolio.forms import label
 from fundops.reports.quarterly.subfunds import SubFundBook
 from fundops.reports.quarterly.tables import schedule_table
-from fundops.reports.render import Column, Field, KeyValues, Kind, Section, Table, table
+from fundops.reports.render import Column, Field, KeyValues, Kind, Paragraph, Section, Table, table
 
 if TYPE_CHECKING:
     from fundops.reports.quarterly.content import QuarterlyReport
@@ -175,36 +175,46 @@ def sub_fund_table(books: list[SubFundBook]) -> Table:
         empty=_("No sub-fund commitments on or before this date."))
 
 
-def sub_fund_sections(book: SubFundBook) -> list[Section]:
-    """A sub-fund's summary, performance and schedule of investments (one sheet each)."""
-    f, net, gross, s = book.fund, book.net, book.gross, book.stake
-    name = f"{f.code} {f.name_zh}"
-    summary = KeyValues("summary", _("Summary"), (
-        Field("name", _("Fund name"), f.name_zh), Field("code", _("Fund code"), f.code),
-        Field("kind", _("Fund kind"), label(f.kind)), Field("stage", _("Stage"), label(f.stage)),
-        Field("inception_on", _("Inception date"), f.inception_on, D),
-        Field("committed", _("Committed"), net.committed if net else None, A),
-        Field("paid_in", _("Paid-in"), net.paid_in if net else None, A),
-        Field("distributed", _("Distributed"), net.distributed if net else None, A),
-        Field("nav", _("NAV"), net.value if net else None, A),
-        Field("stake_committed", _("Parent fund committed"), s.committed if s else None, A),
-        Field("stake_paid_in", _("Parent fund paid in"), s.paid_in if s else None, A),
-        Field("stake_nav", _("Parent fund NAV share"), s.value if s else None, A)))
-    performance = KeyValues("performance", _("Performance"), (
-        Field("net_irr", _("Net IRR"), net.irr if net else None, R),
-        Field("tvpi", _("TVPI"), net.tvpi if net else None, M),
-        Field("dpi", _("DPI"), net.dpi if net else None, M),
-        Field("rvpi", _("RVPI"), net.rvpi if net else None, M),
-        Field("gross_irr", _("Gross IRR"), gross.irr if gross else None, R),
-        Field("gross_moic", _("Gross MOIC"), gross.tvpi if gross else None, M),
-        Field("stake_tvpi", _("Parent fund TVPI"), s.tvpi if s else None, M),
-        Field("stake_irr", _("Parent fund IRR"), s.irr if s else None, R)))
-    key = f"sub_{f.id}"
-    return [
-        Section(f"{key}_summary", f"{name} · {_('Summary')}", (summary,),
-                f"{f.code}·{_('Summary')}"),
-        Section(f"{key}_performance", f"{name} · {_('Performance')}", (performance,),
-                f"{f.code}·{_('Performance')}"),
-        Section(f"{key}_schedule", f"{name} · {_('Schedule of investments')}",
-                (schedule_table(book.schedule),), f"{f.code}·{_('Investments')}"),
-    ]
+PDF_SCHEDULE_ROWS = 2_000
+"""Above this many holdings over all sub-funds, the consolidated PDF leaves the schedule
+of investments to the workbook (which always has it): a national portfolio's 20,000
+holdings would be some 400 pages."""
+
+
+def consolidated_sections(books: list[SubFundBook], for_pdf: bool = False) -> list[Section]:
+    """The consolidated pack's sub-fund parts: one overview table (a row per sub-fund: its
+    size, performance and the parent's position in it) and one schedule of investments of
+    every sub-fund (a row per sub-fund and company, filterable in the workbook)."""
+    rows = []
+    for b in books:
+        f, net, gross, s = b.fund, b.net, b.gross, b.stake
+        rows.append((f.code, f.name_zh, label(f.kind), label(f.stage), f.inception_on,
+                     *((net.committed, net.paid_in, net.distributed, net.value, net.irr,
+                        net.tvpi, net.dpi) if net else (None,) * 7),
+                     gross.irr if gross else None,
+                     *((s.committed, s.paid_in, s.value, s.tvpi, s.irr) if s else (None,) * 5)))
+    overview = table("sub_fund_overview", _("Sub-funds at the quarter end"), [
+        Column("code", _("Fund code"), T), Column("name", _("Fund name"), T),
+        Column("kind", _("Fund kind"), T), Column("stage", _("Stage"), T),
+        Column("inception_on", _("Inception date"), D), Column("committed", _("Committed"), A),
+        Column("paid_in", _("Paid-in"), A), Column("distributed", _("Distributed"), A),
+        Column("nav", _("NAV"), A), Column("net_irr", _("Net IRR"), R),
+        Column("tvpi", _("TVPI"), M), Column("dpi", _("DPI"), M),
+        Column("gross_irr", _("Gross IRR"), R),
+        Column("stake_committed", _("Parent fund committed"), A),
+        Column("stake_paid_in", _("Parent fund paid in"), A),
+        Column("stake_nav", _("Parent fund NAV share"), A),
+        Column("stake_tvpi", _("Parent fund TVPI"), M),
+        Column("stake_irr", _("Parent fund IRR"), R)], rows,
+        empty=_("No sub-fund commitments on or before this date."))
+    holdings = sum(len(b.schedule) for b in books)
+    if for_pdf and holdings > PDF_SCHEDULE_ROWS:
+        body: tuple[Any, ...] = (Paragraph("schedule_note", _(
+            "%(n)s holdings: the schedule of investments of every sub-fund is in the "
+            "workbook of this pack.", n=holdings)),)
+    else:
+        body = tuple(schedule_table(b.schedule, key=f"schedule_{b.fund.id}",
+                                    title=f"{b.fund.code} {b.fund.name_zh}") for b in books)
+    return [Section("sub_fund_overview", _("Sub-funds"), (overview,), _("Sub-funds")),
+            Section("sub_fund_schedules", _("Schedules of investments of the sub-funds"),
+                    body, _("Sub-fund investments"))]

@@ -86,7 +86,7 @@ def _download(fund_id: int, suffix: str, consolidated: bool = False) -> Any:
               "error")
         return redirect(url_for("reports_quarterly.quarterly", fund_id=fund.id,
                                 quarter=str(report.quarter)))
-    document = packs.file_document(report, consolidated)
+    document = packs.file_document(report, consolidated, for_pdf=suffix == "pdf")
     if suffix == "xlsx":
         data, mimetype = render_xlsx(document), xlsx.MIMETYPE
     else:

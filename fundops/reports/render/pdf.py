@@ -243,6 +243,8 @@ def _as_column(f: Field) -> Any:
 def _chinese_number(n: int) -> str:
     """1 → 一 … 10 → 十, 11 → 十一 … 99 (section numbers of a Chinese report)."""
     digits = "零一二三四五六七八九"
+    if n >= 100:
+        return str(n)
     if n < 10:
         return digits[n]
     tens, ones = divmod(n, 10)
