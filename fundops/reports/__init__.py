@@ -24,7 +24,7 @@ def register(app: Flask) -> None:
     that runs keep as records (:mod:`fundops.reports.runs.registry`)."""
     from fundops.reports import bank, fees, notices, payments, quarterly, runs
     from fundops.reports.bank import views as bank_views  # noqa: F401
-    from fundops.reports.quarterly.packs import archived_consolidated_pack, archived_fund_pack
+    from fundops.reports.quarterly.packs import archived_fund_pack
     from fundops.reports.runs.inputs import fund_tree_inputs
     from fundops.reports.runs.registry import register_pack
     from fundops.reports.statement_views import bp as statements_bp
@@ -34,9 +34,7 @@ def register(app: Flask) -> None:
     payments.register(app)
     fees.register(app)
     notices.register(app)
-    register_pack("fund_quarterly", archived_fund_pack)
-    register_pack("guidance_consolidated", archived_consolidated_pack,
-                  inputs=fund_tree_inputs)
+    register_pack("fund_quarterly", archived_fund_pack, inputs=fund_tree_inputs)
     bank.register()  # the bank's loan book pack
     runs.register(app)
 

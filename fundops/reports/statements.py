@@ -49,7 +49,7 @@ from fundops.exits.waterfall_models import (
 from fundops.extensions import db
 from fundops.metrics.engine import compute
 from fundops.metrics.frames import K, Ledger, cents_to_decimal, load_ledger, to_day
-from fundops.metrics.perspectives import cut, fund_metrics, quarter_ends, sub_fund_ids
+from fundops.metrics.perspectives import cut, fund_metrics, quarter_ends
 from fundops.portfolio.access import Access, get_fund
 from fundops.portfolio.enums import CallPurpose, CashFlowKind, DistributionType
 from fundops.portfolio.ledger import CashFlow, CashFlowAllocation
@@ -285,7 +285,7 @@ def capital_accounts(actor: Actor, fund_id: int, period: Period) -> FundStatemen
     manager: all; an LP's organisation: its own records), with the fund's totals over
     all LPs. 404 for a fund the viewer may not see."""
     fund, access = get_fund(actor, fund_id)
-    ledger = load_ledger(period.end, [fund.id, *sub_fund_ids(fund.id)])
+    ledger = load_ledger(period.end, [fund.id])  # its own NAV and LP shares need no other
     accounts: defaultdict[int, Account] = defaultdict(Account)
     nav_open, opening = _shares(ledger, fund.id, period.opening_on)
     nav_close, closing = _shares(ledger, fund.id, period.end)

@@ -43,7 +43,12 @@ from fundops.metrics.perspectives import (
 from fundops.portfolio.access import Access, get_fund
 from fundops.portfolio.models import Fund
 from fundops.reports.quarterly import frames
-from fundops.reports.quarterly.subfunds import SubFundBook, deal_frame, sub_fund_books
+from fundops.reports.quarterly.subfunds import (
+    SubFundBook,
+    deal_frame,
+    sub_fund_books,
+    valuation_index,
+)
 from fundops.reports.statements import capital_accounts
 from fundops.uow import Actor
 
@@ -209,7 +214,7 @@ def capital_account_frame(actor: Actor, fund: Fund, quarter: Quarter) -> pd.Data
 def schedule_frame(metrics: FundMetrics, end: date) -> pd.DataFrame:
     """The fund's schedule of investments at ``end`` (:func:`deal_frame`)."""
     valuations = frames.latest_valuations([metrics.fund.id], end)
-    return deal_frame(metrics.fund.id, metrics.deals, valuations)
+    return deal_frame(metrics.fund.id, metrics.deals, valuation_index(valuations))
 
 
 FEE_KINDS = ["management_fee", "expense"]

@@ -68,13 +68,16 @@ def consolidated_pack(actor: Actor, fund_id: int, quarter: Quarter | str,
 
 
 def archived_fund_pack(actor: Actor, fund_id: int, quarter: Quarter) -> list[tuple[str, bytes]]:
-    """:func:`fund_pack` as report runs keep it: dated at the quarter end (so the pack is
-    a function of the books up to the quarter end only — the inputs a run hashes — and
-    has no subsequent events; the page shows those live)."""
-    return fund_pack(actor, fund_id, quarter, report_on=Quarter.parse(str(quarter)).end)
-
-
-def archived_consolidated_pack(actor: Actor, fund_id: int,
-                               quarter: Quarter) -> list[tuple[str, bytes]]:
-    """:func:`consolidated_pack` dated at the quarter end (see :func:`archived_fund_pack`)."""
-    return consolidated_pack(actor, fund_id, quarter, report_on=Quarter.parse(str(quarter)).end)
+    """The fund's quarterly pack as report runs keep it — and for a parent fund its
+    consolidated pack too — dated at the quarter end: the files are a function of the
+    books up to the quarter end only (the inputs a run hashes: the fund and every fund
+    below it), with no subsequent events (the page shows those live)."""
+    which = Quarter.parse(str(quarter))
+    report = quarterly_report(actor, fund_id, which, which.end)
+    files = [(file_name(report, "xlsx"), render_xlsx(file_document(report))),
+             (file_name(report, "pdf"), render_pdf(file_document(report)))]
+    if report.parent is not None and report.sub_funds:
+        files += [(file_name(report, "xlsx", True), render_xlsx(file_document(report, True))),
+                  (file_name(report, "pdf", True),
+                   render_pdf(file_document(report, True, True)))]
+    return files

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import pandas as pd
 import sqlalchemy as sa
@@ -62,7 +63,7 @@ def sub_fund_books(actor: Actor, parent_id: int, subs: list[int], end: date) -> 
     companies = {c.id: c for c in db.session.scalars(
         sa.select(Company).where(Company.id.in_({k[1] for k in keys})))} if keys else {}
     realised = realisations(ids, end) if keys else {}
-    valuations = frames.latest_valuations(ids, end)
+    valuations = valuation_index(frames.latest_valuations(ids, end))
     books = []
     for fid in ids:
         deals = sorted((DealLine(companies[k[1]], metrics.deals[k],
@@ -81,23 +82,28 @@ SCHEDULE_COLUMNS = [
     "fair_value", "realised", "escrow", "moic", "irr", "method", "valued_on"]
 
 
-def deal_frame(fund_id: int, deals: list[DealLine], valuations: pd.DataFrame) -> pd.DataFrame:
+def valuation_index(valuations: pd.DataFrame) -> dict[tuple[int, int], tuple[Any, Any]]:
+    """:func:`frames.latest_valuations` as ``{(fund_id, company_id): (method, valued_on)}``."""
+    return {key: (method, on) for key, method, on in zip(
+        valuations.index, valuations["method"], valuations["valued_on"], strict=True)}
+
+
+def deal_frame(fund_id: int, deals: list[DealLine],
+               latest: dict[tuple[int, int], tuple[Any, Any]]) -> pd.DataFrame:
     """Per company held or exited: cost, cost of the parts disposed of, remaining cost,
     fair value, realised proceeds (cash), escrow outstanding, MOIC, IRR, and the latest
-    valuation's method and date (None: carried at cost). ``valuations`` is
-    :func:`frames.latest_valuations`."""
+    valuation's method and date (None: carried at cost). ``latest`` is
+    :func:`valuation_index`."""
     rows = []
     for deal in deals:
         p, company = deal.position, deal.company
-        key = (fund_id, company.id)
-        has = key in valuations.index
+        method, valued_on = latest.get((fund_id, company.id), (None, None))
         rows.append({
             "company_id": company.id, "company": company.name, "sector": company.sector,
             "first_on": p.first_on, "cost": p.paid_in,
             "disposed_cost": deal.realisation.cost_basis, "remaining_cost": deal.remaining_cost,
             "fair_value": p.value, "realised": p.distributed,
             "escrow": deal.realisation.escrow_outstanding, "moic": p.tvpi, "irr": p.irr,
-            "method": (valuations.loc[key, "method"] or None) if has else None,
-            "valued_on": valuations.loc[key, "valued_on"] if has else None,
+            "method": method or None, "valued_on": valued_on,
         })
     return pd.DataFrame(rows, columns=SCHEDULE_COLUMNS, dtype=object)
