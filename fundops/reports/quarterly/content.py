@@ -121,11 +121,14 @@ def latest_quarter(fund: Fund, today: date) -> Quarter:
 
 
 def quarterly_report(actor: Actor, fund_id: int, quarter: Quarter | str,
-                     report_on: date | None = None) -> QuarterlyReport:
+                     report_on: date | None = None,
+                     consolidated: bool = False) -> QuarterlyReport:
     """The content of the fund's report for ``quarter`` (a Quarter or text like 2025Q2);
     404 for a fund the actor may not see; the quarter checks of :func:`check_quarter`
     against today in the business timezone; ``report_on`` (default today) bounds the
-    subsequent events and must be after the quarter's end."""
+    subsequent events and must not be before the quarter's end. ``consolidated``: a
+    parent fund's sub-funds come with their schedules of investments (the consolidated
+    pack's)."""
     fund, access = get_fund(actor, fund_id)
     which = quarter if isinstance(quarter, Quarter) else Quarter.parse(quarter)
     today = business_today()
@@ -148,7 +151,8 @@ def quarterly_report(actor: Actor, fund_id: int, quarter: Quarter | str,
         flow_summary=frames.kind_counts(frames.between(flows, which.start, end)),
         fees=fee_frame(flows, which),
         subsequent=frames.between(flows, date.fromordinal(end.toordinal() + 1), on),
-        parent=parent, sub_funds=sub_fund_books(actor, fund.id, subs, end) if subs else [],
+        parent=parent,
+        sub_funds=sub_fund_books(actor, fund.id, subs, end, consolidated) if subs else [],
     )
 
 

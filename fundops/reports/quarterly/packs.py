@@ -60,7 +60,7 @@ def consolidated_pack(actor: Actor, fund_id: int, quarter: Quarter | str,
     investments) and one PDF of the same (the schedules left to the workbook above
     :data:`PDF_SCHEDULE_ROWS` holdings); ``report_not_parent_fund`` for a fund without
     sub-funds."""
-    report = quarterly_report(actor, fund_id, quarter, report_on)
+    report = quarterly_report(actor, fund_id, quarter, report_on, consolidated=True)
     if report.parent is None:
         raise ValidationError("fund_id", "report_not_parent_fund", fund=report.fund.code)
     return [(file_name(report, "xlsx", True), render_xlsx(file_document(report, True))),
@@ -73,7 +73,7 @@ def archived_fund_pack(actor: Actor, fund_id: int, quarter: Quarter) -> list[tup
     books up to the quarter end only (the inputs a run hashes: the fund and every fund
     below it), with no subsequent events (the page shows those live)."""
     which = Quarter.parse(str(quarter))
-    report = quarterly_report(actor, fund_id, which, which.end)
+    report = quarterly_report(actor, fund_id, which, which.end, consolidated=True)
     files = [(file_name(report, "xlsx"), render_xlsx(file_document(report))),
              (file_name(report, "pdf"), render_pdf(file_document(report)))]
     if report.parent is not None and report.sub_funds:

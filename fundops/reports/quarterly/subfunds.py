@@ -49,21 +49,24 @@ def _children(fund_ids: list[int]) -> list[int]:
         .where(Investor.fund_id.in_(fund_ids)).distinct()))
 
 
-def sub_fund_books(actor: Actor, parent_id: int, subs: list[int], end: date) -> list[SubFundBook]:
-    """The books of the parent's direct sub-funds the actor may see, by fund code."""
+def sub_fund_books(actor: Actor, parent_id: int, subs: list[int], end: date,
+                   schedules: bool = False) -> list[SubFundBook]:
+    """The books of the parent's direct sub-funds the actor may see, by fund code; their
+    schedules of investments only with ``schedules`` (the consolidated pack: empty
+    frames otherwise, and the deal metrics are not computed)."""
     visible = set(db.session.scalars(visible_fund_ids(actor.organisation_id)))
     ids = sorted(s for s in subs if s in visible)
     if not ids:
         return []
     ledger = load_ledger(end, sorted({*ids, *_children(ids)}))
-    metrics = compute(ledger, focus=set(ids))
+    metrics = compute(ledger, focus=set(ids), deals=schedules)
     funds = {f.id: f for f in db.session.scalars(sa.select(Fund).where(Fund.id.in_(ids)))}
     mine = sorted(db.session.scalars(sa.select(Investor.id).where(Investor.fund_id == parent_id)))
     keys = [k for k in metrics.deals if k[0] in funds]
     companies = {c.id: c for c in db.session.scalars(
         sa.select(Company).where(Company.id.in_({k[1] for k in keys})))} if keys else {}
     realised = realisations(ids, end) if keys else {}
-    valuations = valuation_index(frames.latest_valuations(ids, end))
+    valuations = valuation_index(frames.latest_valuations(ids, end)) if keys else {}
     books = []
     for fid in ids:
         deals = sorted((DealLine(companies[k[1]], metrics.deals[k],

@@ -80,7 +80,7 @@ def _download(fund_id: int, suffix: str, consolidated: bool = False) -> Any:
     """The report's file: xlsx or pdf, attached under its UTF-8 file name."""
     actor = current_actor()
     fund, _access = get_fund(actor, fund_id)
-    report = quarterly_report(actor, fund.id, _quarter(fund))
+    report = quarterly_report(actor, fund.id, _quarter(fund), consolidated=consolidated)
     if consolidated and report.parent is None:  # no pack to give: back to the report
         flash(localise(ValidationError("fund_id", "report_not_parent_fund", fund=fund.code)),
               "error")
