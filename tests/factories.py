@@ -57,7 +57,7 @@ def make_fund(actor: Actor, code: str | None = None, **overrides: object) -> Fun
 def make_company(actor: Actor, name: str | None = None, **overrides: object) -> Company:
     n = next_n()
     fields: dict[str, object] = {
-        "name": name or f"测试科技{n}有限公司", "uscc": make_uscc(f"9144030000000{n:04d}"),
+        "name": name or f"测试科技{n}有限公司", "uscc": make_uscc(f"914403000{n:08d}"),
         "sector": "半导体", "stage": "start_up", "region_code": "440300", "is_hard_tech": True,
         "is_sme": True, "tags": ["srdi"],
     }
