@@ -247,7 +247,9 @@ def _transfers(ledger: Ledger, fund_id: int, period: Period,
             accounts[inv].add(Line.TRANSFERS, part)
 
 
-def _registers(fund_id: int, on: date) -> dict[int, Register]:
+def registers_on(fund_id: int, on: date) -> dict[int, Register]:
+    """Every LP's register (committed, paid-in, unfunded, recallable) at the end of ``on``,
+    by investor id (the statements and the notices read it)."""
     committed: dict[int, Decimal] = dict(db.session.execute(
         sa.select(Commitment.investor_id, sa.func.sum(Commitment.amount))
         .where(Commitment.fund_id == fund_id, Commitment.committed_on <= on)
@@ -274,12 +276,6 @@ def _registers(fund_id: int, on: date) -> dict[int, Register]:
     return out
 
 
-def registers_on(fund_id: int, on: date) -> dict[int, Register]:
-    """Every LP's register (committed, paid-in, unfunded, recallable) at the end of ``on``,
-    by investor id (the notices read it)."""
-    return _registers(fund_id, on)
-
-
 def capital_accounts(actor: Actor, fund_id: int, period: Period) -> FundStatement:
     """Every LP's capital account of the fund over ``period`` that the viewer may see (the
     manager: all; an LP's organisation: its own records), with the fund's totals over
@@ -293,7 +289,7 @@ def capital_accounts(actor: Actor, fund_id: int, period: Period) -> FundStatemen
     calls, dists = _own_flows(fund.id, period, accounts)
     _carry(fund.id, period, accounts)
     _transfers(ledger, fund.id, period, accounts)
-    registers = _registers(fund.id, period.end)
+    registers = registers_on(fund.id, period.end)
     for inv in set(opening) | set(closing) | set(registers):
         accounts.setdefault(inv, Account())
     for inv, account in accounts.items():
