@@ -18,7 +18,7 @@ from fundops.exits.models import (
 )
 from fundops.idempotency import IdempotencyKey
 from fundops.jobs.models import JobRun
-from fundops.metrics.models import IndexLevel, PolicyRule
+from fundops.metrics.models import IndexLevel, MetricCache, PolicyRule
 from fundops.portfolio.ledger import (
     CashFlow,
     CashFlowAllocation,
@@ -62,6 +62,7 @@ from fundops.syndication.term_sheets.models import (
     TermSheetTranche,
     VerificationCode,
 )
+from fundops.versions import MetricChange
 from fundops.web.formtokens import FormSubmission
 
 __all__ = [
@@ -99,6 +100,8 @@ __all__ = [
     "LoanScheduleRow",
     "LoanShare",
     "LoginAttempt",
+    "MetricCache",
+    "MetricChange",
     "Organisation",
     "PolicyRule",
     "ReportRun",

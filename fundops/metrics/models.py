@@ -63,3 +63,27 @@ class IndexLevel(Model):
     index_code: Mapped[str] = mapped_column(sa.String(40))
     on: Mapped[date] = mapped_column("on", sa.Date)
     level: Mapped[Decimal] = mapped_column(ScaledDecimal(6))
+
+
+class MetricCache(Model):
+    """A computed figure shared by every server process (:mod:`fundops.metrics.cache`).
+
+    One row per (kind, fund, parameters): ``payload`` is the pickled result signed with
+    an HMAC of the application's secret key (a row another key signed is ignored);
+    ``version`` is the global write counter read before the facts were; ``token`` names
+    this computation (processes keep the unpickled object under it). A cache, not a
+    record: rows are replaced, and deleting them only costs a recomputation.
+    """
+
+    __tablename__ = "metric_cache"
+    __table_args__ = (sa.UniqueConstraint("kind", "fund_id", "params"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(40))
+    fund_id: Mapped[int] = mapped_column(sa.Integer)
+    params: Mapped[str] = mapped_column(sa.String(200))
+    version: Mapped[int] = mapped_column(sa.BigInteger)
+    token: Mapped[str] = mapped_column(sa.String(32))
+    payload: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    computed_ms: Mapped[int] = mapped_column(sa.Integer)
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -7,29 +7,24 @@ sums, their deals, labels and rules), then builds :func:`compute_look_through`,
 :func:`build_leverage` and :func:`build_policy` from them, so the numbers are the same
 as the three separate services give.
 
-Results are cached per application process, keyed by (fund, date, share basis,
-government investor types, :func:`fundops.audit.data_version`). The write counter is
-read *before* the facts, and every audited write transaction bumps it, so a cached
-result is never older than the database it is served against; a write anywhere
-simply makes the next request recompute. Access is checked on every call, before the
+Results are shared by every process through :mod:`fundops.metrics.cache`, keyed by
+(fund, date, share basis, government investor types) and valid while nothing in the
+fund's subtree changed: a write in a sub-fund recomputes its parents' overviews, a write
+in an unrelated fund (another tenant's) leaves them warm. The loan leverage (other
+tenants' loans) is read live on every call. Access is checked on every call, before the
 cache is consulted.
 """
 
 from __future__ import annotations
 
-import threading
-import time
-from collections import OrderedDict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from flask import current_app
-
-from fundops.audit import data_version
 from fundops.calc.leverage import LeverageReport
 from fundops.calc.lookthrough import LookThroughResult, compute_look_through
 from fundops.calc.policy import PolicyReport
+from fundops.metrics.cache import cached
 from fundops.metrics.leverage import (
     build_leverage,
     government_investor_types,
@@ -44,9 +39,6 @@ from fundops.uow import Actor
 from fundops.validation import require_date
 
 __all__ = ["ParentOverview", "parent_overview"]
-
-CACHE_SIZE = 16
-"""Overviews kept per process (least recently used dropped first)."""
 
 
 @dataclass(frozen=True)
@@ -68,32 +60,6 @@ class ParentOverview:
     cached: bool = False
 
 
-class _Cache:
-    """A small thread-safe LRU map."""
-
-    def __init__(self, size: int) -> None:
-        self._size, self._items = size, OrderedDict[tuple[Any, ...], ParentOverview]()
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple[Any, ...]) -> ParentOverview | None:
-        with self._lock:
-            item = self._items.get(key)
-            if item is not None:
-                self._items.move_to_end(key)
-            return item
-
-    def put(self, key: tuple[Any, ...], item: ParentOverview) -> None:
-        with self._lock:
-            self._items[key] = item
-            self._items.move_to_end(key)
-            while len(self._items) > self._size:
-                self._items.popitem(last=False)
-
-
-def _cache() -> _Cache:
-    return current_app.extensions.setdefault("fundops.parent_overview", _Cache(CACHE_SIZE))
-
-
 def parent_overview(actor: Actor, fund_id: int, as_of: object,
                     basis: str = "paid_in") -> ParentOverview:
     """Look-through (on ``basis``, fair values), leverage and policy indicators at ``as_of``.
@@ -106,20 +72,15 @@ def parent_overview(actor: Actor, fund_id: int, as_of: object,
     when = require_date(as_of, "as_of")
     share_basis = parse_share_basis(basis)
     gov = government_investor_types()
-    version = data_version()  # before any fact: see the module docstring
-    key = (fund.id, when, share_basis, gov, version)
-    cache = _cache()
-    hit = cache.get(key)
-    if hit is not None:
-        return replace(hit, cached=True)
-    started = time.perf_counter()
-    result = _compute(fund.id, when, share_basis, gov, version, started)
-    cache.put(key, result)
-    return result
+    params = f"{when.isoformat()}|{share_basis}|{','.join(gov)}"
+    found = cached("parent_overview", fund.id, params,
+                   lambda: _compute(fund.id, when, share_basis, gov))
+    lt, lev, pol, labels = found.value
+    return ParentOverview(lt, lev, pol, labels, load_loan_leverage(fund.id, when),
+                          found.version, found.computed_ms / 1000, found.hit)
 
 
-def _compute(root: int, when: date, basis: str, gov: tuple[str, ...], version: int,
-             started: float) -> ParentOverview:
+def _compute(root: int, when: date, basis: str, gov: tuple[str, ...]) -> tuple[Any, ...]:
     inputs = load_look_through_inputs(root, when, latest_only=True)
     subs = sorted({s for p, s, _on, _fen in inputs.parent_commitments if p == root})
     ids = [root, *subs]
@@ -132,5 +93,4 @@ def _compute(root: int, when: date, basis: str, gov: tuple[str, ...], version: i
     lev = build_leverage(root, when, subs, lps, invested, labels, inputs, gov)
     pol = build_policy(root, when, subs, lps, flows, load_deals(ids, when), labels,
                        load_specs(ids), gov)
-    loans = load_loan_leverage(root, when)
-    return ParentOverview(lt, lev, pol, labels, loans, version, time.perf_counter() - started)
+    return lt, lev, pol, labels

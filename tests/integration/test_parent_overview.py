@@ -69,3 +69,34 @@ def test_access_is_checked_before_the_cache(app: Flask) -> None:
     parent_overview(f.guidance, f.p.id, date(2022, 12, 31))
     with pytest.raises(NotFound):
         parent_overview(f.outsider, f.p.id, date(2022, 12, 31))
+
+
+def test_another_tenants_write_leaves_the_overview_warm(app: Flask) -> None:
+    """A capital call in an unrelated organisation's fund: nothing in P's subtree moved."""
+    from tests.factories import make_world
+
+    f = with_rules()
+    when = date(2022, 12, 31)
+    first = parent_overview(f.guidance, f.p.id, when)
+    other = make_world()
+    ledger.record_capital_call(other.gp, other.fund.id, value_on="2022-06-30",
+                               amount="1000000", purpose="investment")
+    again = parent_overview(f.guidance, f.p.id, when)
+    assert again.cached and again.look_through is first.look_through
+    # and a write in the parent's own fund recomputes it
+    ledger.record_valuation(f.guidance, f.p.id, as_of="2022-12-31", nav_amount=str(900 * M))
+    assert not parent_overview(f.guidance, f.p.id, when).cached
+
+
+def test_a_second_process_reuses_the_stored_overview(app: Flask) -> None:
+    """Another worker (no objects in its memory) reads the stored figure, not recomputes."""
+    f = with_rules()
+    when = date(2022, 12, 31)
+    first = parent_overview(f.guidance, f.p.id, when)
+    app.extensions.pop("fundops.metric_cache")  # what a fresh process has
+    again = parent_overview(f.guidance, f.p.id, when)
+    assert again.cached and again.look_through is not first.look_through
+    assert again.look_through == first.look_through and again.policy == first.policy
+    app.config["SECRET_KEY"] = "another-deployment"  # a row signed with another key
+    app.extensions.pop("fundops.metric_cache")
+    assert not parent_overview(f.guidance, f.p.id, when).cached

@@ -1,0 +1,189 @@
+"""Computed figures shared by every server process, invalidated by fund.
+
+A figure of fund F (a parent's overview, a fund's metrics, its quarter snapshots) is
+stored in :class:`~fundops.metrics.models.MetricCache` under (kind, F, parameters) with
+the global write counter read *before* its facts. It is still valid while
+:func:`fundops.versions.changes_since` finds no committed change to F's **subtree** (F
+and every fund below it in the fund-of-funds graph) after that version. So a write in a
+sub-fund is a change for its parents, and a write in another tenant's fund (not below
+F) is none.
+
+Each process also keeps the unpickled objects of the rows it has read, by the row's
+token (a new computation gets a new token), so a warm request reads one short row
+header and the change log, not the payload. Payloads are pickles signed with an HMAC
+of ``SECRET_KEY``; a row signed with another key (a development process with a random
+key) is a miss and is recomputed.
+
+Storing is best effort, in its own short transaction on a separate connection (a GET
+request writes nothing else): if the database is busy (SQLite's single writer) the
+figure is served without being stored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import pickle
+import threading
+import time
+import uuid
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+from flask import current_app
+
+from fundops.audit import data_version
+from fundops.extensions import db
+from fundops.metrics.models import MetricCache
+from fundops.portfolio.models import Commitment, Investor
+from fundops.versions import Change, changes_since
+
+__all__ = ["Cached", "cached", "stored", "subtree"]
+
+T = TypeVar("T")
+LOCAL_SIZE = 64
+"""Unpickled payloads kept per process (least recently used dropped first)."""
+
+log = logging.getLogger(__name__)
+
+
+def subtree(fund_id: int) -> list[int]:
+    """``fund_id`` and every fund below it (funds its LP records commit to, recursively)."""
+    edges: dict[int, list[int]] = {}
+    for parent, child in db.session.execute(
+            sa.select(Investor.fund_id, Commitment.fund_id)
+            .join(Commitment, Commitment.investor_id == Investor.id)
+            .where(Investor.fund_id.is_not(None)).distinct()):
+        edges.setdefault(int(parent), []).append(int(child))
+    seen, todo = {fund_id}, [fund_id]
+    while todo:
+        for child in edges.get(todo.pop(), ()):
+            if child not in seen:
+                seen.add(child)
+                todo.append(child)
+    return sorted(seen)
+
+
+class _Local:
+    """A thread-safe LRU map from a row's token to its unpickled payload."""
+
+    def __init__(self, size: int) -> None:
+        self._size, self._items = size, OrderedDict[str, Any]()
+        self._lock = threading.Lock()
+
+    def get(self, token: str) -> Any:
+        with self._lock:
+            item = self._items.get(token)
+            if item is not None:
+                self._items.move_to_end(token)
+            return item
+
+    def put(self, token: str, item: Any) -> None:
+        with self._lock:
+            self._items[token] = item
+            self._items.move_to_end(token)
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+
+
+def _local() -> _Local:
+    return current_app.extensions.setdefault("fundops.metric_cache", _Local(LOCAL_SIZE))
+
+
+def _key() -> bytes:
+    return str(current_app.config["SECRET_KEY"]).encode("utf-8")
+
+
+def _seal(value: Any) -> bytes:
+    body = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    return hmac.new(_key(), body, hashlib.sha256).digest() + body
+
+
+def _open(payload: bytes) -> tuple[bool, Any]:
+    mac, body = payload[:32], payload[32:]
+    if not hmac.compare_digest(mac, hmac.new(_key(), body, hashlib.sha256).digest()):
+        return False, None
+    return True, pickle.loads(body)  # noqa: S301 - signed by this deployment's secret key
+
+
+@dataclass(frozen=True)
+class Cached:
+    """A stored figure: its value, the version its facts were read at, whether this call
+    reused it, and how long computing it took (ms)."""
+
+    value: Any
+    version: int
+    hit: bool
+    computed_ms: int
+
+
+def stored(kind: str, fund_id: int, params: str) -> tuple[Cached, Change] | None:
+    """The stored figure and the changes to the fund's subtree since it (None: nothing
+    stored, or stored under another key). Callers decide what the change invalidates
+    (the quarter snapshots keep the quarters before its date)."""
+    table = MetricCache.__table__
+    row = db.session.execute(
+        sa.select(table.c.id, table.c.version, table.c.token, table.c.computed_ms)
+        .where(table.c.kind == kind, table.c.fund_id == fund_id, table.c.params == params)
+    ).first()
+    if row is None:
+        return None
+    local = _local()
+    value = local.get(row.token)
+    if value is None:
+        payload = db.session.scalar(sa.select(table.c.payload).where(table.c.id == row.id))
+        ok, value = _open(bytes(payload or b""))
+        if not ok:
+            return None
+        local.put(row.token, value)
+    change = changes_since(subtree(fund_id), int(row.version))
+    return Cached(value, int(row.version), True, int(row.computed_ms)), change
+
+
+def store(kind: str, fund_id: int, params: str, version: int, value: Any,
+          computed_ms: int) -> None:
+    """Replace the stored figure (unless a newer one is stored); best effort."""
+    token = uuid.uuid4().hex
+    _local().put(token, value)
+    if _writing():
+        return  # SQLite: this session holds the write lock; a second connection would wait
+    table = MetricCache.__table__
+    values = {"kind": kind, "fund_id": fund_id, "params": params, "version": version,
+              "token": token, "payload": _seal(value), "computed_ms": computed_ms}
+    try:
+        with db.engine.begin() as conn:
+            moved = conn.execute(sa.update(table).where(
+                table.c.kind == kind, table.c.fund_id == fund_id, table.c.params == params,
+                table.c.version <= version).values(**values)).rowcount
+            if not moved and conn.execute(sa.select(table.c.id).where(
+                    table.c.kind == kind, table.c.fund_id == fund_id,
+                    table.c.params == params)).first() is None:
+                conn.execute(sa.insert(table).values(**values))
+    except sa.exc.DBAPIError as exc:  # busy, or another process inserted it first
+        log.info("metric cache not stored", extra={"kind": kind, "fund_id": fund_id,
+                                                   "error": type(exc).__name__})
+
+
+def _writing() -> bool:
+    """Whether this session's SQLite connection is inside a write transaction."""
+    dbapi = db.session.connection().connection.dbapi_connection
+    return type(dbapi).__module__.startswith("sqlite3") and bool(
+        getattr(dbapi, "in_transaction", False))
+
+
+def cached(kind: str, fund_id: int, params: str, compute: Callable[[], T]) -> Cached:
+    """The figure ``compute()`` gives for (kind, fund, params), reused while nothing in the
+    fund's subtree changed since it was computed."""
+    found = stored(kind, fund_id, params)
+    if found is not None and not found[1].any:
+        return found[0]
+    version = data_version()  # before any fact
+    started = time.perf_counter()
+    value = compute()
+    ms = int((time.perf_counter() - started) * 1000)
+    store(kind, fund_id, params, version, value, ms)
+    return Cached(value, version, False, ms)
