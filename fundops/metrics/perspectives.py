@@ -8,7 +8,7 @@ perspective. An LP-access viewer sees the fund's metrics and its own LP position
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -18,7 +18,13 @@ from fundops.exits.queries import NO_REALISATION, Realisation, realisations
 from fundops.exits.waterfall_queries import LiquidationView, liquidation_at
 from fundops.extensions import db
 from fundops.metrics.engine import Metrics, Perspective, Position, compute
-from fundops.metrics.frames import Ledger, load_ledger, to_day
+from fundops.metrics.frames import load_ledger
+from fundops.metrics.snapshots import (
+    QuarterPoint,
+    empty_net,
+    focus_metrics,
+    history,
+)
 from fundops.portfolio.access import Access, get_fund, list_funds
 from fundops.portfolio.models import Commitment, Company, Fund, Investor
 from fundops.uow import Actor
@@ -114,13 +120,6 @@ class FundMetrics:
     deals: list[DealLine]
 
 
-def sub_fund_ids(fund_id: int) -> list[int]:
-    """Funds in which ``fund_id`` holds a commitment through an LP record."""
-    return list(db.session.scalars(
-        sa.select(Commitment.fund_id).join(Investor, Investor.id == Commitment.investor_id)
-        .where(Investor.fund_id == fund_id).distinct()))
-
-
 def _own_fund_ids(organisation_id: int) -> set[int]:
     return set(
         db.session.scalars(sa.select(Fund.id).where(Fund.organisation_id == organisation_id))
@@ -130,12 +129,11 @@ def _own_fund_ids(organisation_id: int) -> set[int]:
 def fund_metrics(actor: Actor, fund_id: int, as_of: date) -> FundMetrics:
     """Net, gross, LP and deal metrics of one fund at ``as_of``."""
     fund, access = get_fund(actor, fund_id)
-    ledger = load_ledger(as_of, [fund.id, *sub_fund_ids(fund.id)])
-    return _fund_view(fund, access, actor, compute(ledger, focus={fund.id}))
+    return _fund_view(fund, access, actor, focus_metrics(fund.id, as_of))
 
 
 def _fund_view(fund: Fund, access: Access, actor: Actor, metrics: Metrics) -> FundMetrics:
-    net = metrics.fund_net.get(fund.id) or _empty(metrics.as_of, fund.id)
+    net = metrics.fund_net.get(fund.id) or empty_net(metrics.as_of, fund.id)
     investors = {i.id: i for i in db.session.scalars(
         sa.select(Investor).join(Commitment, Commitment.investor_id == Investor.id)
         .where(Commitment.fund_id == fund.id))}
@@ -154,11 +152,6 @@ def _fund_view(fund: Fund, access: Access, actor: Actor, metrics: Metrics) -> Fu
                              realised.get(k, NO_REALISATION)) for k in deal_keys),
                    key=lambda d: d.company.name)
     return FundMetrics(fund, access, metrics.as_of, net, metrics.gross.get(fund.id), lps, deals)
-
-
-def _empty(as_of: date, fund_id: int) -> Position:
-    zero = Decimal("0.00")
-    return Position(Perspective.FUND_NET, (fund_id,), as_of, zero, zero, zero, zero, None, None)
 
 
 def lp_position(actor: Actor, fund_id: int, investor_id: int, as_of: date) -> LpLine:
@@ -204,61 +197,18 @@ def portfolio_metrics(actor: Actor, as_of: date, deals: bool = True) -> Metrics:
     return compute(load_ledger(as_of, ids), deals=deals)
 
 
-def quarter_ends(start: date, end: date) -> list[date]:
-    """Calendar quarter ends from the one containing ``start`` up to ``end`` (inclusive),
-    plus ``end`` itself when it is not a quarter end."""
-    out: list[date] = []
-    year, quarter = start.year, (start.month - 1) // 3 + 1
-    while True:
-        month = quarter * 3
-        q_end = (date(year + (month == 12), month % 12 + 1, 1) - timedelta(days=1))
-        if q_end > end:
-            break
-        out.append(q_end)
-        year, quarter = (year + 1, 1) if quarter == 4 else (year, quarter + 1)
-    if not out or out[-1] != end:
-        out.append(end)
-    return out
-
-
-def cut(ledger: Ledger, on: date) -> Ledger:
-    """The same ledger seen at an earlier date (rows dated after ``on`` dropped)."""
-    day = to_day(on)
-    return Ledger(
-        on, ledger.flows[ledger.flows[:, 2] <= day],
-        ledger.allocations[ledger.allocations[:, 3] <= day],
-        ledger.commitments[ledger.commitments[:, 2] <= day],
-        ledger.navs[ledger.navs[:, 1] <= day], ledger.holdings[ledger.holdings[:, 2] <= day],
-        ledger.lp_funds, ledger.trades[ledger.trades[:, 2] <= day],
-    )
-
-
-@dataclass(frozen=True, slots=True)
-class QuarterPoint:
-    on: date
-    net: Position
-    gross: Position | None
-
-
 def quarterly_history(actor: Actor, fund_id: int, as_of: date) -> list[QuarterPoint]:
     """Fund net and gross metrics at every quarter end since inception, up to ``as_of``."""
     fund, _ = get_fund(actor, fund_id)
-    return _history(fund, load_ledger(as_of, [fund.id, *sub_fund_ids(fund.id)]), as_of)
+    return history(fund.id, fund.inception_on, as_of, focus_metrics(fund.id, as_of))
 
 
 def fund_report(actor: Actor, fund_id: int,
                 as_of: date) -> tuple[FundMetrics, list[QuarterPoint]]:
-    """:func:`fund_metrics` and :func:`quarterly_history` from one ledger load (the page)."""
+    """:func:`fund_metrics` and :func:`quarterly_history` (the performance page): the
+    quarter ends before ``as_of`` from the stored snapshots, ``as_of`` itself live (or
+    from the shared cache)."""
     fund, access = get_fund(actor, fund_id)
-    ledger = load_ledger(as_of, [fund.id, *sub_fund_ids(fund.id)])
-    report = _fund_view(fund, access, actor, compute(ledger, focus={fund.id}))
-    return report, _history(fund, ledger, as_of)
-
-
-def _history(fund: Fund, ledger: Ledger, as_of: date) -> list[QuarterPoint]:
-    points = []
-    for on in quarter_ends(fund.inception_on, as_of):
-        metrics = compute(cut(ledger, on), focus={fund.id}, deals=False)
-        net = metrics.fund_net.get(fund.id) or _empty(on, fund.id)
-        points.append(QuarterPoint(on, net, metrics.gross.get(fund.id)))
-    return points
+    metrics = focus_metrics(fund.id, as_of)
+    report = _fund_view(fund, access, actor, metrics)
+    return report, history(fund.id, fund.inception_on, as_of, metrics)

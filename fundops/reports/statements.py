@@ -49,7 +49,8 @@ from fundops.exits.waterfall_models import (
 from fundops.extensions import db
 from fundops.metrics.engine import compute
 from fundops.metrics.frames import K, Ledger, cents_to_decimal, load_ledger, to_day
-from fundops.metrics.perspectives import cut, fund_metrics, quarter_ends
+from fundops.metrics.perspectives import fund_metrics
+from fundops.metrics.snapshots import cut, quarter_ends
 from fundops.portfolio.access import Access, get_fund
 from fundops.portfolio.enums import CallPurpose, CashFlowKind, DistributionType
 from fundops.portfolio.ledger import CashFlow, CashFlowAllocation

@@ -38,8 +38,8 @@ from fundops.metrics.perspectives import (
     QuarterPoint,
     fund_report,
     net_of_carry,
-    sub_fund_ids,
 )
+from fundops.metrics.snapshots import sub_fund_ids
 from fundops.portfolio.access import Access, get_fund
 from fundops.portfolio.models import Fund
 from fundops.reports.quarterly import frames
