@@ -32,7 +32,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -191,7 +191,7 @@ def _before_commit(session: Session) -> None:
     if pending.unscoped:
         rows.append({"version": version, "fund_id": None, "from_on": None})
     if rows:
-        session.execute(sa.insert(MetricChange.__table__), rows)
+        session.execute(sa.insert(cast(sa.Table, MetricChange.__table__)), rows)
 
 
 @event.listens_for(Session, "after_rollback")
@@ -219,7 +219,7 @@ def changes_since(fund_ids: Collection[int], version: int) -> Change:
     """The changes to ``fund_ids`` (or unscoped) committed after ``version``."""
     from fundops.extensions import db
 
-    table = MetricChange.__table__
+    table = cast(sa.Table, MetricChange.__table__)
     rows: Iterable[Any] = db.session.execute(
         sa.select(table.c.fund_id, table.c.from_on).where(
             table.c.version > version,

@@ -18,6 +18,7 @@ from fundops.jobs.tasks import (
     LAPSE_TERM_SHEETS,
     PREPARE_FEE_DRAFTS,
     RAISE_EXIT_REMINDERS,
+    REFRESH_METRICS,
     RUN_FUND_REPORTS,
     RUN_ORGANISATION_REPORTS,
     Task,
@@ -64,8 +65,10 @@ def registered_jobs() -> list[Job]:
 DAILY = register(Job(
     "daily", "Daily housekeeping: lapse term sheets past their long-stop date, expire "
     "warrants whose window closed, raise the exit reminders coming up, prepare the "
-    "management-fee drafts that are due.",
-    tasks=(LAPSE_TERM_SHEETS, EXPIRE_WARRANTS, RAISE_EXIT_REMINDERS, PREPARE_FEE_DRAFTS),
+    "management-fee drafts that are due, bring the metrics' quarter snapshots up to date and "
+    "compute today's figures for every server process.",
+    tasks=(LAPSE_TERM_SHEETS, EXPIRE_WARRANTS, RAISE_EXIT_REMINDERS, PREPARE_FEE_DRAFTS,
+           REFRESH_METRICS),
     at="01:00",
     trigger_args={"hour": 1, "minute": 0}))
 QUARTERLY_REPORTS = register(Job(

@@ -22,6 +22,7 @@ from fundops.exits import reminders as exit_reminders
 from fundops.extensions import db
 from fundops.jobs.leases import Lease, LeaseLost
 from fundops.jobs.logs import log_event
+from fundops.metrics import refresh as metrics_refresh
 from fundops.reports.fees import services as fee_drafts
 from fundops.reports.runs import schedule as report_schedule
 from fundops.syndication.loans import events as loan_events
@@ -74,6 +75,12 @@ PREPARE_FEE_DRAFTS = Task(
     description="management-fee periods due (in advance: started; in arrears: ended) "
                 "without a draft → one draft each, for a person to post or discard")
 
+REFRESH_METRICS = Task(
+    "refresh_metrics", "fund", "refreshed", "funds refreshed",
+    find=metrics_refresh.funds_to_refresh, apply=metrics_refresh.refresh_fund,
+    description="each fund's quarter snapshots brought up to date (only the quarters a "
+                "change reached), today's metrics and each parent's overview computed "
+                "→ stored for every server process")
 RUN_FUND_REPORTS = Task(
     "run_fund_reports", "fund", "reported", "funds reported",
     find=report_schedule.funds_due, apply=report_schedule.run_fund_packs,

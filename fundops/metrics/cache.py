@@ -15,8 +15,9 @@ of ``SECRET_KEY``; a row signed with another key (a development process with a r
 key) is a miss and is recomputed.
 
 Storing is best effort, in its own short transaction on a separate connection (a GET
-request writes nothing else): if the database is busy (SQLite's single writer) the
-figure is served without being stored.
+request writes nothing else), or inside the caller's transaction when that already holds
+SQLite's write lock (a job's unit of work); if the database is busy the figure is served
+without being stored.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ import uuid
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import sqlalchemy as sa
 from flask import current_app
@@ -58,7 +59,8 @@ def subtree(fund_id: int) -> list[int]:
             sa.select(Investor.fund_id, Commitment.fund_id)
             .join(Commitment, Commitment.investor_id == Investor.id)
             .where(Investor.fund_id.is_not(None)).distinct()):
-        edges.setdefault(int(parent), []).append(int(child))
+        if parent is not None:
+            edges.setdefault(int(parent), []).append(int(child))
     seen, todo = {fund_id}, [fund_id]
     while todo:
         for child in edges.get(todo.pop(), ()):
@@ -125,7 +127,7 @@ def stored(kind: str, fund_id: int, params: str) -> tuple[Cached, Change] | None
     """The stored figure and the changes to the fund's subtree since it (None: nothing
     stored, or stored under another key). Callers decide what the change invalidates
     (the quarter snapshots keep the quarters before its date)."""
-    table = MetricCache.__table__
+    table = cast(sa.Table, MetricCache.__table__)
     row = db.session.execute(
         sa.select(table.c.id, table.c.version, table.c.token, table.c.computed_ms)
         .where(table.c.kind == kind, table.c.fund_id == fund_id, table.c.params == params)
@@ -149,23 +151,27 @@ def store(kind: str, fund_id: int, params: str, version: int, value: Any,
     """Replace the stored figure (unless a newer one is stored); best effort."""
     token = uuid.uuid4().hex
     _local().put(token, value)
-    if _writing():
-        return  # SQLite: this session holds the write lock; a second connection would wait
-    table = MetricCache.__table__
     values = {"kind": kind, "fund_id": fund_id, "params": params, "version": version,
               "token": token, "payload": _seal(value), "computed_ms": computed_ms}
     try:
+        if _writing():  # SQLite's write lock is ours: store within this transaction
+            _upsert(db.session.connection(), values)
+            return
         with db.engine.begin() as conn:
-            moved = conn.execute(sa.update(table).where(
-                table.c.kind == kind, table.c.fund_id == fund_id, table.c.params == params,
-                table.c.version <= version).values(**values)).rowcount
-            if not moved and conn.execute(sa.select(table.c.id).where(
-                    table.c.kind == kind, table.c.fund_id == fund_id,
-                    table.c.params == params)).first() is None:
-                conn.execute(sa.insert(table).values(**values))
+            _upsert(conn, values)
     except sa.exc.DBAPIError as exc:  # busy, or another process inserted it first
         log.info("metric cache not stored", extra={"kind": kind, "fund_id": fund_id,
                                                    "error": type(exc).__name__})
+
+
+def _upsert(conn: sa.Connection, values: dict[str, Any]) -> None:
+    table = cast(sa.Table, MetricCache.__table__)
+    where = (table.c.kind == values["kind"], table.c.fund_id == values["fund_id"],
+             table.c.params == values["params"])
+    moved = conn.execute(sa.update(table).where(*where, table.c.version <= values["version"])
+                         .values(**values)).rowcount
+    if not moved and conn.execute(sa.select(table.c.id).where(*where)).first() is None:
+        conn.execute(sa.insert(table).values(**values))
 
 
 def _writing() -> bool:

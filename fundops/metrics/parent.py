@@ -24,7 +24,7 @@ from typing import Any
 from fundops.calc.leverage import LeverageReport
 from fundops.calc.lookthrough import LookThroughResult, compute_look_through
 from fundops.calc.policy import PolicyReport
-from fundops.metrics.cache import cached
+from fundops.metrics.cache import Cached, cached
 from fundops.metrics.leverage import (
     build_leverage,
     government_investor_types,
@@ -38,7 +38,7 @@ from fundops.portfolio.access import get_fund
 from fundops.uow import Actor
 from fundops.validation import require_date
 
-__all__ = ["ParentOverview", "parent_overview"]
+__all__ = ["ParentOverview", "parent_overview", "stored_overview"]
 
 
 @dataclass(frozen=True)
@@ -71,13 +71,19 @@ def parent_overview(actor: Actor, fund_id: int, as_of: object,
     fund, _ = get_fund(actor, fund_id)
     when = require_date(as_of, "as_of")
     share_basis = parse_share_basis(basis)
-    gov = government_investor_types()
-    params = f"{when.isoformat()}|{share_basis}|{','.join(gov)}"
-    found = cached("parent_overview", fund.id, params,
-                   lambda: _compute(fund.id, when, share_basis, gov))
+    found = stored_overview(fund.id, when, share_basis)
     lt, lev, pol, labels = found.value
     return ParentOverview(lt, lev, pol, labels, load_loan_leverage(fund.id, when),
                           found.version, found.computed_ms / 1000, found.hit)
+
+
+def stored_overview(fund_id: int, when: date, share_basis: str) -> Cached:
+    """The overview's three reports and labels from the shared cache (computed on a miss);
+    no access check: :func:`parent_overview` and the jobs process call it."""
+    gov = government_investor_types()
+    params = f"{when.isoformat()}|{share_basis}|{','.join(gov)}"
+    return cached("parent_overview", fund_id, params,
+                  lambda: _compute(fund_id, when, share_basis, gov))
 
 
 def _compute(root: int, when: date, basis: str, gov: tuple[str, ...]) -> tuple[Any, ...]:

@@ -26,13 +26,13 @@ import sqlalchemy as sa
 
 from fundops.audit import data_version
 from fundops.extensions import db
-from fundops.metrics.cache import cached, store, stored
+from fundops.metrics.cache import Cached, cached, store, stored
 from fundops.metrics.engine import Metrics, Perspective, Position, compute
 from fundops.metrics.frames import Ledger, load_ledger, to_day
 from fundops.portfolio.models import Commitment, Investor
 
-__all__ = ["QuarterPoint", "cut", "empty_net", "focus_metrics", "history", "quarter_ends",
-           "sub_fund_ids"]
+__all__ = ["QuarterPoint", "closed_points", "cut", "empty_net", "focus_metrics", "history",
+           "quarter_ends", "sub_fund_ids"]
 
 HISTORY = "quarter_points"
 
@@ -92,8 +92,13 @@ def _load(fund_id: int, as_of: date) -> Ledger:
 
 def focus_metrics(fund_id: int, as_of: date) -> Metrics:
     """Every perspective of ``fund_id`` at ``as_of`` (the caller has checked access)."""
+    return stored_metrics(fund_id, as_of).value
+
+
+def stored_metrics(fund_id: int, as_of: date) -> Cached:
+    """:func:`focus_metrics` with whether it was reused (the jobs process warms it)."""
     return cached("fund_metrics", fund_id, as_of.isoformat(),
-                  lambda: compute(_load(fund_id, as_of), focus={fund_id})).value
+                  lambda: compute(_load(fund_id, as_of), focus={fund_id}))
 
 
 def _point(metrics: Metrics, fund_id: int, on: date) -> QuarterPoint:
@@ -104,8 +109,14 @@ def _point(metrics: Metrics, fund_id: int, on: date) -> QuarterPoint:
 def history(fund_id: int, inception: date, as_of: date, current: Metrics) -> list[QuarterPoint]:
     """Net and gross positions at every quarter end since ``inception`` and at ``as_of``
     (``current`` is the fund's metrics at ``as_of``); see the module docstring."""
-    ends = quarter_ends(inception, as_of)
-    wanted = [on for on in ends if on < as_of]
+    return [*closed_points(fund_id, inception, as_of)[0], _point(current, fund_id, as_of)]
+
+
+def closed_points(fund_id: int, inception: date,
+                  as_of: date) -> tuple[list[QuarterPoint], int]:
+    """The quarter snapshots before ``as_of`` (stored ones reused while valid) and how many
+    were computed now."""
+    wanted = [on for on in quarter_ends(inception, as_of) if on < as_of]
     version = data_version()  # before the change log and any fact
     found = stored(HISTORY, fund_id, "")
     points: dict[date, QuarterPoint] = {}
@@ -119,4 +130,4 @@ def history(fund_id: int, inception: date, as_of: date, current: Metrics) -> lis
             points[on] = _point(compute(cut(ledger, on), focus={fund_id}, deals=False),
                                 fund_id, on)
         store(HISTORY, fund_id, "", version, points, 0)
-    return [points[on] for on in wanted] + [_point(current, fund_id, as_of)]
+    return [points[on] for on in wanted], len(missing)

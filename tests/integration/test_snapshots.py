@@ -141,3 +141,25 @@ def test_random_writes_keep_every_history_equal_to_a_live_computation(
                                     amount=str(millions * M // 10))
         for other_actor, other in funds.values():
             same(other_actor, other.id)
+
+
+def test_the_jobs_process_warms_snapshots_metrics_and_overviews(
+        app: Flask, recomputed: list[tuple[int, date]]) -> None:
+    from fundops.metrics.parent import parent_overview
+    from fundops.metrics.refresh import funds_to_refresh, refresh_fund
+
+    f = build_fof()
+    ids = funds_to_refresh(AS_OF)
+    assert {f.p.id, f.a.id, f.b.id, f.c.id} <= set(ids)
+    assert all(refresh_fund(fund_id, AS_OF) for fund_id in (f.p.id, f.a.id, f.b.id, f.c.id))
+    db.session.commit()
+    app.extensions.pop("fundops.metric_cache")  # the web process is another process
+    recomputed.clear()
+    same(f.guidance, f.p.id)
+    assert recomputed == []
+    assert parent_overview(f.guidance, f.p.id, AS_OF).cached
+    assert not refresh_fund(f.p.id, AS_OF)  # nothing changed since
+    ledger.record_fund_flow(f.gp_b, f.b.id, kind="expense", value_on="2023-02-01",
+                            amount=str(2 * M))
+    assert refresh_fund(f.p.id, AS_OF) and refresh_fund(f.b.id, AS_OF)
+    assert not refresh_fund(f.a.id, AS_OF)  # B is not below A

@@ -10,6 +10,7 @@ import pytest
 
 from fundops.exits import reminders as exit_reminders
 from fundops.jobs.registry import Job, get_job, register, registered_jobs
+from fundops.metrics import refresh as metrics_refresh
 from fundops.reports.fees import services as fee_drafts
 from fundops.syndication.loans import events as loan_events
 from fundops.syndication.term_sheets import services as term_sheets
@@ -26,12 +27,13 @@ def test_the_registry_lists_the_named_jobs_with_schedule_and_tasks() -> None:
     assert "long-stop" in daily.description and "warrant" in daily.description
     assert [task.name for task in daily.tasks] == ["lapse_term_sheets", "expire_warrants",
                                                   "raise_exit_reminders",
-                                                  "prepare_fee_drafts"]
+                                                  "prepare_fee_drafts", "refresh_metrics"]
     assert [(t.find, t.apply) for t in daily.tasks] == [
         (term_sheets.term_sheets_past_long_stop, term_sheets.lapse_past_long_stop),
         (loan_events.warrants_past_window, loan_events.expire_past_window),
         (exit_reminders.funds_with_due_reminders, exit_reminders.raise_fund_reminders),
-        (fee_drafts.funds_with_due_fees, fee_drafts.prepare_due_fees)]
+        (fee_drafts.funds_with_due_fees, fee_drafts.prepare_due_fees),
+        (metrics_refresh.funds_to_refresh, metrics_refresh.refresh_fund)]
     quarterly = get_job("quarterly_reports")
     assert [task.name for task in quarterly.tasks] == ["run_fund_reports",
                                                       "run_organisation_reports"]
