@@ -21,7 +21,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 
 
 def test_gunicorn_settings(monkeypatch: Any) -> None:
-    for name in ("WEB_CONCURRENCY", "FUNDOPS_KEEPALIVE", "FUNDOPS_THREADS", "FUNDOPS_TIMEOUT"):
+    for name in ("WEB_CONCURRENCY", "FUNDOPS_KEEPALIVE", "FUNDOPS_THREADS", "FUNDOPS_TIMEOUT",
+                 "FUNDOPS_MAX_REQUESTS"):
         monkeypatch.delenv(name, raising=False)
     conf = runpy.run_path(os.path.join(ROOT, "gunicorn.conf.py"))
     assert conf["wsgi_app"] == "fundops:create_app()"
@@ -30,8 +31,11 @@ def test_gunicorn_settings(monkeypatch: Any) -> None:
     assert conf["workers"] >= 2 and conf["threads"] >= 2 and conf["worker_class"] == "gthread"
     assert conf["accesslog"] == "-" and conf["errorlog"] == "-"
     assert "*" not in conf["forwarded_allow_ips"]
+    assert conf["max_requests"] > conf["max_requests_jitter"] > 0
     monkeypatch.setenv("WEB_CONCURRENCY", "3")
-    assert runpy.run_path(os.path.join(ROOT, "gunicorn.conf.py"))["workers"] == 3
+    monkeypatch.setenv("FUNDOPS_MAX_REQUESTS", "0")
+    conf = runpy.run_path(os.path.join(ROOT, "gunicorn.conf.py"))
+    assert conf["workers"] == 3 and conf["max_requests"] == 0
 
 
 def test_logging_is_json_lines_once_and_propagates(capsys: Any, caplog: Any) -> None:
