@@ -2,7 +2,8 @@
 balancer): ``gunicorn -c gunicorn.conf.py`` (install with ``pip install '.[serve]'``).
 
 Every value can be overridden by an environment variable (``FUNDOPS_BIND``,
-``WEB_CONCURRENCY``, ``FUNDOPS_THREADS``, ``FUNDOPS_FORWARDED_ALLOW_IPS``, ...).
+``WEB_CONCURRENCY``, ``FUNDOPS_THREADS``, ``FUNDOPS_FORWARDED_ALLOW_IPS``, ...). How to
+choose them, and the database pool that goes with them: docs/serving.md.
 
 Proxy: the proxy must set ``X-Forwarded-For`` and ``X-Forwarded-Proto``. Gunicorn trusts
 ``X-Forwarded-Proto`` only from ``forwarded_allow_ips`` (the proxy's address), so
@@ -31,12 +32,14 @@ threads = int(os.environ.get("FUNDOPS_THREADS", "4"))
 # than the proxy's upstream keep-alive, so the server never closes a connection the client
 # is about to reuse (which shows up as sporadic "connection reset" failures).
 keepalive = int(os.environ.get("FUNDOPS_KEEPALIVE", "75"))
-# A request running longer than this is killed (the metrics pages of a national-scale
-# parent fund take ~6 s; the transaction rolls back).
+# A worker whose main loop is silent this long is killed and replaced. With gthread that
+# loop runs beside the request threads, so this does NOT bound a request's time (a slow
+# page runs to its end; the proxy's read timeout is what the user sees): docs/serving.md.
 timeout = int(os.environ.get("FUNDOPS_TIMEOUT", "60"))
 graceful_timeout = 30
-# Recycle workers now and then (bounded memory growth); jitter avoids all at once.
-max_requests = 2000
+# Recycle workers now and then (bounded memory growth); jitter avoids all at once. A new
+# worker starts with empty per-process caches (0 turns recycling off).
+max_requests = int(os.environ.get("FUNDOPS_MAX_REQUESTS", "2000"))
 max_requests_jitter = 200
 
 forwarded_allow_ips = os.environ.get("FUNDOPS_FORWARDED_ALLOW_IPS", "127.0.0.1,::1")

@@ -47,7 +47,26 @@ DEFAULTS: dict[str, Any] = {
     "GOVERNMENT_INVESTOR_TYPES": ["fiscal", "guidance_fund"],
     # 1-year Loan Prime Rate (annual fraction) used to price LPR + spread loans at approval
     "LOAN_PRIME_RATE": "0.0300",
+    # Database connection pool of each process (FUNDOPS_DB_POOL_SIZE, ...; see
+    # docs/serving.md). None: SQLAlchemy's default (5 connections + 10 overflow, 30 s
+    # wait, never recycled, no ping).
+    "DB_POOL_SIZE": None,
+    "DB_MAX_OVERFLOW": None,
+    "DB_POOL_TIMEOUT": None,
+    "DB_POOL_RECYCLE": None,
+    "DB_POOL_PRE_PING": None,
 }
+
+# Pool settings: config key -> (create_engine argument, smallest value; None for a flag).
+POOL_SETTINGS: dict[str, tuple[str, int | None]] = {
+    "DB_POOL_SIZE": ("pool_size", 1),
+    "DB_MAX_OVERFLOW": ("max_overflow", 0),
+    "DB_POOL_TIMEOUT": ("pool_timeout", 1),
+    "DB_POOL_RECYCLE": ("pool_recycle", 1),
+    "DB_POOL_PRE_PING": ("pool_pre_ping", None),
+}
+# Arguments only a queue pool takes (an in-memory SQLite database has one static connection).
+_QUEUE_ONLY = frozenset({"pool_size", "max_overflow", "pool_timeout"})
 
 # Environments in which a missing SECRET_KEY is replaced by a random per-process key.
 _RELAXED_ENVS = {"development", "test"}
@@ -72,6 +91,8 @@ def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
         os.makedirs(app.instance_path, exist_ok=True)
         url = "sqlite:///" + os.path.join(app.instance_path, "fundops.sqlite3")
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(str(url))
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(
+        app.config, app.config["SQLALCHEMY_DATABASE_URI"])
 
     if not app.config.get("SECRET_KEY"):
         if env_name in _RELAXED_ENVS:
@@ -87,6 +108,52 @@ def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
             app.config[key] = env_name not in _RELAXED_ENVS
     if env_name == "production" and app.debug:
         raise ConfigError("Debug mode must be off in production (unset FLASK_DEBUG).")
+
+
+def engine_options(config: Any, url: str) -> dict[str, Any]:
+    """``SQLALCHEMY_ENGINE_OPTIONS`` (a copy: the defaults are never mutated) with the
+    ``DB_POOL_*`` settings that are set: pool size and overflow (connections), wait for
+    a free connection and recycle age (whole seconds), ping before use (a flag).
+
+    Values may be numbers or their text (the environment and the instance file give
+    either). An in-memory SQLite database keeps its one static connection: size, overflow
+    and wait do not apply to it. Raises :class:`ConfigError` naming the setting for a
+    value that is not a whole number at least its minimum, or not a flag.
+    """
+    options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    in_memory = _is_memory_sqlite(url)
+    for key, (argument, minimum) in POOL_SETTINGS.items():
+        raw = config.get(key)
+        if raw is None or raw == "":
+            continue
+        value = _flag(key, raw) if minimum is None else _whole(key, raw, minimum)
+        if not (in_memory and argument in _QUEUE_ONLY):
+            options[argument] = value
+    return options
+
+
+def _whole(key: str, raw: Any, minimum: int) -> int:
+    text = str(raw).strip()
+    if isinstance(raw, bool) or not text.isdigit() or int(text) < minimum:
+        raise ConfigError(f"FUNDOPS_{key} must be a whole number, at least {minimum} "
+                          f"(got {raw!r}).")
+    return int(text)
+
+
+def _flag(key: str, raw: Any) -> bool:
+    text = str(raw).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"FUNDOPS_{key} must be true or false (got {raw!r}).")
+
+
+def _is_memory_sqlite(url: str) -> bool:
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    return parsed.get_backend_name() == "sqlite" and parsed.database in (None, "", ":memory:")
 
 
 def normalise_database_url(url: str) -> str:
