@@ -103,21 +103,21 @@ def one_fund(app: Any, client: Any, fund_id: int, writer: Any) -> list[dict[str,
 
 
 def make_writer(app: Any) -> Any:
-    """Posts a one-yuan expense dated today to a fund as its own manager."""
-    import sqlalchemy as sa
-
+    """Posts a one-yuan expense dated today (or the fund's last day) as its manager."""
     from fundops.extensions import db as fdb
     from fundops.metrics.asof import business_today
     from fundops.portfolio import ledger_services as ledger
+    from fundops.portfolio.models import Fund
     from fundops.uow import Actor
 
     def write(fund_id: int) -> None:
         with app.app_context():
-            org = fdb.session.execute(sa.text("SELECT organisation_id FROM fund WHERE id = :f"),
-                                      {"f": fund_id}).scalar_one()
-            actor = Actor(user_id=None, organisation_id=int(org), role="admin")
-            ledger.record_fund_flow(actor, fund_id, kind="expense", value_on=business_today(),
-                                    amount="1.00")
+            fund = fdb.session.get(Fund, fund_id)
+            assert fund is not None
+            actor = Actor(user_id=None, organisation_id=fund.organisation_id, role="admin")
+            end = fund.extension_end_on or fund.term_end_on  # inside the fund's life
+            ledger.record_fund_flow(actor, fund_id, kind="expense",
+                                    value_on=min(business_today(), end), amount="1.00")
             fdb.session.remove()
 
     return write
