@@ -30,7 +30,7 @@ import threading
 import time
 import uuid
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
@@ -52,8 +52,9 @@ LOCAL_SIZE = 64
 log = logging.getLogger(__name__)
 
 
-def subtree(fund_id: int) -> list[int]:
-    """``fund_id`` and every fund below it (funds its LP records commit to, recursively)."""
+def subtree(*roots: int) -> list[int]:
+    """The ``roots`` and every fund below them (funds their LP records commit to,
+    recursively)."""
     edges: dict[int, list[int]] = {}
     for parent, child in db.session.execute(
             sa.select(Investor.fund_id, Commitment.fund_id)
@@ -61,7 +62,7 @@ def subtree(fund_id: int) -> list[int]:
             .where(Investor.fund_id.is_not(None)).distinct()):
         if parent is not None:
             edges.setdefault(int(parent), []).append(int(child))
-    seen, todo = {fund_id}, [fund_id]
+    seen, todo = set(roots), list(roots)
     while todo:
         for child in edges.get(todo.pop(), ()):
             if child not in seen:
@@ -123,10 +124,12 @@ class Cached:
     computed_ms: int
 
 
-def stored(kind: str, fund_id: int, params: str) -> tuple[Cached, Change] | None:
-    """The stored figure and the changes to the fund's subtree since it (None: nothing
-    stored, or stored under another key). Callers decide what the change invalidates
-    (the quarter snapshots keep the quarters before its date)."""
+def stored(kind: str, fund_id: int, params: str,
+           scope: Collection[int] | None = None) -> tuple[Cached, Change] | None:
+    """The stored figure and the changes since it to the subtrees of ``scope`` (default:
+    the fund itself; None returned: nothing stored, or stored under another key). Callers
+    decide what the change invalidates (the quarter snapshots keep the quarters before
+    its date)."""
     table = cast(sa.Table, MetricCache.__table__)
     row = db.session.execute(
         sa.select(table.c.id, table.c.version, table.c.token, table.c.computed_ms)
@@ -142,7 +145,7 @@ def stored(kind: str, fund_id: int, params: str) -> tuple[Cached, Change] | None
         if not ok:
             return None
         local.put(row.token, value)
-    change = changes_since(subtree(fund_id), int(row.version))
+    change = changes_since(subtree(*(scope or [fund_id])), int(row.version))
     return Cached(value, int(row.version), True, int(row.computed_ms)), change
 
 
@@ -181,10 +184,12 @@ def _writing() -> bool:
         getattr(dbapi, "in_transaction", False))
 
 
-def cached(kind: str, fund_id: int, params: str, compute: Callable[[], T]) -> Cached:
+def cached(kind: str, fund_id: int, params: str, compute: Callable[[], T],
+           scope: Collection[int] | None = None) -> Cached:
     """The figure ``compute()`` gives for (kind, fund, params), reused while nothing in the
-    fund's subtree changed since it was computed."""
-    found = stored(kind, fund_id, params)
+    fund's subtree (or the subtrees of the ``scope`` funds it depends on) changed since
+    it was computed."""
+    found = stored(kind, fund_id, params, scope)
     if found is not None and not found[1].any:
         return found[0]
     version = data_version()  # before any fact

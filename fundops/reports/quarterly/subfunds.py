@@ -9,6 +9,7 @@ includes its share of their NAV, as on its own performance page.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -18,7 +19,8 @@ import sqlalchemy as sa
 
 from fundops.exits.queries import NO_REALISATION, realisations
 from fundops.extensions import db
-from fundops.metrics.engine import Position, compute
+from fundops.metrics.cache import cached
+from fundops.metrics.engine import Metrics, Position, compute
 from fundops.metrics.frames import load_ledger
 from fundops.metrics.perspectives import DealLine
 from fundops.portfolio.access import visible_fund_ids
@@ -58,8 +60,7 @@ def sub_fund_books(actor: Actor, parent_id: int, subs: list[int], end: date,
     ids = sorted(s for s in subs if s in visible)
     if not ids:
         return []
-    ledger = load_ledger(end, sorted({*ids, *_children(ids)}))
-    metrics = compute(ledger, focus=set(ids), deals=schedules)
+    metrics = _metrics(parent_id, ids, end, schedules)
     funds = {f.id: f for f in db.session.scalars(sa.select(Fund).where(Fund.id.in_(ids)))}
     mine = sorted(db.session.scalars(sa.select(Investor.id).where(Investor.fund_id == parent_id)))
     keys = [k for k in metrics.deals if k[0] in funds]
@@ -78,6 +79,16 @@ def sub_fund_books(actor: Actor, parent_id: int, subs: list[int], end: date,
                                  metrics.gross.get(fid), stake,
                                  deal_frame(fid, deals, valuations)))
     return sorted(books, key=lambda b: (b.fund.code, b.fund.id))
+
+
+def _metrics(parent_id: int, ids: list[int], end: date, deals: bool) -> Metrics:
+    """The sub-funds' metrics at ``end``, stored under the parent (shared by every process
+    and valid while nothing in the sub-funds or below them changed; the parent's own
+    writes do not touch them: :mod:`fundops.metrics.cache`)."""
+    digest = hashlib.sha256(",".join(map(str, ids)).encode()).hexdigest()[:32]
+    return cached("sub_fund_metrics", parent_id, f"{end.isoformat()}|{int(deals)}|{digest}",
+                  lambda: compute(load_ledger(end, sorted({*ids, *_children(ids)})),
+                                  focus=set(ids), deals=deals), scope=ids).value
 
 
 SCHEDULE_COLUMNS = [
