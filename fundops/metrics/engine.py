@@ -232,7 +232,9 @@ def compute(ledger: Ledger, focus: Collection[int] | None = None,
 
     Positions are built for the ``focus`` funds only (all funds when None); NAVs and LP
     shares of NAV are computed for every loaded fund, because a parent fund's gross value
-    includes its share of its sub-funds' NAV.
+    includes its share of its sub-funds' NAV. Of the other funds only their NAV and their
+    LPs' NAV-share weights are read, so :func:`fundops.metrics.frames.load_focus_ledger`
+    loads just these for them.
     """
     end = to_day(ledger.as_of)
     result = Metrics(ledger.as_of)
