@@ -12,8 +12,8 @@
   the open quarter leaves every closed quarter's point as it was. The as-of date's own
   point is the live :func:`focus_metrics`.
 
-The numbers are the engine's on the ledger cut at each date (``cut``): the same as
-computing every point from one ledger load.
+Each point is the engine's on the fund's focus ledger at its date: the same numbers as
+computing every point from one full ledger load cut at each date (``cut``; tested).
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from fundops.audit import data_version
 from fundops.extensions import db
 from fundops.metrics.cache import Cached, cached, store, stored
 from fundops.metrics.engine import Metrics, Perspective, Position, compute
-from fundops.metrics.frames import Ledger, load_ledger, to_day
+from fundops.metrics.frames import Ledger, load_focus_ledger, to_day
 from fundops.portfolio.models import Commitment, Investor
 
 __all__ = ["QuarterPoint", "closed_points", "cut", "empty_net", "focus_metrics", "history",
@@ -87,7 +87,9 @@ def cut(ledger: Ledger, on: date) -> Ledger:
 
 
 def _load(fund_id: int, as_of: date) -> Ledger:
-    return load_ledger(as_of, [fund_id, *sub_fund_ids(fund_id)])
+    """What the engine needs for ``fund_id``'s positions: its own ledger and only its
+    sub-funds' NAVs and LP weights (:func:`fundops.metrics.frames.load_focus_ledger`)."""
+    return load_focus_ledger(as_of, [fund_id], sub_fund_ids(fund_id))
 
 
 def focus_metrics(fund_id: int, as_of: date) -> Metrics:
@@ -124,10 +126,9 @@ def closed_points(fund_id: int, inception: date,
         snapshot, change = found
         points = {on: p for on, p in snapshot.value.items() if not change.affects(on)}
     missing = [on for on in wanted if on not in points]
+    for on in missing:  # one small load per quarter: a sub-fund's NAV is dated
+        points[on] = _point(compute(_load(fund_id, on), focus={fund_id}, deals=False),
+                            fund_id, on)
     if missing:
-        ledger = _load(fund_id, max(missing))
-        for on in missing:
-            points[on] = _point(compute(cut(ledger, on), focus={fund_id}, deals=False),
-                                fund_id, on)
         store(HISTORY, fund_id, "", version, points, 0)
     return [points[on] for on in wanted], len(missing)
