@@ -314,7 +314,8 @@ def bench_database(db: str, args: argparse.Namespace, gen: load.Generator,
     from fundops.extensions import db as fdb
     from fundops.metrics.engine import compute
     from fundops.metrics.frames import load_ledger
-    from fundops.metrics.perspectives import portfolio_metrics, quarter_ends
+    from fundops.metrics.perspectives import portfolio_metrics
+    from fundops.metrics.snapshots import quarter_ends
     from fundops.portfolio.access import list_funds
     from fundops.uow import Actor
 
