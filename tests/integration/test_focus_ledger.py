@@ -20,7 +20,7 @@ from fundops.exits import transfers
 from fundops.extensions import db
 from fundops.metrics.engine import Metrics, compute
 from fundops.metrics.frames import K, load_focus_ledger, load_ledger, to_day
-from fundops.metrics.perspectives import sub_fund_ids
+from fundops.metrics.snapshots import sub_fund_ids
 from fundops.models import CashFlow, Fund
 from fundops.portfolio import fof_services as fof
 from fundops.portfolio import ledger_services as ledger
