@@ -37,6 +37,7 @@ from fundops.metrics.lookthrough import (
     parse_share_basis,
 )
 from fundops.metrics.parent import parent_overview as overview_of
+from fundops.metrics.parent_tables import chosen_sub_fund, paged_tables
 from fundops.metrics.policy import list_policy_rules, set_policy_rule
 from fundops.metrics.web import AsOfForm, bp
 from fundops.portfolio.access import Access, get_fund, list_funds
@@ -44,17 +45,8 @@ from fundops.portfolio.forms import label as enum_label
 from fundops.portfolio.forms import option
 from fundops.portfolio.models import Fund
 from fundops.uow import Actor
-from fundops.web.figures import row_limit
 from fundops.web.formtokens import TokenForm
-
-TOP_COMPANIES = 50
-"""Companies shown on the page (largest exposure first); the API pages through all of them."""
-TOP_BREAKDOWN = 30
-"""Rows shown per breakdown table (sector, stage, region, tag)."""
-SUB_FUND_DETAILS = 50
-"""Sub-funds with their own leverage rows and indicator tables on the page (every sub-fund
-that breaks a rule, then the others in order); a national-scale parent has hundreds, and
-the API returns them all."""
+from fundops.web.paging import url_with
 
 
 def N_(text: str) -> str:
@@ -217,7 +209,7 @@ def _render(actor: Actor, fund: Fund, access: Access, rule_form: PolicyRuleForm 
         "note_text": note_text, "rule_type_text": rule_type_text, "threshold_text": threshold_text,
         "params_text": params_text, "value_basis_labels": VALUE_BASIS_LABELS,
         "lt_definition": LOOK_THROUGH_DEFINITION, "share_definitions": SHARE_DEFINITIONS,
-        "rule_help": rule_params_help(), "top_n": TOP_COMPANIES, "top_breakdown": TOP_BREAKDOWN,
+        "rule_help": rule_params_help(), "url_with": url_with,
         "query": _query(as_of=args.get("as_of"), basis=args.get("basis")),
         "rules": list_policy_rules(actor, fund.id),
     }
@@ -246,18 +238,15 @@ def _render(actor: Actor, fund: Fund, access: Access, rule_form: PolicyRuleForm 
                "through": quantize_fraction(exact_through),
                "own": {s.sub_fund_id: quantize_fraction(s.own_total_exact) for s in lt.sub_funds}}
     amounts |= _net_amounts(lt.net_assets)
-    breaching = [x.fund_id for x in pol.breaches]
-    others = [x.fund_id for x in pol.sub_funds if not x.breaches]
-    shown = row_limit(SUB_FUND_DETAILS)  # every sub-fund in the Excel download
-    policy_shown = set(breaching + (others if shown is None
-                                    else others[:max(0, shown - len(breaching))]))
+    tables = paged_tables(lt, lev, pol, labels)
     visible = {f.id for f in list_funds(actor)}
-    linkable = {row.company_id for row in lt.rows[:TOP_COMPANIES]
+    linkable = {row.company_id for row in tables["pages"]["companies"].rows
                 if any(part.fund_id in visible for part in row.via)}
     return render_template(
         "metrics/parent_overview.html", lt=lt, lev=lev, pol=pol, as_of=as_of, basis=basis,
         labels=labels, amounts=amounts, visible_funds=visible, linkable=linkable,
-        policy_shown=policy_shown, detail_limit=SUB_FUND_DETAILS, **context), status
+        policy_detail=chosen_sub_fund(pol, args.get("policy_fund")), **tables,
+        **context), status
 
 
 def _net_amounts(na: NetAssets | None) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from datetime import date
 from decimal import Decimal
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from fundops.extensions import db
 from fundops.portfolio.access import Access
@@ -150,6 +151,16 @@ def list_lp_positions(fund: Fund, access: Access, viewer_org_id: int) -> list[Lp
             )
         )
     return mine
+
+
+def ledger_query(fund_id: int) -> sa.Select[CashFlow]:
+    """The fund's ledger entries, latest value date first (the newest entry first within a
+    date), each with its company loaded (for a page of them)."""
+    return (
+        sa.select(CashFlow).where(CashFlow.fund_id == fund_id)
+        .options(selectinload(CashFlow.company))
+        .order_by(CashFlow.value_on.desc(), CashFlow.id.desc())
+    )
 
 
 def list_ledger(fund_id: int, limit: int | None = None) -> list[CashFlow]:
