@@ -11,6 +11,7 @@ changes: the figures are the services' own.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -68,7 +69,7 @@ def shares_spec(labels: Mapping[int, tuple[str, str]]) -> TableSpec:
         _amount("share_numerator"), _amount("share_denominator"),
         Column("own_total", key=lambda s: s.own_total_exact, first=DESC),
         Column("attributed", key=lambda s: s.attributed_exact, first=DESC),
-    ), prefix="shares", per_choices=SUB_FUND_PAGES, default_per=10)
+    ), prefix="shares", per_choices=SUB_FUND_PAGES, default_per=SUB_FUND_PAGES[0])
 
 
 def net_spec(labels: Mapping[int, tuple[str, str]]) -> TableSpec:
@@ -80,7 +81,7 @@ def net_spec(labels: Mapping[int, tuple[str, str]]) -> TableSpec:
         Column("sub_funds", key=lambda x: x.sub_funds_exact, first=DESC),
         Column("own", key=lambda x: x.own_exact, first=DESC),
         Column("attributed", key=lambda x: x.attributed_exact, first=DESC),
-    ), prefix="net", per_choices=SUB_FUND_PAGES, default_per=10)
+    ), prefix="net", per_choices=SUB_FUND_PAGES, default_per=SUB_FUND_PAGES[0])
 
 
 def _ratio(definition: str) -> Callable[[Any], Any]:
@@ -101,7 +102,7 @@ def leverage_spec(lev: LeverageReport) -> TableSpec:
         _amount("government_committed"),
         Column("invested", key=lambda s: s.invested + s.co_invested, first=DESC),
         _amount("attributable_subscribed"), *ratios,
-    ), prefix="leverage", per_choices=SUB_FUND_PAGES, default_per=10)
+    ), prefix="leverage", per_choices=SUB_FUND_PAGES, default_per=SUB_FUND_PAGES[0])
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,13 +144,13 @@ def policy_spec(columns: list[IndicatorColumn]) -> TableSpec:
         Column("breaches", key=lambda f: len(f.breaches), first=DESC),
         *(Column(c.name, key=_indicator_value(c), first=DESC) for c in columns),
     ), default_sort="breaches", default_dir=DESC, prefix="policy",
-        per_choices=SUB_FUND_PAGES, default_per=10)
+        per_choices=SUB_FUND_PAGES, default_per=SUB_FUND_PAGES[0])
 
 
 def chosen_sub_fund(pol: PolicyReport, raw: str | None) -> FundIndicators | None:
     """The sub-fund whose full indicator table is shown (``?policy_fund=<id>``); an id
     that is not one of the sub-funds shows none."""
-    if raw is None or not raw.strip().isdigit() or len(raw.strip()) > 12:
+    if raw is None or not re.fullmatch(r"[0-9]{1,12}", raw.strip()):
         return None
     fund_id = int(raw.strip())
     return next((f for f in pol.sub_funds if f.fund_id == fund_id), None)
