@@ -24,7 +24,7 @@ from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from fundops.auth.current import current_actor
-from fundops.calc.lookthrough import NetAssets, quantize_fraction
+from fundops.calc.lookthrough import CashLine, NetAssets, quantize_fraction
 from fundops.calc.policy import LABELS as INDICATOR_LABELS
 from fundops.calc.policy import RULE_CHECKS, RULE_PARAMS, PolicyBasis, RuleType
 from fundops.errors import ValidationError
@@ -234,11 +234,13 @@ def _render(actor: Actor, fund: Fund, access: Access, rule_form: PolicyRuleForm 
     )
     context["loan_lev"] = overview.loan_leverage
     exact_through = lt.total_exact - lt.direct_total_exact
+    tables = paged_tables(lt, lev, pol, labels)
+    pages = tables["pages"]
     amounts = {"direct": quantize_fraction(lt.direct_total_exact),
                "through": quantize_fraction(exact_through),
-               "own": {s.sub_fund_id: quantize_fraction(s.own_total_exact) for s in lt.sub_funds}}
-    amounts |= _net_amounts(lt.net_assets)
-    tables = paged_tables(lt, lev, pol, labels)
+               "own": {s.sub_fund_id: quantize_fraction(s.own_total_exact)
+                       for s in pages["shares"].rows}}
+    amounts |= _net_amounts(lt.net_assets, pages["net"].rows if "net" in pages else [])
     visible = {f.id for f in list_funds(actor)}
     linkable = {row.company_id for row in tables["pages"]["companies"].rows
                 if any(part.fund_id in visible for part in row.via)}
@@ -249,8 +251,9 @@ def _render(actor: Actor, fund: Fund, access: Access, rule_form: PolicyRuleForm 
         **context), status
 
 
-def _net_amounts(na: NetAssets | None) -> dict[str, Any]:
-    """The net-assets lines of the page, each exact amount rounded once to 0.01 yuan."""
+def _net_amounts(na: NetAssets | None, shown: list[CashLine]) -> dict[str, Any]:
+    """The net-assets totals and the ``shown`` lines of the page, each exact amount rounded
+    once to 0.01 yuan."""
     if na is None:
         return {}
     q = quantize_fraction
@@ -260,7 +263,7 @@ def _net_amounts(na: NetAssets | None) -> dict[str, Any]:
         "net_lines": {x.fund_id: {"weight": q(x.weight, 10), "nav": q(x.nav_exact),
                                   "holdings": q(x.holdings_exact),
                                   "sub_funds": q(x.sub_funds_exact), "own": q(x.own_exact)}
-                      for x in na.cash_lines},
+                      for x in shown},
     }
 
 

@@ -262,7 +262,8 @@ def page_query(spec: TableSpec, query: sa.Select[Any],
                args: Mapping[str, str] | None = None) -> Paged[Any]:
     """The asked page of the rows ``query`` selects (one entity per row), read with
     ORDER BY (the sorted column, NULLs last, then ``spec.tiebreak``) LIMIT/OFFSET, and
-    the number of rows it selects."""
+    the number of rows it selects (``count(*) OVER ()`` in the same query; counted apart
+    only when the page asked is past the end)."""
     ask = read_ask(spec, args)
     order: list[Any] = []
     if ask.sort is not None:
@@ -274,14 +275,23 @@ def page_query(spec: TableSpec, query: sa.Select[Any],
             order.append(sa.case((expr.is_(None), 1), else_=0))
         order.append(expr.desc() if ask.desc else expr.asc())
     ordered = query.order_by(None).order_by(*order, *spec.tiebreak)
-    total = int(db.session.scalar(
-        sa.select(sa.func.count()).select_from(query.order_by(None).subquery())) or 0)
     if ask.whole:
-        return Paged(spec, list(db.session.scalars(ordered)), total, 1, ask.per, ask.sort,
-                     ask.desc, True)
-    page = _clamp(ask, total)
-    rows = list(db.session.scalars(ordered.limit(ask.per).offset((page - 1) * ask.per)))
-    return Paged(spec, rows, total, page, ask.per, ask.sort, ask.desc, False)
+        rows = list(db.session.scalars(ordered))
+        return Paged(spec, rows, len(rows), 1, ask.per, ask.sort, ask.desc, True)
+    counted = ordered.add_columns(sa.func.count().over())
+    page = ask.page
+    found = db.session.execute(counted.limit(ask.per).offset((page - 1) * ask.per)).all()
+    if found:
+        total = int(found[0][1])
+    else:
+        total = int(db.session.scalar(
+            sa.select(sa.func.count()).select_from(query.order_by(None).subquery())) or 0)
+        page = _clamp(ask, total)
+        if page != ask.page:
+            found = db.session.execute(
+                counted.limit(ask.per).offset((page - 1) * ask.per)).all()
+    return Paged(spec, [row[0] for row in found], total, page, ask.per, ask.sort, ask.desc,
+                 False)
 
 
 def url_with(fragment: str = "", **changes: str | int | None) -> str:
