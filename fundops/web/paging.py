@@ -301,4 +301,5 @@ def url_with(fragment: str = "", **changes: str | int | None) -> str:
     pairs = [(k, v) for k, values in request.args.lists() if k not in drop for v in values]
     pairs += [(k, str(v)) for k, v in changes.items() if v is not None]
     query = urlencode(pairs)
-    return request.path + ("?" + query if query else "") + ("#" + fragment if fragment else "")
+    path = request.script_root + request.path
+    return path + ("?" + query if query else "") + ("#" + fragment if fragment else "")

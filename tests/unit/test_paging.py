@@ -195,3 +195,5 @@ def test_links_keep_the_other_parameters_and_leave_out_the_defaults() -> None:
     with app.test_request_context("/t"):
         paged = page_list(SPEC, data)
         assert paged.url() == "/t#row-table" and not paged.asked
+    with app.test_request_context("/t?rows_page=2", base_url="http://localhost/fundops"):
+        assert page_list(SPEC, data).url(page=3) == "/fundops/t?rows_page=3#row-table"
