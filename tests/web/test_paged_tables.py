@@ -24,8 +24,9 @@ from flask import Flask
 
 from fundops.metrics import parent_tables
 from fundops.portfolio import ledger_services as ledger
-from fundops.portfolio import services
+from fundops.portfolio import page_tables, queries, services
 from fundops.portfolio.models import Fund
+from fundops.web.paging import page_query
 from fundops.web.tables import XLSX
 from tests.conftest import Browser
 from tests.factories import PASSWORD, make_company, make_fund, make_user
@@ -68,7 +69,8 @@ def busy_fund(app: Flask) -> Busy:
         ledger.record_investment(gp, fund.id, company_id=company.id, round_name="A",
                                  instrument="preferred_equity",
                                  invested_on=(date(2020, 7, 1) + timedelta(days=i)).isoformat(),
-                                 amount=str(amount), shares="1000", ownership_rate="0.01")
+                                 amount=str(amount), shares="1000", ownership_rate="0.01",
+                                 source_ref=f"INV-{(i * 5) % COUNT:02d}" if i % 3 else None)
         company_ids.append(company.id)
     browser = Browser(app.test_client())
     assert browser.login(user.email, PASSWORD).status_code == 302
@@ -92,6 +94,29 @@ def sheet_rows(browser: Browser, url: str) -> list[list[Any]]:
     sheet = openpyxl.load_workbook(io.BytesIO(response.data)).active
     assert sheet is not None
     return [[c.value for c in row] for row in sheet.iter_rows(min_row=3)]  # title, header
+
+
+def test_a_query_is_read_a_page_at_a_time_with_missing_values_last(app: Flask) -> None:
+    b = busy_fund(app)
+    spec = page_tables.LEDGER
+    query = queries.ledger_query(b.fund.id)
+    everything = page_query(spec, query, {"ledger_sort": "reference", "ledger_per": "100"})
+    refs = [e.source_ref for e in everything.rows]
+    present = [r for r in refs if r is not None]
+    assert everything.total == COUNT + 1 and len(present) == 18
+    assert refs == sorted(present) + [None] * (COUNT + 1 - 18)  # NULLs last, on both DBs
+    backwards = page_query(spec, query, {"ledger_sort": "reference", "ledger_dir": "desc",
+                                         "ledger_per": "100"})
+    assert [e.source_ref for e in backwards.rows] == sorted(present, reverse=True) + [None] * 10
+    # Ties (the NULLs) keep the default order: latest value date first.
+    tail = [e.value_on for e in backwards.rows[18:]]
+    assert tail == sorted(tail, reverse=True)
+    pages = [page_query(spec, query, {"ledger_sort": "reference", "ledger_per": "25",
+                                      "ledger_page": str(n)}) for n in (1, 2, 3)]
+    assert [e.id for p in pages[:2] for e in p.rows] == [e.id for e in everything.rows]
+    assert (pages[2].page, pages[2].total, len(pages[2].rows)) == (2, COUNT + 1, 3)  # the last
+    whole = page_query(spec, query, {"ledger_page": "2", "_xlsx": "ledger-table"})
+    assert whole.whole and len(whole.rows) == COUNT + 1
 
 
 def test_fund_page_ledger_pages_and_sorts(app: Flask) -> None:
