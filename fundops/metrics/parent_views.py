@@ -24,7 +24,7 @@ from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from fundops.auth.current import current_actor
-from fundops.calc.lookthrough import NetAssets, quantize_fraction
+from fundops.calc.lookthrough import CashLine, NetAssets, quantize_fraction
 from fundops.calc.policy import LABELS as INDICATOR_LABELS
 from fundops.calc.policy import RULE_CHECKS, RULE_PARAMS, PolicyBasis, RuleType
 from fundops.errors import ValidationError
@@ -37,6 +37,7 @@ from fundops.metrics.lookthrough import (
     parse_share_basis,
 )
 from fundops.metrics.parent import parent_overview as overview_of
+from fundops.metrics.parent_tables import chosen_sub_fund, paged_tables
 from fundops.metrics.policy import list_policy_rules, set_policy_rule
 from fundops.metrics.web import AsOfForm, bp
 from fundops.portfolio.access import Access, get_fund, list_funds
@@ -44,17 +45,8 @@ from fundops.portfolio.forms import label as enum_label
 from fundops.portfolio.forms import option
 from fundops.portfolio.models import Fund
 from fundops.uow import Actor
-from fundops.web.figures import row_limit
 from fundops.web.formtokens import TokenForm
-
-TOP_COMPANIES = 50
-"""Companies shown on the page (largest exposure first); the API pages through all of them."""
-TOP_BREAKDOWN = 30
-"""Rows shown per breakdown table (sector, stage, region, tag)."""
-SUB_FUND_DETAILS = 50
-"""Sub-funds with their own leverage rows and indicator tables on the page (every sub-fund
-that breaks a rule, then the others in order); a national-scale parent has hundreds, and
-the API returns them all."""
+from fundops.web.paging import url_with
 
 
 def N_(text: str) -> str:
@@ -217,7 +209,7 @@ def _render(actor: Actor, fund: Fund, access: Access, rule_form: PolicyRuleForm 
         "note_text": note_text, "rule_type_text": rule_type_text, "threshold_text": threshold_text,
         "params_text": params_text, "value_basis_labels": VALUE_BASIS_LABELS,
         "lt_definition": LOOK_THROUGH_DEFINITION, "share_definitions": SHARE_DEFINITIONS,
-        "rule_help": rule_params_help(), "top_n": TOP_COMPANIES, "top_breakdown": TOP_BREAKDOWN,
+        "rule_help": rule_params_help(), "url_with": url_with,
         "query": _query(as_of=args.get("as_of"), basis=args.get("basis")),
         "rules": list_policy_rules(actor, fund.id),
     }
@@ -242,26 +234,26 @@ def _render(actor: Actor, fund: Fund, access: Access, rule_form: PolicyRuleForm 
     )
     context["loan_lev"] = overview.loan_leverage
     exact_through = lt.total_exact - lt.direct_total_exact
+    tables = paged_tables(lt, lev, pol, labels)
+    pages = tables["pages"]
     amounts = {"direct": quantize_fraction(lt.direct_total_exact),
                "through": quantize_fraction(exact_through),
-               "own": {s.sub_fund_id: quantize_fraction(s.own_total_exact) for s in lt.sub_funds}}
-    amounts |= _net_amounts(lt.net_assets)
-    breaching = [x.fund_id for x in pol.breaches]
-    others = [x.fund_id for x in pol.sub_funds if not x.breaches]
-    shown = row_limit(SUB_FUND_DETAILS)  # every sub-fund in the Excel download
-    policy_shown = set(breaching + (others if shown is None
-                                    else others[:max(0, shown - len(breaching))]))
+               "own": {s.sub_fund_id: quantize_fraction(s.own_total_exact)
+                       for s in pages["shares"].rows}}
+    amounts |= _net_amounts(lt.net_assets, pages["net"].rows if "net" in pages else [])
     visible = {f.id for f in list_funds(actor)}
-    linkable = {row.company_id for row in lt.rows[:TOP_COMPANIES]
+    linkable = {row.company_id for row in tables["pages"]["companies"].rows
                 if any(part.fund_id in visible for part in row.via)}
     return render_template(
         "metrics/parent_overview.html", lt=lt, lev=lev, pol=pol, as_of=as_of, basis=basis,
         labels=labels, amounts=amounts, visible_funds=visible, linkable=linkable,
-        policy_shown=policy_shown, detail_limit=SUB_FUND_DETAILS, **context), status
+        policy_detail=chosen_sub_fund(pol, args.get("policy_fund")), **tables,
+        **context), status
 
 
-def _net_amounts(na: NetAssets | None) -> dict[str, Any]:
-    """The net-assets lines of the page, each exact amount rounded once to 0.01 yuan."""
+def _net_amounts(na: NetAssets | None, shown: list[CashLine]) -> dict[str, Any]:
+    """The net-assets totals and the ``shown`` lines of the page, each exact amount rounded
+    once to 0.01 yuan."""
     if na is None:
         return {}
     q = quantize_fraction
@@ -271,7 +263,7 @@ def _net_amounts(na: NetAssets | None) -> dict[str, Any]:
         "net_lines": {x.fund_id: {"weight": q(x.weight, 10), "nav": q(x.nav_exact),
                                   "holdings": q(x.holdings_exact),
                                   "sub_funds": q(x.sub_funds_exact), "own": q(x.own_exact)}
-                      for x in na.cash_lines},
+                      for x in shown},
     }
 
 

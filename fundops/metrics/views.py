@@ -22,6 +22,7 @@ from fundops.auth.current import current_actor
 from fundops.errors import ValidationError
 from fundops.i18n import localise
 from fundops.metrics import charts
+from fundops.metrics import performance_tables as tables
 from fundops.metrics.asof import (
     STALE_AFTER_DAYS,
     business_today,
@@ -31,6 +32,7 @@ from fundops.metrics.asof import (
 from fundops.metrics.perspectives import DEFINITIONS, fund_report, net_of_carry
 from fundops.metrics.web import AsOfForm, bp, na
 from fundops.portfolio.access import get_fund
+from fundops.web.paging import page_list
 
 __all__ = ["STALE_AFTER_DAYS", "business_today", "parse_as_of"]  # the API's imports
 
@@ -92,6 +94,9 @@ def fund_performance(fund_id: int) -> Any:
     report, history = fund_report(actor, fund.id, as_of)
     context |= _pme_context(actor, fund.id, as_of, request.args.get("index", "").strip())
     svg = charts.history_svg(charts.chart_points(history), chart_text())
+    pages = {"history": page_list(tables.HISTORY, history),
+             "lps": page_list(tables.LPS, report.lps),
+             "deals": page_list(tables.DEALS, report.deals)}
     return render_template("metrics/fund_performance.html", report=report, as_of=as_of,
                            history=history, chart=Markup(svg),  # noqa: S704 - charts escapes every text
-                           carry=net_of_carry(report), **context)
+                           carry=net_of_carry(report), pages=pages, **context)

@@ -122,20 +122,24 @@ def get_company(actor: Actor, company_id: int) -> Company:
     return company
 
 
-def list_companies(actor: Actor) -> list[Company]:
+def companies_query(actor: Actor) -> sa.Select[Company]:
+    """The companies ``actor`` may see (registered by its organisation, invested in by a
+    fund it sees, or reached through a registered reach), by name."""
     ids = visible_fund_ids(actor.organisation_id)
     invested = sa.select(Investment.company_id).where(Investment.fund_id.in_(ids))
-    return list(
-        db.session.scalars(
-            sa.select(Company)
-            .where(
-                sa.or_(
-                    Company.created_by_organisation_id == actor.organisation_id,
-                    Company.id.in_(invested),
-                    *(Company.id.in_(reach(actor.organisation_id, None))
-                      for reach in _company_reach),
-                )
+    return (
+        sa.select(Company)
+        .where(
+            sa.or_(
+                Company.created_by_organisation_id == actor.organisation_id,
+                Company.id.in_(invested),
+                *(Company.id.in_(reach(actor.organisation_id, None))
+                  for reach in _company_reach),
             )
-            .order_by(Company.name)
         )
+        .order_by(Company.name)
     )
+
+
+def list_companies(actor: Actor) -> list[Company]:
+    return list(db.session.scalars(companies_query(actor)))

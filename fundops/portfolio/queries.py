@@ -11,6 +11,7 @@ from datetime import date
 from decimal import Decimal
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from fundops.extensions import db
 from fundops.portfolio.access import Access
@@ -99,6 +100,22 @@ def get_latest_nav(fund_id: int, on: date | None = None) -> FundValuation | None
     )
 
 
+def latest_navs(fund_ids: list[int]) -> dict[int, FundValuation]:
+    """Each fund's latest NAV (as :func:`get_latest_nav` without a date), in one query."""
+    ranked = sa.select(
+        FundValuation.id,
+        sa.func.row_number().over(
+            partition_by=FundValuation.fund_id,
+            order_by=(FundValuation.as_of.desc(), FundValuation.id.desc()),
+        ).label("rank"),
+    ).where(FundValuation.fund_id.in_(fund_ids)).subquery()
+    rows = db.session.scalars(
+        sa.select(FundValuation).join(ranked, ranked.c.id == FundValuation.id)
+        .where(ranked.c.rank == 1)
+    )
+    return {v.fund_id: v for v in rows}
+
+
 def list_lp_positions(fund: Fund, access: Access, viewer_org_id: int) -> list[LpPosition]:
     """Every LP's position; an LP-access viewer sees its own rows and one 'other LPs' row."""
     committed = dict(db.session.execute(
@@ -150,6 +167,16 @@ def list_lp_positions(fund: Fund, access: Access, viewer_org_id: int) -> list[Lp
             )
         )
     return mine
+
+
+def ledger_query(fund_id: int) -> sa.Select[CashFlow]:
+    """The fund's ledger entries, latest value date first (the newest entry first within a
+    date), each with its company loaded (for a page of them)."""
+    return (
+        sa.select(CashFlow).where(CashFlow.fund_id == fund_id)
+        .options(selectinload(CashFlow.company))
+        .order_by(CashFlow.value_on.desc(), CashFlow.id.desc())
+    )
 
 
 def list_ledger(fund_id: int, limit: int | None = None) -> list[CashFlow]:
@@ -267,13 +294,14 @@ def list_sub_fund_holdings(parent_fund_id: int) -> list[SubFundHolding]:
     funds = db.session.scalars(
         sa.select(Fund).where(Fund.id.in_(list(committed))).order_by(Fund.code)
     )
+    navs = latest_navs(list(committed))
     return [
         SubFundHolding(
             f,
             committed[f.id],
             flows.get((f.id, CashFlowKind.FUND_CONTRIBUTION), ZERO),
             flows.get((f.id, CashFlowKind.FUND_RETURN), ZERO),
-            get_latest_nav(f.id),
+            navs.get(f.id),
             (committed[f.id] / totals[f.id]).quantize(Decimal("1e-10"))
             if totals.get(f.id)
             else None,

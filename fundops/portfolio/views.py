@@ -12,26 +12,25 @@ from flask_login import current_user, login_required
 
 from fundops.approvals.web import submit_form
 from fundops.auth.current import current_actor
-from fundops.portfolio import forms, queries, services
+from fundops.portfolio import forms, page_tables, queries, services
 from fundops.portfolio.access import (
     Access,
+    companies_query,
     get_company,
     get_fund,
-    list_companies,
     list_funds,
     require_writer,
     visible_fund_ids,
 )
 from fundops.portfolio.panels import fund_panels
 from fundops.portfolio.web import (
-    LEDGER_ROWS,
     bp,
     fund_url,
     handle_form,
     writable_fund,
 )
-from fundops.web.figures import row_limit
 from fundops.web.formtokens import data_fields
+from fundops.web.paging import page_list, page_query
 
 # --- funds ------------------------------------------------------------------------------
 
@@ -64,18 +63,22 @@ def fund_new() -> Any:
 @bp.route("/funds/<int:fund_id>")
 @login_required
 def fund_detail(fund_id: int) -> Any:
+    """A fund: totals, LPs, the ledger, NAVs, sub-funds and holdings; the long tables one
+    page at a time (:mod:`fundops.portfolio.page_tables`), their totals over every row."""
     actor = current_actor()
     fund, access = get_fund(actor, fund_id)
+    lps = queries.list_lp_positions(fund, access, actor.organisation_id)
+    sub_funds = queries.list_sub_fund_holdings(fund.id)
     return render_template(
         "portfolio/fund_detail.html", fund=fund, access=access,
         can_write=access is Access.MANAGER and current_user.can_write,
-        totals=queries.get_fund_totals(fund),
-        lps=queries.list_lp_positions(fund, access, actor.organisation_id),
-        entries=queries.list_ledger(fund.id, limit=row_limit(LEDGER_ROWS)),
-        ledger_limit=LEDGER_ROWS,
+        totals=queries.get_fund_totals(fund), all_lps=lps,
+        lps=page_list(page_tables.LPS, lps),
+        entries=page_query(page_tables.LEDGER, queries.ledger_query(fund.id)),
         reversed_ids=queries.reversed_entry_ids(fund.id),
-        navs=queries.list_nav_history(fund.id), holdings=queries.list_holdings(fund.id),
-        sub_funds=queries.list_sub_fund_holdings(fund.id),
+        navs=queries.list_nav_history(fund.id),
+        holdings=page_list(page_tables.HOLDINGS, queries.list_holdings(fund.id)),
+        sub_funds=page_list(page_tables.SUB_FUNDS, sub_funds) if sub_funds else None,
         panels=fund_panels(fund, access, actor),
     )
 
@@ -156,8 +159,10 @@ def commitment_new(fund_id: int) -> Any:
 @bp.route("/companies")
 @login_required
 def company_list() -> Any:
+    """The companies the user may see, a page at a time, sortable."""
     return render_template("portfolio/company_list.html",
-                           companies=list_companies(current_actor()))
+                           companies=page_query(page_tables.COMPANIES,
+                                                companies_query(current_actor())))
 
 
 @bp.route("/companies/new", methods=["GET", "POST"])

@@ -26,8 +26,6 @@ from fundops.portfolio.field_labels import labelled_error
 from fundops.portfolio.models import Fund
 
 bp = Blueprint("portfolio", __name__)
-# The fund page shows the latest entries; the whole ledger is in the export and the API.
-LEDGER_ROWS = 200
 
 
 @bp.app_template_filter("enum_label")

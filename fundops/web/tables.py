@@ -3,8 +3,9 @@
 An ``after_request`` hook reads each HTML page (GET, 200) and puts a "下载 Excel" link
 before each table: the page's own URL plus ``?_xlsx=<key>`` (the table's id, or ``t<n>``).
 That link runs the same view — the same login, tenant checks and permissions, and no
-writes, as it is a GET — with figures switched on (:mod:`fundops.web.figures`) and the
-truncated tables in full (:func:`fundops.web.figures.row_limit`); the hook then reads the
+writes, as it is a GET — with figures switched on (:mod:`fundops.web.figures`), the
+truncated tables in full (:func:`fundops.web.figures.row_limit`) and a paged table with
+every row (:mod:`fundops.web.paging`); the hook then reads the
 chosen table back from the rendered HTML and answers the workbook instead of the page
 (:mod:`fundops.web.table_xlsx`). The security headers are added after this hook, so the
 download carries them too.

@@ -133,15 +133,32 @@ def test_page_shows_look_through_leverage_and_breaches(app: Any, browser: Any) -
     assert "40.00%" in gov and "≤ 35%" in gov and "own rule" in gov
     assert f"breach-{f.a.id}-small_company_share" in breaches
     assert "2 sub-fund(s) break a policy parameter" in part(html, "breach-banner", "</div>")
-    # Per-sub-fund indicator tables: the breach is highlighted, passes are marked.
-    assert 'class="breach"' in part(html, f"policy-sub-{f.a.id}-small_company_share")
-    idle = part(html, f"policy-sub-{f.a.id}-idle_ratio")
-    assert "64.60%" in idle and "Met" in idle and "≤ 90%" in idle
     own = part(html, "policy-guidance", "</table>")
     assert "30.00%" in part(own, "policy-guidance-paid_in_ratio") and "Rule in force" not in own
     # The rules recorded on the parent fund, and the form for its writer.
     assert html.count('data-rule-type="reinvest_multiple"') == 2
     assert 'id="rule-form"' in html and 'name="csrf_token"' in part(html, "rule-form", "</form>")
+
+
+def test_sub_funds_policy_rows_and_one_sub_funds_indicators(app: Any, browser: Any) -> None:
+    f = with_rules()
+    login(browser, f.guidance)
+    html = text(page(browser, f.p.id))
+    # The sub-funds' indicators, one row each with the breach marked; the full indicator
+    # table of one sub-fund is a click away (the link keeps the date).
+    row = part(html, f"policy-fund-{f.a.id}")
+    assert 'class="num breach"' in row and "41.67%" in row
+    link = f"/funds/{f.p.id}/look-through?as_of=2022-12-31&amp;policy_fund={f.a.id}#policy-detail"
+    assert f'href="{link}"' in row and f'href="{link}"' in part(html, "breach-banner", "</div>")
+    assert f'id="policy-sub-{f.a.id}-idle_ratio"' not in html
+    html = text(page(browser, f.p.id, f"?as_of=2022-12-31&policy_fund={f.a.id}"))
+    assert 'class="breach"' in part(html, f"policy-sub-{f.a.id}-small_company_share")
+    idle = part(html, f"policy-sub-{f.a.id}-idle_ratio")
+    assert "64.60%" in idle and "Met" in idle and "≤ 90%" in idle
+    # Not a direct sub-fund (the parent, C under A), or not a number: no detail.
+    for bad in (str(f.p.id), str(f.c.id), "abc", "-1", "9" * 40):
+        response = page(browser, f.p.id, f"?as_of=2022-12-31&policy_fund={bad}")
+        assert response.status_code == 200 and 'id="policy-detail"' not in text(response)
 
 
 def test_page_in_chinese_shows_not_applicable_never_zero(app: Any, browser: Any) -> None:

@@ -11,7 +11,10 @@ the exact values (``data-x``) that the download writes.
 
 from __future__ import annotations
 
+import dataclasses
+import html as html_lib
 import io
+import re
 import zipfile
 from collections import Counter
 from datetime import date
@@ -29,7 +32,7 @@ from fundops.clock import business_today
 from fundops.exits import reminders
 from fundops.extensions import db
 from fundops.portfolio import ledger_services as ledger
-from fundops.portfolio import services
+from fundops.portfolio import page_tables, services
 from fundops.web.tables import XLSX
 from tests.conftest import Browser
 from tests.factories import PASSWORD, fund_with_activity, make_company, make_world
@@ -85,6 +88,7 @@ class Walk:
                 continue
             download = browser.client.get(links[key])
             where = f"{url} {key}"
+            shown = _whole(browser, html, key, table)  # a paged table: its largest page
             assert download.status_code == 200, f"{where}: {download.status_code}"
             assert download.mimetype == XLSX, where
             assert download.headers["Content-Disposition"].startswith("attachment; "), where
@@ -92,8 +96,25 @@ class Walk:
             assert download.headers["Content-Security-Policy"], where
             assert download.headers["X-Content-Type-Options"] == "nosniff", where
             assert download.headers["Cache-Control"] == "no-store", where
-            self.counts.update(check_download(table, download.data, where))
+            self.counts.update(check_download(shown, download.data, where))
             self.tables.add(f"{url.split('?')[0]}#{key}")
+
+
+_LARGEST = re.compile(r'<a href="([^"]+)" class="pager-size">[0-9]+</a></span>\s*</nav>')
+
+
+def _whole(browser: Browser, html: str, key: str, table: Any) -> Any:
+    """The table as its page shows it with the largest page size (all rows of the walk's
+    small tables), when it is paged (fundops.web.paging: the pager follows the table)."""
+    start = html.find(f'<nav class="pager" id="{key}-pager"')
+    if start < 0:
+        return table
+    found = _LARGEST.search(html, start, html.find("</nav>", start) + len("</nav>"))
+    if found is None:  # the largest size is the current one
+        return table
+    bigger = browser.client.get(html_lib.unescape(found.group(1)))
+    tables, _links = read_page(bigger.get_data(as_text=True))
+    return next(t for i, t in enumerate(tables) if table_key(tables, i) == key)
 
 
 def test_every_table_of_every_page_downloads_as_its_page_shows_it(app: Flask) -> None:
@@ -222,16 +243,22 @@ def test_the_download_has_the_pages_permissions_and_headers(app: Flask) -> None:
     assert browser.client.get(f"/funds/{world.fund.id}?_xlsx=%3Cscript%3E").status_code == 404
 
 
-def test_a_truncated_table_downloads_whole(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("fundops.portfolio.views.LEDGER_ROWS", 2)
+def test_a_paged_table_downloads_whole(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("fundops.portfolio.page_tables.LEDGER", dataclasses.replace(
+        page_tables.LEDGER, per_choices=(2, 4), default_per=2))
     world = make_world()
     fund_with_activity(world)  # three ledger entries
     browser = _gp(app, world)
     page = browser.client.get(f"/funds/{world.fund.id}").get_data(as_text=True)
-    assert page.count('<tr id="entry-') == 2 and 'id="ledger-limit"' in page
+    assert page.count('<tr id="entry-') == 2 and 'id="ledger-table-pager"' in page
     sheet = _download(browser, f"/funds/{world.fund.id}?_xlsx=ledger-table")
     assert sheet.max_row == 1 + 1 + 3  # title, header, every entry
     assert [sheet.cell(r, 1).value for r in (3, 4, 5)] == [3, 2, 1]
+    # From page 2, sorted by amount: still every entry, in the order asked.
+    sheet = _download(browser, f"/funds/{world.fund.id}?ledger_page=2&ledger_sort=amount"
+                               "&ledger_dir=asc&_xlsx=ledger-table")
+    amounts = [sheet.cell(r, 5).value for r in (3, 4, 5)]
+    assert sheet.max_row == 5 and amounts == sorted(amounts)
 
 
 def test_links_keep_the_query_and_form_grids_get_none(app: Flask) -> None:
