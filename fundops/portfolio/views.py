@@ -17,11 +17,12 @@ from fundops.portfolio.access import (
     Access,
     get_company,
     get_fund,
-    list_companies,
     list_funds,
     require_writer,
     visible_fund_ids,
 )
+from fundops.portfolio.company_choice import PER_PAGE, search_companies
+from fundops.portfolio.fields import MAX_TYPED
 from fundops.portfolio.panels import fund_panels
 from fundops.portfolio.web import (
     LEDGER_ROWS,
@@ -156,8 +157,13 @@ def commitment_new(fund_id: int) -> Any:
 @bp.route("/companies")
 @login_required
 def company_list() -> Any:
-    return render_template("portfolio/company_list.html",
-                           companies=list_companies(current_actor()))
+    """The companies the organisation may see, 50 a page, searched by name or credit code
+    (``?q=``, ``?page=``); the Excel download has every row the search finds."""
+    query = request.args.get("q", "").strip()[:MAX_TYPED]
+    found = search_companies(current_actor().organisation_id, query,
+                             request.args.get("page", type=int), row_limit(PER_PAGE))
+    return render_template("portfolio/company_list.html", companies=found.rows, found=found,
+                           query=query)
 
 
 @bp.route("/companies/new", methods=["GET", "POST"])
