@@ -41,7 +41,7 @@ class CompanyChooser:
         kwargs.setdefault("id", field.id)
         list_id = f"{field.id}-options"
         attrs = Markup(html_params(  # noqa: S704 - html_params escapes every value
-            name=field.name, type="text", value=field._value(), list=list_id,
+            name=field.name, type="text", value=field.data or "", list=list_id,
             autocomplete="off", maxlength=MAX_TYPED, placeholder=_("Credit code or exact name"),
             **{"aria-describedby": f"{field.id}-hint"}, **kwargs))
         options = Markup("").join(
