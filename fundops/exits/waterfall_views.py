@@ -156,10 +156,11 @@ def waterfall_terms(fund_id: int) -> Any:
 
 
 def _companies(fund: Fund) -> list[Any]:
-    from fundops.exits import queries as exit_queries
+    """The fund's holdings (a few queries: no position is computed for a choice list)."""
+    from fundops.portfolio.queries import list_holdings
 
-    return [option(0, "—"), *(option(h.company.id, h.company.name) for h in
-                              exit_queries.list_holding_positions(fund.id, business_today()))]
+    return [option(0, "—"), *(option(h.company.id, h.company.name)
+                              for h in list_holdings(fund.id))]
 
 
 def _run_kwargs(form: forms.RunForm) -> dict[str, Any]:

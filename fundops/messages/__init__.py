@@ -14,6 +14,7 @@ from fundops.messages import (
     approvals,
     auth,
     companies,
+    company_choice,
     core,
     exchange,
     exit_events,
@@ -38,7 +39,7 @@ from fundops.messages.marker import N_
 MESSAGES: dict[str, str] = {}
 for _module in (core, portfolio, metrics, exchange, syndication, auth, web, jobs, approvals,
                 companies, exit_events, exits, ipo, transfers, waterfalls, reports, qreport,
-                payments, fees, report_runs, notices):
+                payments, fees, report_runs, notices, company_choice):
     _clash = MESSAGES.keys() & _module.MESSAGES.keys()
     if _clash:
         raise RuntimeError(f"message codes defined twice: {sorted(_clash)}")

@@ -12,6 +12,7 @@ import enum
 from collections.abc import Callable
 
 import sqlalchemy as sa
+from sqlalchemy.orm import aliased
 
 from fundops.errors import Forbidden, NotFound
 from fundops.extensions import db
@@ -122,23 +123,40 @@ def get_company(actor: Actor, company_id: int) -> Company:
     return company
 
 
-def companies_query(actor: Actor) -> sa.Select[Company]:
-    """The companies ``actor`` may see (registered by its organisation, invested in by a
-    fund it sees, or reached through a registered reach), by name."""
-    ids = visible_fund_ids(actor.organisation_id)
-    invested = sa.select(Investment.company_id).where(Investment.fund_id.in_(ids))
-    return (
-        sa.select(Company)
-        .where(
-            sa.or_(
-                Company.created_by_organisation_id == actor.organisation_id,
-                Company.id.in_(invested),
-                *(Company.id.in_(reach(actor.organisation_id, None))
-                  for reach in _company_reach),
-            )
-        )
-        .order_by(Company.name)
+def company_visible_clause(organisation_id: int) -> sa.ColumnElement[bool]:
+    """SQL condition on :class:`Company`: the records the organisation may see — its own,
+    those a fund it may see invested in, and those another feature lets it reach.
+
+    The investment test is a correlated ``EXISTS`` (indexed by company), so a condition that
+    narrows the companies first (one id, one credit code) stays a few index look-ups."""
+    ids = visible_fund_ids(organisation_id)
+    invested = sa.exists().where(Investment.company_id == Company.id,
+                                 Investment.fund_id.in_(ids))
+    return sa.or_(
+        Company.created_by_organisation_id == organisation_id,
+        invested,
+        *(Company.id.in_(reach(organisation_id, None)) for reach in _company_reach),
     )
+
+
+def company_pickable_clause(organisation_id: int) -> sa.ColumnElement[bool]:
+    """SQL condition on :class:`Company`: the records the organisation may pick for a new
+    entry — the visible ones, except that where it has its own record of a company only
+    that one counts (another organisation's record of it stays out)."""
+    own = aliased(Company)
+    own_identities = sa.select(own.identity_id).where(
+        own.created_by_organisation_id == organisation_id)
+    return sa.and_(
+        company_visible_clause(organisation_id),
+        sa.or_(Company.created_by_organisation_id == organisation_id,
+               Company.identity_id.not_in(own_identities)),
+    )
+
+
+def companies_query(actor: Actor) -> sa.Select[Company]:
+    """The companies ``actor`` may see (:func:`company_visible_clause`), by name."""
+    return (sa.select(Company).where(company_visible_clause(actor.organisation_id))
+            .order_by(Company.name))
 
 
 def list_companies(actor: Actor) -> list[Company]:

@@ -51,6 +51,7 @@ from fundops.portfolio.enums import (
     Instrument,
     InvestorType,
 )
+from fundops.portfolio.fields import company_field
 from fundops.web.formtokens import TokenForm
 
 LABELS: dict[type[enum.Enum], dict[str, Any]] = {
@@ -243,11 +244,11 @@ class DistributionForm(_EntryForm):
 class FundFlowForm(_EntryForm):
     kind = SelectField(_l("Kind"), choices=choices(
         CashFlowKind, frozenset({"proceeds", "management_fee", "expense"})))
-    company_id = SelectField(_l("Company (for proceeds)"), coerce=int, default=0)
+    company_id = company_field(_l("Company (for proceeds)"))
 
 
 class InvestmentForm(TokenForm):
-    company_id = SelectField(_l("Company"), coerce=int)
+    company_id = company_field(_l("Company"), required=True)
     round_name = _text(_l("Round"), 50, required=True)
     instrument = SelectField(_l("Instrument"), choices=choices(Instrument),
                              default="preferred_equity")

@@ -20,10 +20,9 @@ from fundops.errors import NotFound, ValidationError
 from fundops.extensions import db
 from fundops.portfolio import forms, queries
 from fundops.portfolio import ledger_services as ledger
-from fundops.portfolio.access import (
-    get_fund,
-    list_companies,
-)
+from fundops.portfolio.access import get_fund
+from fundops.portfolio.company_choice import fund_options
+from fundops.portfolio.fields import chosen_company
 from fundops.portfolio.ledger import CashFlow
 from fundops.portfolio.web import (
     attach_error,
@@ -100,28 +99,18 @@ def distribution_new(fund_id: int) -> Any:
                             _("Distribution posted."))
 
 
-def _company_choices(blank: bool) -> list[Any]:
-    """Visible company records; where the organisation has its own record of a company,
-    only that one (another organisation's record of it stays out of the picker)."""
-    org = current_actor().organisation_id
-    visible = list_companies(current_actor())
-    own = {c.identity_id for c in visible if c.created_by_organisation_id == org}
-    companies = [forms.option(c.id, c.name) for c in visible
-                 if c.created_by_organisation_id == org or c.identity_id not in own]
-    return [forms.option(0, "—"), *companies] if blank else companies
-
-
 @bp.route("/funds/<int:fund_id>/flows/new", methods=["GET", "POST"])
 @login_required
 def fund_flow_new(fund_id: int) -> Any:
     actor = current_actor()
     fund = writable_fund(fund_id)
     form = forms.FundFlowForm(kind=request.args.get("kind", "proceeds"))
-    form.company_id.choices = _company_choices(blank=True)
+    form.company_id.options = fund_options(actor.organisation_id, fund.id, recent=False)
 
     def post() -> str:
         ledger.record_fund_flow(actor, fund.id, kind=form.kind.data,
-                                company_id=form.company_id.data or None, **_entry_kwargs(form))
+                                company_id=chosen_company(actor, form.company_id),
+                                **_entry_kwargs(form))
         return fund_url(fund.id)
 
     return handle_form(form, "portfolio/fund_flow_new.html", post, _("Entry posted."), fund=fund)
@@ -133,7 +122,7 @@ def investment_new(fund_id: int) -> Any:
     actor = current_actor()
     fund = writable_fund(fund_id)
     form = forms.InvestmentForm()
-    form.company_id.choices = _company_choices(blank=False)
+    form.company_id.options = fund_options(actor.organisation_id, fund.id, recent=True)
 
     def post() -> str:
         submit_form(
@@ -141,7 +130,7 @@ def investment_new(fund_id: int) -> Any:
             "investment",
             {
                 "fund_id": fund.id,
-                "company_id": form.company_id.data,
+                "company_id": chosen_company(actor, form.company_id),
                 "round_name": form.round_name.data,
                 "instrument": form.instrument.data,
                 "invested_on": form.invested_on.data,

@@ -22,6 +22,8 @@ from fundops.portfolio.access import (
     require_writer,
     visible_fund_ids,
 )
+from fundops.portfolio.company_choice import search_clause
+from fundops.portfolio.fields import MAX_TYPED
 from fundops.portfolio.panels import fund_panels
 from fundops.portfolio.web import (
     bp,
@@ -159,10 +161,14 @@ def commitment_new(fund_id: int) -> Any:
 @bp.route("/companies")
 @login_required
 def company_list() -> Any:
-    """The companies the user may see, a page at a time, sortable."""
+    """The companies the user may see, a page at a time, sortable, searched by part of
+    the name or credit code (``?q=``); the Excel download has every row the search finds."""
+    query = request.args.get("q", "").strip()[:MAX_TYPED]
+    actor = current_actor()
+    select = companies_query(actor).where(search_clause(query)) if query \
+        else companies_query(actor)
     return render_template("portfolio/company_list.html",
-                           companies=page_query(page_tables.COMPANIES,
-                                                companies_query(current_actor())))
+                           companies=page_query(page_tables.COMPANIES, select), query=query)
 
 
 @bp.route("/companies/new", methods=["GET", "POST"])

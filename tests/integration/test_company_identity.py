@@ -23,6 +23,7 @@ from fundops.models import Company, CompanyIdentity, Fund
 from fundops.portfolio import ledger_services as ledger
 from fundops.portfolio import services
 from fundops.portfolio.access import get_company, list_companies
+from fundops.portfolio.company_choice import find_companies
 from fundops.uow import Actor
 from tests.factories import make_company, make_fund, make_user, next_n
 from tests.threads import race
@@ -234,8 +235,13 @@ def test_pages_register_a_known_code_and_pick_the_own_record(app: Flask) -> None
     s = two_gps_one_company()
     parent = Browser(app.test_client())
     assert parent.login(s.users["p"], PASSWORD).status_code == 302
-    # before it has its own record, the parent may pick the records it sees as an LP
-    form = parent.client.get(f"/funds/{s.p.id}/investments/new").get_data(as_text=True)
+    # before it has its own record, the parent may pick the records it sees as an LP: the
+    # code matches both, so the form offers both by their record numbers
+    investment = {"round_name": "B", "instrument": "ordinary_equity",
+                  "invested_on": "2021-06-01", "amount": "1000000"}
+    url = f"/funds/{s.p.id}/investments/new"
+    form = parent.post(url, investment | {"company_id": s.uscc}).get_data(as_text=True)
+    assert "2 条企业记录" in form
     assert f'value="{s.rec_a.id}"' in form and f'value="{s.rec_b.id}"' in form
     response = parent.post("/companies/new", {
         "name": "芯测", "uscc": s.uscc, "sector": "硬科技", "stage": "mature",
@@ -247,9 +253,13 @@ def test_pages_register_a_known_code_and_pick_the_own_record(app: Flask) -> None
         Company.created_by_organisation_id == s.guidance.organisation_id))
     assert rec_p is not None and (rec_p.name, rec_p.region_code, rec_p.sector) == (
         "深圳芯测科技有限公司", "440305", "硬科技")
-    form = parent.client.get(f"/funds/{s.p.id}/investments/new").get_data(as_text=True)
-    assert f'value="{rec_p.id}"' in form
+    form = parent.client.get(url).get_data(as_text=True)
+    assert f'<option value="{s.uscc}">深圳芯测科技有限公司</option>' in form
     assert f'value="{s.rec_a.id}"' not in form and f'value="{s.rec_b.id}"' not in form
+    # the code now means the own record only; the others' records are no longer offered
+    assert find_companies(s.guidance.organisation_id, s.uscc) == [rec_p]
+    refused = parent.post(url, investment | {"company_id": str(s.rec_a.id)})
+    assert refused.status_code == 422 and "没有可使用的企业" in refused.get_data(as_text=True)
     again = parent.post("/companies/new", {
         "name": "芯测", "uscc": s.uscc, "sector": "x", "stage": "seed", "region_code": "110000"})
     assert again.status_code == 422

@@ -17,6 +17,7 @@ from wtforms.validators import NumberRange, Optional
 from fundops.errors import ValidationError
 from fundops.i18n import localise
 from fundops.portfolio.enums import Instrument
+from fundops.portfolio.fields import company_field
 from fundops.portfolio.forms import AmountField
 from fundops.portfolio.forms import choices as portfolio_choices
 from fundops.syndication.fields import (
@@ -52,7 +53,7 @@ class TrancheLine(Form):
 
 
 class TermSheetForm(TokenForm):
-    company_id = SelectField(_l("Company"), coerce=int)
+    company_id = company_field(_l("Company"), required=True)
     lead_fund_id = SelectField(_l("Lead fund"), coerce=int)
     round_name = text_field(_l("Round"), 50, required=True)
     instrument = SelectField(_l("Instrument"), choices=portfolio_choices(Instrument),

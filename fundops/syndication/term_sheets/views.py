@@ -18,7 +18,9 @@ from flask_wtf import FlaskForm
 from fundops.auth.current import current_actor
 from fundops.errors import ValidationError
 from fundops.i18n import format_money, localise, unit_label
-from fundops.portfolio.access import list_companies, list_funds, require_writer
+from fundops.portfolio.access import company_visible_clause, list_funds, require_writer
+from fundops.portfolio.company_choice import fund_options
+from fundops.portfolio.fields import chosen_company
 from fundops.portfolio.forms import option
 from fundops.syndication import queries
 from fundops.syndication.enums import TERM_SHEET_TRANSITIONS, TermSheetStatus
@@ -46,12 +48,16 @@ def term_sheet_new() -> Any:
     actor = current_actor()
     require_writer(actor)
     form = ts_forms.TermSheetForm()
-    form.company_id.choices = [option(c.id, c.name) for c in list_companies(actor)]
+    # the companies the service accepts: its own records and its funds' holdings
+    form.company_id.options = fund_options(actor.organisation_id, None, recent=True,
+                                           scope=company_visible_clause)
     form.lead_fund_id.choices = [option(f.id, f"{f.code} · {f.name_zh}") for f in list_funds(actor)
                                  if f.organisation_id == actor.organisation_id]
     if form.validate_on_submit():
         try:
-            ts = term_sheets.create_term_sheet(actor, **form.service_kwargs())
+            chosen = chosen_company(actor, form.company_id, scope=company_visible_clause)
+            ts = term_sheets.create_term_sheet(actor, **form.service_kwargs()
+                                               | {"company_id": chosen})
         except ValidationError as exc:
             if not form.attach_line_error(exc):
                 attach_error(form, exc)
