@@ -243,6 +243,14 @@ def _kinds(kinds: Sequence[str]) -> str:
     return ", ".join(f"'{CashFlowKind(kind).value}'" for kind in kinds)
 
 
+def nav_roll_after_latest(as_of: date, fund_ids: Sequence[int]) -> np.ndarray:
+    """Each fund's NAV roll-forward flows (:data:`fundops.calc.rollforward.NAV_FLOW_SIGN`
+    kinds) dated after its latest valuation on or before ``as_of`` and on or before it
+    (all of them without one), summed per kind: rows as :attr:`Ledger.flows`, dated on
+    the last of them, company and sub-fund 0."""
+    return _rolled_nav_flows(_cut(as_of), fund_ids) if fund_ids else np.zeros((0, 6), np.int64)
+
+
 def _rolled_nav_flows(cut: Any, ids: Sequence[int]) -> np.ndarray:
     """NAV roll-forward flows after each fund's latest valuation, summed per kind."""
     before_all = "'0001-01-01'" if _dialect() == "sqlite" else "DATE '0001-01-01'"

@@ -162,14 +162,8 @@ op = st.tuples(st.sampled_from([*APPLY, "call", "nav", "nav", "transfer"]),
                st.integers(0, 3), st.integers(0, 10), st.integers(0, 3_000_000_00))
 
 
-@settings(max_examples=12, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-@given(ops=st.lists(op, min_size=10, max_size=40),
-       focus=st.sets(st.integers(0, 3), min_size=1), support=st.sets(st.integers(0, 3)))
-def test_random_fund_trees_give_the_same_positions(
-        app: Flask, ops: list[tuple[str, int, int, int]], focus: set[int],
-        support: set[int]) -> None:
-    tree = build_tree()
+def run(tree: Tree, ops: list[tuple[str, int, int, int]]) -> set[date]:
+    """Post ``ops`` in date order (quarterly steps from START); the dates posted on."""
     days = set()
     for kind, which, step, fen in sorted(ops, key=lambda o: o[2]):
         on = START + timedelta(days=91 * step)
@@ -179,6 +173,18 @@ def test_random_fund_trees_give_the_same_positions(
         except DomainError:
             continue  # refused (over the commitment, nothing to distribute …): nothing written
         days.add(on)
+    return days
+
+
+@settings(max_examples=12, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(ops=st.lists(op, min_size=10, max_size=40),
+       focus=st.sets(st.integers(0, 3), min_size=1), support=st.sets(st.integers(0, 3)))
+def test_random_fund_trees_give_the_same_positions(
+        app: Flask, ops: list[tuple[str, int, int, int]], focus: set[int],
+        support: set[int]) -> None:
+    tree = build_tree()
+    days = run(tree, ops)
     ids = [f.id for f in tree.funds]
     parent, subs = ids[0], ids[1:]
     assert sorted(sub_fund_ids(parent)) == subs
