@@ -133,21 +133,14 @@ def _fund_holdings(m: Model) -> np.ndarray:
     return out
 
 
-def _breakdown(groups: dict[str, dict[int, int]], counts: dict[str, int], scaled: list[int],
-               den: int, total_num: int) -> tuple[Breakdown, ...]:
-    """Exact sums per key from per-fund fen sums: Σ_f scaled_f × fen_f over ``den``."""
-    out = []
-    for key, by_fund in groups.items():
-        num = sum(scaled[f] * fen for f, fen in by_fund.items())
-        out.append(Breakdown(key, quantize_ratio(num, den), counts[key],
-                             None if total_num == 0 else quantize_ratio(num, total_num, 4),
-                             num, den))
+def _breakdown(nums: dict[str, int], counts: dict[str, int], den: int,
+               total_num: int) -> tuple[Breakdown, ...]:
+    """Exact sums per key: ``nums[key]`` (Σ over its companies of Σ_f scaled_f × fen_f)
+    over ``den``."""
+    out = [Breakdown(key, quantize_ratio(num, den), counts[key],
+                     None if total_num == 0 else quantize_ratio(num, total_num, 4), num, den)
+           for key, num in nums.items()]
     return tuple(sorted(out, key=lambda b: (-b.exposure_numerator, b.key)))
-
-
-def _add(groups: dict[str, dict[int, int]], key: str, fund: int, fen: int) -> None:
-    by_fund = groups.setdefault(key, {})
-    by_fund[fund] = by_fund.get(fund, 0) + fen
 
 
 def _sub_fund_shares(m: Model, own: np.ndarray) -> list[SubFundShare]:
@@ -208,60 +201,24 @@ def compute_look_through(inputs: LookThroughInputs, as_of: date, basis: str = "p
     lcm = math.lcm(*(w.denominator for w in weight))
     scaled = [w.numerator * (lcm // w.denominator) for w in weight]  # weight = scaled / lcm
     den = lcm * _FEN
-    # one row per company identity: records mapped to the same CompanyInfo (its company_id)
-    per_company: dict[int, dict[int, tuple[int, ExposurePart]]] = {}
-    infos: dict[int, CompanyInfo] = {}
-    held = np.flatnonzero(m.held[:, 0])
-    for f, cid, fen, on, fair in zip(m.pair_fund[held].tolist(), m.pair_company[held].tolist(),
-                                     m.value[held, 0].tolist(), m.value_on[held, 0].tolist(),
-                                     m.at_fair_value[held, 0].tolist(), strict=True):
-        if paths[f] == 0:
-            continue
-        info = inputs.company(cid)
-        infos.setdefault(info.company_id, info)
-        by_fund = per_company.setdefault(info.company_id, {})
-        part = ExposurePart(
-            fund_id=m.funds[f], weight=weight[f], paths=paths[f],
-            holding_value=Decimal(fen).scaleb(-2), value_basis="fair_value" if fair else "cost",
-            value_on=date.fromordinal(on) if on > 0 else None,
-        )
-        fen_total = fen
-        if f in by_fund:  # the fund holds the company under two organisations' records
-            fen_total, part = _merge(by_fund[f], fen, part)
-        by_fund[f] = (fen_total, part)
+    per_company, infos = _holdings_by_company(m, inputs, weight, paths)
+    nums: dict[str, dict[str, int]] = {k: {} for k in ("sector", "stage", "region", "tag")}
+    counts: dict[str, dict[str, int]] = {k: {} for k in nums}
     rows = []
-    dims = ("sector", "stage", "region", "tag")
-    groups: dict[str, dict[str, dict[int, int]]] = {k: {} for k in dims}
-    counts: dict[str, dict[str, int]] = {k: {} for k in groups}
+    total_num = 0
     for cid, by_fund_parts in per_company.items():
         info = infos[cid]
-        parts = [(f, fen, part) for f, (fen, part) in by_fund_parts.items()]
-        row_lcm = math.lcm(*(weight[f].denominator for f, _, _ in parts))
-        num = sum(weight[f].numerator * (row_lcm // weight[f].denominator) * fen
-                  for f, fen, _ in parts)
-        bases = {x.value_basis for _, _, x in parts}
-        rows.append(ExposureRow(
-            company_id=cid, company_name=info.name, sector=info.sector, stage=info.stage,
-            region_code=info.region_code, tags=info.tags, is_hard_tech=info.is_hard_tech,
-            exposure_amount=quantize_ratio(num, row_lcm * _FEN),
-            paths=sum(x.paths for _, _, x in parts),
-            value_basis=bases.pop() if len(bases) == 1 else "mixed",
-            via=tuple(sorted((x for _, _, x in parts), key=lambda x: x.fund_id)),
-            exposure_numerator=num, exposure_denominator=row_lcm * _FEN,
-        ))
+        row, row_scaled = _row(info, by_fund_parts, weight, scaled)
+        rows.append(row)
+        total_num += row_scaled
         keys = [("sector", info.sector), ("stage", info.stage), ("region", info.region_code)]
         for dim, key in keys + [("tag", t) for t in info.tags]:
-            counts[dim][key] = counts[dim].get(key, 0) + 1
-            for f, fen, _ in parts:
-                _add(groups[dim], key, f, fen)
+            by_key, counted = nums[dim], counts[dim]
+            by_key[key] = by_key.get(key, 0) + row_scaled
+            counted[key] = counted.get(key, 0) + 1
     rows.sort(key=lambda r: (r.exposure_amount, -r.company_id), reverse=True)
-    fen_by_fund: dict[int, int] = {}
-    for by_fund_parts in per_company.values():
-        for f, (fen, _) in by_fund_parts.items():
-            fen_by_fund[f] = fen_by_fund.get(f, 0) + fen
-    total_num = sum(scaled[f] * fen for f, fen in fen_by_fund.items())
     total = Fraction(total_num, den)
-    bd = {dim: _breakdown(groups[dim], counts[dim], scaled, den, total_num) for dim in groups}
+    bd = {dim: _breakdown(nums[dim], counts[dim], den, total_num) for dim in nums}
 
     own = _fund_holdings(m)[:, 0]
     subs = _sub_fund_shares(m, own)
@@ -275,6 +232,69 @@ def compute_look_through(inputs: LookThroughInputs, as_of: date, basis: str = "p
         by_sector=bd["sector"], by_stage=bd["stage"], by_region=bd["region"], by_tag=bd["tag"],
         net_assets=net_assets,
     )
+
+
+Parts = dict[int, tuple[int, ExposurePart]]
+"""One company's holdings by fund index: (holding value in fen, the part)."""
+
+
+def _holdings_by_company(m: Model, inputs: LookThroughInputs, weight: list[Fraction],
+                         paths: list[int]) -> tuple[dict[int, Parts], dict[int, CompanyInfo]]:
+    """The held holdings reached from the root, by company identity (the ``company_id``
+    of their :class:`CompanyInfo`: records of one company make one row) and fund."""
+    per_company: dict[int, Parts] = {}
+    infos: dict[int, CompanyInfo] = {}
+    days: dict[int, date | None] = {}
+    held = np.flatnonzero(m.held[:, 0])
+    for f, cid, fen, on, fair in zip(m.pair_fund[held].tolist(), m.pair_company[held].tolist(),
+                                     m.value[held, 0].tolist(), m.value_on[held, 0].tolist(),
+                                     m.at_fair_value[held, 0].tolist(), strict=True):
+        if paths[f] == 0:
+            continue
+        info = inputs.company(cid)
+        by_fund = per_company.get(info.company_id)
+        if by_fund is None:
+            by_fund = per_company[info.company_id] = {}
+            infos[info.company_id] = info
+        if on not in days:
+            days[on] = date.fromordinal(on) if on > 0 else None
+        part = ExposurePart(
+            fund_id=m.funds[f], weight=weight[f], paths=paths[f],
+            holding_value=Decimal(fen).scaleb(-2), value_basis="fair_value" if fair else "cost",
+            value_on=days[on],
+        )
+        fen_total = fen
+        if f in by_fund:  # the fund holds the company under two organisations' records
+            fen_total, part = _merge(by_fund[f], fen, part)
+        by_fund[f] = (fen_total, part)
+    return per_company, infos
+
+
+def _row(info: CompanyInfo, by_fund: Parts, weight: list[Fraction],
+         scaled: list[int]) -> tuple[ExposureRow, int]:
+    """A company's row and its exposure over the result's common denominator (× lcm × 100)."""
+    via: tuple[ExposurePart, ...]
+    if len(by_fund) == 1:  # the usual case: one fund holds it
+        [(f, (fen, part))] = by_fund.items()
+        w = weight[f]
+        row_lcm, num, row_scaled = w.denominator, w.numerator * fen, scaled[f] * fen
+        via, paths, basis = (part,), part.paths, part.value_basis
+    else:
+        row_lcm = math.lcm(*(weight[f].denominator for f in by_fund))
+        num = sum(weight[f].numerator * (row_lcm // weight[f].denominator) * fen
+                  for f, (fen, _) in by_fund.items())
+        row_scaled = sum(scaled[f] * fen for f, (fen, _) in by_fund.items())
+        via = tuple(sorted((x for _, x in by_fund.values()), key=lambda x: x.fund_id))
+        paths = sum(x.paths for x in via)
+        bases = {x.value_basis for x in via}
+        basis = bases.pop() if len(bases) == 1 else "mixed"
+    return ExposureRow(
+        company_id=info.company_id, company_name=info.name, sector=info.sector,
+        stage=info.stage, region_code=info.region_code, tags=info.tags,
+        is_hard_tech=info.is_hard_tech, exposure_amount=quantize_ratio(num, row_lcm * _FEN),
+        paths=paths, value_basis=basis, via=via, exposure_numerator=num,
+        exposure_denominator=row_lcm * _FEN,
+    ), row_scaled
 
 
 def _net_assets(m: Model, own: np.ndarray, weight: list[Fraction], paths: list[int],

@@ -19,7 +19,7 @@ def quantize_ratio(numerator: int, denominator: int, places: int = 2) -> Decimal
     q, r = divmod(numerator * 10**places, denominator)
     if 2 * r > denominator or (2 * r == denominator and q % 2):
         q += 1
-    return Decimal((1 if q < 0 else 0, tuple(int(c) for c in str(abs(q))), -places))
+    return Decimal(f"{q}E-{places}")  # exact: parsing a Decimal never rounds
 
 
 def quantize_fraction(q: Fraction, places: int = 2) -> Decimal:

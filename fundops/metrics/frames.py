@@ -183,8 +183,8 @@ def _load_trades(cut: Any, fund_ids: Sequence[int] | None) -> np.ndarray:
         [cut, *ids, cut, *ids], 4)
 
 
-def load_focus_ledger(as_of: date, focus_ids: Sequence[int],
-                      support_ids: Sequence[int]) -> Ledger:
+def load_focus_ledger(as_of: date, focus_ids: Sequence[int], support_ids: Sequence[int],
+                      focus_ledger: Ledger | None = None) -> Ledger:
     """What ``compute(ledger, focus=focus_ids)`` reads, at ``as_of``: the same positions
     as from ``load_ledger(as_of, [*focus_ids, *support_ids])``, with far fewer rows.
 
@@ -204,11 +204,16 @@ def load_focus_ledger(as_of: date, focus_ids: Sequence[int],
     - commitments and transfer prices as in the full load; no holding valuations.
 
     Amounts are summed as integers (exact). The rows of a support fund are only good at
-    ``as_of``: the ledger cannot be cut to an earlier date.
+    ``as_of``: the ledger cannot be cut to an earlier date. ``focus_ledger``, when given,
+    is the focus funds' own ledger at ``as_of`` (``load_ledger(as_of, focus_ids)``, or a
+    later one of theirs cut to ``as_of``: a quarterly history loads it once) and is used
+    instead of loading it again.
     """
     focus = sorted(set(focus_ids))
     support = sorted(set(support_ids) - set(focus))
-    full = load_ledger(as_of, focus)
+    if focus_ledger is not None and focus_ledger.as_of != as_of:
+        raise ValueError(f"the focus ledger is at {focus_ledger.as_of}, not at {as_of}")
+    full = load_ledger(as_of, focus) if focus_ledger is None else focus_ledger
     if not support:
         return full
     cut = _cut(as_of)
@@ -241,6 +246,14 @@ def _latest_navs(cut: Any, ids: Sequence[int]) -> np.ndarray:
 
 def _kinds(kinds: Sequence[str]) -> str:
     return ", ".join(f"'{CashFlowKind(kind).value}'" for kind in kinds)
+
+
+def nav_roll_after_latest(as_of: date, fund_ids: Sequence[int]) -> np.ndarray:
+    """Each fund's NAV roll-forward flows (:data:`fundops.calc.rollforward.NAV_FLOW_SIGN`
+    kinds) dated after its latest valuation on or before ``as_of`` and on or before it
+    (all of them without one), summed per kind: rows as :attr:`Ledger.flows`, dated on
+    the last of them, company and sub-fund 0."""
+    return _rolled_nav_flows(_cut(as_of), fund_ids) if fund_ids else np.zeros((0, 6), np.int64)
 
 
 def _rolled_nav_flows(cut: Any, ids: Sequence[int]) -> np.ndarray:

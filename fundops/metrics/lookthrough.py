@@ -29,6 +29,7 @@ from fundops.calc.lookthrough import (
 from fundops.calc.rollforward import CASH_FLOW_SIGN
 from fundops.errors import ValidationError
 from fundops.extensions import db
+from fundops.metrics.frames import KIND_CODES, from_day, nav_roll_after_latest
 from fundops.portfolio.access import get_fund
 from fundops.portfolio.enums import CashFlowKind
 from fundops.portfolio.ledger import (
@@ -101,11 +102,6 @@ def parse_share_basis(basis: object) -> str:
     return text
 
 
-def _rows(statement: Any) -> list[Any]:
-    """Run a column SELECT on the session's connection (Core rows: no ORM row overhead)."""
-    return list(db.session.connection().execute(statement).all())
-
-
 def raw_rows(statement: Any) -> list[Any]:
     """Run a bulk SELECT on the DBAPI cursor of the session's connection: plain tuples,
     no per-row SQLAlchemy processing (about half the fetch time on 10⁵ rows).
@@ -156,9 +152,9 @@ def load_look_through_inputs(root_fund_id: int, up_to: date, *, latest_only: boo
     """Every fact the look-through of ``root_fund_id`` needs for dates up to ``up_to``.
 
     A dozen SELECTs at most, whatever the number of funds, companies or dates. With
-    ``latest_only`` the holdings and the funds' books come pre-reduced (the latest
-    valuation, and the flows summed inside and after it), which is enough for the single
-    date ``up_to`` only.
+    ``latest_only`` the holdings and the funds' books come pre-reduced to what the single
+    date ``up_to`` needs (the latest valuations and the flows after them; the ledger cash
+    of the root only: see :func:`_holdings` and :func:`_fund_books`).
     A company held under several organisations' records is labelled with the root
     fund's organisation's record when it has one (see :func:`load_company_infos`).
     Without ``net_assets`` the funds' NAVs and flows are not read (the history does not
@@ -193,7 +189,8 @@ def load_look_through_inputs(root_fund_id: int, up_to: date, *, latest_only: boo
         .group_by(CashFlow.fund_id, CashFlow.value_on)
     )
     invested, proceeds, valued = _holdings(funds, up_to, latest_only)
-    navs, flows = _fund_books(funds, up_to, latest_only) if net_assets else ([], [])
+    navs, flows = (_fund_books(root_fund_id, funds, up_to, latest_only) if net_assets
+                   else ([], []))
     return LookThroughInputs(
         root_fund_id=root_fund_id,
         parent_commitments=parent_commitments,
@@ -214,10 +211,13 @@ def _holdings(funds: list[int], up_to: date,
               latest_only: bool) -> tuple[list[Any], list[Any], list[Any]]:
     """(investments, proceeds, valuations) rows of :class:`LookThroughInputs`.
 
-    With ``latest_only`` (one date, ``up_to``): the latest valuation per holding, and its
-    flows summed in two rows per kind: those inside the valuation (dated on or before it,
-    dated by the latest of them) and those after it (dated by the latest of them), which
-    is all :func:`fundops.calc.rollforward.roll_forward` needs at ``up_to``.
+    With ``latest_only`` (one date, ``up_to``): the latest valuation per holding (the
+    rows of its date: the highest id wins), its investments summed in two rows, inside
+    the valuation (dated on or before it) and after it, each dated by the latest of them,
+    and its proceeds after it summed in one row (all of them, for a holding without a
+    valuation). That is all :func:`fundops.calc.rollforward.roll_forward` needs at
+    ``up_to``: the value is the valuation plus the flows after it, the proceeds inside it
+    cancel out, and an investment on or before ``up_to`` marks the holding as held.
     """
     hv, cf = HoldingValuation, CashFlow
     kinds = (CashFlowKind.INVESTMENT, CashFlowKind.PROCEEDS)
@@ -232,22 +232,22 @@ def _holdings(funds: list[int], up_to: date,
             .where(hv.fund_id.in_(funds), hv.as_of <= up_to)
         )
     else:
-        newest = sa.func.row_number().over(
-            partition_by=(hv.fund_id, hv.company_id), order_by=(hv.as_of.desc(), hv.id.desc()))
-        ranked = (sa.select(hv.fund_id, hv.company_id, hv.as_of, hv.id,
-                            _fen(hv.fair_value_amount).label("fen"), newest.label("rank"))
-                  .where(hv.fund_id.in_(funds), hv.as_of <= up_to).subquery())
-        latest = sa.select(ranked).where(ranked.c.rank == 1).subquery()
-        valued = raw_rows(sa.select(latest.c.fund_id, latest.c.company_id, latest.c.as_of,
-                                    latest.c.id, latest.c.fen))
-        after = _after(cf.value_on, latest.c.as_of)
+        last = (sa.select(hv.fund_id, hv.company_id, sa.func.max(hv.as_of).label("on"))
+                .where(hv.fund_id.in_(funds), hv.as_of <= up_to)
+                .group_by(hv.fund_id, hv.company_id).subquery())
+        valued = raw_rows(
+            sa.select(hv.fund_id, hv.company_id, hv.as_of, hv.id, _fen(hv.fair_value_amount))
+            .join(last, sa.and_(last.c.fund_id == hv.fund_id,
+                                last.c.company_id == hv.company_id, last.c.on == hv.as_of)))
+        inside = sa.and_(last.c.on.is_not(None), cf.value_on <= last.c.on)
         flows = raw_rows(
             sa.select(cf.fund_id, cf.company_id, sa.func.max(cf.value_on), _fen_sum(cf.amount),
                       cf.kind)
-            .outerjoin(latest, sa.and_(latest.c.fund_id == cf.fund_id,
-                                       latest.c.company_id == cf.company_id))
-            .where(cf.fund_id.in_(funds), cf.kind.in_(kinds), cf.value_on <= up_to)
-            .group_by(cf.fund_id, cf.company_id, cf.kind, after)
+            .outerjoin(last, sa.and_(last.c.fund_id == cf.fund_id,
+                                     last.c.company_id == cf.company_id))
+            .where(cf.fund_id.in_(funds), cf.kind.in_(kinds), cf.value_on <= up_to,
+                   sa.not_(sa.and_(cf.kind == CashFlowKind.PROCEEDS, inside)))
+            .group_by(cf.fund_id, cf.company_id, cf.kind, _after(cf.value_on, last.c.on))
         )
     invested = [row[:4] for row in flows if _kind(row[4]) == CashFlowKind.INVESTMENT.value]
     proceeds = [row[:4] for row in flows if _kind(row[4]) == CashFlowKind.PROCEEDS.value]
@@ -259,10 +259,17 @@ def _kind(value: Any) -> str:
     return str(getattr(value, "value", value))
 
 
-def _fund_books(funds: list[int], up_to: date,
+def _fund_books(root: int, funds: list[int], up_to: date,
                 latest_only: bool) -> tuple[list[Any], list[Any]]:
-    """(fund NAVs, fund flows) rows of :class:`LookThroughInputs`; with ``latest_only`` the
-    latest NAV per fund and its flows summed inside / after it (see :func:`_holdings`)."""
+    """(fund NAVs, fund flows) rows of :class:`LookThroughInputs`.
+
+    With ``latest_only``: the latest NAV of each fund (the rows of its date), the root's
+    flows of every kind summed inside / after it (its NAV and its ledger cash), and of
+    the other funds only the NAV roll-forward after it
+    (:func:`fundops.metrics.frames.nav_roll_after_latest`): the look-through shows their
+    NAVs, and no ledger cash but the root's (so the model's ``cash`` of the other funds
+    is not their ledger cash then).
+    """
     fv, cf = FundValuation, CashFlow
     kinds = [CashFlowKind(k) for k in CASH_FLOW_SIGN]
     if not latest_only:
@@ -273,21 +280,24 @@ def _fund_books(funds: list[int], up_to: date,
             .where(cf.fund_id.in_(funds), cf.kind.in_(kinds), cf.value_on <= up_to)
             .group_by(cf.fund_id, cf.kind, cf.value_on)
         )
-    else:
-        newest = sa.func.row_number().over(partition_by=fv.fund_id,
-                                           order_by=(fv.as_of.desc(), fv.id.desc()))
-        ranked = (sa.select(fv.fund_id, fv.as_of, fv.id, _fen(fv.nav_amount).label("fen"),
-                            newest.label("rank"))
-                  .where(fv.fund_id.in_(funds), fv.as_of <= up_to).subquery())
-        latest = sa.select(ranked).where(ranked.c.rank == 1).subquery()
-        navs = raw_rows(sa.select(latest.c.fund_id, latest.c.as_of, latest.c.id, latest.c.fen))
-        flows = raw_rows(
-            sa.select(cf.fund_id, cf.kind, sa.func.max(cf.value_on), _fen_sum(cf.amount))
-            .outerjoin(latest, latest.c.fund_id == cf.fund_id)
-            .where(cf.fund_id.in_(funds), cf.kind.in_(kinds), cf.value_on <= up_to)
-            .group_by(cf.fund_id, cf.kind, _after(cf.value_on, latest.c.as_of))
-        )
-    return navs, [(f, _kind(k), on, fen) for f, k, on, fen in flows]
+        return navs, [(f, _kind(k), on, fen) for f, k, on, fen in flows]
+    last = (sa.select(fv.fund_id, sa.func.max(fv.as_of).label("on"))
+            .where(fv.fund_id.in_(funds), fv.as_of <= up_to).group_by(fv.fund_id).subquery())
+    navs = raw_rows(sa.select(fv.fund_id, fv.as_of, fv.id, _fen(fv.nav_amount))
+                    .join(last, sa.and_(last.c.fund_id == fv.fund_id, last.c.on == fv.as_of)))
+    root_last = next((on if isinstance(on, date) else date.fromisoformat(on)
+                      for f, on, _, _ in navs if f == root), None)
+    after = (sa.literal(1) if root_last is None
+             else sa.case((cf.value_on <= root_last, 0), else_=1))
+    flows = [(f, _kind(k), on, fen) for f, k, on, fen in raw_rows(
+        sa.select(cf.fund_id, cf.kind, sa.func.max(cf.value_on), _fen_sum(cf.amount))
+        .where(cf.fund_id == root, cf.kind.in_(kinds), cf.value_on <= up_to)
+        .group_by(cf.fund_id, cf.kind, after))]
+    names = list(KIND_CODES)
+    rolled = nav_roll_after_latest(up_to, [f for f in funds if f != root])
+    flows += [(int(f), names[int(k)], from_day(int(day)), int(fen))
+              for f, k, day, fen, _, _ in rolled.tolist()]
+    return navs, flows
 
 
 def _organisation_of(fund_id: int) -> int | None:
@@ -309,12 +319,12 @@ def load_company_infos(fund_ids: Iterable[int],
     """
     held = sa.select(Investment.company_id).where(Investment.fund_id.in_(list(fund_ids)))
     tags: dict[int, list[str]] = {}
-    for company_id, tag in _rows(
+    for company_id, tag in raw_rows(  # DB-API rows: the stored values, no enum objects
         sa.select(CompanyTagLink.company_id, CompanyTagLink.tag)
         .where(CompanyTagLink.company_id.in_(held))
     ):
-        tags.setdefault(company_id, []).append(tag.value)
-    rows = _rows(
+        tags.setdefault(company_id, []).append(_kind(tag))
+    rows = raw_rows(
         sa.select(Company.id, Company.identity_id, Company.created_by_organisation_id,
                   Company.name, Company.sector, Company.stage, Company.region_code,
                   Company.is_hard_tech).where(Company.id.in_(held)).order_by(Company.id)
@@ -324,7 +334,7 @@ def load_company_infos(fund_ids: Iterable[int],
         if row[1] not in label or (row[2] == organisation_id != label[row[1]][2]):
             label[row[1]] = row
     infos = {
-        identity: CompanyInfo(cid, name, sector, stage.value, region, bool(hard),
+        identity: CompanyInfo(cid, name, sector, _kind(stage), region, bool(hard),
                               tuple(sorted(tags.get(cid, ()))))
         for identity, (cid, _, _, name, sector, stage, region, hard) in label.items()
     }
