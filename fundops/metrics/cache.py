@@ -188,7 +188,11 @@ def cached(kind: str, fund_id: int, params: str, compute: Callable[[], T],
            scope: Collection[int] | None = None) -> Cached:
     """The figure ``compute()`` gives for (kind, fund, params), reused while nothing in the
     fund's subtree (or the subtrees of the ``scope`` funds it depends on) changed since
-    it was computed."""
+    it was computed. A figure over a ``scope`` is also keyed by that set of funds, so a
+    fund that joins or leaves the scope (a new link) is a miss, not a stale hit."""
+    if scope is not None:
+        members = ",".join(map(str, sorted(set(scope))))
+        params = f"{params}|{hashlib.sha256(members.encode()).hexdigest()[:16]}"
     found = stored(kind, fund_id, params, scope)
     if found is not None and not found[1].any:
         return found[0]

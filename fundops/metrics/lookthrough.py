@@ -26,19 +26,12 @@ from fundops.calc.lookthrough import (
     compute_look_through_history,
     fund_order,
 )
-from fundops.calc.rollforward import CASH_FLOW_SIGN
 from fundops.errors import ValidationError
 from fundops.extensions import db
-from fundops.metrics.frames import KIND_CODES, from_day, nav_roll_after_latest
+from fundops.metrics.cache import cached
+from fundops.metrics.lookthrough_facts import fund_links, kind_text, load_facts, raw_rows
 from fundops.portfolio.access import get_fund
-from fundops.portfolio.enums import CashFlowKind
-from fundops.portfolio.ledger import (
-    CashFlow,
-    CashFlowAllocation,
-    FundValuation,
-    HoldingValuation,
-    Investment,
-)
+from fundops.portfolio.ledger import Investment
 from fundops.portfolio.models import Commitment, Company, CompanyTagLink, Fund, Investor
 from fundops.uow import Actor
 from fundops.validation import require_date
@@ -55,16 +48,6 @@ __all__ = [
     "parse_share_basis",
     "raw_rows",
 ]
-
-
-def _fen(column: Any) -> Any:
-    """The column's stored integer (fen) instead of the Decimal the type would build."""
-    return sa.type_coerce(column, sa.BigInteger)
-
-
-def _fen_sum(column: Any) -> Any:
-    # PostgreSQL's SUM(bigint) is NUMERIC (a Decimal in Python): cast back to an integer.
-    return sa.cast(sa.func.sum(_fen(column)), sa.BigInteger)
 
 
 # What the figures mean, in Chinese and English (the page, the API and reports show them).
@@ -102,41 +85,11 @@ def parse_share_basis(basis: object) -> str:
     return text
 
 
-def raw_rows(statement: Any) -> list[Any]:
-    """Run a bulk SELECT on the DBAPI cursor of the session's connection: plain tuples,
-    no per-row SQLAlchemy processing (about half the fetch time on 10⁵ rows).
-
-    Only for statements whose bound values are our own typed values (ids, dates, enum
-    members), which are rendered as literals; dates come back as ``date`` (PostgreSQL)
-    or ISO text (SQLite), which :mod:`fundops.calc.lookthrough` accepts.
-    """
-    conn = db.session.connection()
-    sql = str(statement.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
-    cursor = conn.connection.cursor()
-    try:
-        cursor.execute(sql)
-        return list(cursor.fetchall())
-    finally:
-        cursor.close()
-
-
 def _holding_value(value: str) -> str:
     if value not in HOLDING_VALUES:
         raise ValidationError("holding_value", "not_one_of", value=value,
                               allowed="fair_value, cost")
     return value
-
-
-def fund_links(up_to: date) -> list[tuple[int, int, date, int]]:
-    """(parent fund, sub-fund, committed_on, fen) for every fund-held LP commitment."""
-    rows = raw_rows(
-        sa.select(Investor.fund_id, Commitment.fund_id, Commitment.committed_on,
-                  _fen_sum(Commitment.amount))
-        .join(Investor, Investor.id == Commitment.investor_id)
-        .where(Investor.fund_id.is_not(None), Commitment.committed_on <= up_to)
-        .group_by(Investor.fund_id, Commitment.fund_id, Commitment.committed_on)
-    )
-    return [(int(p), int(s), on, int(amt)) for p, s, on, amt in rows]
 
 
 def direct_sub_fund_ids(fund_id: int, as_of: date) -> list[int]:
@@ -148,156 +101,43 @@ def direct_sub_fund_ids(fund_id: int, as_of: date) -> list[int]:
 
 
 def load_look_through_inputs(root_fund_id: int, up_to: date, *, latest_only: bool = False,
-                             net_assets: bool = True) -> LookThroughInputs:
+                             net_assets: bool = True, shared: bool = False) -> LookThroughInputs:
     """Every fact the look-through of ``root_fund_id`` needs for dates up to ``up_to``.
 
     A dozen SELECTs at most, whatever the number of funds, companies or dates. With
     ``latest_only`` the holdings and the funds' books come pre-reduced to what the single
     date ``up_to`` needs (the latest valuations and the flows after them; the ledger cash
-    of the root only: see :func:`_holdings` and :func:`_fund_books`).
+    of the root only: see :mod:`fundops.metrics.lookthrough_facts`).
     A company held under several organisations' records is labelled with the root
     fund's organisation's record when it has one (see :func:`load_company_infos`).
     Without ``net_assets`` the funds' NAVs and flows are not read (the history does not
-    show the cash lines).
+    show the cash lines). With ``shared`` the rows of the funds below the root come from
+    the shared cache (:mod:`fundops.metrics.cache`, valid while nothing below the root
+    changed; keyed by the set of funds below, so a new link is a miss) and only the
+    root's own rows, the links and the company labels are read live.
     """
     links = fund_links(up_to)
     funds = fund_order(root_fund_id, {(p, s) for p, s, _, _ in links})
     reachable = set(funds)
-    parent_commitments = [row for row in links if row[0] in reachable]
-    kind = CashFlow.kind
-    paid = raw_rows(
-        sa.select(Investor.fund_id, CashFlow.fund_id, CashFlow.value_on,
-                  _fen_sum(CashFlowAllocation.amount))
-        .select_from(CashFlowAllocation)
-        .join(CashFlow, CashFlow.id == CashFlowAllocation.cash_flow_id)
-        .join(Investor, Investor.id == CashFlowAllocation.investor_id)
-        .where(Investor.fund_id.in_(funds), CashFlow.fund_id.in_(funds),
-               # paid-in moved by LP-interest transfers counts where it moved to
-               kind.in_((CashFlowKind.CAPITAL_CALL, CashFlowKind.LP_TRANSFER)),
-               CashFlow.value_on <= up_to)
-        .group_by(Investor.fund_id, CashFlow.fund_id, CashFlow.value_on)
-    )
-    committed = raw_rows(
-        sa.select(Commitment.fund_id, Commitment.committed_on, _fen_sum(Commitment.amount))
-        .where(Commitment.fund_id.in_(funds), Commitment.committed_on <= up_to)
-        .group_by(Commitment.fund_id, Commitment.committed_on)
-    )
-    called = raw_rows(
-        sa.select(CashFlow.fund_id, CashFlow.value_on, _fen_sum(CashFlow.amount))
-        .where(CashFlow.fund_id.in_(funds), kind == CashFlowKind.CAPITAL_CALL,
-               CashFlow.value_on <= up_to)
-        .group_by(CashFlow.fund_id, CashFlow.value_on)
-    )
-    invested, proceeds, valued = _holdings(funds, up_to, latest_only)
-    navs, flows = (_fund_books(root_fund_id, funds, up_to, latest_only) if net_assets
-                   else ([], []))
+    options = {"latest_only": latest_only, "net_assets": net_assets}
+    if shared and len(funds) > 1:
+        below = funds[1:]
+        params = f"{up_to.isoformat()}|{int(latest_only)}|{int(net_assets)}"
+        facts = cached("look_through_facts", root_fund_id, params, lambda: load_facts(
+            root_fund_id, funds, below, up_to, **options), scope=below).value
+        facts = facts + load_facts(root_fund_id, funds, [root_fund_id], up_to, **options)
+    else:
+        facts = load_facts(root_fund_id, funds, funds, up_to, **options)
     return LookThroughInputs(
         root_fund_id=root_fund_id,
-        parent_commitments=parent_commitments,
+        parent_commitments=[row for row in links if row[0] in reachable],
         # Core rows index like tuples; ids and BIGINT fen already arrive as ints
-        parent_paid_in=paid, fund_commitments=committed, fund_paid_in=called,
-        investments=invested, valuations=valued, proceeds=proceeds,
+        parent_paid_in=facts.parent_paid_in, fund_commitments=facts.fund_commitments,
+        fund_paid_in=facts.fund_paid_in, investments=facts.investments,
+        valuations=facts.valuations, proceeds=facts.proceeds,
         companies=load_company_infos(funds, _organisation_of(root_fund_id)),
-        fund_navs=navs, fund_flows=flows,
+        fund_navs=facts.fund_navs, fund_flows=facts.fund_flows,
     )
-
-
-def _after(flow_on: Any, valued_on: Any) -> Any:
-    """0 for a flow inside the valuation (dated on or before it), 1 after it or unvalued."""
-    return sa.case((sa.and_(valued_on.is_not(None), flow_on <= valued_on), 0), else_=1)
-
-
-def _holdings(funds: list[int], up_to: date,
-              latest_only: bool) -> tuple[list[Any], list[Any], list[Any]]:
-    """(investments, proceeds, valuations) rows of :class:`LookThroughInputs`.
-
-    With ``latest_only`` (one date, ``up_to``): the latest valuation per holding (the
-    rows of its date: the highest id wins), its investments summed in two rows, inside
-    the valuation (dated on or before it) and after it, each dated by the latest of them,
-    and its proceeds after it summed in one row (all of them, for a holding without a
-    valuation). That is all :func:`fundops.calc.rollforward.roll_forward` needs at
-    ``up_to``: the value is the valuation plus the flows after it, the proceeds inside it
-    cancel out, and an investment on or before ``up_to`` marks the holding as held.
-    """
-    hv, cf = HoldingValuation, CashFlow
-    kinds = (CashFlowKind.INVESTMENT, CashFlowKind.PROCEEDS)
-    if not latest_only:
-        flows = raw_rows(
-            sa.select(cf.fund_id, cf.company_id, cf.value_on, _fen_sum(cf.amount), cf.kind)
-            .where(cf.fund_id.in_(funds), cf.kind.in_(kinds), cf.value_on <= up_to)
-            .group_by(cf.fund_id, cf.company_id, cf.value_on, cf.kind)
-        )
-        valued = raw_rows(
-            sa.select(hv.fund_id, hv.company_id, hv.as_of, hv.id, _fen(hv.fair_value_amount))
-            .where(hv.fund_id.in_(funds), hv.as_of <= up_to)
-        )
-    else:
-        last = (sa.select(hv.fund_id, hv.company_id, sa.func.max(hv.as_of).label("on"))
-                .where(hv.fund_id.in_(funds), hv.as_of <= up_to)
-                .group_by(hv.fund_id, hv.company_id).subquery())
-        valued = raw_rows(
-            sa.select(hv.fund_id, hv.company_id, hv.as_of, hv.id, _fen(hv.fair_value_amount))
-            .join(last, sa.and_(last.c.fund_id == hv.fund_id,
-                                last.c.company_id == hv.company_id, last.c.on == hv.as_of)))
-        inside = sa.and_(last.c.on.is_not(None), cf.value_on <= last.c.on)
-        flows = raw_rows(
-            sa.select(cf.fund_id, cf.company_id, sa.func.max(cf.value_on), _fen_sum(cf.amount),
-                      cf.kind)
-            .outerjoin(last, sa.and_(last.c.fund_id == cf.fund_id,
-                                     last.c.company_id == cf.company_id))
-            .where(cf.fund_id.in_(funds), cf.kind.in_(kinds), cf.value_on <= up_to,
-                   sa.not_(sa.and_(cf.kind == CashFlowKind.PROCEEDS, inside)))
-            .group_by(cf.fund_id, cf.company_id, cf.kind, _after(cf.value_on, last.c.on))
-        )
-    invested = [row[:4] for row in flows if _kind(row[4]) == CashFlowKind.INVESTMENT.value]
-    proceeds = [row[:4] for row in flows if _kind(row[4]) == CashFlowKind.PROCEEDS.value]
-    return invested, proceeds, valued
-
-
-def _kind(value: Any) -> str:
-    """A kind column as its text (raw rows hold the stored value)."""
-    return str(getattr(value, "value", value))
-
-
-def _fund_books(root: int, funds: list[int], up_to: date,
-                latest_only: bool) -> tuple[list[Any], list[Any]]:
-    """(fund NAVs, fund flows) rows of :class:`LookThroughInputs`.
-
-    With ``latest_only``: the latest NAV of each fund (the rows of its date), the root's
-    flows of every kind summed inside / after it (its NAV and its ledger cash), and of
-    the other funds only the NAV roll-forward after it
-    (:func:`fundops.metrics.frames.nav_roll_after_latest`): the look-through shows their
-    NAVs, and no ledger cash but the root's (so the model's ``cash`` of the other funds
-    is not their ledger cash then).
-    """
-    fv, cf = FundValuation, CashFlow
-    kinds = [CashFlowKind(k) for k in CASH_FLOW_SIGN]
-    if not latest_only:
-        navs = raw_rows(sa.select(fv.fund_id, fv.as_of, fv.id, _fen(fv.nav_amount))
-                        .where(fv.fund_id.in_(funds), fv.as_of <= up_to))
-        flows = raw_rows(
-            sa.select(cf.fund_id, cf.kind, cf.value_on, _fen_sum(cf.amount))
-            .where(cf.fund_id.in_(funds), cf.kind.in_(kinds), cf.value_on <= up_to)
-            .group_by(cf.fund_id, cf.kind, cf.value_on)
-        )
-        return navs, [(f, _kind(k), on, fen) for f, k, on, fen in flows]
-    last = (sa.select(fv.fund_id, sa.func.max(fv.as_of).label("on"))
-            .where(fv.fund_id.in_(funds), fv.as_of <= up_to).group_by(fv.fund_id).subquery())
-    navs = raw_rows(sa.select(fv.fund_id, fv.as_of, fv.id, _fen(fv.nav_amount))
-                    .join(last, sa.and_(last.c.fund_id == fv.fund_id, last.c.on == fv.as_of)))
-    root_last = next((on if isinstance(on, date) else date.fromisoformat(on)
-                      for f, on, _, _ in navs if f == root), None)
-    after = (sa.literal(1) if root_last is None
-             else sa.case((cf.value_on <= root_last, 0), else_=1))
-    flows = [(f, _kind(k), on, fen) for f, k, on, fen in raw_rows(
-        sa.select(cf.fund_id, cf.kind, sa.func.max(cf.value_on), _fen_sum(cf.amount))
-        .where(cf.fund_id == root, cf.kind.in_(kinds), cf.value_on <= up_to)
-        .group_by(cf.fund_id, cf.kind, after))]
-    names = list(KIND_CODES)
-    rolled = nav_roll_after_latest(up_to, [f for f in funds if f != root])
-    flows += [(int(f), names[int(k)], from_day(int(day)), int(fen))
-              for f, k, day, fen, _, _ in rolled.tolist()]
-    return navs, flows
 
 
 def _organisation_of(fund_id: int) -> int | None:
@@ -323,7 +163,7 @@ def load_company_infos(fund_ids: Iterable[int],
         sa.select(CompanyTagLink.company_id, CompanyTagLink.tag)
         .where(CompanyTagLink.company_id.in_(held))
     ):
-        tags.setdefault(company_id, []).append(_kind(tag))
+        tags.setdefault(company_id, []).append(kind_text(tag))
     rows = raw_rows(
         sa.select(Company.id, Company.identity_id, Company.created_by_organisation_id,
                   Company.name, Company.sector, Company.stage, Company.region_code,
@@ -334,7 +174,7 @@ def load_company_infos(fund_ids: Iterable[int],
         if row[1] not in label or (row[2] == organisation_id != label[row[1]][2]):
             label[row[1]] = row
     infos = {
-        identity: CompanyInfo(cid, name, sector, _kind(stage), region, bool(hard),
+        identity: CompanyInfo(cid, name, sector, kind_text(stage), region, bool(hard),
                               tuple(sorted(tags.get(cid, ()))))
         for identity, (cid, _, _, name, sector, stage, region, hard) in label.items()
     }

@@ -10,20 +10,25 @@ as the three separate services give.
 Results are shared by every process through :mod:`fundops.metrics.cache`, keyed by
 (fund, date, share basis, government investor types) and valid while nothing in the
 fund's subtree changed: a write in a sub-fund recomputes its parents' overviews, a write
-in an unrelated fund (another tenant's) leaves them warm. The loan leverage (other
-tenants' loans) is read live on every call. Access is checked on every call, before the
-cache is consulted.
+in an unrelated fund (another tenant's) leaves them warm. The facts are cached in two
+parts: the rows of the funds below the root (look-through rows, the sub-funds' LP
+amounts, sums and deals; valid while nothing below the root changed) and the root's
+own rows, read live. So after a write in the parent's own book the overview reads only
+the parent's rows and computes again; the 10⁶ rows below are not read. The loan
+leverage (other tenants' loans) is read live on every call. Access is checked on every
+call, before the cache is consulted.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
-from fundops.calc.leverage import LeverageReport
+from fundops.calc.leverage import LeverageReport, LpAmount
 from fundops.calc.lookthrough import LookThroughResult, compute_look_through
-from fundops.calc.policy import PolicyReport
+from fundops.calc.policy import Deal, PolicyReport
 from fundops.metrics.cache import Cached, cached
 from fundops.metrics.leverage import (
     build_leverage,
@@ -87,16 +92,33 @@ def stored_overview(fund_id: int, when: date, share_basis: str) -> Cached:
 
 
 def _compute(root: int, when: date, basis: str, gov: tuple[str, ...]) -> tuple[Any, ...]:
-    inputs = load_look_through_inputs(root, when, latest_only=True)
+    inputs = load_look_through_inputs(root, when, latest_only=True, shared=True)
     subs = sorted({s for p, s, _on, _fen in inputs.parent_commitments if p == root})
     ids = [root, *subs]
-    lps = load_lp_amounts(ids, root, when)
-    flows = load_flows(ids, when)
+    lps, flows, deals = _books(root, when, subs)
     reachable = {s for _p, s, _on, _fen in inputs.parent_commitments}
     labels = load_fund_labels(reachable | set(ids))
     lt = compute_look_through(inputs, when, basis, "fair_value")
     invested = {f: kinds["investment"] for f, kinds in flows.items() if "investment" in kinds}
     lev = build_leverage(root, when, subs, lps, invested, labels, inputs, gov)
-    pol = build_policy(root, when, subs, lps, flows, load_deals(ids, when), labels,
-                       load_specs(ids), gov)
+    pol = build_policy(root, when, subs, lps, flows, deals, labels, load_specs(ids), gov)
     return lt, lev, pol, labels
+
+
+Books = tuple[dict[int, tuple[LpAmount, ...]], dict[int, dict[str, Decimal]],
+              dict[int, list[Deal]]]
+
+
+def _books(root: int, when: date, subs: list[int]) -> Books:
+    """The LP amounts, per-kind sums and deals of the root and its direct sub-funds: the
+    sub-funds' from the shared cache (valid while nothing below them changed), the
+    root's own read live, so a write in the root's own book reads only the root again."""
+    def read(ids: list[int]) -> Books:
+        return load_lp_amounts(ids, root, when), load_flows(ids, when), load_deals(ids, when)
+
+    own = read([root])
+    if not subs:
+        return own
+    below: Books = cached("sub_fund_books", root, when.isoformat(), lambda: read(subs),
+                          scope=subs).value
+    return ({**below[0], **own[0]}, {**below[1], **own[1]}, {**below[2], **own[2]})

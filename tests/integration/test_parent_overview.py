@@ -100,3 +100,88 @@ def test_a_second_process_reuses_the_stored_overview(app: Flask) -> None:
     app.config["SECRET_KEY"] = "another-deployment"  # a row signed with another key
     app.extensions.pop("fundops.metric_cache")
     assert not parent_overview(f.guidance, f.p.id, when).cached
+
+
+def _spy_reads(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, list[int]]]:
+    """Record which funds' rows the overview reads (look-through rows and the books)."""
+    from fundops.metrics import lookthrough as lt_module
+    from fundops.metrics import parent as parent_module
+
+    reads: list[tuple[str, list[int]]] = []
+    facts, deals = lt_module.load_facts, parent_module.load_deals
+
+    def spy_facts(root: int, funds: list[int], part: list[int], *a: object, **k: object) -> object:
+        reads.append(("facts", sorted(part)))
+        return facts(root, funds, part, *a, **k)  # type: ignore[arg-type]
+
+    def spy_deals(ids: list[int], when: date) -> object:
+        reads.append(("deals", sorted(ids)))
+        return deals(ids, when)
+
+    monkeypatch.setattr(lt_module, "load_facts", spy_facts)
+    monkeypatch.setattr(parent_module, "load_deals", spy_deals)
+    return reads
+
+
+def test_a_write_in_the_parents_own_book_rereads_only_its_own_rows(
+        app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The rows below the parent stay in the shared cache; the numbers are the same as a
+    computation that reads everything."""
+    f = with_rules()
+    when = date(2022, 12, 31)
+    reads = _spy_reads(monkeypatch)
+    first = parent_overview(f.guidance, f.p.id, when)
+    below = sorted([f.a.id, f.b.id, f.c.id])
+    assert ("facts", below) in reads and ("deals", sorted([f.a.id, f.b.id])) in reads
+    reads.clear()
+    ledger.record_fund_flow(f.guidance, f.p.id, kind="expense", value_on="2022-11-30",
+                            amount=str(3 * M))
+    ledger.record_investment(f.guidance, f.p.id, company_id=f.x.id, round_name="B",
+                             instrument="ordinary_equity", invested_on="2022-12-01",
+                             amount=str(7 * M))
+    after = parent_overview(f.guidance, f.p.id, when)
+    assert not after.cached
+    assert reads == [("facts", [f.p.id]), ("deals", [f.p.id])]
+    assert after.look_through != first.look_through
+    assert after.look_through == look_through(f.guidance, f.p.id, when)
+    assert after.leverage == leverage(f.guidance, f.p.id, when)
+    assert after.policy == policy_indicators(f.guidance, f.p.id, when)
+
+
+def test_a_write_below_the_parent_rereads_the_rows_below(
+        app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    f = with_rules()
+    when = date(2022, 12, 31)
+    parent_overview(f.guidance, f.p.id, when)
+    reads = _spy_reads(monkeypatch)
+    ledger.record_holding_valuation(f.gp_c, f.c.id, company_id=f.x.id, as_of="2022-12-30",
+                                    fair_value_amount=str(250 * M))
+    after = parent_overview(f.guidance, f.p.id, when)
+    assert ("facts", sorted([f.a.id, f.b.id, f.c.id])) in reads
+    assert after.look_through == look_through(f.guidance, f.p.id, when)
+
+
+def test_a_new_sub_fund_is_a_miss_for_the_rows_below(app: Flask) -> None:
+    """The cached rows are keyed by the set of funds below: a new link reads them again."""
+    from tests.factories import make_company, make_fund, make_user
+
+    f = with_rules()
+    when = date(2022, 12, 31)
+    first = parent_overview(f.guidance, f.p.id, when)
+    _, gd = make_user("GP D overview")
+    d = make_fund(gd)
+    p_in_d = services.create_investor(gd, "母基金P", "guidance_fund",
+                                      fund_registration_no=f.p.registration_no)
+    services.add_commitment(gd, d.id, p_in_d.id, str(100 * M), "2022-01-10")
+    ledger.record_capital_call(gd, d.id, value_on="2022-02-01", amount=str(50 * M),
+                               purpose="investment")
+    v = make_company(gd, "V 软件", sector="软件", stage="seed", region_code="440300",
+                     is_hard_tech=False, is_sme=True, tags=[])
+    ledger.record_investment(gd, d.id, company_id=v.id, round_name="A",
+                             instrument="ordinary_equity", invested_on="2022-03-01",
+                             amount=str(40 * M))
+    after = parent_overview(f.guidance, f.p.id, when)
+    assert v.id in {row.company_id for row in after.look_through.rows}
+    assert v.id not in {row.company_id for row in first.look_through.rows}
+    assert after.look_through == look_through(f.guidance, f.p.id, when)
+    assert after.policy == policy_indicators(f.guidance, f.p.id, when)
