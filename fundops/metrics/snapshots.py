@@ -28,11 +28,11 @@ from fundops.audit import data_version
 from fundops.extensions import db
 from fundops.metrics.cache import Cached, cached, store, stored
 from fundops.metrics.engine import Metrics, Perspective, Position, compute
-from fundops.metrics.frames import Ledger, load_focus_ledger, to_day
+from fundops.metrics.frames import Ledger, load_focus_ledger, load_ledger, to_day
 from fundops.portfolio.models import Commitment, Investor
 
 __all__ = ["QuarterPoint", "closed_points", "cut", "empty_net", "focus_metrics", "history",
-           "quarter_ends", "sub_fund_ids"]
+           "quarter_ends", "sub_fund_ids", "sub_fund_metrics"]
 
 HISTORY = "quarter_points"
 
@@ -49,6 +49,24 @@ def sub_fund_ids(fund_id: int) -> list[int]:
     return list(db.session.scalars(
         sa.select(Commitment.fund_id).join(Investor, Investor.id == Commitment.investor_id)
         .where(Investor.fund_id == fund_id).distinct()))
+
+
+def sub_fund_metrics(parent_id: int, ids: list[int], end: date, deals: bool) -> Cached:
+    """The metrics of the sub-funds ``ids`` at ``end`` (deal perspectives with ``deals``),
+    stored under the parent with the sub-funds as scope: valid while nothing in them or
+    below them changed; the parent's own writes do not touch them."""
+    return cached("sub_fund_metrics", parent_id, f"{end.isoformat()}|{int(deals)}",
+                  lambda: compute(load_ledger(end, sorted({*ids, *_children(ids)})),
+                                  focus=set(ids), deals=deals), scope=ids)
+
+
+def _children(fund_ids: list[int]) -> list[int]:
+    """Funds in which any of ``fund_ids`` holds a commitment through an LP record."""
+    if not fund_ids:
+        return []
+    return list(db.session.scalars(
+        sa.select(Commitment.fund_id).join(Investor, Investor.id == Commitment.investor_id)
+        .where(Investor.fund_id.in_(fund_ids)).distinct()))
 
 
 def empty_net(as_of: date, fund_id: int) -> Position:

@@ -163,3 +163,28 @@ def test_the_jobs_process_warms_snapshots_metrics_and_overviews(
                             amount=str(2 * M))
     assert refresh_fund(f.p.id, AS_OF) and refresh_fund(f.b.id, AS_OF)
     assert not refresh_fund(f.a.id, AS_OF)  # B is not below A
+
+
+def test_the_jobs_process_warms_what_the_last_quarters_report_reads(app: Flask) -> None:
+    """The parent's overview, metrics and sub-funds' metrics at the last quarter end."""
+    from fundops.metrics.parent import stored_overview
+    from fundops.metrics.refresh import refresh_fund
+    from fundops.metrics.snapshots import stored_metrics, sub_fund_metrics
+
+    f = build_fof()
+    quarter_end = date(2023, 6, 30)  # the quarter before AS_OF's
+    assert refresh_fund(f.p.id, AS_OF)
+    db.session.commit()
+    app.extensions.pop("fundops.metric_cache")
+    subs = sorted(sub_fund_ids(f.p.id))
+    assert stored_overview(f.p.id, quarter_end, "paid_in").hit
+    assert stored_metrics(f.p.id, quarter_end).hit
+    warm = sub_fund_metrics(f.p.id, subs, quarter_end, False)
+    assert warm.hit
+    fresh = compute(load_ledger(quarter_end), focus=set(subs), deals=False)
+    assert warm.value.fund_net == {k: v for k, v in fresh.fund_net.items() if k in subs}
+    # a write in the parent's own book leaves the sub-funds' metrics warm
+    ledger.record_fund_flow(f.guidance, f.p.id, kind="expense", value_on="2023-05-02",
+                            amount=str(M))
+    assert sub_fund_metrics(f.p.id, subs, quarter_end, False).hit
+    assert not stored_overview(f.p.id, quarter_end, "paid_in").hit

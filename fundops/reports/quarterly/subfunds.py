@@ -9,7 +9,6 @@ includes its share of their NAV, as on its own performance page.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -19,12 +18,11 @@ import sqlalchemy as sa
 
 from fundops.exits.queries import NO_REALISATION, realisations
 from fundops.extensions import db
-from fundops.metrics.cache import cached
-from fundops.metrics.engine import Metrics, Position, compute
-from fundops.metrics.frames import load_ledger
+from fundops.metrics.engine import Metrics, Position
 from fundops.metrics.perspectives import DealLine
+from fundops.metrics.snapshots import sub_fund_metrics
 from fundops.portfolio.access import visible_fund_ids
-from fundops.portfolio.models import Commitment, Company, Fund, Investor
+from fundops.portfolio.models import Company, Fund, Investor
 from fundops.reports.quarterly import frames
 from fundops.uow import Actor
 
@@ -42,15 +40,6 @@ class SubFundBook:
     schedule: pd.DataFrame
 
 
-def _children(fund_ids: list[int]) -> list[int]:
-    """Funds in which any of ``fund_ids`` holds a commitment through an LP record."""
-    if not fund_ids:
-        return []
-    return list(db.session.scalars(
-        sa.select(Commitment.fund_id).join(Investor, Investor.id == Commitment.investor_id)
-        .where(Investor.fund_id.in_(fund_ids)).distinct()))
-
-
 def sub_fund_books(actor: Actor, parent_id: int, subs: list[int], end: date,
                    schedules: bool = False) -> list[SubFundBook]:
     """The books of the parent's direct sub-funds the actor may see, by fund code; their
@@ -60,7 +49,7 @@ def sub_fund_books(actor: Actor, parent_id: int, subs: list[int], end: date,
     ids = sorted(s for s in subs if s in visible)
     if not ids:
         return []
-    metrics = _metrics(parent_id, ids, end, schedules)
+    metrics: Metrics = sub_fund_metrics(parent_id, ids, end, schedules).value
     funds = {f.id: f for f in db.session.scalars(sa.select(Fund).where(Fund.id.in_(ids)))}
     mine = sorted(db.session.scalars(sa.select(Investor.id).where(Investor.fund_id == parent_id)))
     keys = [k for k in metrics.deals if k[0] in funds]
@@ -79,16 +68,6 @@ def sub_fund_books(actor: Actor, parent_id: int, subs: list[int], end: date,
                                  metrics.gross.get(fid), stake,
                                  deal_frame(fid, deals, valuations)))
     return sorted(books, key=lambda b: (b.fund.code, b.fund.id))
-
-
-def _metrics(parent_id: int, ids: list[int], end: date, deals: bool) -> Metrics:
-    """The sub-funds' metrics at ``end``, stored under the parent (shared by every process
-    and valid while nothing in the sub-funds or below them changed; the parent's own
-    writes do not touch them: :mod:`fundops.metrics.cache`)."""
-    digest = hashlib.sha256(",".join(map(str, ids)).encode()).hexdigest()[:32]
-    return cached("sub_fund_metrics", parent_id, f"{end.isoformat()}|{int(deals)}|{digest}",
-                  lambda: compute(load_ledger(end, sorted({*ids, *_children(ids)})),
-                                  focus=set(ids), deals=deals), scope=ids).value
 
 
 SCHEDULE_COLUMNS = [
