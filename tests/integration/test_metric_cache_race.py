@@ -2,7 +2,8 @@
 
 Storing is an upsert on (kind, fund, params) that never replaces a newer figure: racing
 stores leave one row holding the newest version, nothing fails, and a fresh process reads
-that row without recomputing.
+that row without recomputing. The fund-of-funds edge list behind every lookup is read once
+per transaction and data version, and a committed new edge is seen by the next lookup.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from datetime import date
 from typing import Any, cast
 
 import pytest
@@ -21,7 +23,7 @@ from fundops.extensions import db
 from fundops.metrics import cache
 from fundops.metrics.models import MetricCache
 from fundops.portfolio import services
-from fundops.uow import Actor
+from fundops.uow import Actor, unit_of_work
 from tests.factories import make_fund, make_user, next_n
 from tests.threads import race
 
@@ -147,3 +149,86 @@ def test_an_older_figure_never_replaces_a_newer_one(app: Flask) -> None:
     (again,) = rows(fund.id, "p")
     assert again.id == row.id and again.token != row.token
     assert cache._open(bytes(again.payload)) == (True, {"recomputed": True})
+
+
+def _fof(n: int) -> tuple[Actor, Actor, int, int, int]:
+    """Parent P (guidance fund) committed to A; C a fund of another GP, not yet below P.
+    Returns the two managers and the three fund ids."""
+    _, g = make_user(f"引导基金{n}", kind="guidance_fund_manager")
+    _, gc = make_user(f"GP C {n}")
+    p = make_fund(g, kind="parent_fund", registration_no=f"P{n}", is_guidance_fund=True)
+    a = make_fund(g, registration_no=f"A{n}")
+    c = make_fund(gc)
+    p_in_a = services.create_investor(g, "母基金P", "guidance_fund", fund_registration_no=f"P{n}")
+    services.add_commitment(g, a.id, p_in_a.id, "100000000", date(2021, 3, 1))
+    return g, gc, p.id, a.id, c.id
+
+
+def test_a_committed_new_edge_is_seen_by_the_next_lookup(app: Flask) -> None:
+    n = next_n()
+    _, gc, p, a, c = _fof(n)
+    reads = _edge_reads()
+    assert cache.subtree(p) == sorted([p, a])
+    assert cache.subtree(p) == sorted([p, a]) and cache.subtree(a) == [a]
+    assert reads() == 1  # one transaction, one data version: the edge list read once
+
+    # the parent fund commits to C (C's GP records P as an LP): the next lookup sees it
+    p_in_c = services.create_investor(gc, "母基金P", "guidance_fund", fund_registration_no=f"P{n}")
+    services.add_commitment(gc, c, p_in_c.id, "50000000", date(2022, 1, 1))
+    before = reads()  # (the commitment's cycle check reads the graph too)
+    assert cache.subtree(p) == sorted([p, a, c]) and cache.subtree(c) == [c]
+    assert reads() == before + 1
+
+
+def test_an_edge_another_process_commits_is_seen_in_the_same_session(app: Flask) -> None:
+    """The jobs process keeps its session: a commitment made elsewhere (another thread, its
+    own session) is seen by its next lookup."""
+    n = next_n()
+    _, gc, p, a, c = _fof(n)
+    lp_id = services.create_investor(gc, "子基金A", "corporate", fund_registration_no=f"A{n}").id
+    assert cache.subtree(a) == [a]  # the session's transaction begins, and stays open
+    transaction = db.session().get_transaction()
+
+    def elsewhere(_arg: int) -> None:
+        services.add_commitment(gc, c, lp_id, "20000000", date(2022, 1, 1))
+
+    assert race(app, elsewhere, [1], Exception) == ["ok"]  # (this session kept open)
+    assert cache.subtree(a) == sorted([a, c])
+    assert db.session().get_transaction() is transaction
+    assert cache.subtree(p) == sorted([p, a, c])
+
+
+def test_an_edge_written_in_the_open_transaction_is_seen(app: Flask) -> None:
+    """A job computing inside its own unit of work sees the edge it has just flushed."""
+    n = next_n()
+    _, gc, p, a, c = _fof(n)
+    assert cache.subtree(p) == sorted([p, a])
+
+    class Undo(Exception):
+        pass
+
+    def write_look_and_undo() -> None:
+        with unit_of_work():
+            p_in_c = services.create_investor(gc, "母基金P", "guidance_fund",
+                                              fund_registration_no=f"P{n}")
+            assert cache.subtree(p) == sorted([p, a])  # read at this transaction's counter
+            services.add_commitment(gc, c, p_in_c.id, "50000000", date(2022, 1, 1))
+            assert cache.subtree(p) == sorted([p, a, c])
+            raise Undo
+
+    with pytest.raises(Undo):
+        write_look_and_undo()
+    assert cache.subtree(p) == sorted([p, a])  # rolled back: the edge is gone
+
+
+def _edge_reads() -> Any:
+    """A counter of the edge-list queries run from now on."""
+    count = {"n": 0}
+
+    def seen(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        flat = " ".join(statement.lower().split())
+        if "from investor join commitment" in flat:
+            count["n"] += 1
+
+    sa.event.listen(db.engine, "before_cursor_execute", seen)
+    return lambda: count["n"]
