@@ -41,9 +41,11 @@ class DataVersion(Model):
 
     :func:`record` bumps it before it reads the previous hash, so on PostgreSQL the row
     lock serialises audited writes until commit (the hash chain cannot fork and the
-    counter increases in commit order); SQLite serialises writers anyway. Derived data
-    (cached metrics) keyed by the counter read *before* the data are never stale.
-    Not append-only: it is a counter, not a record.
+    counter increases in commit order); SQLite serialises writers anyway. A cached
+    figure records the counter it read *before* its facts and stays valid until
+    :mod:`fundops.versions`' per-fund change log has a later entry for a fund in its
+    subtree or for no named fund (a write elsewhere leaves it warm). Not append-only: a
+    counter, not a record.
     """
 
     __tablename__ = "data_version"

@@ -17,7 +17,11 @@ key) is a miss and is recomputed.
 Storing is best effort, in its own short transaction on a separate connection (a GET
 request writes nothing else), or inside the caller's transaction when that already holds
 SQLite's write lock (a job's unit of work); if the database is busy the figure is served
-without being stored.
+without being stored. It is one upsert statement that never replaces a newer version, so
+processes storing the same figure at once leave one row holding the newest.
+
+The fund-of-funds graph behind the subtrees is read once per transaction and write
+counter value (:func:`_edges`), not on every lookup of a page.
 """
 
 from __future__ import annotations
@@ -36,8 +40,12 @@ from typing import Any, TypeVar, cast
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy import event
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
 
 from fundops.audit import data_version
+from fundops.db import utcnow
 from fundops.extensions import db
 from fundops.metrics.models import MetricCache
 from fundops.portfolio.models import Commitment, Investor
@@ -48,6 +56,7 @@ __all__ = ["Cached", "cached", "stored", "subtree"]
 T = TypeVar("T")
 LOCAL_SIZE = 64
 """Unpickled payloads kept per process (least recently used dropped first)."""
+_EDGES = "fundops.metric_cache.edges"
 
 log = logging.getLogger(__name__)
 
@@ -55,13 +64,7 @@ log = logging.getLogger(__name__)
 def subtree(*roots: int) -> list[int]:
     """The ``roots`` and every fund below them (funds their LP records commit to,
     recursively)."""
-    edges: dict[int, list[int]] = {}
-    for parent, child in db.session.execute(
-            sa.select(Investor.fund_id, Commitment.fund_id)
-            .join(Commitment, Commitment.investor_id == Investor.id)
-            .where(Investor.fund_id.is_not(None)).distinct()):
-        if parent is not None:
-            edges.setdefault(int(parent), []).append(int(child))
+    edges = _edges()
     seen, todo = set(roots), list(roots)
     while todo:
         for child in edges.get(todo.pop(), ()):
@@ -69,6 +72,47 @@ def subtree(*roots: int) -> list[int]:
                 seen.add(child)
                 todo.append(child)
     return sorted(seen)
+
+
+def _edges() -> dict[int, list[int]]:
+    """The fund-of-funds graph: parent fund -> the funds its LP records commit to.
+
+    Read once per session transaction and write-counter value (kept in the session's
+    ``info``), so the lookups of one page share one read. Every committed write of an LP
+    record or commitment moves the counter (:mod:`fundops.versions`), so the next lookup
+    of a long-lived session (the jobs process, or a PostgreSQL transaction reading what
+    others committed since) reads the graph again; a flush of this transaction's own LP
+    records or commitments, and a rollback, forget it.
+    """
+    session = db.session()
+    version = data_version()  # first: it also begins the transaction compared below
+    transaction = session.get_transaction()
+    memo = session.info.get(_EDGES)
+    if memo is not None and memo[0] is transaction and memo[1] == version:
+        return cast(dict[int, list[int]], memo[2])
+    edges: dict[int, list[int]] = {}
+    for parent, child in session.execute(
+            sa.select(Investor.fund_id, Commitment.fund_id)
+            .join(Commitment, Commitment.investor_id == Investor.id)
+            .where(Investor.fund_id.is_not(None)).distinct()):
+        if parent is not None:
+            edges.setdefault(int(parent), []).append(int(child))
+    session.info[_EDGES] = (transaction, version, edges)
+    return edges
+
+
+@event.listens_for(Session, "after_flush")
+def _forget_edges_on_write(session: Session, _context: Any) -> None:
+    if _EDGES in session.info and any(
+            isinstance(obj, Investor | Commitment)
+            for obj in (*session.new, *session.dirty, *session.deleted)):
+        del session.info[_EDGES]
+
+
+@event.listens_for(Session, "after_soft_rollback")
+@event.listens_for(Session, "after_commit")
+def _forget_edges(session: Session, *_args: Any) -> None:
+    session.info.pop(_EDGES, None)
 
 
 class _Local:
@@ -151,30 +195,38 @@ def stored(kind: str, fund_id: int, params: str,
 
 def store(kind: str, fund_id: int, params: str, version: int, value: Any,
           computed_ms: int) -> None:
-    """Replace the stored figure (unless a newer one is stored); best effort."""
+    """Store the figure, replacing the stored one unless that is newer (a higher
+    ``version``; an equal one is replaced); best effort."""
     token = uuid.uuid4().hex
     _local().put(token, value)
     values = {"kind": kind, "fund_id": fund_id, "params": params, "version": version,
-              "token": token, "payload": _seal(value), "computed_ms": computed_ms}
+              "token": token, "payload": _seal(value), "computed_ms": computed_ms,
+              "computed_at": utcnow()}
     try:
         if _writing():  # SQLite's write lock is ours: store within this transaction
             _upsert(db.session.connection(), values)
             return
         with db.engine.begin() as conn:
             _upsert(conn, values)
-    except sa.exc.DBAPIError as exc:  # busy, or another process inserted it first
+    except sa.exc.DBAPIError as exc:  # the database is busy (SQLite's 5 s wait ran out)
         log.info("metric cache not stored", extra={"kind": kind, "fund_id": fund_id,
                                                    "error": type(exc).__name__})
 
 
 def _upsert(conn: sa.Connection, values: dict[str, Any]) -> None:
+    """Insert the figure, or replace the stored one unless that one is newer, in ONE
+    statement: ``INSERT … ON CONFLICT (kind, fund_id, params) DO UPDATE … WHERE
+    stored.version <= new.version`` (SQLite and PostgreSQL). Racing stores of one key
+    cannot both insert (the unique key makes the later one update, after the earlier
+    commits), and whatever the commit order the newest version stays."""
     table = cast(sa.Table, MetricCache.__table__)
-    where = (table.c.kind == values["kind"], table.c.fund_id == values["fund_id"],
-             table.c.params == values["params"])
-    moved = conn.execute(sa.update(table).where(*where, table.c.version <= values["version"])
-                         .values(**values)).rowcount
-    if not moved and conn.execute(sa.select(table.c.id).where(*where)).first() is None:
-        conn.execute(sa.insert(table).values(**values))
+    insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+    statement = insert(table).values(**values)
+    key = ("kind", "fund_id", "params")
+    conn.execute(statement.on_conflict_do_update(
+        index_elements=[table.c[name] for name in key],
+        set_={name: statement.excluded[name] for name in values if name not in key},
+        where=table.c.version <= statement.excluded.version))
 
 
 def _writing() -> bool:
