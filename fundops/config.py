@@ -55,6 +55,9 @@ DEFAULTS: dict[str, Any] = {
     "DB_POOL_TIMEOUT": None,
     "DB_POOL_RECYCLE": None,
     "DB_POOL_PRE_PING": None,
+    # Computed figures are written to the shared cache on a background thread (the request
+    # that computed one does not wait for its pickling and row write; fundops.metrics.cache)
+    "METRIC_CACHE_STORE_IN_BACKGROUND": True,
 }
 
 # Pool settings: config key -> (create_engine argument, smallest value; None for a flag).

@@ -30,7 +30,9 @@ _backend_of: dict[str, str] = {}
 
 def make_app(url: str, **extra: Any) -> Flask:
     config = {"ENV_NAME": "test", "TESTING": True, "SECRET_KEY": "test-" + uuid.uuid4().hex,
-              "DATABASE_URL": url} | extra
+              "DATABASE_URL": url,
+              # stores in the request's thread, so a test sees the row at once
+              "METRIC_CACHE_STORE_IN_BACKGROUND": False} | extra
     return create_app(config)
 
 

@@ -185,3 +185,24 @@ def test_a_new_sub_fund_is_a_miss_for_the_rows_below(app: Flask) -> None:
     assert v.id not in {row.company_id for row in first.look_through.rows}
     assert after.look_through == look_through(f.guidance, f.p.id, when)
     assert after.policy == policy_indicators(f.guidance, f.p.id, when)
+
+
+def test_a_figure_stored_in_the_background_reaches_other_processes(app: Flask) -> None:
+    """The production default: the request returns before the row is written; the row
+    then serves another process."""
+    from fundops.metrics.cache import wait_for_stores
+    from fundops.metrics.models import MetricCache
+
+    f = with_rules()
+    when = date(2022, 12, 31)
+    app.config["METRIC_CACHE_STORE_IN_BACKGROUND"] = True
+    first = parent_overview(f.guidance, f.p.id, when)
+    assert parent_overview(f.guidance, f.p.id, when).cached  # this process: at once
+    wait_for_stores()
+    db.session.rollback()  # a new snapshot sees the committed rows
+    kinds = set(db.session.scalars(sa.select(MetricCache.kind)
+                                   .where(MetricCache.fund_id == f.p.id)))
+    assert {"parent_overview", "look_through_facts", "sub_fund_books"} <= kinds
+    app.extensions.pop("fundops.metric_cache")
+    again = parent_overview(f.guidance, f.p.id, when)
+    assert again.cached and again.look_through == first.look_through
