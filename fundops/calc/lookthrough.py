@@ -78,6 +78,7 @@ from fundops.calc.lookthrough_records import (
     SubFundShare,
     quantize_fraction,
     quantize_ratio,
+    scaled_half_even,
 )
 
 __all__ = [
@@ -204,19 +205,20 @@ def compute_look_through(inputs: LookThroughInputs, as_of: date, basis: str = "p
     per_company, infos = _holdings_by_company(m, inputs, weight, paths)
     nums: dict[str, dict[str, int]] = {k: {} for k in ("sector", "stage", "region", "tag")}
     counts: dict[str, dict[str, int]] = {k: {} for k in nums}
-    rows = []
+    keyed = []  # (rounded fen, -company id, row): the order of the rounded amounts, exactly
     total_num = 0
     for cid, by_fund_parts in per_company.items():
         info = infos[cid]
-        row, row_scaled = _row(info, by_fund_parts, weight, scaled)
-        rows.append(row)
+        row, row_scaled, fen = _row(info, by_fund_parts, weight, scaled)
+        keyed.append((fen, -row.company_id, row))
         total_num += row_scaled
         keys = [("sector", info.sector), ("stage", info.stage), ("region", info.region_code)]
         for dim, key in keys + [("tag", t) for t in info.tags]:
             by_key, counted = nums[dim], counts[dim]
             by_key[key] = by_key.get(key, 0) + row_scaled
             counted[key] = counted.get(key, 0) + 1
-    rows.sort(key=lambda r: (r.exposure_amount, -r.company_id), reverse=True)
+    keyed.sort(key=lambda k: (k[0], k[1]), reverse=True)
+    rows = [k[2] for k in keyed]
     total = Fraction(total_num, den)
     bd = {dim: _breakdown(nums[dim], counts[dim], den, total_num) for dim in nums}
 
@@ -271,8 +273,9 @@ def _holdings_by_company(m: Model, inputs: LookThroughInputs, weight: list[Fract
 
 
 def _row(info: CompanyInfo, by_fund: Parts, weight: list[Fraction],
-         scaled: list[int]) -> tuple[ExposureRow, int]:
-    """A company's row and its exposure over the result's common denominator (× lcm × 100)."""
+         scaled: list[int]) -> tuple[ExposureRow, int, int]:
+    """A company's row, its exposure over the result's common denominator (× lcm × 100)
+    and its rounded exposure in fen (ROUND_HALF_EVEN)."""
     via: tuple[ExposurePart, ...]
     if len(by_fund) == 1:  # the usual case: one fund holds it
         [(f, (fen, part))] = by_fund.items()
@@ -288,13 +291,14 @@ def _row(info: CompanyInfo, by_fund: Parts, weight: list[Fraction],
         paths = sum(x.paths for x in via)
         bases = {x.value_basis for x in via}
         basis = bases.pop() if len(bases) == 1 else "mixed"
+    fen = scaled_half_even(num, row_lcm * _FEN)
     return ExposureRow(
         company_id=info.company_id, company_name=info.name, sector=info.sector,
         stage=info.stage, region_code=info.region_code, tags=info.tags,
-        is_hard_tech=info.is_hard_tech, exposure_amount=quantize_ratio(num, row_lcm * _FEN),
+        is_hard_tech=info.is_hard_tech, exposure_amount=Decimal(fen).scaleb(-2),
         paths=paths, value_basis=basis, via=via, exposure_numerator=num,
         exposure_denominator=row_lcm * _FEN,
-    ), row_scaled
+    ), row_scaled, fen
 
 
 def _net_assets(m: Model, own: np.ndarray, weight: list[Fraction], paths: list[int],

@@ -13,12 +13,20 @@ from decimal import Decimal
 from fractions import Fraction
 
 
+def scaled_half_even(numerator: int, denominator: int, places: int = 2) -> int:
+    """``numerator / denominator × 10**places`` (integers, denominator > 0) rounded
+    half-to-even to an integer, exactly: :func:`quantize_ratio` in units of 10**-places."""
+    scale: int = 10**places
+    q, r = divmod(numerator * scale, denominator)
+    if 2 * r > denominator or (2 * r == denominator and q % 2):
+        q += 1
+    return q
+
+
 def quantize_ratio(numerator: int, denominator: int, places: int = 2) -> Decimal:
     """``numerator / denominator`` (integers, denominator > 0) rounded half-to-even to
     ``places`` decimals, exactly (no binary or context-precision step)."""
-    q, r = divmod(numerator * 10**places, denominator)
-    if 2 * r > denominator or (2 * r == denominator and q % 2):
-        q += 1
+    q = scaled_half_even(numerator, denominator, places)
     return Decimal(f"{q}E-{places}")  # exact: parsing a Decimal never rounds
 
 

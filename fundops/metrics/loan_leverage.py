@@ -12,13 +12,14 @@ No bank, loan or company is named: the guidance fund sees totals and counts.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
 
-from fundops.calc.leverage import LeverageRatio, loan_leverage_ratios
+from fundops.calc.leverage import LeverageRatio, LpAmount, loan_leverage_ratios
 from fundops.calc.lookthrough import fund_order
 from fundops.extensions import db
 from fundops.metrics.leverage import load_lp_amounts
@@ -30,7 +31,7 @@ from fundops.syndication.term_sheets.models import TermSheetAllocation
 from fundops.uow import Actor
 from fundops.validation import require_date
 
-__all__ = ["LoanLeverage", "load_loan_leverage", "loan_leverage"]
+__all__ = ["LoanLeverage", "guidance_amounts", "load_loan_leverage", "loan_leverage"]
 
 ZERO = Decimal("0.00")
 COUNTED = (LoanStatus.APPROVED, LoanStatus.ACTIVE, LoanStatus.REPAID, LoanStatus.DEFAULTED,
@@ -50,8 +51,12 @@ class LoanLeverage:
     ratios: tuple[LeverageRatio, ...]
 
 
-def load_loan_leverage(root_fund_id: int, when: date) -> LoanLeverage:
-    """Loan leverage of ``root_fund_id`` at ``when`` (callers check access to the fund)."""
+def load_loan_leverage(root_fund_id: int, when: date,
+                       guidance: tuple[Decimal, Decimal] | None = None) -> LoanLeverage:
+    """Loan leverage of ``root_fund_id`` at ``when`` (callers check access to the fund).
+
+    ``guidance`` is the root's (commitments, paid-in) in its direct sub-funds, yuan, when
+    the caller has them (the parent overview's cached figures); else they are read."""
     edges = {(p, s) for p, s, _on, _fen in fund_links(when)}
     funds = fund_order(root_fund_id, edges)
     rounds = sa.select(TermSheetAllocation.term_sheet_id).where(
@@ -65,14 +70,17 @@ def load_loan_leverage(root_fund_id: int, when: date) -> LoanLeverage:
         LoanEntry.loan_id.in_(ids), LoanEntry.kind == LoanEntryKind.DISBURSEMENT,
         LoanEntry.value_on <= when)) if ids else None) or ZERO
     approved = sum((row.reserved_amount for row in loans), ZERO)
-    subs = direct_sub_fund_ids(root_fund_id, when)
-    lps = load_lp_amounts(subs, root_fund_id, when)
-    mine = [lp for rows in lps.values() for lp in rows if lp.is_guidance]
-    committed = sum((lp.committed for lp in mine), ZERO)
-    paid_in = sum((lp.paid_in for lp in mine), ZERO)
+    committed, paid_in = guidance or guidance_amounts(
+        load_lp_amounts(direct_sub_fund_ids(root_fund_id, when), root_fund_id, when))
     return LoanLeverage(root_fund_id, when, len({row.term_sheet_id for row in loans}),
                         len(loans), approved, disbursed,
                         loan_leverage_ratios(approved, disbursed, committed, paid_in))
+
+
+def guidance_amounts(lps: Mapping[int, Sequence[LpAmount]]) -> tuple[Decimal, Decimal]:
+    """The guidance fund's (commitments, paid-in) over the funds' LP amounts, yuan."""
+    mine = [lp for rows in lps.values() for lp in rows if lp.is_guidance]
+    return sum((lp.committed for lp in mine), ZERO), sum((lp.paid_in for lp in mine), ZERO)
 
 
 def loan_leverage(actor: Actor, fund_id: int, as_of: object) -> LoanLeverage:

@@ -36,7 +36,7 @@ from fundops.metrics.leverage import (
     load_fund_labels,
     load_lp_amounts,
 )
-from fundops.metrics.loan_leverage import LoanLeverage, load_loan_leverage
+from fundops.metrics.loan_leverage import LoanLeverage, guidance_amounts, load_loan_leverage
 from fundops.metrics.lookthrough import load_look_through_inputs, parse_share_basis
 from fundops.metrics.policy import build_policy, load_deals, load_flows, load_specs
 from fundops.portfolio.access import get_fund
@@ -77,13 +77,14 @@ def parent_overview(actor: Actor, fund_id: int, as_of: object,
     when = require_date(as_of, "as_of")
     share_basis = parse_share_basis(basis)
     found = stored_overview(fund.id, when, share_basis)
-    lt, lev, pol, labels = found.value
-    return ParentOverview(lt, lev, pol, labels, load_loan_leverage(fund.id, when),
+    lt, lev, pol, labels, guidance = found.value
+    return ParentOverview(lt, lev, pol, labels, load_loan_leverage(fund.id, when, guidance),
                           found.version, found.computed_ms / 1000, found.hit)
 
 
 def stored_overview(fund_id: int, when: date, share_basis: str) -> Cached:
-    """The overview's three reports and labels from the shared cache (computed on a miss);
+    """The overview's three reports, labels and the guidance fund's (commitments, paid-in)
+    in its direct sub-funds from the shared cache (computed on a miss);
     no access check: :func:`parent_overview` and the jobs process call it."""
     gov = government_investor_types()
     params = f"{when.isoformat()}|{share_basis}|{','.join(gov)}"
@@ -102,7 +103,7 @@ def _compute(root: int, when: date, basis: str, gov: tuple[str, ...]) -> tuple[A
     invested = {f: kinds["investment"] for f, kinds in flows.items() if "investment" in kinds}
     lev = build_leverage(root, when, subs, lps, invested, labels, inputs, gov)
     pol = build_policy(root, when, subs, lps, flows, deals, labels, load_specs(ids), gov)
-    return lt, lev, pol, labels
+    return lt, lev, pol, labels, guidance_amounts({s: lps.get(s, ()) for s in subs})
 
 
 Books = tuple[dict[int, tuple[LpAmount, ...]], dict[int, dict[str, Decimal]],
