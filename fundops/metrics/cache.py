@@ -115,11 +115,19 @@ def _forget_edges(session: Session, *_args: Any) -> None:
     session.info.pop(_EDGES, None)
 
 
+Key = tuple[str, int, str]
+"""(kind, fund, params) of a stored figure."""
+Pending = tuple[int, str, int]
+"""(version, token, computed ms) of a figure whose row a background thread is writing."""
+
+
 class _Local:
-    """A thread-safe LRU map from a row's token to its unpickled payload."""
+    """A thread-safe LRU map from a row's token to its unpickled payload, and the figures
+    this process is still writing (so it reuses them before their rows exist)."""
 
     def __init__(self, size: int) -> None:
         self._size, self._items = size, OrderedDict[str, Any]()
+        self._writing: dict[Key, Pending] = {}
         self._lock = threading.Lock()
 
     def get(self, token: str) -> Any:
@@ -128,6 +136,22 @@ class _Local:
             if item is not None:
                 self._items.move_to_end(token)
             return item
+
+    def in_flight(self, key: Key) -> Pending | None:
+        """(version, token, computed ms) of a figure being stored by this process."""
+        with self._lock:
+            return self._writing.get(key)
+
+    def begin(self, key: Key, pending: Pending) -> None:
+        with self._lock:
+            known = self._writing.get(key)
+            if known is None or known[0] <= pending[0]:
+                self._writing[key] = pending
+
+    def end(self, key: Key, token: str) -> None:
+        with self._lock:
+            if key in self._writing and self._writing[key][1] == token:
+                del self._writing[key]
 
     def put(self, token: str, item: Any) -> None:
         with self._lock:
@@ -179,18 +203,26 @@ def stored(kind: str, fund_id: int, params: str,
         sa.select(table.c.id, table.c.version, table.c.token, table.c.computed_ms)
         .where(table.c.kind == kind, table.c.fund_id == fund_id, table.c.params == params)
     ).first()
-    if row is None:
-        return None
     local = _local()
-    value = local.get(row.token)
+    writing = local.in_flight((kind, fund_id, params))  # stored by this process, row not yet
+    if writing is not None and (row is None or writing[0] > int(row.version)):
+        version, token, computed_ms = writing
+        value = local.get(token)
+    elif row is None:
+        return None
+    else:
+        version, token, computed_ms = int(row.version), row.token, int(row.computed_ms)
+        value = local.get(token)
     if value is None:
+        if row is None or token != row.token:
+            return None
         payload = db.session.scalar(sa.select(table.c.payload).where(table.c.id == row.id))
         ok, value = _open(bytes(payload or b""))
         if not ok:
             return None
-        local.put(row.token, value)
-    change = changes_since(subtree(*(scope or [fund_id])), int(row.version))
-    return Cached(value, int(row.version), True, int(row.computed_ms)), change
+        local.put(token, value)
+    change = changes_since(subtree(*(scope or [fund_id])), version)
+    return Cached(value, version, True, computed_ms), change
 
 
 def store(kind: str, fund_id: int, params: str, version: int, value: Any,
@@ -212,6 +244,7 @@ def store(kind: str, fund_id: int, params: str, version: int, value: Any,
         _write(db.session.connection, values, value)
     elif current_app.config.get("METRIC_CACHE_STORE_IN_BACKGROUND", True):
         app = current_app._get_current_object()  # type: ignore[attr-defined]
+        _local().begin((kind, fund_id, params), (version, token, computed_ms))
         thread = threading.Thread(target=_store_in_background, args=(app, values, value),
                                   name="metric-cache-store", daemon=True)
         with _STORING_LOCK:
@@ -240,6 +273,8 @@ def _store_in_background(app: Any, values: dict[str, Any], value: Any) -> None:
                 _write(None, values, value)
             finally:
                 db.session.remove()
+                _local().end((values["kind"], values["fund_id"], values["params"]),
+                             values["token"])
     finally:
         with _STORING_LOCK:
             _STORING.discard(threading.current_thread())

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
+from fractions import Fraction
 
 import sqlalchemy as sa
 from flask import current_app
@@ -29,6 +30,7 @@ from fundops.validation import require_date
 
 __all__ = [
     "DEFAULT_GOVERNMENT_INVESTOR_TYPES",
+    "attributable_at_cost",
     "build_leverage",
     "government_investor_types",
     "leverage",
@@ -106,17 +108,15 @@ def _invested(fund_ids: list[int], as_of: date) -> dict[int, Decimal]:
 def build_leverage(root_fund_id: int, when: date, subs: list[int],
                    lps: dict[int, tuple[LpAmount, ...]], invested: dict[int, Decimal],
                    labels: dict[int, tuple[str, str]], inputs: LookThroughInputs,
-                   government_types: tuple[str, ...]) -> LeverageReport:
+                   government_types: tuple[str, ...],
+                   attributable: Attributable | None = None) -> LeverageReport:
     """The report from loaded facts (shared with the parent-fund overview); no queries.
 
     ``inputs`` must be the look-through inputs of ``root_fund_id`` up to ``when``;
-    ``invested`` is each sub-fund's company investments at cost (yuan, reversals netted).
+    ``invested`` is each sub-fund's company investments at cost (yuan, reversals netted);
+    ``attributable`` is :func:`attributable_at_cost` of the inputs when the caller has it.
     """
-    attributable = {
-        basis: {s.sub_fund_id: s.attributed_exact
-                for s in compute_sub_fund_shares(inputs, when, basis, "cost")}
-        for basis in ("commitment", "paid_in")
-    }
+    attributable = attributable or attributable_at_cost(inputs, when)
     rows = [
         SubFundLeverageInput(
             fund_id=s, fund_code=labels[s][0], fund_name=labels[s][1], lps=lps[s],
@@ -127,6 +127,19 @@ def build_leverage(root_fund_id: int, when: date, subs: list[int],
         for s in subs
     ]
     return leverage_report(root_fund_id, when, rows, government_types)
+
+
+Attributable = dict[str, dict[int, Fraction]]
+"""Share basis ("commitment", "paid_in") → direct sub-fund → attributable cost, yuan."""
+
+
+def attributable_at_cost(inputs: LookThroughInputs, when: date) -> Attributable:
+    """The root's share of each direct sub-fund's look-through at cost, on both bases
+    (exact yuan). Reads only the rows of the funds below the root: the root's own
+    holdings and books do not enter it."""
+    return {basis: {s.sub_fund_id: s.attributed_exact
+                    for s in compute_sub_fund_shares(inputs, when, basis, "cost")}
+            for basis in ("commitment", "paid_in")}
 
 
 def leverage(actor: Actor, fund_id: int, as_of: object) -> LeverageReport:

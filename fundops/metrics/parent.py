@@ -21,16 +21,18 @@ call, before the cache is consulted.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from fundops.calc.leverage import LeverageReport, LpAmount
-from fundops.calc.lookthrough import LookThroughResult, compute_look_through
+from fundops.calc.lookthrough import LookThroughInputs, LookThroughResult, compute_look_through
 from fundops.calc.policy import Deal, PolicyReport
 from fundops.metrics.cache import Cached, cached
 from fundops.metrics.leverage import (
+    Attributable,
+    attributable_at_cost,
     build_leverage,
     government_investor_types,
     load_fund_labels,
@@ -101,9 +103,32 @@ def _compute(root: int, when: date, basis: str, gov: tuple[str, ...]) -> tuple[A
     labels = load_fund_labels(reachable | set(ids))
     lt = compute_look_through(inputs, when, basis, "fair_value")
     invested = {f: kinds["investment"] for f, kinds in flows.items() if "investment" in kinds}
-    lev = build_leverage(root, when, subs, lps, invested, labels, inputs, gov)
+    lev = build_leverage(root, when, subs, lps, invested, labels, inputs, gov,
+                         _attributable(inputs, when))
     pol = build_policy(root, when, subs, lps, flows, deals, labels, load_specs(ids), gov)
     return lt, lev, pol, labels, guidance_amounts({s: lps.get(s, ()) for s in subs})
+
+
+def _attributable(inputs: LookThroughInputs, when: date) -> Attributable:
+    """:func:`attributable_at_cost` from the shared cache, over the rows below the root
+    only (the root's own rows do not enter it; valid while nothing below changed)."""
+    root = inputs.root_fund_id
+    below = sorted({s for _p, s, _on, _fen in inputs.parent_commitments} - {root})
+    if not below:
+        return attributable_at_cost(inputs, when)
+
+    def compute() -> Attributable:
+        theirs = replace(
+            inputs, investments=[r for r in inputs.investments if r[0] != root],
+            valuations=[r for r in inputs.valuations if r[0] != root],
+            proceeds=[r for r in inputs.proceeds if r[0] != root],
+            fund_navs=[r for r in inputs.fund_navs if r[0] != root],
+            fund_flows=[r for r in inputs.fund_flows if r[0] != root],
+            fund_commitments=[r for r in inputs.fund_commitments if r[0] != root],
+            fund_paid_in=[r for r in inputs.fund_paid_in if r[0] != root])
+        return attributable_at_cost(theirs, when)
+
+    return cached("sub_fund_attributable", root, when.isoformat(), compute, scope=below).value
 
 
 Books = tuple[dict[int, tuple[LpAmount, ...]], dict[int, dict[str, Decimal]],
