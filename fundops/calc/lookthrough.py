@@ -49,7 +49,6 @@ breakdowns are floats in yuan (relative error ~1e-15; for charts, not for accoun
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
@@ -78,8 +77,9 @@ from fundops.calc.lookthrough_records import (
     SubFundShare,
     quantize_fraction,
     quantize_ratio,
-    scaled_half_even,
 )
+from fundops.calc.lookthrough_rows import BelowRows, all_rows, weights_at
+from fundops.calc.lookthrough_rows import share as link_share
 
 __all__ = [
     "HOLDING_VALUES",
@@ -106,27 +106,6 @@ __all__ = [
 _FEN = 100
 
 
-def _share(m: Model, link: int, q: int) -> Fraction:
-    den = int(m.link_den[link, q])
-    if not m.link_active[link, q] or den <= 0:
-        return Fraction(0)
-    return Fraction(int(m.link_num[link, q]), den)
-
-
-def _weights(m: Model, q: int) -> tuple[list[Fraction], list[int]]:
-    """Exact weight and path count of the root in every fund at grid column ``q``."""
-    weight = [Fraction(0)] * len(m.funds)
-    paths = [0] * len(m.funds)
-    weight[0], paths[0] = Fraction(1), 1
-    for link in range(len(m.link_parent)):  # sorted by parent: its weight is complete
-        if not m.link_active[link, q]:
-            continue
-        p, s = int(m.link_parent[link]), int(m.link_sub[link])
-        weight[s] += weight[p] * _share(m, link, q)
-        paths[s] += paths[p]
-    return weight, paths
-
-
 def _fund_holdings(m: Model) -> np.ndarray:
     """[F, Q] int64: Σ holding values of each fund (fen)."""
     out = np.zeros((len(m.funds), m.value.shape[1]), dtype=np.int64)
@@ -151,11 +130,11 @@ def _sub_fund_shares(m: Model, own: np.ndarray) -> list[SubFundShare]:
     for f in reversed(range(len(m.funds))):  # children have larger topological indexes
         acc = Fraction(int(own[f]), _FEN)
         for link in np.flatnonzero(m.link_parent == f):
-            acc += _share(m, int(link), 0) * own_total[int(m.link_sub[link])]
+            acc += link_share(m, int(link), 0) * own_total[int(m.link_sub[link])]
         own_total[f] = acc
     subs = []
     for link in np.flatnonzero((m.link_parent == 0) & m.link_active[:, 0]):
-        s, share = int(m.link_sub[link]), _share(m, int(link), 0)
+        s, share = int(m.link_sub[link]), link_share(m, int(link), 0)
         attributed = share * own_total[s]
         subs.append(SubFundShare(
             sub_fund_id=m.funds[s], share=share, share_rate=quantize_fraction(share, 10),
@@ -167,18 +146,6 @@ def _sub_fund_shares(m: Model, own: np.ndarray) -> list[SubFundShare]:
     return subs
 
 
-def _merge(earlier: tuple[int, ExposurePart], fen: int,
-           part: ExposurePart) -> tuple[int, ExposurePart]:
-    """One fund's two holdings of the same company (two records) as one part: values summed."""
-    before_fen, before = earlier
-    basis = before.value_basis if before.value_basis == part.value_basis else "mixed"
-    dates = [d for d in (before.value_on, part.value_on) if d is not None]
-    return before_fen + fen, ExposurePart(
-        fund_id=part.fund_id, weight=part.weight, paths=part.paths,
-        holding_value=before.holding_value + part.holding_value, value_basis=basis,
-        value_on=max(dates) if dates else None)
-
-
 def compute_sub_fund_shares(inputs: LookThroughInputs, as_of: date, basis: str = "paid_in",
                             holding_value: str = "fair_value") -> tuple[SubFundShare, ...]:
     """Only the ``sub_funds`` part of :func:`compute_look_through` (no per-company rows):
@@ -188,7 +155,8 @@ def compute_sub_fund_shares(inputs: LookThroughInputs, as_of: date, basis: str =
 
 
 def compute_look_through(inputs: LookThroughInputs, as_of: date, basis: str = "paid_in",
-                         holding_value: str = "fair_value") -> LookThroughResult:
+                         holding_value: str = "fair_value",
+                         below: BelowRows | None = None) -> LookThroughResult:
     """The root fund's exact look-through at ``as_of`` (see the module docstring).
 
     Exact arithmetic stays on integers: a row's exposure is Σ n_f × fen / (d_f × 100) over
@@ -196,20 +164,19 @@ def compute_look_through(inputs: LookThroughInputs, as_of: date, basis: str = "p
     totals and breakdowns are per-fund integer sums over the lcm of all weights. Rows are
     ordered by ``exposure_amount`` (largest first), then company id. Raises
     ``ValueError`` for an unknown ``basis`` / ``holding_value`` or a cyclic graph.
+    ``below`` (:func:`fundops.calc.lookthrough_rows.below_rows` of the same inputs without
+    the root's own rows, same date and options) lets the rows of the companies the root
+    does not hold itself be reused; the result is the same.
     """
     m = build_model(inputs, np.array([as_of.toordinal()], dtype=np.int64), basis, holding_value)
-    weight, paths = _weights(m, 0)
-    lcm = math.lcm(*(w.denominator for w in weight))
-    scaled = [w.numerator * (lcm // w.denominator) for w in weight]  # weight = scaled / lcm
-    den = lcm * _FEN
-    per_company, infos = _holdings_by_company(m, inputs, weight, paths)
+    w = weights_at(m, 0)
+    weight, paths = w.weight, w.paths
+    den = w.lcm * _FEN
     nums: dict[str, dict[str, int]] = {k: {} for k in ("sector", "stage", "region", "tag")}
     counts: dict[str, dict[str, int]] = {k: {} for k in nums}
     keyed = []  # (rounded fen, -company id, row): the order of the rounded amounts, exactly
     total_num = 0
-    for cid, by_fund_parts in per_company.items():
-        info = infos[cid]
-        row, row_scaled, fen = _row(info, by_fund_parts, weight, scaled)
+    for info, row, row_scaled, fen in all_rows(m, inputs, w, below).values():
         keyed.append((fen, -row.company_id, row))
         total_num += row_scaled
         keys = [("sector", info.sector), ("stage", info.stage), ("region", info.region_code)]
@@ -236,71 +203,6 @@ def compute_look_through(inputs: LookThroughInputs, as_of: date, basis: str = "p
     )
 
 
-Parts = dict[int, tuple[int, ExposurePart]]
-"""One company's holdings by fund index: (holding value in fen, the part)."""
-
-
-def _holdings_by_company(m: Model, inputs: LookThroughInputs, weight: list[Fraction],
-                         paths: list[int]) -> tuple[dict[int, Parts], dict[int, CompanyInfo]]:
-    """The held holdings reached from the root, by company identity (the ``company_id``
-    of their :class:`CompanyInfo`: records of one company make one row) and fund."""
-    per_company: dict[int, Parts] = {}
-    infos: dict[int, CompanyInfo] = {}
-    days: dict[int, date | None] = {}
-    held = np.flatnonzero(m.held[:, 0])
-    for f, cid, fen, on, fair in zip(m.pair_fund[held].tolist(), m.pair_company[held].tolist(),
-                                     m.value[held, 0].tolist(), m.value_on[held, 0].tolist(),
-                                     m.at_fair_value[held, 0].tolist(), strict=True):
-        if paths[f] == 0:
-            continue
-        info = inputs.company(cid)
-        by_fund = per_company.get(info.company_id)
-        if by_fund is None:
-            by_fund = per_company[info.company_id] = {}
-            infos[info.company_id] = info
-        if on not in days:
-            days[on] = date.fromordinal(on) if on > 0 else None
-        part = ExposurePart(
-            fund_id=m.funds[f], weight=weight[f], paths=paths[f],
-            holding_value=Decimal(fen).scaleb(-2), value_basis="fair_value" if fair else "cost",
-            value_on=days[on],
-        )
-        fen_total = fen
-        if f in by_fund:  # the fund holds the company under two organisations' records
-            fen_total, part = _merge(by_fund[f], fen, part)
-        by_fund[f] = (fen_total, part)
-    return per_company, infos
-
-
-def _row(info: CompanyInfo, by_fund: Parts, weight: list[Fraction],
-         scaled: list[int]) -> tuple[ExposureRow, int, int]:
-    """A company's row, its exposure over the result's common denominator (× lcm × 100)
-    and its rounded exposure in fen (ROUND_HALF_EVEN)."""
-    via: tuple[ExposurePart, ...]
-    if len(by_fund) == 1:  # the usual case: one fund holds it
-        [(f, (fen, part))] = by_fund.items()
-        w = weight[f]
-        row_lcm, num, row_scaled = w.denominator, w.numerator * fen, scaled[f] * fen
-        via, paths, basis = (part,), part.paths, part.value_basis
-    else:
-        row_lcm = math.lcm(*(weight[f].denominator for f in by_fund))
-        num = sum(weight[f].numerator * (row_lcm // weight[f].denominator) * fen
-                  for f, (fen, _) in by_fund.items())
-        row_scaled = sum(scaled[f] * fen for f, (fen, _) in by_fund.items())
-        via = tuple(sorted((x for _, x in by_fund.values()), key=lambda x: x.fund_id))
-        paths = sum(x.paths for x in via)
-        bases = {x.value_basis for x in via}
-        basis = bases.pop() if len(bases) == 1 else "mixed"
-    fen = scaled_half_even(num, row_lcm * _FEN)
-    return ExposureRow(
-        company_id=info.company_id, company_name=info.name, sector=info.sector,
-        stage=info.stage, region_code=info.region_code, tags=info.tags,
-        is_hard_tech=info.is_hard_tech, exposure_amount=Decimal(fen).scaleb(-2),
-        paths=paths, value_basis=basis, via=via, exposure_numerator=num,
-        exposure_denominator=row_lcm * _FEN,
-    ), row_scaled, fen
-
-
 def _net_assets(m: Model, own: np.ndarray, weight: list[Fraction], paths: list[int],
                 companies: Fraction) -> NetAssets:
     """The root's NAV as companies + weighted cash lines + its own cash + the difference,
@@ -309,7 +211,7 @@ def _net_assets(m: Model, own: np.ndarray, weight: list[Fraction], paths: list[i
     below = [Fraction(0)] * len(m.funds)  # Σ share × NAV of each fund's direct sub-funds
     for link in range(len(m.link_parent)):
         p, s = int(m.link_parent[link]), int(m.link_sub[link])
-        below[p] += _share(m, link, 0) * nav[s]
+        below[p] += link_share(m, link, 0) * nav[s]
     own_line = [nav[f] - Fraction(int(own[f]), _FEN) - below[f] for f in range(len(m.funds))]
     lines = tuple(sorted((
         CashLine(fund_id=m.funds[f], weight=weight[f], paths=paths[f], nav_exact=nav[f],
@@ -362,7 +264,7 @@ def compute_look_through_history(inputs: LookThroughInputs, dates: Sequence[date
 
     points = []
     for q, as_of in enumerate(grid_dates):
-        weight, _ = _weights(m, q)
+        weight = weights_at(m, q).weight
         total = sum((w * int(own[f, q]) for f, w in enumerate(weight) if w), Fraction(0)) / _FEN
         points.append(HistoryPoint(
             as_of=as_of, total_exact=total, total_amount=quantize_fraction(total),

@@ -21,6 +21,7 @@ call, before the cache is consulted.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
@@ -28,6 +29,7 @@ from typing import Any
 
 from fundops.calc.leverage import LeverageReport, LpAmount
 from fundops.calc.lookthrough import LookThroughInputs, LookThroughResult, compute_look_through
+from fundops.calc.lookthrough_rows import BelowRows, below_rows
 from fundops.calc.policy import Deal, PolicyReport
 from fundops.metrics.cache import Cached, cached
 from fundops.metrics.leverage import (
@@ -101,34 +103,38 @@ def _compute(root: int, when: date, basis: str, gov: tuple[str, ...]) -> tuple[A
     lps, flows, deals = _books(root, when, subs)
     reachable = {s for _p, s, _on, _fen in inputs.parent_commitments}
     labels = load_fund_labels(reachable | set(ids))
-    lt = compute_look_through(inputs, when, basis, "fair_value")
+    rows, attributable = _below(inputs, when, basis)
+    lt = compute_look_through(inputs, when, basis, "fair_value", below=rows)
     invested = {f: kinds["investment"] for f, kinds in flows.items() if "investment" in kinds}
-    lev = build_leverage(root, when, subs, lps, invested, labels, inputs, gov,
-                         _attributable(inputs, when))
+    lev = build_leverage(root, when, subs, lps, invested, labels, inputs, gov, attributable)
     pol = build_policy(root, when, subs, lps, flows, deals, labels, load_specs(ids), gov)
     return lt, lev, pol, labels, guidance_amounts({s: lps.get(s, ()) for s in subs})
 
 
-def _attributable(inputs: LookThroughInputs, when: date) -> Attributable:
-    """:func:`attributable_at_cost` from the shared cache, over the rows below the root
-    only (the root's own rows do not enter it; valid while nothing below changed)."""
+def _below(inputs: LookThroughInputs, when: date, basis: str) -> tuple[BelowRows, Attributable]:
+    """The look-through rows of the companies held below the root
+    (:func:`fundops.calc.lookthrough_rows.below_rows`) and :func:`attributable_at_cost`,
+    from the shared cache: computed over the rows below the root only (the root's own
+    rows do not enter them; valid while nothing below it changed)."""
     root = inputs.root_fund_id
     below = sorted({s for _p, s, _on, _fen in inputs.parent_commitments} - {root})
-    if not below:
-        return attributable_at_cost(inputs, when)
 
-    def compute() -> Attributable:
+    def compute() -> tuple[BelowRows, Attributable]:
+        def keep(rows: Sequence[Any]) -> list[Any]:
+            return [r for r in rows if r[0] != root]
+
         theirs = replace(
-            inputs, investments=[r for r in inputs.investments if r[0] != root],
-            valuations=[r for r in inputs.valuations if r[0] != root],
-            proceeds=[r for r in inputs.proceeds if r[0] != root],
-            fund_navs=[r for r in inputs.fund_navs if r[0] != root],
-            fund_flows=[r for r in inputs.fund_flows if r[0] != root],
-            fund_commitments=[r for r in inputs.fund_commitments if r[0] != root],
-            fund_paid_in=[r for r in inputs.fund_paid_in if r[0] != root])
-        return attributable_at_cost(theirs, when)
+            inputs, investments=keep(inputs.investments), valuations=keep(inputs.valuations),
+            proceeds=keep(inputs.proceeds), fund_navs=keep(inputs.fund_navs),
+            fund_flows=keep(inputs.fund_flows), fund_commitments=keep(inputs.fund_commitments),
+            fund_paid_in=keep(inputs.fund_paid_in))
+        return (below_rows(theirs, when, basis, "fair_value"),
+                attributable_at_cost(theirs, when))
 
-    return cached("sub_fund_attributable", root, when.isoformat(), compute, scope=below).value
+    if not below:
+        return compute()
+    return cached("look_through_below", root, f"{when.isoformat()}|{basis}", compute,
+                  scope=below).value
 
 
 Books = tuple[dict[int, tuple[LpAmount, ...]], dict[int, dict[str, Decimal]],

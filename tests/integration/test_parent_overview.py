@@ -202,7 +202,7 @@ def test_a_figure_stored_in_the_background_reaches_other_processes(app: Flask) -
     db.session.rollback()  # a new snapshot sees the committed rows
     kinds = set(db.session.scalars(sa.select(MetricCache.kind)
                                    .where(MetricCache.fund_id == f.p.id)))
-    assert {"parent_overview", "look_through_facts", "sub_fund_books"} <= kinds
+    assert {"parent_overview", "look_through_facts", "look_through_below", "sub_fund_books"} <= kinds
     app.extensions.pop("fundops.metric_cache")
     again = parent_overview(f.guidance, f.p.id, when)
     assert again.cached and again.look_through == first.look_through

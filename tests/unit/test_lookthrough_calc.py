@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
@@ -18,6 +19,7 @@ from fundops.calc.lookthrough import (
     fund_order,
     quantize_fraction,
 )
+from fundops.calc.lookthrough_rows import below_rows
 
 D1, D2, D3 = date(2021, 3, 31), date(2021, 6, 30), date(2021, 9, 30)
 R, A, B, C = 1, 2, 3, 4
@@ -227,3 +229,32 @@ def test_random_trees_sum_to_shares_times_holdings(
         len(res.rows) + 1)
     hist = compute_look_through_history(inputs, [D1, D2], basis)
     assert hist.points[-1].total_exact == res.total_exact
+
+
+def _without_root(inputs: LookThroughInputs) -> LookThroughInputs:
+    return dataclasses.replace(
+        inputs, investments=[r for r in inputs.investments if r[0] != 0],
+        valuations=[r for r in inputs.valuations if r[0] != 0])
+
+
+@settings(max_examples=80, deadline=None)
+@given(random_trees(), st.sampled_from(["paid_in", "commitment"]),
+       st.lists(st.tuples(st.integers(100, 107), st.integers(1, 10**10)), max_size=4),
+       st.dictionaries(st.integers(100, 105), st.integers(100, 105), max_size=3))
+def test_rows_below_the_root_reused_after_a_write_in_the_roots_own_book(
+        tree: tuple[LookThroughInputs, dict[int, list[int]]], basis: str,
+        own: list[tuple[int, int]], relabel: dict[int, int]) -> None:
+    """The root's own holdings replaced (new companies, more of a company held below, a
+    company whose label moves to another record): the result with the rows below reused
+    is the result computed in full."""
+    inputs, _ = tree
+    below = below_rows(_without_root(inputs), D2, basis, "fair_value")
+    companies = {c: CompanyInfo(c, f"c{c}", f"s{c % 2}", "seed", "440300") for c in range(100, 108)}
+    companies.update({c: companies[to] for c, to in relabel.items()})
+    after = dataclasses.replace(
+        _without_root(inputs), companies=companies,
+        investments=[*_without_root(inputs).investments, *((0, c, D1, fen) for c, fen in own)])
+    assert compute_look_through(after, D2, basis, below=below) == compute_look_through(
+        after, D2, basis)
+    assert compute_look_through(inputs, D2, basis, below=below) == compute_look_through(
+        inputs, D2, basis)
