@@ -21,6 +21,7 @@ call, before the cache is consulted.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
@@ -28,13 +29,11 @@ from decimal import Decimal
 from typing import Any
 
 from fundops.calc.leverage import LeverageReport, LpAmount
-from fundops.calc.lookthrough import LookThroughInputs, LookThroughResult, compute_look_through
+from fundops.calc.lookthrough import LookThroughResult, compute_look_through
 from fundops.calc.lookthrough_rows import BelowRows, below_rows
-from fundops.calc.policy import Deal, PolicyReport
+from fundops.calc.policy import Deal, FundIndicators, PolicyReport
 from fundops.metrics.cache import Cached, cached
 from fundops.metrics.leverage import (
-    Attributable,
-    attributable_at_cost,
     build_leverage,
     government_investor_types,
     load_fund_labels,
@@ -42,7 +41,13 @@ from fundops.metrics.leverage import (
 )
 from fundops.metrics.loan_leverage import LoanLeverage, guidance_amounts, load_loan_leverage
 from fundops.metrics.lookthrough import load_look_through_inputs, parse_share_basis
-from fundops.metrics.policy import build_policy, load_deals, load_flows, load_specs
+from fundops.metrics.policy import (
+    build_policy,
+    load_deals,
+    load_flows,
+    load_specs,
+    sub_fund_indicators,
+)
 from fundops.portfolio.access import get_fund
 from fundops.uow import Actor
 from fundops.validation import require_date
@@ -103,23 +108,10 @@ def _compute(root: int, when: date, basis: str, gov: tuple[str, ...]) -> tuple[A
     lps, flows, deals = _books(root, when, subs)
     reachable = {s for _p, s, _on, _fen in inputs.parent_commitments}
     labels = load_fund_labels(reachable | set(ids))
-    rows, attributable = _below(inputs, when, basis)
-    lt = compute_look_through(inputs, when, basis, "fair_value", below=rows)
-    invested = {f: kinds["investment"] for f, kinds in flows.items() if "investment" in kinds}
-    lev = build_leverage(root, when, subs, lps, invested, labels, inputs, gov, attributable)
-    pol = build_policy(root, when, subs, lps, flows, deals, labels, load_specs(ids), gov)
-    return lt, lev, pol, labels, guidance_amounts({s: lps.get(s, ()) for s in subs})
+    specs = load_specs(ids)
 
-
-def _below(inputs: LookThroughInputs, when: date, basis: str) -> tuple[BelowRows, Attributable]:
-    """The look-through rows of the companies held below the root
-    (:func:`fundops.calc.lookthrough_rows.below_rows`) and :func:`attributable_at_cost`,
-    from the shared cache: computed over the rows below the root only (the root's own
-    rows do not enter them; valid while nothing below it changed)."""
-    root = inputs.root_fund_id
-    below = sorted({s for _p, s, _on, _fen in inputs.parent_commitments} - {root})
-
-    def compute() -> tuple[BelowRows, Attributable]:
+    def below_root() -> Below:
+        """What depends on the funds below the root only (and on the root's rules)."""
         def keep(rows: Sequence[Any]) -> list[Any]:
             return [r for r in rows if r[0] != root]
 
@@ -128,13 +120,26 @@ def _below(inputs: LookThroughInputs, when: date, basis: str) -> tuple[BelowRows
             proceeds=keep(inputs.proceeds), fund_navs=keep(inputs.fund_navs),
             fund_flows=keep(inputs.fund_flows), fund_commitments=keep(inputs.fund_commitments),
             fund_paid_in=keep(inputs.fund_paid_in))
+        invested = {f: kinds["investment"] for f, kinds in flows.items() if "investment" in kinds}
         return (below_rows(theirs, when, basis, "fair_value"),
-                attributable_at_cost(theirs, when))
+                build_leverage(root, when, subs, lps, invested, labels, theirs, gov),
+                sub_fund_indicators(root, when, subs, lps, flows, deals, labels, specs, gov))
 
-    if not below:
-        return compute()
-    return cached("look_through_below", root, f"{when.isoformat()}|{basis}", compute,
-                  scope=below).value
+    below = sorted(reachable - {root})
+    rules = hashlib.sha256(repr(specs[root]).encode()).hexdigest()[:16]
+    rows, lev, sub_rows = below_root() if not below else cached(
+        "overview_below", root, f"{when.isoformat()}|{basis}|{','.join(gov)}|{rules}",
+        below_root, scope=below).value
+    lt = compute_look_through(inputs, when, basis, "fair_value", below=rows)
+    pol = build_policy(root, when, subs, lps, flows, deals, labels, specs, gov, sub_rows)
+    return lt, lev, pol, labels, guidance_amounts({s: lps.get(s, ()) for s in subs})
+
+
+Below = tuple[BelowRows, LeverageReport, tuple[FundIndicators, ...]]
+"""The parts of the overview that the funds below the root (and the root's policy rules)
+determine: the look-through rows of the companies held below, the leverage report and
+the sub-funds' policy indicators. Cached with the funds below as scope, so a write in
+the root's own book recomputes only the root's rows and its own indicators."""
 
 
 Books = tuple[dict[int, tuple[LpAmount, ...]], dict[int, dict[str, Decimal]],

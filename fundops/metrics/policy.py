@@ -55,6 +55,7 @@ __all__ = [
     "load_specs",
     "policy_indicators",
     "set_policy_rule",
+    "sub_fund_indicators",
 ]
 
 
@@ -147,23 +148,39 @@ def load_deals(fund_ids: list[int], as_of: date) -> dict[int, list[Deal]]:
 def build_policy(root_fund_id: int, when: date, subs: list[int],
                  lps: dict[int, tuple[LpAmount, ...]], flows: dict[int, dict[str, Decimal]],
                  deals: dict[int, list[Deal]], labels: dict[int, tuple[str, str]],
-                 specs: dict[int, list[RuleSpec]],
-                 government_types: tuple[str, ...]) -> PolicyReport:
+                 specs: dict[int, list[RuleSpec]], government_types: tuple[str, ...],
+                 sub_rows: tuple[FundIndicators, ...] | None = None) -> PolicyReport:
     """The report from loaded facts (shared with the parent-fund overview); no queries.
 
-    Every mapping is keyed by fund id and covers ``root_fund_id`` and each of ``subs``.
+    Every mapping is keyed by fund id and covers ``root_fund_id`` and each of ``subs``;
+    ``sub_rows`` is :func:`sub_fund_indicators` of the same facts when the caller has it.
     """
-    def inputs(fid: int, role: str) -> FundPolicyInputs:
-        return FundPolicyInputs(fid, labels[fid][0], labels[fid][1], role, lps[fid], flows[fid],
-                                tuple(deals[fid]))
-
-    guidance = fund_indicators(inputs(root_fund_id, "guidance"), {}, government_types)
-    rows = tuple(
-        fund_indicators(inputs(s, "sub_fund"),
-                        rules_in_force(specs[s], specs[root_fund_id], when), government_types)
-        for s in subs
-    )
+    guidance = fund_indicators(
+        _policy_inputs(root_fund_id, "guidance", lps, flows, deals, labels), {},
+        government_types)
+    rows = sub_rows if sub_rows is not None else sub_fund_indicators(
+        root_fund_id, when, subs, lps, flows, deals, labels, specs, government_types)
     return PolicyReport(root_fund_id, when, government_types, guidance, rows)
+
+
+def sub_fund_indicators(root_fund_id: int, when: date, subs: list[int],
+                        lps: dict[int, tuple[LpAmount, ...]],
+                        flows: dict[int, dict[str, Decimal]], deals: dict[int, list[Deal]],
+                        labels: dict[int, tuple[str, str]], specs: dict[int, list[RuleSpec]],
+                        government_types: tuple[str, ...]) -> tuple[FundIndicators, ...]:
+    """Each direct sub-fund's indicators against the rules in force at ``when`` (its own
+    and the root's); reads only the sub-funds' facts and the root's rules."""
+    return tuple(
+        fund_indicators(_policy_inputs(s, "sub_fund", lps, flows, deals, labels),
+                        rules_in_force(specs[s], specs[root_fund_id], when), government_types)
+        for s in subs)
+
+
+def _policy_inputs(fid: int, role: str, lps: dict[int, tuple[LpAmount, ...]],
+                   flows: dict[int, dict[str, Decimal]], deals: dict[int, list[Deal]],
+                   labels: dict[int, tuple[str, str]]) -> FundPolicyInputs:
+    return FundPolicyInputs(fid, labels[fid][0], labels[fid][1], role, lps[fid], flows[fid],
+                            tuple(deals[fid]))
 
 
 def policy_indicators(actor: Actor, fund_id: int, as_of: object) -> PolicyReport:

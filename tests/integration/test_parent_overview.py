@@ -202,7 +202,24 @@ def test_a_figure_stored_in_the_background_reaches_other_processes(app: Flask) -
     db.session.rollback()  # a new snapshot sees the committed rows
     kinds = set(db.session.scalars(sa.select(MetricCache.kind)
                                    .where(MetricCache.fund_id == f.p.id)))
-    assert {"parent_overview", "look_through_facts", "look_through_below", "sub_fund_books"} <= kinds
+    assert {"parent_overview", "look_through_facts", "overview_below", "sub_fund_books"} <= kinds
     app.extensions.pop("fundops.metric_cache")
     again = parent_overview(f.guidance, f.p.id, when)
     assert again.cached and again.look_through == first.look_through
+
+
+def test_a_new_rule_of_the_parent_reaches_the_sub_funds_indicators(app: Flask) -> None:
+    """The sub-funds' indicators are cached with the rows below the parent, keyed by the
+    parent's rules: a rule the parent adds applies to them at once."""
+    from fundops.metrics.policy import set_policy_rule
+
+    f = with_rules()
+    when = date(2023, 6, 30)
+    first = parent_overview(f.guidance, f.p.id, when)
+    set_policy_rule(f.guidance, f.p.id, "gov_share_cap", {"max_share": "0.01"}, "subscribed",
+                    "2023-03-01")
+    after = parent_overview(f.guidance, f.p.id, when)
+    assert not after.cached
+    assert after.policy == policy_indicators(f.guidance, f.p.id, when)
+    assert after.policy.sub_funds != first.policy.sub_funds
+    assert after.leverage == first.leverage
