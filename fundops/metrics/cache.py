@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import after_this_request, current_app, has_request_context
 from sqlalchemy import event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
@@ -232,8 +232,9 @@ def store(kind: str, fund_id: int, params: str, version: int, value: Any,
 
     This process sees it at once. Pickling and writing the row (about 0.5 s for a
     national parent's overview) happen on a background thread when
-    ``METRIC_CACHE_STORE_IN_BACKGROUND`` is on (the default), so the request that
-    computed the figure does not wait for them; inside a transaction that holds SQLite's
+    ``METRIC_CACHE_STORE_IN_BACKGROUND`` is on (the default), started once the page is
+    rendered (pickling holds the GIL), so the request that computed the figure does not
+    wait for them; inside a transaction that holds SQLite's
     write lock (a job's unit of work) the row is written in that transaction instead.
     """
     token = uuid.uuid4().hex
@@ -247,15 +248,23 @@ def store(kind: str, fund_id: int, params: str, version: int, value: Any,
         _local().begin((kind, fund_id, params), (version, token, computed_ms))
         thread = threading.Thread(target=_store_in_background, args=(app, values, value),
                                   name="metric-cache-store", daemon=True)
-        with _STORING_LOCK:
-            _STORING.add(thread)
-        thread.start()
+        if has_request_context():  # once the page is rendered: pickling holds the GIL
+            after_this_request(lambda response: _start(thread, response))
+        else:
+            _start(thread, None)
     else:
         _write(None, values, value)
 
 
 _STORING: set[threading.Thread] = set()
 _STORING_LOCK = threading.Lock()
+
+
+def _start(thread: threading.Thread, response: Any) -> Any:
+    with _STORING_LOCK:
+        _STORING.add(thread)
+    thread.start()
+    return response
 
 
 def wait_for_stores(timeout: float = 30.0) -> None:

@@ -294,3 +294,22 @@ def test_fund_pages_link_to_the_parent_page(app: Any, browser: Any) -> None:
     services.add_commitment(f.guidance, plain.id, fiscal.id, "100000000", "2021-01-10")
     other = browser.client.get(f"/funds/{plain.id}/performance?as_of=2022-12-31")
     assert other.status_code == 200 and 'id="link-look-through"' not in text(other)
+
+
+def test_a_page_stores_its_figures_after_rendering_them(app: Any, browser: Any) -> None:
+    """With background stores on (the production default) the page's computed figures
+    are written after it is rendered, and then serve another process."""
+    from fundops.metrics.cache import wait_for_stores
+    from fundops.metrics.models import MetricCache
+    from fundops.metrics.parent import parent_overview
+
+    f = with_rules()
+    app.config["METRIC_CACHE_STORE_IN_BACKGROUND"] = True
+    login(browser, f.guidance)
+    assert page(browser, f.p.id).status_code == 200
+    wait_for_stores()
+    db.session.rollback()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(MetricCache).where(
+        MetricCache.fund_id == f.p.id, MetricCache.kind == "parent_overview")) == 1
+    app.extensions.pop("fundops.metric_cache")
+    assert parent_overview(f.guidance, f.p.id, date(2022, 12, 31)).cached
