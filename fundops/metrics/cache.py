@@ -36,6 +36,7 @@ import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, TypeVar, cast
 
 import sqlalchemy as sa
@@ -330,16 +331,22 @@ def _writing() -> bool:
 
 
 def cached(kind: str, fund_id: int, params: str, compute: Callable[[], T],
-           scope: Collection[int] | None = None) -> Cached:
+           scope: Collection[int] | None = None, on: date | None = None) -> Cached:
     """The figure ``compute()`` gives for (kind, fund, params), reused while nothing in the
     fund's subtree (or the subtrees of the ``scope`` funds it depends on) changed since
     it was computed. A figure over a ``scope`` is also keyed by that set of funds, so a
-    fund that joins or leaves the scope (a new link) is a miss, not a stale hit."""
+    fund that joins or leaves the scope (a new link) is a miss, not a stale hit.
+
+    A figure ``on`` a date reads only facts dated on or before it (entries by value date,
+    valuations by their date, commitments by theirs); a change whose business date is
+    after it does not touch it (:meth:`fundops.versions.Change.affects`), so today's
+    entries leave the figures of every past date warm. Undated changes (an edited
+    company, fund or LP record, a rule) always count."""
     if scope is not None:
         members = ",".join(map(str, sorted(set(scope))))
         params = f"{params}|{hashlib.sha256(members.encode()).hexdigest()[:16]}"
     found = stored(kind, fund_id, params, scope)
-    if found is not None and not found[1].any:
+    if found is not None and not (found[1].any if on is None else found[1].affects(on)):
         return found[0]
     version = data_version()  # before any fact
     started = time.perf_counter()

@@ -124,7 +124,7 @@ def load_look_through_inputs(root_fund_id: int, up_to: date, *, latest_only: boo
         below = funds[1:]
         params = f"{up_to.isoformat()}|{int(latest_only)}|{int(net_assets)}"
         facts = cached("look_through_facts", root_fund_id, params, lambda: load_facts(
-            root_fund_id, funds, below, up_to, **options), scope=below).value
+            root_fund_id, funds, below, up_to, **options), scope=below, on=up_to).value
         facts = facts + load_facts(root_fund_id, funds, [root_fund_id], up_to, **options)
     else:
         facts = load_facts(root_fund_id, funds, funds, up_to, **options)

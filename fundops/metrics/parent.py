@@ -98,7 +98,7 @@ def stored_overview(fund_id: int, when: date, share_basis: str) -> Cached:
     gov = government_investor_types()
     params = f"{when.isoformat()}|{share_basis}|{','.join(gov)}"
     return cached("parent_overview", fund_id, params,
-                  lambda: _compute(fund_id, when, share_basis, gov))
+                  lambda: _compute(fund_id, when, share_basis, gov), on=when)
 
 
 def _compute(root: int, when: date, basis: str, gov: tuple[str, ...]) -> tuple[Any, ...]:
@@ -129,7 +129,7 @@ def _compute(root: int, when: date, basis: str, gov: tuple[str, ...]) -> tuple[A
     rules = hashlib.sha256(repr(specs[root]).encode()).hexdigest()[:16]
     rows, lev, sub_rows = below_root() if not below else cached(
         "overview_below", root, f"{when.isoformat()}|{basis}|{','.join(gov)}|{rules}",
-        below_root, scope=below).value
+        below_root, scope=below, on=when).value
     lt = compute_look_through(inputs, when, basis, "fair_value", below=rows)
     pol = build_policy(root, when, subs, lps, flows, deals, labels, specs, gov, sub_rows)
     return lt, lev, pol, labels, guidance_amounts({s: lps.get(s, ()) for s in subs})
@@ -157,5 +157,5 @@ def _books(root: int, when: date, subs: list[int]) -> Books:
     if not subs:
         return own
     below: Books = cached("sub_fund_books", root, when.isoformat(), lambda: read(subs),
-                          scope=subs).value
+                          scope=subs, on=when).value
     return ({**below[0], **own[0]}, {**below[1], **own[1]}, {**below[2], **own[2]})

@@ -57,7 +57,7 @@ def sub_fund_metrics(parent_id: int, ids: list[int], end: date, deals: bool) -> 
     below them changed; the parent's own writes do not touch them."""
     return cached("sub_fund_metrics", parent_id, f"{end.isoformat()}|{int(deals)}",
                   lambda: compute(load_ledger(end, sorted({*ids, *_children(ids)})),
-                                  focus=set(ids), deals=deals), scope=ids)
+                                  focus=set(ids), deals=deals), scope=ids, on=end)
 
 
 def _children(fund_ids: list[int]) -> list[int]:
@@ -118,7 +118,7 @@ def focus_metrics(fund_id: int, as_of: date) -> Metrics:
 def stored_metrics(fund_id: int, as_of: date) -> Cached:
     """:func:`focus_metrics` with whether it was reused (the jobs process warms it)."""
     return cached("fund_metrics", fund_id, as_of.isoformat(),
-                  lambda: compute(_load(fund_id, as_of), focus={fund_id}))
+                  lambda: compute(_load(fund_id, as_of), focus={fund_id}), on=as_of)
 
 
 def _point(metrics: Metrics, fund_id: int, on: date) -> QuarterPoint:

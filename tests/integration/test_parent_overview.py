@@ -223,3 +223,24 @@ def test_a_new_rule_of_the_parent_reaches_the_sub_funds_indicators(app: Flask) -
     assert after.policy == policy_indicators(f.guidance, f.p.id, when)
     assert after.policy.sub_funds != first.policy.sub_funds
     assert after.leverage == first.leverage
+
+
+def test_an_entry_dated_after_the_date_leaves_that_dates_figures_warm(app: Flask) -> None:
+    """Figures at a date read only facts dated on or before it: today's entry in the parent
+    (or below it) leaves last year's overview warm; an entry dated before recomputes it."""
+    f = with_rules()
+    when = date(2022, 12, 31)
+    first = parent_overview(f.guidance, f.p.id, when)
+    ledger.record_fund_flow(f.guidance, f.p.id, kind="expense", value_on="2023-01-05",
+                            amount=str(M))
+    ledger.record_holding_valuation(f.gp_c, f.c.id, company_id=f.x.id, as_of="2023-01-31",
+                                    fair_value_amount=str(500 * M))
+    again = parent_overview(f.guidance, f.p.id, when)
+    assert again.cached and again.look_through is first.look_through
+    assert again.look_through == look_through(f.guidance, f.p.id, when)
+    ledger.record_fund_flow(f.guidance, f.p.id, kind="expense", value_on="2022-12-31",
+                            amount=str(M))
+    after = parent_overview(f.guidance, f.p.id, when)
+    assert not after.cached
+    assert after.look_through == look_through(f.guidance, f.p.id, when)
+    assert after.policy == policy_indicators(f.guidance, f.p.id, when)
