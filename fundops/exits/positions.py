@@ -138,12 +138,12 @@ def _invested(fund_id: int, company_id: int, on: date) -> tuple[Decimal, date | 
 
 def _shares_invested(fund_id: int, company_id: int, on: date) -> tuple[Decimal | None, date | None]:
     """(Σ shares of the live investments up to ``on`` or None, the latest one's date)."""
-    reversed_flows = sa.select(CashFlow.reverses_id).where(
-        CashFlow.fund_id == fund_id, CashFlow.reverses_id.is_not(None))
+    reversal = sa.orm.aliased(CashFlow)  # an entry is reversed at most once (unique index)
     rows = db.session.execute(
         sa.select(Investment.shares, Investment.invested_on).where(
             Investment.fund_id == fund_id, Investment.company_id == company_id,
-            Investment.invested_on <= on, Investment.cash_flow_id.not_in(reversed_flows))
+            Investment.invested_on <= on,
+            ~sa.exists().where(reversal.reverses_id == Investment.cash_flow_id))
     ).all()
     counted = [s for s, _ in rows if s is not None]
     last = max((d for _, d in rows), default=None)

@@ -337,3 +337,19 @@ def exit_objects(w: World) -> dict[str, int]:
                               obligor_kind="company", obligor_name="标的公司",
                               trigger="no_ipo_by_date", triggered_on="2023-07-31")
     return {"exit_id": event.id, "release_id": release.id, "claim_id": claim.id}
+
+
+def test_a_reversed_investment_adds_no_shares(app: Flask) -> None:
+    """Shares held count the live investments only: a reversed one (and its reversal)
+    adds nothing, another fund's entries are not read."""
+    w = world()
+    wrong = ledger.record_investment(w.gp, w.fund.id, company_id=w.company.id, round_name="B",
+                                     instrument="ordinary_equity", invested_on="2021-03-01",
+                                     amount="9000000", shares="300000")
+    ledger.reverse_entry(w.gp, w.fund.id, wrong.cash_flow_id, "wrong round")
+    ledger.record_investment(w.gp, w.fund.id, company_id=w.company.id, round_name="B",
+                             instrument="ordinary_equity", invested_on="2021-03-01",
+                             amount="6000000", shares="200000")
+    position = holding_position(w.fund.id, w.company.id, END)
+    assert position.shares_held == D("1200000")
+    assert position.invested == D("56000000.00")
