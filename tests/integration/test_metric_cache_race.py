@@ -205,7 +205,7 @@ def test_an_edge_written_in_the_open_transaction_is_seen(app: Flask) -> None:
     assert cache.subtree(p) == sorted([p, a])
 
     class Undo(Exception):
-        pass
+        """Raised inside the unit of work to roll it back."""
 
     def write_look_and_undo() -> None:
         with unit_of_work():
