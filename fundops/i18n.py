@@ -22,6 +22,7 @@ UNITS: dict[str, tuple[Decimal, int]] = {
 DEFAULT_UNIT = "wan"
 # Parsed once: amounts use Western grouping (1,234,567.89) in both languages.
 _NUMBER_LOCALE = Locale.parse("en")
+_STEPS = {places: Decimal(1).scaleb(-places) for _divisor, places in UNITS.values()}
 
 
 def select_locale() -> str:
@@ -50,14 +51,15 @@ def format_money(
     """Format an exact amount in the chosen display unit with thousands separators.
 
     Rounding (ROUND_HALF_UP) happens here, for display only; stored values are exact.
+    The text is Python's exact Decimal formatting with ``,`` grouping, which is what
+    Babel's ``#,##0.00`` pattern gives in the ``en`` number locale (a test holds the two
+    equal), at a tenth of the cost: a page shows hundreds of amounts.
     """
     if amount is None:
         return "—"
-    unit = unit or current_unit()
-    divisor, places = UNITS[unit]
-    shown = (amount / divisor).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
-    fmt = "#,##0." + "0" * places
-    return str(format_decimal(shown, format=fmt, locale=_NUMBER_LOCALE))
+    divisor, places = UNITS[unit or current_unit()]
+    shown = (amount / divisor).quantize(_STEPS[places], rounding=ROUND_HALF_UP)
+    return f"{shown:,.{places}f}"
 
 
 def unit_label(unit: str | None = None) -> str:

@@ -44,6 +44,8 @@ class CashFlow(Model):
         sa.UniqueConstraint("fund_id", "source_ref"),
         # per-fund, per-kind sums up to a date read only this (covering) index
         sa.Index("ix_cash_flow_fund_kind_value_on", "fund_id", "kind", "value_on", "amount"),
+        # a page of a fund's ledger (newest first) reads only its rows, in index order
+        sa.Index("ix_cash_flow_fund_value_on_id", "fund_id", "value_on", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

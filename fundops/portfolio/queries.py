@@ -230,19 +230,21 @@ def list_holdings(fund_id: int) -> list[Holding]:
     company_ids = set(
         db.session.scalars(sa.select(Investment.company_id).where(Investment.fund_id == fund_id))
     )
-    latest: dict[int, HoldingValuation] = {}
-    for hv in db.session.scalars(
-        sa.select(HoldingValuation).where(HoldingValuation.fund_id == fund_id)
-        .order_by(HoldingValuation.as_of, HoldingValuation.id)
-    ):
-        latest[hv.company_id] = hv
+    # each company's latest valuation (the last by date, then by id): plain rows, not
+    # ORM objects — a fund has ten or more valuations per holding
+    latest: dict[int, tuple[Decimal, date]] = {
+        company_id: (amount, as_of) for company_id, amount, as_of in db.session.execute(
+            sa.select(HoldingValuation.company_id, HoldingValuation.fair_value_amount,
+                      HoldingValuation.as_of)
+            .where(HoldingValuation.fund_id == fund_id)
+            .order_by(HoldingValuation.as_of, HoldingValuation.id))
+    }
     companies = db.session.scalars(
         sa.select(Company).where(Company.id.in_(company_ids)).order_by(Company.name)
     )
     return [
         Holding(c, invested.get(c.id, ZERO), proceeds.get(c.id, ZERO),
-                latest[c.id].fair_value_amount if c.id in latest else None,
-                latest[c.id].as_of if c.id in latest else None)
+                *(latest.get(c.id) or (None, None)))
         for c in companies
     ]
 
