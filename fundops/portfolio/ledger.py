@@ -46,6 +46,14 @@ class CashFlow(Model):
         sa.Index("ix_cash_flow_fund_kind_value_on", "fund_id", "kind", "value_on", "amount"),
         # a page of a fund's ledger (newest first) reads only its rows, in index order
         sa.Index("ix_cash_flow_fund_value_on_id", "fund_id", "value_on", "id"),
+        # a parent's sums per sub-fund read only its fund-of-funds entries (partial index)
+        sa.Index("ix_cash_flow_fund_target", "fund_id", "target_fund_id", "kind", "amount",
+                 sqlite_where=sa.text("target_fund_id IS NOT NULL"),
+                 postgresql_where=sa.text("target_fund_id IS NOT NULL")),
+        # a fund's sums per company read only its company entries (partial index)
+        sa.Index("ix_cash_flow_fund_company", "fund_id", "company_id", "kind", "amount",
+                 sqlite_where=sa.text("company_id IS NOT NULL"),
+                 postgresql_where=sa.text("company_id IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -100,6 +108,8 @@ class FundValuation(Model):
     """Fund NAV at a date as the GP reports it; a later row for the same date supersedes."""
 
     __tablename__ = "fund_valuation"
+    # a fund's latest NAV (on or before a date) is one step down this index
+    __table_args__ = (sa.Index("ix_fund_valuation_fund_as_of_id", "fund_id", "as_of", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     fund_id: Mapped[int] = mapped_column(sa.ForeignKey("fund.id"), index=True)

@@ -11,7 +11,7 @@ from datetime import date
 from decimal import Decimal
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased, selectinload
 
 from fundops.extensions import db
 from fundops.portfolio.access import Access
@@ -101,18 +101,14 @@ def get_latest_nav(fund_id: int, on: date | None = None) -> FundValuation | None
 
 
 def latest_navs(fund_ids: list[int]) -> dict[int, FundValuation]:
-    """Each fund's latest NAV (as :func:`get_latest_nav` without a date), in one query."""
-    ranked = sa.select(
-        FundValuation.id,
-        sa.func.row_number().over(
-            partition_by=FundValuation.fund_id,
-            order_by=(FundValuation.as_of.desc(), FundValuation.id.desc()),
-        ).label("rank"),
-    ).where(FundValuation.fund_id.in_(fund_ids)).subquery()
-    rows = db.session.scalars(
-        sa.select(FundValuation).join(ranked, ranked.c.id == FundValuation.id)
-        .where(ranked.c.rank == 1)
-    )
+    """Each fund's latest NAV (as :func:`get_latest_nav` without a date), in one query: a
+    correlated LIMIT 1 per fund on its index, not a window over every NAV of the funds."""
+    inner = aliased(FundValuation)
+    latest = (sa.select(inner.id).where(inner.fund_id == Fund.id)
+              .order_by(inner.as_of.desc(), inner.id.desc()).limit(1)
+              .correlate(Fund).scalar_subquery())
+    rows = db.session.scalars(sa.select(FundValuation).where(
+        FundValuation.id.in_(sa.select(latest).where(Fund.id.in_(fund_ids)))))
     return {v.fund_id: v for v in rows}
 
 
@@ -189,14 +185,14 @@ def list_ledger(fund_id: int, limit: int | None = None) -> list[CashFlow]:
     return list(db.session.scalars(query))
 
 
-def reversed_entry_ids(fund_id: int) -> set[int]:
-    return set(
-        db.session.scalars(
-            sa.select(CashFlow.reverses_id).where(
-                CashFlow.fund_id == fund_id, CashFlow.reverses_id.is_not(None)
-            )
-        )
-    )
+def reversed_entry_ids(fund_id: int, among: list[int] | None = None) -> set[int]:
+    """The ids of the fund's entries that a later entry reverses (of ``among`` only, when
+    given: one index step per entry on the unique ``reverses_id``, for a page of them)."""
+    query = sa.select(CashFlow.reverses_id).where(CashFlow.fund_id == fund_id,
+                                                  CashFlow.reverses_id.is_not(None))
+    if among is not None:
+        query = query.where(CashFlow.reverses_id.in_(among))
+    return {i for i in db.session.scalars(query) if i is not None}
 
 
 def list_nav_history(fund_id: int) -> list[FundValuation]:
@@ -230,14 +226,17 @@ def list_holdings(fund_id: int) -> list[Holding]:
     company_ids = set(
         db.session.scalars(sa.select(Investment.company_id).where(Investment.fund_id == fund_id))
     )
-    # each company's latest valuation (the last by date, then by id): plain rows, not
-    # ORM objects — a fund has ten or more valuations per holding
+    # each company's latest valuation (the last by date, then by id), one index step each
+    last = aliased(HoldingValuation)
+    latest_id = (sa.select(last.id).where(last.fund_id == HoldingValuation.fund_id,
+                                          last.company_id == HoldingValuation.company_id)
+                 .order_by(last.as_of.desc(), last.id.desc()).limit(1)
+                 .correlate(HoldingValuation).scalar_subquery())
     latest: dict[int, tuple[Decimal, date]] = {
         company_id: (amount, as_of) for company_id, amount, as_of in db.session.execute(
             sa.select(HoldingValuation.company_id, HoldingValuation.fair_value_amount,
                       HoldingValuation.as_of)
-            .where(HoldingValuation.fund_id == fund_id)
-            .order_by(HoldingValuation.as_of, HoldingValuation.id))
+            .where(HoldingValuation.fund_id == fund_id, HoldingValuation.id == latest_id))
     }
     companies = db.session.scalars(
         sa.select(Company).where(Company.id.in_(company_ids)).order_by(Company.name)

@@ -71,13 +71,14 @@ def fund_detail(fund_id: int) -> Any:
     fund, access = get_fund(actor, fund_id)
     lps = queries.list_lp_positions(fund, access, actor.organisation_id)
     sub_funds = queries.list_sub_fund_holdings(fund.id)
+    entries = page_query(page_tables.LEDGER, queries.ledger_query(fund.id))
     return render_template(
         "portfolio/fund_detail.html", fund=fund, access=access,
         can_write=access is Access.MANAGER and current_user.can_write,
         totals=queries.get_fund_totals(fund), all_lps=lps,
         lps=page_list(page_tables.LPS, lps),
-        entries=page_query(page_tables.LEDGER, queries.ledger_query(fund.id)),
-        reversed_ids=queries.reversed_entry_ids(fund.id),
+        entries=entries,
+        reversed_ids=queries.reversed_entry_ids(fund.id, [e.id for e in entries.rows]),
         navs=queries.list_nav_history(fund.id),
         holdings=page_list(page_tables.HOLDINGS, queries.list_holdings(fund.id)),
         sub_funds=page_list(page_tables.SUB_FUNDS, sub_funds) if sub_funds else None,

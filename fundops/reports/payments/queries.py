@@ -136,11 +136,9 @@ def _state(reversed_: bool, due_date: date | None, outstanding: Decimal,
     return LineState.OVERDUE if as_of > due_date else LineState.NOT_DUE
 
 
-def line_status(fund_id: int, as_of: date, *, entry_id: int | None = None,
-                investor_id: int | None = None) -> list[LineStatus]:
-    """Every line of the fund's capital calls dated on or before ``as_of`` (or every line
-    of one call, or one LP's), in call date order: due, received to ``as_of``, outstanding, days
-    past due, default interest accrued to ``as_of`` and charged (module docstring)."""
+def _lines(fund_id: int, as_of: date, entry_id: int | None, investor_id: int | None,
+           noticed_only: bool) -> sa.Select[CashFlowAllocation, CashFlow, str]:
+    """The call lines :func:`line_status` reads, with their entry and LP name, in order."""
     query = (sa.select(CashFlowAllocation, CashFlow, Investor.name)
              .join(CashFlow, CashFlow.id == CashFlowAllocation.cash_flow_id)
              .join(Investor, Investor.id == CashFlowAllocation.investor_id)
@@ -153,7 +151,21 @@ def line_status(fund_id: int, as_of: date, *, entry_id: int | None = None,
         query = query.where(CashFlow.value_on <= as_of)
     if investor_id is not None:
         query = query.where(CashFlowAllocation.investor_id == investor_id)
-    rows = db.session.execute(query).all()
+    if noticed_only:
+        query = query.join(CallIssue, CallIssue.cash_flow_id == CashFlow.id)
+    return query
+
+
+def line_status(fund_id: int, as_of: date, *, entry_id: int | None = None,
+                investor_id: int | None = None, noticed_only: bool = False) -> list[LineStatus]:
+    """Every line of the fund's capital calls dated on or before ``as_of`` (or every line
+    of one call, or one LP's), in call date order: due, received to ``as_of``, outstanding, days
+    past due, default interest accrued to ``as_of`` and charged (module docstring).
+    ``noticed_only``: only the lines of calls with a notice (a due date) — the only ones
+    that can be overdue."""
+    rows = db.session.execute(_lines(fund_id, as_of, entry_id, investor_id, noticed_only)).all()
+    if not rows:
+        return []
     ids = [a.id for a, _, _ in rows]
     issues = {i.cash_flow_id: i for i in db.session.scalars(
         sa.select(CallIssue).where(CallIssue.fund_id == fund_id))}
@@ -216,7 +228,7 @@ class Arrears:
 
 def arrears(fund: Fund, as_of: date, investor_id: int | None = None) -> Arrears:
     """The fund's arrears list on ``as_of`` (optionally one LP's)."""
-    lines = [s for s in line_status(fund.id, as_of, investor_id=investor_id)
+    lines = [s for s in line_status(fund.id, as_of, investor_id=investor_id, noticed_only=True)
              if s.state is LineState.OVERDUE]
     return Arrears(as_of, fund.currency, lines, sum((s.outstanding for s in lines), ZERO),
                    sum((s.interest for s in lines), ZERO), sum((s.charged for s in lines), ZERO),
