@@ -61,7 +61,11 @@ access_log_format = ('remote=%({x-forwarded-for}i)s method=%(m)s path="%(U)s" qu
 
 def post_worker_init(worker: object) -> None:
     """Loads the compiled XIRR kernel before the worker takes requests (from numba's
-    on-disk cache, under a second; a fresh install compiles it once, about 10 s)."""
+    on-disk cache, under a second; a fresh install compiles it once, about 10 s), then
+    moves everything loaded so far (the app, its modules) out of the garbage collector's
+    scans: see fundops/metrics/heap.py."""
     from fundops.calc.returns import compiled_kernel
+    from fundops.metrics import heap
 
     compiled_kernel()
+    heap.settle()

@@ -48,6 +48,7 @@ from sqlalchemy.orm import Session
 from fundops.audit import data_version
 from fundops.db import utcnow
 from fundops.extensions import db
+from fundops.metrics import heap
 from fundops.metrics.models import MetricCache
 from fundops.portfolio.models import Commitment, Investor
 from fundops.versions import Change, changes_since
@@ -171,15 +172,26 @@ def _key() -> bytes:
 
 
 def _seal(value: Any) -> bytes:
+    """The signed pickle; a large one means a large computed value is now kept in this
+    process, so its objects leave the collector's scans (:mod:`.heap`)."""
     body = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    if len(body) >= heap.LARGE:
+        heap.settle()
     return hmac.new(_key(), body, hashlib.sha256).digest() + body
 
 
 def _open(payload: bytes) -> tuple[bool, Any]:
+    """Check the signature and unpickle; a large payload with the collector paused, its
+    objects then out of the collector's scans (:mod:`.heap`)."""
     mac, body = payload[:32], payload[32:]
     if not hmac.compare_digest(mac, hmac.new(_key(), body, hashlib.sha256).digest()):
         return False, None
-    return True, pickle.loads(body)  # noqa: S301 - signed by this deployment's secret key
+    if len(body) < heap.LARGE:
+        return True, pickle.loads(body)  # noqa: S301 - signed by this deployment's secret key
+    with heap.paused():
+        value = pickle.loads(body)  # noqa: S301 - signed by this deployment's secret key
+    heap.settle()
+    return True, value
 
 
 @dataclass(frozen=True)
