@@ -60,12 +60,28 @@ access_log_format = ('remote=%({x-forwarded-for}i)s method=%(m)s path="%(U)s" qu
 
 
 def post_worker_init(worker: object) -> None:
-    """Loads the compiled XIRR kernel before the worker takes requests (from numba's
-    on-disk cache, under a second; a fresh install compiles it once, about 10 s), then
-    moves everything loaded so far (the app, its modules) out of the garbage collector's
-    scans: see fundops/metrics/heap.py."""
+    """Before the worker takes requests: loads the compiled XIRR kernel (from numba's
+    on-disk cache, under a second; a fresh install compiles it once, about 10 s) and the
+    most recently computed large figures (``METRIC_CACHE_PRELOAD``, see
+    fundops.metrics.cache.preload), then moves everything loaded so far out of the
+    garbage collector's scans (fundops/metrics/heap.py). A database that does not answer
+    leaves the figures to the first requests."""
+    import logging
+
+    import sqlalchemy
+
     from fundops.calc.returns import compiled_kernel
-    from fundops.metrics import heap
+    from fundops.extensions import db
+    from fundops.metrics import cache, heap
 
     compiled_kernel()
+    app = getattr(worker, "wsgi", None)
+    if app is not None and hasattr(app, "app_context"):
+        with app.app_context():
+            try:
+                cache.preload()
+            except sqlalchemy.exc.SQLAlchemyError as exc:
+                logging.getLogger("fundops.serve").warning("figures not preloaded: %s", exc)
+            finally:
+                db.session.remove()
     heap.settle()

@@ -58,6 +58,10 @@ DEFAULTS: dict[str, Any] = {
     # Computed figures are written to the shared cache on a background thread (the request
     # that computed one does not wait for its pickling and row write; fundops.metrics.cache)
     "METRIC_CACHE_STORE_IN_BACKGROUND": True,
+    # A gunicorn worker loads this many of the most recently computed large figures (1 MiB
+    # pickled and over: a national parent's overview) before it takes requests, so its
+    # first requests do not unpickle them while others wait (fundops.metrics.cache.preload)
+    "METRIC_CACHE_PRELOAD": 8,
 }
 
 # Pool settings: config key -> (create_engine argument, smallest value; None for a flag).

@@ -53,7 +53,7 @@ from fundops.metrics.models import MetricCache
 from fundops.portfolio.models import Commitment, Investor
 from fundops.versions import Change, changes_since
 
-__all__ = ["Cached", "cached", "stored", "subtree", "wait_for_stores"]
+__all__ = ["Cached", "cached", "preload", "stored", "subtree", "wait_for_stores"]
 
 T = TypeVar("T")
 LOCAL_SIZE = 64
@@ -236,6 +236,31 @@ def stored(kind: str, fund_id: int, params: str,
         local.put(token, value)
     change = changes_since(subtree(*(scope or [fund_id])), version)
     return Cached(value, version, True, computed_ms), change
+
+
+def preload(limit: int | None = None) -> int:
+    """Unpickle into this process the ``limit`` (default ``METRIC_CACHE_PRELOAD``) most
+    recently computed figures of :data:`heap.LARGE` bytes or more, the newest used last;
+    returns how many. A server process calls it before taking requests (gunicorn's
+    ``post_worker_init``): a national parent's figures take about a second to unpickle,
+    which its first requests would otherwise spend while the others queue behind the GIL.
+    A figure loaded here is used only if its row is still current when a request reads it.
+    """
+    count = int(current_app.config.get("METRIC_CACHE_PRELOAD", 8) if limit is None else limit)
+    if count <= 0:
+        return 0
+    table = cast(sa.Table, MetricCache.__table__)
+    rows = db.session.execute(
+        sa.select(table.c.id, table.c.token)
+        .where(sa.func.length(table.c.payload) >= heap.LARGE)
+        .order_by(table.c.computed_at.desc(), table.c.id.desc()).limit(count)).all()
+    local = _local()
+    for row in reversed(rows):  # oldest first: the newest ends most recently used
+        payload = db.session.scalar(sa.select(table.c.payload).where(table.c.id == row.id))
+        ok, value = _open(bytes(payload or b""))
+        if ok:
+            local.put(row.token, value)
+    return len(rows)
 
 
 def store(kind: str, fund_id: int, params: str, version: int, value: Any,
