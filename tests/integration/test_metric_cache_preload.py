@@ -13,7 +13,7 @@ from flask import Flask
 
 from fundops.audit import data_version
 from fundops.extensions import db
-from fundops.metrics import cache, heap
+from fundops.metrics import cache
 from fundops.metrics.models import MetricCache
 from tests.factories import make_fund, make_user, next_n
 
