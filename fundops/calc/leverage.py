@@ -15,12 +15,14 @@ means "n/a" (zero denominator), never 0.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 
+from fundops.calc import pickling
 from fundops.calc.lookthrough import quantize_fraction
 from fundops.calc.multiples import PLACES as RATIO_PLACES
 
@@ -263,3 +265,6 @@ def loan_leverage_ratios(approved: Decimal, disbursed: Decimal, guidance_committ
             out.append(LeverageRatio(definition, zh, en, formula, basis, numerator, denominator,
                                      ratio_exact(numerator, denominator)))
     return tuple(out)
+
+
+pickling.register(sys.modules[__name__])  # fast unpickling of the cached records

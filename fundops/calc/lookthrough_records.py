@@ -6,11 +6,14 @@ the ``*_exact`` fields and properties keep the exact values.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
+
+from fundops.calc import pickling
 
 
 def scaled_half_even(numerator: int, denominator: int, places: int = 2) -> int:
@@ -241,3 +244,6 @@ class LookThroughHistory:
     basis: str
     holding_value: str
     points: tuple[HistoryPoint, ...]  # One per distinct date, ascending.
+
+
+pickling.register(sys.modules[__name__])  # fast unpickling of the cached records

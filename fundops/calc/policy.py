@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import enum
 import json
+import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -23,6 +24,7 @@ from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from typing import Any
 
+from fundops.calc import pickling
 from fundops.calc.leverage import LpAmount, is_government, ratio_exact
 from fundops.errors import ValidationError
 
@@ -405,3 +407,6 @@ class PolicyReport:
     def breaches(self) -> tuple[FundIndicators, ...]:
         """The sub-funds that break at least one rule in force, with all their figures."""
         return tuple(f for f in self.sub_funds if f.breaches)
+
+
+pickling.register(sys.modules[__name__])  # fast unpickling of the cached records

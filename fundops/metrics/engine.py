@@ -29,6 +29,7 @@ floats.
 from __future__ import annotations
 
 import enum
+import sys
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -37,7 +38,7 @@ from typing import TypeVar
 
 import numpy as np
 
-from fundops.calc import multiples
+from fundops.calc import multiples, pickling
 from fundops.calc.allocation import allocate_units
 from fundops.calc.returns import xirr_flat
 from fundops.calc.rollforward import HOLDING_FLOW_SIGN, NAV_FLOW_SIGN, roll_forward
@@ -395,3 +396,6 @@ def _deals(ledger: Ledger, result: Metrics, wanted: np.ndarray, end: int) -> Non
         Perspective.DEAL, keys, ledger.as_of, None, g.sum(np.where(sgn < 0, -cents, 0)),
         g.sum(np.where(sgn > 0, cents, 0)), terminal, _lookup(hkeys, hday, g.keys, NO_DAY),
         irrs, g.first_day(f[rows, 2])))
+
+
+pickling.register(sys.modules[__name__])  # fast unpickling of the cached records
