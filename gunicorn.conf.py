@@ -80,7 +80,7 @@ def post_worker_init(worker: object) -> None:
         with app.app_context():
             try:
                 cache.preload()
-            except sqlalchemy.exc.SQLAlchemyError as exc:
+            except (sqlalchemy.exc.SQLAlchemyError, ValueError, TypeError) as exc:
                 logging.getLogger("fundops.serve").warning("figures not preloaded: %s", exc)
             finally:
                 db.session.remove()

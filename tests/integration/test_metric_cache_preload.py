@@ -4,7 +4,10 @@
 from __future__ import annotations
 
 import gc
+import runpy
 from collections.abc import Iterator
+from pathlib import Path
+from types import SimpleNamespace
 from typing import cast
 
 import pytest
@@ -74,3 +77,15 @@ def test_preload_off(app: Flask) -> None:
         assert cache.preload() == 0
     finally:
         app.config["METRIC_CACHE_PRELOAD"] = 8
+
+
+def test_a_gunicorn_worker_preloads_before_its_first_request(app: Flask) -> None:
+    """gunicorn.conf.py's post_worker_init runs the preload in the worker's app."""
+    _, gp = make_user(f"GP {next_n()}")
+    fund_id = make_fund(gp).id
+    cache.store(KIND, fund_id, "boot", data_version(), large("boot"), 5)
+    db.session.commit()
+    app.extensions.pop("fundops.metric_cache")
+    conf = runpy.run_path(str(Path(__file__).parents[2] / "gunicorn.conf.py"))
+    conf["post_worker_init"](SimpleNamespace(wsgi=app))
+    assert cache._local().get(token(fund_id, "boot")) == large("boot")
