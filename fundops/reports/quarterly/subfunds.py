@@ -57,11 +57,14 @@ def sub_fund_books(actor: Actor, parent_id: int, subs: list[int], end: date,
         sa.select(Company).where(Company.id.in_({k[1] for k in keys})))} if keys else {}
     realised = realisations(ids, end) if keys else {}
     valuations = valuation_index(frames.latest_valuations(ids, end)) if keys else {}
+    by_fund: dict[int, list[tuple[int, int]]] = {}
+    for k in keys:
+        by_fund.setdefault(k[0], []).append(k)
     books = []
     for fid in ids:
         deals = sorted((DealLine(companies[k[1]], metrics.deals[k],
                                  realised.get(k, NO_REALISATION))
-                        for k in keys if k[0] == fid), key=lambda d: d.company.name)
+                        for k in by_fund.get(fid, ())), key=lambda d: d.company.name)
         stake = next((metrics.lp_net[(fid, inv)] for inv in mine
                       if (fid, inv) in metrics.lp_net), None)
         books.append(SubFundBook(funds[fid], end, metrics.fund_net.get(fid),
