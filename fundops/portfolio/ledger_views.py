@@ -195,7 +195,8 @@ def entry_reverse(fund_id: int, entry_id: int) -> Any:
                     {"fund_id": fund.id, "entry_id": entry.id, "reason": form.reason.data})
         return fund_url(fund.id)
 
+    already = entry.id in queries.reversed_entry_ids(fund.id, [entry.id])
     return handle_form(form, "portfolio/entry_reverse.html", post, _("Entry reversed."), fund=fund,
-                       entry=entry, already=entry.id in queries.reversed_entry_ids(fund.id))
+                       entry=entry, already=already)
 
 

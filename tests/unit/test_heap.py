@@ -35,7 +35,7 @@ def test_paused_keeps_a_disabled_collector_disabled() -> None:
     """A collector switched off by someone else stays off after the pause."""
     gc.disable()
     with heap.paused():
-        pass
+        assert not gc.isenabled()
     assert not gc.isenabled()
 
 
@@ -51,9 +51,9 @@ def test_paused_across_threads() -> None:
 
     thread = threading.Thread(target=other)
     thread.start()
-    inside.wait(5)
+    assert inside.wait(5)
     with heap.paused():
-        pass
+        assert not gc.isenabled()
     assert not gc.isenabled()  # the other thread's pause is still on
     release.set()
     thread.join(5)
