@@ -114,15 +114,21 @@ def latest_navs(fund_ids: list[int]) -> dict[int, FundValuation]:
 
 def list_lp_positions(fund: Fund, access: Access, viewer_org_id: int) -> list[LpPosition]:
     """Every LP's position; an LP-access viewer sees its own rows and one 'other LPs' row."""
+    return visible_positions(lp_rows(fund.id), access, viewer_org_id)
+
+
+def lp_rows(fund_id: int) -> list[tuple[LpPosition, int | None]]:
+    """Every LP's position in the fund (by investor id), each with the fund whose LP
+    record it is (None: an outside investor)."""
     committed = dict(db.session.execute(
         sa.select(Commitment.investor_id, sa.func.sum(Commitment.amount))
-        .where(Commitment.fund_id == fund.id).group_by(Commitment.investor_id)
+        .where(Commitment.fund_id == fund_id).group_by(Commitment.investor_id)
     ).all())
     flows = db.session.execute(
         sa.select(CashFlowAllocation.investor_id, CashFlow.kind, CashFlow.recallable,
                   sa.func.sum(CashFlowAllocation.amount))
         .join(CashFlow, CashFlow.id == CashFlowAllocation.cash_flow_id)
-        .where(CashFlow.fund_id == fund.id)
+        .where(CashFlow.fund_id == fund_id)
         .group_by(CashFlowAllocation.investor_id, CashFlow.kind, CashFlow.recallable)
     ).all()
     paid: dict[int, Decimal] = {}
@@ -138,18 +144,25 @@ def list_lp_positions(fund: Fund, access: Access, viewer_org_id: int) -> list[Lp
     investors = db.session.scalars(
         sa.select(Investor).where(Investor.id.in_(list(committed))).order_by(Investor.id)
     ).all()
-    rows = [
-        LpPosition(inv.id, inv.name, inv.investor_type.value, committed[inv.id],
-                   paid.get(inv.id, ZERO), dist.get(inv.id, ZERO), recall.get(inv.id, ZERO))
+    return [
+        (LpPosition(inv.id, inv.name, inv.investor_type.value, committed[inv.id],
+                    paid.get(inv.id, ZERO), dist.get(inv.id, ZERO), recall.get(inv.id, ZERO)),
+         inv.fund_id)
         for inv in investors
     ]
+
+
+def visible_positions(rows: list[tuple[LpPosition, int | None]], access: Access,
+                      viewer_org_id: int) -> list[LpPosition]:
+    """The rows of :func:`lp_rows` a viewer may see: all for the manager; for an LP-access
+    viewer, the LP records of its own funds and one 'other LPs' row summing the rest."""
     if access is Access.MANAGER:
-        return rows
+        return [row for row, _fund in rows]
     own_funds = set(
         db.session.scalars(sa.select(Fund.id).where(Fund.organisation_id == viewer_org_id))
     )
-    mine = [r for r, inv in zip(rows, investors, strict=True) if inv.fund_id in own_funds]
-    others = [r for r, inv in zip(rows, investors, strict=True) if inv.fund_id not in own_funds]
+    mine = [row for row, lp_fund in rows if lp_fund in own_funds]
+    others = [row for row, lp_fund in rows if lp_fund not in own_funds]
     if others:
         mine.append(
             LpPosition(
@@ -187,11 +200,16 @@ def list_ledger(fund_id: int, limit: int | None = None) -> list[CashFlow]:
 
 def reversed_entry_ids(fund_id: int, among: list[int] | None = None) -> set[int]:
     """The ids of the fund's entries that a later entry reverses (of ``among`` only, when
-    given: one index step per entry on the unique ``reverses_id``, for a page of them)."""
-    query = sa.select(CashFlow.reverses_id).where(CashFlow.fund_id == fund_id,
-                                                  CashFlow.reverses_id.is_not(None))
+    given: one step per entry on the unique ``reverses_id`` index, for a page of them).
+
+    With ``among`` the fund is not in the WHERE clause: a reversal is posted in the fund
+    of the entry it reverses, and naming the fund lets SQLite's planner walk the fund's
+    index instead, reading every entry of the fund (5,500: 2 ms instead of 0.05 ms)."""
     if among is not None:
-        query = query.where(CashFlow.reverses_id.in_(among))
+        query = sa.select(CashFlow.reverses_id).where(CashFlow.reverses_id.in_(among))
+    else:
+        query = sa.select(CashFlow.reverses_id).where(CashFlow.fund_id == fund_id,
+                                                      CashFlow.reverses_id.is_not(None))
     return {i for i in db.session.scalars(query) if i is not None}
 
 

@@ -22,6 +22,7 @@ from fundops.portfolio.access import (
     require_writer,
     visible_fund_ids,
 )
+from fundops.portfolio.book import fund_book, visible_lps
 from fundops.portfolio.company_choice import search_clause
 from fundops.portfolio.fields import MAX_TYPED
 from fundops.portfolio.panels import fund_panels
@@ -69,19 +70,21 @@ def fund_detail(fund_id: int) -> Any:
     page at a time (:mod:`fundops.portfolio.page_tables`), their totals over every row."""
     actor = current_actor()
     fund, access = get_fund(actor, fund_id)
-    lps = queries.list_lp_positions(fund, access, actor.organisation_id)
-    sub_funds = queries.list_sub_fund_holdings(fund.id)
-    entries = page_query(page_tables.LEDGER, queries.ledger_query(fund.id))
+    book = fund_book(fund)
+    lps = visible_lps(book, access, actor.organisation_id)
+    entries = page_query(page_tables.LEDGER, queries.ledger_query(fund.id),
+                         total=book.ledger_count)
     return render_template(
         "portfolio/fund_detail.html", fund=fund, access=access,
         can_write=access is Access.MANAGER and current_user.can_write,
-        totals=queries.get_fund_totals(fund), all_lps=lps,
+        totals=book.totals, all_lps=lps,
         lps=page_list(page_tables.LPS, lps),
         entries=entries,
         reversed_ids=queries.reversed_entry_ids(fund.id, [e.id for e in entries.rows]),
-        navs=queries.list_nav_history(fund.id),
-        holdings=page_list(page_tables.HOLDINGS, queries.list_holdings(fund.id)),
-        sub_funds=page_list(page_tables.SUB_FUNDS, sub_funds) if sub_funds else None,
+        navs=book.navs,
+        holdings=page_list(page_tables.HOLDINGS, list(book.holdings)),
+        sub_funds=page_list(page_tables.SUB_FUNDS, list(book.sub_funds)) if book.sub_funds
+        else None,
         panels=fund_panels(fund, access, actor),
     )
 

@@ -259,12 +259,13 @@ def page_list(spec: TableSpec, rows: Sequence[T],
 
 
 def page_query(spec: TableSpec, query: sa.Select[Any],
-               args: Mapping[str, str] | None = None) -> Paged[Any]:
+               args: Mapping[str, str] | None = None, total: int | None = None) -> Paged[Any]:
     """The asked page of the rows ``query`` selects (one entity per row), read with
     ORDER BY (the sorted column, NULLs last, then ``spec.tiebreak``) LIMIT/OFFSET, after
     counting the rows it selects. Counted apart, not with ``count(*) OVER ()``: a window
     over the whole selection makes the database read and sort every row even when an
-    index gives the page's rows in order (a fund's ledger: 21 ms → 0.4 ms on SQLite)."""
+    index gives the page's rows in order (a fund's ledger: 21 ms → 0.4 ms on SQLite).
+    A caller that already knows how many rows ``query`` selects passes it as ``total``."""
     ask = read_ask(spec, args)
     order: list[Any] = []
     if ask.sort is not None:
@@ -279,8 +280,9 @@ def page_query(spec: TableSpec, query: sa.Select[Any],
     if ask.whole:
         rows = list(db.session.scalars(ordered))
         return Paged(spec, rows, len(rows), 1, ask.per, ask.sort, ask.desc, True)
-    total = int(db.session.scalar(
-        sa.select(sa.func.count()).select_from(query.order_by(None).subquery())) or 0)
+    if total is None:
+        total = int(db.session.scalar(
+            sa.select(sa.func.count()).select_from(query.order_by(None).subquery())) or 0)
     page = _clamp(ask, total)
     found = list(db.session.scalars(ordered.limit(ask.per).offset((page - 1) * ask.per)))
     return Paged(spec, found, total, page, ask.per, ask.sort, ask.desc, False)
