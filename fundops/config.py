@@ -62,6 +62,11 @@ DEFAULTS: dict[str, Any] = {
     # pickled and over: a national parent's overview) before it takes requests, so its
     # first requests do not unpickle them while others wait (fundops.metrics.cache.preload)
     "METRIC_CACHE_PRELOAD": 8,
+    # A report download whose last build took this long (ms) or longer is rebuilt on a
+    # background thread after a change, the page saying it is being prepared and
+    # refreshing until it is (a national parent's consolidated pack: 7-18 s); a download
+    # never built before is built while the request waits (fundops.reports.quarterly.files)
+    "REPORT_FILE_BACKGROUND_MS": 2000,
 }
 
 # Pool settings: config key -> (create_engine argument, smallest value; None for a flag).

@@ -53,7 +53,8 @@ from fundops.metrics.models import MetricCache
 from fundops.portfolio.models import Commitment, Investor
 from fundops.versions import Change, changes_since
 
-__all__ = ["Cached", "cached", "preload", "stored", "subtree", "wait_for_stores"]
+__all__ = ["Cached", "cached", "preload", "run_in_background", "stored", "subtree",
+           "wait_for_stores"]
 
 T = TypeVar("T")
 LOCAL_SIZE = 64
@@ -303,6 +304,21 @@ def _start(thread: threading.Thread, response: Any) -> Any:
         _STORING.add(thread)
     thread.start()
     return response
+
+
+def run_in_background(target: Callable[..., None], *args: Any, name: str) -> None:
+    """Run ``target(*args)`` on a daemon thread now, one that :func:`wait_for_stores`
+    waits for (a figure or file computed for a later request)."""
+    thread = threading.Thread(target=_forgetting, args=(target, *args), name=name, daemon=True)
+    _start(thread, None)
+
+
+def _forgetting(target: Callable[..., None], *args: Any) -> None:
+    try:
+        target(*args)
+    finally:
+        with _STORING_LOCK:
+            _STORING.discard(threading.current_thread())
 
 
 def wait_for_stores(timeout: float = 30.0) -> None:

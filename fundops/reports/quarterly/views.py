@@ -27,10 +27,9 @@ from fundops.errors import ValidationError
 from fundops.i18n import localise
 from fundops.portfolio.access import get_fund
 from fundops.portfolio.models import Fund
-from fundops.reports.quarterly import packs
+from fundops.reports.quarterly import files
 from fundops.reports.quarterly.build import quarter_text, quarterly_document
 from fundops.reports.quarterly.content import latest_quarter, quarterly_report
-from fundops.reports.render import pdf, render_pdf, render_xlsx, xlsx
 
 bp = Blueprint("reports_quarterly", __name__)
 
@@ -77,22 +76,25 @@ def quarterly(fund_id: int) -> Any:
 
 
 def _download(fund_id: int, suffix: str, consolidated: bool = False) -> Any:
-    """The report's file: xlsx or pdf, attached under its UTF-8 file name."""
+    """The report's file (xlsx or pdf) attached under its UTF-8 file name, or a page that
+    reloads itself while a slow one is built (202; :mod:`.files`)."""
     actor = current_actor()
-    fund, _access = get_fund(actor, fund_id)
-    report = quarterly_report(actor, fund.id, _quarter(fund), consolidated=consolidated)
-    if consolidated and report.parent is None:  # no pack to give: back to the report
+    fund, access = get_fund(actor, fund_id)
+    raw = request.args.get("quarter", "").strip()
+    quarter = Quarter.parse(raw) if raw else None
+    got = files.report_file(actor, access, fund.id, quarter, suffix, consolidated)
+    if got is None:  # no pack to give: back to the report
         flash(localise(ValidationError("fund_id", "report_not_parent_fund", fund=fund.code)),
               "error")
         return redirect(url_for("reports_quarterly.quarterly", fund_id=fund.id,
-                                quarter=str(report.quarter)))
-    document = packs.file_document(report, consolidated, for_pdf=suffix == "pdf")
-    if suffix == "xlsx":
-        data, mimetype = render_xlsx(document), xlsx.MIMETYPE
-    else:
-        data, mimetype = render_pdf(document), pdf.MIMETYPE
-    response = send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True,
-                         download_name=packs.file_name(report, suffix, consolidated), max_age=0)
+                                quarter=str(quarter or _quarter(fund))))
+    if isinstance(got, files.Preparing):
+        return render_template("reports/quarterly/preparing.html", fund=fund,
+                               consolidated=consolidated, suffix=suffix,
+                               seconds=max(1, round(got.last_ms / 1000)),
+                               refresh=files.REFRESH_S), 202
+    response = send_file(io.BytesIO(got.data), mimetype=got.mimetype, as_attachment=True,
+                         download_name=got.name, max_age=0)
     response.headers["Cache-Control"] = "private, no-store"
     return response
 
