@@ -67,6 +67,8 @@ DEFAULTS: dict[str, Any] = {
     # refreshing until it is (a national parent's consolidated pack: 7-18 s); a download
     # never built before is built while the request waits (fundops.reports.quarterly.files)
     "REPORT_FILE_BACKGROUND_MS": 2000,
+    # ... and so is a consolidated pack never built before over more funds than this
+    "REPORT_FILE_BACKGROUND_FUNDS": 20,
 }
 
 # Pool settings: config key -> (create_engine argument, smallest value; None for a flag).

@@ -132,3 +132,21 @@ def test_a_background_builds_refusal_reaches_the_next_reload(
     settle()
     refused = gp.client.get(url)
     assert refused.status_code == 422
+
+
+def test_a_large_pack_never_built_is_built_in_the_background(
+        app: Flask, builds: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    guidance, parent_id, _s = parent_setup(app)
+    gp = manager(app, guidance)
+    monkeypatch.setitem(app.config, "REPORT_FILE_BACKGROUND_FUNDS", 1)  # parent + 1 sub-fund
+    fund_file = gp.client.get(f"/funds/{parent_id}/reports/quarterly.xlsx?quarter={Q}")
+    assert fund_file.status_code == 200  # the parent's own report: not a pack over funds
+    url = f"/funds/{parent_id}/{PACK}?quarter={Q}"
+    building = gp.client.get(url)
+    assert building.status_code == 202
+    page = building.get_data(as_text=True)
+    assert "上次" not in page and "last time" not in page  # nothing to say how long
+    settle()
+    ready = gp.client.get(url)
+    assert ready.status_code == 200 and ready.data.startswith(b"PK")
+    assert len(builds) == 2

@@ -9,7 +9,9 @@ report date). A national parent's consolidated pack takes 7-18 s to build; serve
 the cache it takes the time to read 2.3 MB.
 
 After a change, a file whose last build took ``REPORT_FILE_BACKGROUND_MS`` or longer is
-rebuilt on a background thread: the request answers at once with a page saying the file
+rebuilt on a background thread, and so is a consolidated pack never built before over more
+than ``REPORT_FILE_BACKGROUND_FUNDS`` funds (the parent and every fund below it): the
+request answers at once with a page saying the file
 is being prepared (and how long it took last time), which reloads itself every
 :data:`REFRESH_S` seconds; the reload that finds the file downloads it. A marker row in
 the same cache says a build is under way, so the reloads (and other server processes)
@@ -35,7 +37,7 @@ from fundops.calc.periods import Quarter
 from fundops.clock import business_today
 from fundops.errors import ValidationError
 from fundops.extensions import db
-from fundops.metrics.cache import run_in_background, store, stored
+from fundops.metrics.cache import run_in_background, store, stored, subtree
 from fundops.portfolio.access import Access
 from fundops.reports.quarterly import packs
 from fundops.reports.quarterly.content import quarterly_report
@@ -48,6 +50,8 @@ KIND = "report_file"
 MARK = "report_file_build"
 REFRESH_S = 3
 """Seconds between the reloads of the "being prepared" page."""
+DEFAULT_BACKGROUND_MS = 2000
+DEFAULT_BACKGROUND_FUNDS = 20
 STALE_MARK_S = 600
 """A build marker older than this (seconds) is taken for a build that died."""
 
@@ -64,7 +68,8 @@ class ReportFile:
 
 @dataclass(frozen=True, slots=True)
 class Preparing:
-    """A download being built in the background; ``last_ms``: its previous build time."""
+    """A download being built in the background; ``last_ms``: its previous build time
+    (0: never built)."""
 
     last_ms: int
 
@@ -96,7 +101,11 @@ def report_file(actor: Actor, access: Access, fund_id: int, quarter: Quarter | N
         file: ReportFile = found[0].value
         return file
     last_ms = found[0].computed_ms if found is not None else 0
-    if last_ms < int(current_app.config.get("REPORT_FILE_BACKGROUND_MS", 2000)):
+    slow = last_ms >= _setting("REPORT_FILE_BACKGROUND_MS", DEFAULT_BACKGROUND_MS) or (
+        found is None and consolidated
+        and len(subtree(fund_id)) > _setting("REPORT_FILE_BACKGROUND_FUNDS",
+                                             DEFAULT_BACKGROUND_FUNDS))
+    if not slow:
         return _build(actor, ask, params)
     mark = stored(MARK, fund_id, params)
     if mark is not None and not mark[1].any:
@@ -109,6 +118,16 @@ def report_file(actor: Actor, access: Access, fund_id: int, quarter: Quarter | N
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     run_in_background(_build_in_background, app, actor, ask, params, name="report-file")
     return Preparing(last_ms)
+
+
+def _setting(key: str, default: int) -> int:
+    """A whole-number setting (a bad value is logged and ``default`` used)."""
+    raw = current_app.config.get(key, default)
+    try:
+        return int(raw)
+    except (TypeError, ValueError):
+        current_app.logger.warning("%s=%r is not a whole number: using %s", key, raw, default)
+        return default
 
 
 def _build(actor: Actor, ask: _Ask, params: str) -> ReportFile | None:

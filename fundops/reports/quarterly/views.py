@@ -91,7 +91,8 @@ def _download(fund_id: int, suffix: str, consolidated: bool = False) -> Any:
     if isinstance(got, files.Preparing):
         return render_template("reports/quarterly/preparing.html", fund=fund,
                                consolidated=consolidated, suffix=suffix,
-                               seconds=max(1, round(got.last_ms / 1000)),
+                               seconds=max(1, round(got.last_ms / 1000)) if got.last_ms
+                               else None,
                                refresh=files.REFRESH_S), 202
     response = send_file(io.BytesIO(got.data), mimetype=got.mimetype, as_attachment=True,
                          download_name=got.name, max_age=0)
