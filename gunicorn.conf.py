@@ -63,7 +63,8 @@ def post_worker_init(worker: object) -> None:
     """Before the worker takes requests: loads the compiled XIRR kernel (from numba's
     on-disk cache, under a second; a fresh install compiles it once, about 10 s) and the
     most recently computed large figures (``METRIC_CACHE_PRELOAD``, see
-    fundops.metrics.cache.preload), then moves everything loaded so far out of the
+    fundops.metrics.cache.preload) and starts following the ones computed later
+    (fundops.metrics.follow), then moves everything loaded so far out of the
     garbage collector's scans (fundops/metrics/heap.py). A database that does not answer
     leaves the figures to the first requests."""
     import logging
@@ -72,7 +73,7 @@ def post_worker_init(worker: object) -> None:
 
     from fundops.calc.returns import compiled_kernel
     from fundops.extensions import db
-    from fundops.metrics import cache, heap
+    from fundops.metrics import cache, follow, heap
 
     compiled_kernel()
     app = getattr(worker, "wsgi", None)
@@ -84,4 +85,5 @@ def post_worker_init(worker: object) -> None:
                 logging.getLogger("fundops.serve").warning("figures not preloaded: %s", exc)
             finally:
                 db.session.remove()
+        follow.start(app)
     heap.settle()

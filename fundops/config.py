@@ -62,6 +62,9 @@ DEFAULTS: dict[str, Any] = {
     # pickled and over: a national parent's overview) before it takes requests, so its
     # first requests do not unpickle them while others wait (fundops.metrics.cache.preload)
     "METRIC_CACHE_PRELOAD": 8,
+    # ... and, every this many seconds, loads those computed since (0: off), so a running
+    # worker holds what a new one would preload (fundops.metrics.follow)
+    "METRIC_CACHE_FOLLOW_S": 2,
     # A report download whose last build took this long (ms) or longer is rebuilt on a
     # background thread after a change, the page saying it is being prepared and
     # refreshing until it is (a national parent's consolidated pack: 7-18 s); a download

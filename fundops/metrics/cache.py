@@ -242,10 +242,12 @@ def stored(kind: str, fund_id: int, params: str,
 def preload(limit: int | None = None) -> int:
     """Unpickle into this process the ``limit`` (default ``METRIC_CACHE_PRELOAD``) most
     recently computed figures of :data:`heap.LARGE` bytes or more, the newest used last;
-    returns how many. A server process calls it before taking requests (gunicorn's
+    returns how many it read. A server process calls it before taking requests (gunicorn's
     ``post_worker_init``): a national parent's figures take about a second to unpickle,
     which its first requests would otherwise spend while the others queue behind the GIL.
     A figure loaded here is used only if its row is still current when a request reads it.
+    Figures this process already holds are not read again (:mod:`.follow` calls this
+    every few seconds to keep a running process holding what a new one would preload).
     """
     count = int(current_app.config.get("METRIC_CACHE_PRELOAD", 8) if limit is None else limit)
     if count <= 0:
@@ -256,12 +258,16 @@ def preload(limit: int | None = None) -> int:
         .where(sa.func.length(table.c.payload) >= heap.LARGE)
         .order_by(table.c.computed_at.desc(), table.c.id.desc()).limit(count)).all()
     local = _local()
+    loaded = 0
     for row in reversed(rows):  # oldest first: the newest ends most recently used
+        if local.get(row.token) is not None:
+            continue
         payload = db.session.scalar(sa.select(table.c.payload).where(table.c.id == row.id))
         ok, value = _open(bytes(payload or b""))
         if ok:
             local.put(row.token, value)
-    return len(rows)
+            loaded += 1
+    return loaded
 
 
 def store(kind: str, fund_id: int, params: str, version: int, value: Any,

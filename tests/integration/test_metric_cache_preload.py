@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import gc
 import runpy
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
@@ -16,7 +18,7 @@ from flask import Flask
 
 from fundops.audit import data_version
 from fundops.extensions import db
-from fundops.metrics import cache
+from fundops.metrics import cache, follow
 from fundops.metrics.models import MetricCache
 from tests.factories import make_fund, make_user, next_n
 
@@ -27,6 +29,7 @@ KIND = "preload_test"
 def _unfrozen() -> Iterator[None]:
     yield
     gc.unfreeze()
+    follow.stop()  # a follower a test started (the gunicorn hook's) ends with it
 
 
 def large(tag: str) -> dict[str, object]:
@@ -89,3 +92,48 @@ def test_a_gunicorn_worker_preloads_before_its_first_request(app: Flask) -> None
     conf = runpy.run_path(str(Path(__file__).parents[2] / "gunicorn.conf.py"))
     conf["post_worker_init"](SimpleNamespace(wsgi=app))
     assert cache._local().get(token(fund_id, "boot")) == large("boot")
+    assert threading.active_count() and any(
+        t.name == "metric-cache-follow" for t in threading.enumerate())  # and it follows
+
+
+def test_a_running_worker_loads_the_large_figures_computed_after_it_started(
+        app: Flask) -> None:
+    """What another process stored after this one started is loaded by the follower
+    (fundops.metrics.follow), once; a figure already held is not read again."""
+    _, gp = make_user(f"GP {next_n()}")
+    fund_id = make_fund(gp).id
+    app.extensions.pop("fundops.metric_cache", None)
+    cache.preload()  # the worker's boot: nothing large stored yet for this fund
+    cache.store(KIND, fund_id, "later", data_version(), large("later"), 5)
+    db.session.commit()
+    app.extensions.pop("fundops.metric_cache")  # stored by another process
+    assert cache._local().get(token(fund_id, "later")) is None
+    assert follow.follow_once(app) >= 1
+    assert cache._local().get(token(fund_id, "later")) == large("later")
+    assert follow.follow_once(app) == 0  # held: nothing read again
+    got = cache.cached(KIND, fund_id, "later", never)
+    assert got.hit and got.value == large("later")
+
+
+def test_the_follower_thread_runs_until_stopped(app: Flask) -> None:
+    _, gp = make_user(f"GP {next_n()}")
+    fund_id = make_fund(gp).id
+    app.extensions.pop("fundops.metric_cache", None)
+    app.config["METRIC_CACHE_FOLLOW_S"] = 0
+    try:
+        assert follow.start(app) is None  # switched off
+        app.config["METRIC_CACHE_FOLLOW_S"] = 0.05
+        cache.store(KIND, fund_id, "thread", data_version(), large("thread"), 5)
+        db.session.commit()
+        app.extensions.pop("fundops.metric_cache")
+        thread = follow.start(app)
+        assert thread is not None
+        deadline = time.monotonic() + 20
+        while cache._local().get(token(fund_id, "thread")) is None:
+            assert time.monotonic() < deadline, "the follower never loaded the figure"
+            time.sleep(0.05)
+    finally:
+        follow.stop()
+        app.config["METRIC_CACHE_FOLLOW_S"] = 2
+    thread.join(5)
+    assert not thread.is_alive()
