@@ -19,7 +19,7 @@ least in Python; the benchmark prints fundops' time as a multiple of it.
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -98,10 +98,14 @@ class LedgerArrays:
     navs: np.ndarray  # fund, day, cents (ordered by fund, day, id)
     holdings: np.ndarray  # fund, company, day, cents (ordered by fund, company, day, id)
     lp_funds: np.ndarray  # investor, fund
+    # fund, investor, day, cents: LP-interest transfer prices (LP positions only). The
+    # synthetic portfolio has none; compute_portfolio refuses any (it does not apply them).
+    trades: np.ndarray = field(default_factory=lambda: np.zeros((0, 4), dtype=np.int64))
 
 
-LEDGER_WIDTHS = (6, 5, 4, 3, 4, 2)
-"""Columns of the six SELECTs of ``load_ledger``, in :class:`LedgerArrays` field order."""
+LEDGER_WIDTHS = (6, 5, 4, 3, 4, 2, 4)
+"""Columns of the seven SELECTs of ``load_ledger``, in :class:`LedgerArrays` field order
+(:func:`plain_ledger_sql` gives the first six: no transfer prices)."""
 
 Statement = tuple[str, tuple[object, ...], int]
 
@@ -132,7 +136,7 @@ def plain_ledger_sql(driver: Driver, as_of: date, fund_ids: list[int]) -> list[S
 
 
 def fetch_ledger(driver: Driver, statements: list[Statement]) -> LedgerArrays:
-    """Run the six ledger SELECTs through the bare cursor into int64 arrays."""
+    """Run the ledger SELECTs through the bare cursor into int64 arrays."""
     return LedgerArrays(*(driver.ints(sql, params, width) for sql, params, width in statements))
 
 
@@ -225,6 +229,8 @@ def _split_lrm(total: np.ndarray, weights: np.ndarray, group: np.ndarray) -> np.
 
 def compute_portfolio(ledger: LedgerArrays, as_of: date) -> PortfolioFloor:
     """Fund net, LP net, fund gross and deal perspectives (the engine's definitions)."""
+    if len(ledger.trades):
+        raise NotImplementedError("the floor does not apply LP-interest transfer prices")
     end = (as_of - EPOCH).days
     f, a, c = ledger.flows, ledger.allocations, ledger.commitments
     fund, kind, day, cents, company = f[:, 0], f[:, 1], f[:, 2], f[:, 3], f[:, 4]

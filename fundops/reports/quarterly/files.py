@@ -93,6 +93,8 @@ def report_file(actor: Actor, access: Access, fund_id: int, quarter: Quarter | N
     """The download asked for, or :class:`Preparing` while it is built in the background;
     None: a consolidated pack asked of a fund without sub-funds. ``quarter`` None: the
     last ended quarter of the fund."""
+    if consolidated and len(subtree(fund_id)) == 1:
+        return None  # no fund below it: no pack, and nothing to compute to say so
     ask = _Ask(fund_id, quarter, suffix, consolidated)
     params = ask.params(access, actor.organisation_id)
     today = business_today()
