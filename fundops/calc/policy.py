@@ -284,6 +284,12 @@ class FundIndicators:
     def breaches(self) -> tuple[Indicator, ...]:
         return tuple(i for i in self.indicators if i.breach)
 
+    @property
+    def checked(self) -> bool:
+        """Whether any rule is in force for the fund (no rule: nothing was checked, which
+        is not the same as nothing breached)."""
+        return any(i.rule is not None for i in self.indicators)
+
     def get(self, code: str, basis: str | None = None) -> Indicator:
         """The indicator with this code (and basis, for the two-basis ones)."""
         for i in self.indicators:

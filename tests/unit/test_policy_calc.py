@@ -92,6 +92,16 @@ def test_indicators_and_exact_breach_boundary() -> None:
     assert [i.code for i in out.breaches] == ["early_stage_share", "single_deal_share"]
 
 
+def test_a_fund_with_no_rule_in_force_is_unchecked_not_compliant() -> None:
+    deals = [deal(1, "100", stage="seed")]
+    unruled = fund_indicators(inputs(deals, capital_call="50", investment="100"), {}, GOV)
+    assert not unruled.checked and not unruled.breaches  # "no rules set", not "no breach"
+    met = {"early_stage_min_share": rule("early_stage_min_share", {"min_share": "0.5"},
+                                         date(2020, 1, 1))}
+    ruled = fund_indicators(inputs(deals, capital_call="50", investment="100"), met, GOV)
+    assert ruled.checked and not ruled.breaches
+
+
 def test_not_applicable_never_breaches() -> None:
     rules = {
         "deployment_min_ratio": rule("deployment_min_ratio", {"min_ratio": "0.5"}, date(2020, 1, 1))

@@ -175,6 +175,8 @@ def test_page_in_chinese_shows_not_applicable_never_zero(app: Any, browser: Any)
     assert "（Σ 子基金规模 − 引导基金出资）/ 引导基金出资" in html_lib.unescape(html)
     assert "5.00x" in part(html, "lev-fund_amplification-subscribed")
     assert 'id="no-breach"' in html  # no rules recorded yet
+    statuses = part(html, "policy-sub-fund-table", "</table>")
+    assert "未设置规则" in statuses and "全部达标" not in statuses  # nothing checked
 
 
 def test_basis_selector_and_bad_parameters(app: Any, browser: Any) -> None:
